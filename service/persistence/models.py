@@ -1,0 +1,217 @@
+"""SQLAlchemy 2 models: definitions, instances and their projections, people, the village register.
+
+An instance's state JSON is the source of truth; human tasks, timers and audit events are projections
+written in the same transaction as the state.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC; SQLite drops the zone, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class DepartmentModel(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    town: Mapped[str | None] = mapped_column(String(32))
+
+
+class UserModel(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class MembershipModel(Base):
+    __tablename__ = "memberships"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), primary_key=True)
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VillageModel(Base):
+    __tablename__ = "villages"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    town: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    households: Mapped[int] = mapped_column(Integer)
+    many_small_venues: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BundleModel(Base):
+    """A deployed set of BPMN/DMN/form files, immutable, stored once by content hash."""
+
+    __tablename__ = "bundles"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class DefinitionModel(Base):
+    __tablename__ = "definitions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(256))
+    bundle_sha256: Mapped[str] = mapped_column(ForeignKey("bundles.sha256"))
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+
+
+class InstanceModel(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(256), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    subject: Mapped[str] = mapped_column(String(256), default="")
+    state: Mapped[dict[str, Any]]
+    serializer_version: Mapped[str] = mapped_column(String(64))
+    # Bumped on every save, so a writer that lost a race notices instead of overwriting.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    started_by: Mapped[str] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTaskModel(Base):
+    """The queue projection of a user task."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index("ix_human_tasks_queue", "department_code", "state", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    spec_name: Mapped[str] = mapped_column(String(128))
+    name_zh: Mapped[str] = mapped_column(String(256))
+    name_en: Mapped[str] = mapped_column(String(256))
+    department_code: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(String(256), default="")
+    state: Mapped[str] = mapped_column(String(16))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+
+class TimerModel(Base):
+    __tablename__ = "timers"
+    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    spec_name: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    fired_at: Mapped[datetime | None]
+
+
+class AuditEventModel(Base):
+    """Append-only history; never updated, never cascade-deleted."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    department_code: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+
+
+class CampaignModel(Base):
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), unique=True)
+    business_key: Mapped[str] = mapped_column(String(256))
+    title: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[dict[str, Any]]
+    registration_start: Mapped[date | None] = mapped_column(Date)
+    registration_end: Mapped[date | None] = mapped_column(Date)
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ApplicationModel(Base):
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_campaign_village", "campaign_id", "village_code", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"))
+    name: Mapped[str] = mapped_column(String(64))
+    id_number: Mapped[str] = mapped_column(String(32))
+    birth_date: Mapped[date] = mapped_column(Date)
+    applicant: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]]
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    screening_instance_id: Mapped[int | None] = mapped_column(Integer)
+    applied_at: Mapped[datetime]
+
+
+class OfficerModel(Base):
+    __tablename__ = "officers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
+    town: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    party_member: Mapped[bool] = mapped_column(Boolean)
+    contract_number: Mapped[str] = mapped_column(String(64))
+    contract_start: Mapped[date] = mapped_column(Date)
+    contract_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    hiring_instance_id: Mapped[int] = mapped_column(Integer)
+    hired_at: Mapped[datetime]

@@ -1,0 +1,221 @@
+"""A typed facade over SpiffWorkflow: start, load, step, complete, fire timers, deliver messages.
+
+The facade knows nothing about databases or HTTP. The service hands it an operator handler for service
+tasks and the current time for timers, and reads back what changed: ready user tasks, pending timers and
+the engine steps that ran (for the audit log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
+from SpiffWorkflow.util.task import TaskState
+
+from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
+from workflows.serialization import dump_state, load_state
+from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_task_info
+
+# SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
+# well before that instead of stalling (see docs/design.md).
+MAX_TREE_DEPTH = 900
+MAX_TASKS = 20_000
+
+
+class EngineError(Exception):
+    """The engine refused an action; the message says why, in Chinese for the end user."""
+
+
+class TaskNotReadyError(EngineError):
+    """The task does not exist in this instance or is not waiting for a person."""
+
+
+class InstanceTooLargeError(EngineError):
+    """The instance's task tree is close to SpiffWorkflow's depth limit."""
+
+
+class ModelError(EngineError):
+    """A model expression, decision or operator failed while the engine stepped."""
+
+
+@dataclass(frozen=True)
+class ReadyUserTask:
+    """A user task waiting for a person, with the data needed to route it."""
+
+    task_id: str
+    info: UserTaskInfo
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A timer catch event waiting for its due time."""
+
+    task_id: str
+    spec_name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class EngineStep:
+    """An automatic step the engine ran: a decision, a gateway, a service call or a timer."""
+
+    kind: str
+    spec_name: str
+    name: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _parse_due(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class WorkflowEngine:
+    """Run workflows of deployed bundles; one object serves many instances."""
+
+    def __init__(self, operator_handler: OperatorHandler | None = None) -> None:
+        self.operator_handler = operator_handler
+        self.steps: list[EngineStep] = []
+
+    def _script_engine(self) -> RestrictedScriptEngine:
+        return RestrictedScriptEngine(self.operator_handler)
+
+    def start(self, specs: ProcessSpecs, process_id: str, data: dict[str, Any]) -> BpmnWorkflow:
+        """Create an instance of ``process_id`` with start data and run it to its first wait."""
+        spec, subprocess_specs = specs.spec_for(process_id)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine())
+        workflow.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        self.step(workflow)
+        return workflow
+
+    def load(self, specs: ProcessSpecs, process_id: str, state: dict[str, Any]) -> BpmnWorkflow:
+        """Rebuild an instance from its saved state."""
+        spec, subprocess_specs = specs.spec_for(process_id)
+        workflow = load_state(state, spec, subprocess_specs)
+        workflow.script_engine = self._script_engine()
+        return workflow
+
+    @staticmethod
+    def dump(workflow: BpmnWorkflow) -> dict[str, Any]:
+        return dump_state(workflow)
+
+    def step(self, workflow: BpmnWorkflow) -> None:
+        """Run every automatic task until the instance waits for a person, a timer or a message."""
+        try:
+            workflow.do_engine_steps(did_complete_task=self._record_step)
+        except ScriptRejectedError as error:
+            raise ModelError(f"模型脚本被拒绝执行：{error}") from error
+        except SpiffWorkflowException as error:
+            raise ModelError(f"流程模型执行出错：{error}") from error
+        self._check_size(workflow)
+
+    def complete_user_task(self, workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
+        """Merge validated form data into a ready user task, complete it and step on."""
+        task = self._ready_task(workflow, task_id)
+        task.data.update(data)
+        task.run()
+        self.step(workflow)
+
+    def fire_due_timers(self, workflow: BpmnWorkflow, now: datetime) -> list[PendingTimer]:
+        """Fire the timers due at ``now`` (the service clock, not the library's) and step on."""
+        due = [timer for timer in self.pending_timers(workflow) if timer.due_at <= now]
+        for timer in due:
+            task = workflow.get_task_from_id(UUID(timer.task_id))
+            task._set_internal_data(event_fired=True)
+            self.steps.append(EngineStep("timer", timer.spec_name, task.task_spec.bpmn_name or "",
+                                         {"due_at": timer.due_at.isoformat()}))
+        if due:
+            workflow.refresh_timers()
+            self.step(workflow)
+        return due
+
+    def deliver_message(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
+        """Deliver a BPMN message to the instance and step on."""
+        try:
+            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+        except SpiffWorkflowException as error:
+            raise EngineError(f"该流程实例当前不等待消息“{name}”") from error
+        self.step(workflow)
+
+    @staticmethod
+    def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
+        return [
+            ReadyUserTask(task_id=str(task.id), info=user_task_info(task.task_spec), data=task.data)
+            for task in workflow.get_tasks(state=TaskState.READY)
+            if isinstance(task.task_spec, UserTask)
+        ]
+
+    @staticmethod
+    def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
+        timers = []
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            if not isinstance(task.task_spec, CatchingEvent) or not is_timer_catch(task.task_spec):
+                continue
+            due = _parse_due(task._get_internal_data("event_value"))
+            if due is not None:
+                timers.append(PendingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
+        return timers
+
+    @staticmethod
+    def is_completed(workflow: BpmnWorkflow) -> bool:
+        return bool(workflow.completed)
+
+    @staticmethod
+    def data(workflow: BpmnWorkflow) -> dict[str, Any]:
+        """Return the data of the instance: the workflow's data, or the last completed task's."""
+        if workflow.completed:
+            return dict(workflow.data)
+        last = workflow.last_task
+        return dict(last.data) if last is not None else dict(workflow.data)
+
+    def _ready_task(self, workflow: BpmnWorkflow, task_id: str) -> Any:
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TypeError, KeyError):
+            task = None
+        if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+            raise TaskNotReadyError("该任务不在待办状态")
+        return task
+
+    def _record_step(self, task: Any) -> None:
+        spec = task.task_spec
+        name = spec.bpmn_name or ""
+        if isinstance(spec, BusinessRuleTask):
+            outputs = [output.name for output in spec.dmnEngine.decision_table.outputs]
+            self.steps.append(EngineStep("decision", spec.bpmn_id, name,
+                                         {"decision": spec.dmnEngine.decision_table.id,
+                                          "result": {o: task.data.get(o) for o in outputs}}))
+        elif isinstance(spec, ServiceTask):
+            self.steps.append(EngineStep("service", spec.bpmn_id, name,
+                                         {"operator": spec.operation_name,
+                                          "result": task.data.get(spec.result_variable)}))
+        elif isinstance(spec, ExclusiveGateway | InclusiveGateway):
+            taken = [child.task_spec.bpmn_name or child.task_spec.bpmn_id or child.task_spec.name
+                     for child in task.children if child.state != TaskState.CANCELLED]
+            self.steps.append(EngineStep("gateway", spec.bpmn_id, name, {"taken": taken}))
+
+    @staticmethod
+    def _check_size(workflow: BpmnWorkflow) -> None:
+        if len(workflow.tasks) > MAX_TASKS:
+            raise InstanceTooLargeError(f"流程实例的任务数超过上限 {MAX_TASKS}，请联系流程设计人员")
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            if task.depth > MAX_TREE_DEPTH:
+                raise InstanceTooLargeError(
+                    f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
+                )

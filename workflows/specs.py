@@ -1,0 +1,217 @@
+"""Parse, validate and lint a bundle of BPMN, DMN and form files.
+
+A *bundle* is the unit that is deployed: a mapping of file name to text. It is parsed here and nowhere
+else, with an XML parser that refuses DOCTYPEs and external entities, and the BPMN extension keys our
+conventions rely on are read here once (see docs/design.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+
+from workflows.forms import FormError, load_form_schema
+
+FORM_KEY = "formJsonSchemaFilename"
+ENGLISH_NAME_KEY = "nameEn"
+DUE_IN_DAYS_KEY = "dueInDays"
+# A lane names a department, or a department template scoped by task data (`police_station:{town}`).
+LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
+MAX_FILE_BYTES = 2_000_000
+
+
+class DefinitionError(Exception):
+    """A bundle that cannot be deployed; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """What the service needs to know about a user task spec, read from its extensions."""
+
+    spec_name: str
+    name_zh: str
+    name_en: str
+    lane: str
+    form: str | None
+    due_in_days: int | None
+
+
+@dataclass
+class ProcessSpecs:
+    """The parsed, immutable specs of one bundle."""
+
+    sha256: str
+    files: dict[str, str]
+    process_ids: list[str]
+    process_names: dict[str, str]
+    top_level: dict[str, Any] = field(repr=False)
+    subprocess_specs: dict[str, dict[str, Any]] = field(repr=False)
+    forms: dict[str, dict[str, Any]] = field(repr=False)
+    service_operators: set[str] = field(default_factory=set)
+
+    def spec_for(self, process_id: str) -> tuple[Any, dict[str, Any]]:
+        if process_id not in self.top_level:
+            raise KeyError(process_id)
+        return self.top_level[process_id], self.subprocess_specs[process_id]
+
+
+def bundle_sha256(files: Mapping[str, str]) -> str:
+    """Hash a bundle independently of file order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def read_bundle(path: Path) -> dict[str, str]:
+    """Read every .bpmn and .dmn under ``path`` (a file or folder) plus the forms they reference."""
+    paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn"})
+    if not paths:
+        raise DefinitionError([f"no .bpmn or .dmn files found in {path}"])
+    files = {p.name: p.read_text(encoding="utf-8") for p in paths}
+    return files
+
+
+def attach_forms(files: dict[str, str], forms_dir: Path) -> dict[str, str]:
+    """Add the form files the bundle's user tasks reference, read from ``forms_dir``."""
+    result = dict(files)
+    for form in sorted(_referenced_forms(files)):
+        form_path = forms_dir / form
+        if form not in result and form_path.is_file():
+            result[form] = form_path.read_text(encoding="utf-8")
+    return result
+
+
+def _referenced_forms(files: Mapping[str, str]) -> set[str]:
+    pattern = re.compile(rf'name="{FORM_KEY}"\s+value="([^"]+)"')
+    return {m.group(1) for name, text in files.items() if name.endswith(".bpmn") for m in pattern.finditer(text)}
+
+
+def _safe_xml(name: str, text: str) -> Any:
+    if len(text.encode()) > MAX_FILE_BYTES:
+        raise DefinitionError([f"{name}: file larger than {MAX_FILE_BYTES} bytes"])
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        return etree.fromstring(text.encode(), parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise DefinitionError([f"{name}: not well-formed XML ({error})"]) from error
+
+
+def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None = None) -> ProcessSpecs:
+    """Parse and lint a bundle; raise DefinitionError listing every problem found."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    problems: list[str] = []
+    forms: dict[str, dict[str, Any]] = {}
+    for name in sorted(files):
+        text = files[name]
+        try:
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_xml(_safe_xml(name, text), filename=name)
+            elif name.endswith(".dmn"):
+                parser.add_dmn_xml(_safe_xml(name, text), filename=name)
+            elif name.endswith(".json"):
+                forms[name] = load_form_schema(name, text)
+            else:
+                problems.append(f"{name}: unsupported file type")
+        except DefinitionError as error:
+            problems.extend(error.problems)
+        except (ValidationException, FormError) as error:
+            problems.append(f"{name}: {error}")
+    if problems:
+        raise DefinitionError(problems)
+
+    top_level: dict[str, Any] = {}
+    subprocess_specs: dict[str, dict[str, Any]] = {}
+    try:
+        process_ids = sorted(parser.get_process_ids())
+        for process_id in process_ids:
+            top_level[process_id] = parser.get_spec(process_id)
+            subprocess_specs[process_id] = parser.get_subprocess_specs(process_id)
+    except ValidationException as error:
+        raise DefinitionError([f"{getattr(error, 'file_name', '')}: {error}"]) from error
+    if not process_ids:
+        raise DefinitionError(["the bundle holds no executable process"])
+
+    specs = ProcessSpecs(
+        sha256=bundle_sha256(files),
+        files=dict(files),
+        process_ids=process_ids,
+        process_names={pid: top_level[pid].description or pid for pid in process_ids},
+        top_level=top_level,
+        subprocess_specs=subprocess_specs,
+        forms=forms,
+    )
+    _lint(specs, problems, set(known_operators) if known_operators is not None else None)
+    if problems:
+        raise DefinitionError(problems)
+    return specs
+
+
+def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
+    for process_id in specs.process_ids:
+        top, subs = specs.spec_for(process_id)
+        for wf_spec in [top, *subs.values()]:
+            for task_spec in wf_spec.task_specs.values():
+                yield process_id, task_spec
+
+
+def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | None) -> None:
+    for process_id, task_spec in _all_task_specs(specs):
+        where = f"{process_id}/{task_spec.name}"
+        if isinstance(task_spec, UserTask):
+            info = user_task_info(task_spec)
+            if not info.lane:
+                problems.append(f"{where}: user task lies in no lane (lanes name departments)")
+            elif not LANE_PATTERN.match(info.lane):
+                problems.append(f"{where}: lane name {info.lane!r} is not a department code")
+            if info.form is None:
+                problems.append(f"{where}: user task names no form ({FORM_KEY})")
+            elif info.form not in specs.forms:
+                problems.append(f"{where}: form {info.form} is not in the bundle")
+        elif isinstance(task_spec, ServiceTask):
+            specs.service_operators.add(task_spec.operation_name)
+            if known_operators is not None and task_spec.operation_name not in known_operators:
+                problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
+
+
+def user_task_info(task_spec: Any) -> UserTaskInfo:
+    """Read our extension keys of a user task spec (the only place they are read)."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    due = properties.get(DUE_IN_DAYS_KEY)
+    return UserTaskInfo(
+        spec_name=task_spec.bpmn_id or task_spec.name,
+        name_zh=task_spec.bpmn_name or task_spec.name,
+        name_en=properties.get(ENGLISH_NAME_KEY) or task_spec.bpmn_name or task_spec.name,
+        lane=task_spec.lane or "",
+        form=properties.get(FORM_KEY),
+        due_in_days=int(due) if due and str(due).isdigit() else None,
+    )
+
+
+def is_timer_catch(task_spec: Any) -> bool:
+    """Tell whether a task spec waits on a timer."""
+    if not isinstance(task_spec, CatchingEvent):
+        return False
+    return "Timer" in type(task_spec.event_definition).__name__
+
+
+def definition_summary(specs: ProcessSpecs) -> str:
+    """Describe a bundle in one JSON line for the audit log."""
+    return json.dumps({"sha256": specs.sha256, "processes": specs.process_ids}, ensure_ascii=False)
