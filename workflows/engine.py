@@ -132,6 +132,10 @@ class WorkflowEngine:
         task.run()
         self.step(workflow)
 
+    def task_data(self, workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """Return a copy of a ready user task's data (for the audit's before/after)."""
+        return dict(self._ready_task(workflow, task_id).data)
+
     def fire_due_timers(self, workflow: BpmnWorkflow, now: datetime) -> list[PendingTimer]:
         """Fire the timers due at ``now`` (the service clock, not the library's) and step on."""
         due = [timer for timer in self.pending_timers(workflow) if timer.due_at <= now]

@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
@@ -207,9 +208,7 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
 
 def is_timer_catch(task_spec: Any) -> bool:
     """Tell whether a task spec waits on a timer."""
-    if not isinstance(task_spec, CatchingEvent):
-        return False
-    return "Timer" in type(task_spec.event_definition).__name__
+    return isinstance(task_spec, CatchingEvent) and isinstance(task_spec.event_definition, TimerEventDefinition)
 
 
 def definition_summary(specs: ProcessSpecs) -> str:

@@ -1,0 +1,32 @@
+"""Recruitment campaigns: applications and the campaign report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import caller, context
+from service.api.schemas import ApplicationRequestSchema, ApplicationSchema, CampaignReportSchema
+from service.usecases import recruitment
+
+blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns", description="招聘批次 Campaigns")
+
+
+@blp.route("/<int:campaign_id>")
+class Campaign(MethodView):
+    @blp.response(200, CampaignReportSchema)
+    def get(self, campaign_id: int) -> Any:
+        """Posts filled, vacant and in progress; applicants by status and rejection reason."""
+        caller()
+        return recruitment.campaign_report(context(), campaign_id)
+
+
+@blp.route("/<int:campaign_id>/applications")
+class Applications(MethodView):
+    @blp.arguments(ApplicationRequestSchema)
+    @blp.response(201, ApplicationSchema)
+    def post(self, body: dict[str, Any], campaign_id: int) -> Any:
+        """Register an application; it is screened at once and comes back eligible or with reasons."""
+        return recruitment.submit_application(context(), caller(), campaign_id, body)

@@ -1,0 +1,30 @@
+"""Process definitions: list and deploy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import caller, context
+from service.api.schemas import DefinitionSchema, DeployRequestSchema
+from service.usecases import definitions
+
+blp = Blueprint("definitions", __name__, url_prefix="/api/v1/definitions", description="流程定义 Definitions")
+
+
+@blp.route("")
+class Definitions(MethodView):
+    @blp.response(200, DefinitionSchema(many=True))
+    def get(self) -> Any:
+        """List deployed definitions, newest version first."""
+        caller()
+        return definitions.list_definitions(context())
+
+    @blp.arguments(DeployRequestSchema)
+    @blp.response(201, DefinitionSchema(many=True))
+    def post(self, body: dict[str, Any]) -> Any:
+        """Deploy a bundle of BPMN, DMN and form files; an unchanged bundle is not versioned again."""
+        user = caller()
+        return definitions.deploy_files(context(), body["files"], user.username)

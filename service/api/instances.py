@@ -1,0 +1,59 @@
+"""Process instances: start, list, read, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import caller, context
+from service.api.schemas import (
+    AuditEventSchema,
+    InstanceDetailSchema,
+    InstanceListArgs,
+    InstanceSchema,
+    InstanceStartSchema,
+    PageArgs,
+    page_of,
+)
+from service.usecases import instances
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="流程实例 Instances")
+
+
+@blp.route("")
+class Instances(MethodView):
+    @blp.arguments(InstanceListArgs, location="query")
+    @blp.response(200, page_of(InstanceSchema))
+    def get(self, args: dict[str, Any]) -> Any:
+        """List instances, newest first."""
+        caller()
+        return instances.list_instances(context(), args["process_id"], args["status"], args["business_key"],
+                                        args["page"], args["per_page"])
+
+    @blp.arguments(InstanceStartSchema)
+    @blp.response(201, InstanceSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start an instance of the latest version of a process."""
+        return instances.start_instance(context(), caller(), body["process_id"], body["business_key"],
+                                        body["data"])
+
+
+@blp.route("/<int:instance_id>")
+class Instance(MethodView):
+    @blp.response(200, InstanceDetailSchema)
+    def get(self, instance_id: int) -> Any:
+        """An instance with its data and its human tasks."""
+        caller()
+        return instances.instance_detail(context(), instance_id)
+
+
+@blp.route("/<int:instance_id>/history")
+class History(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(AuditEventSchema))
+    def get(self, args: dict[str, Any], instance_id: int) -> Any:
+        """The instance's audit events in order."""
+        caller()
+        return instances.instance_history(context(), instance_id, args["page"], args["per_page"])

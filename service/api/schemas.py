@@ -1,0 +1,195 @@
+"""Marshmallow schemas: the HTTP edge only."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from workflows.rules.eligibility import DISQUALIFIER_CODES, EDUCATION_CODES, PRIORITY_GROUP_CODES
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer(metadata={"description": "HTTP status"})
+    status = fields.String()
+    message = fields.String(metadata={"description": "中文说明 / what to do"})
+    errors = fields.Raw()
+
+
+class DefinitionSchema(Schema):
+    id = fields.Integer()
+    process_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    bundle_sha256 = fields.String()
+    deployed_by = fields.String()
+    deployed_at = fields.DateTime()
+
+
+class DeployRequestSchema(Schema):
+    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=128)),
+                        values=fields.String(), required=True,
+                        metadata={"description": "file name -> content (.bpmn, .dmn, .json forms)"})
+
+
+class InstanceStartSchema(Schema):
+    process_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    business_key = fields.String(load_default=None, validate=validate.Length(max=256))
+    data = fields.Dict(load_default=dict)
+
+
+class InstanceListArgs(PageArgs):
+    process_id = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "error"]))
+    business_key = fields.String(load_default=None)
+
+
+class HumanTaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    process_id = fields.String()
+    spec_name = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    department_code = fields.String()
+    form = fields.String(allow_none=True)
+    subject = fields.String()
+    state = fields.String()
+    claimed_by = fields.String(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class TaskDetailSchema(HumanTaskSchema):
+    form_schema = fields.Dict(allow_none=True)
+    data = fields.Dict()
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    definition_id = fields.Integer()
+    process_id = fields.String()
+    business_key = fields.String(allow_none=True)
+    status = fields.String()
+    subject = fields.String()
+    started_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class InstanceDetailSchema(InstanceSchema):
+    data = fields.Dict()
+    tasks = fields.List(fields.Nested(HumanTaskSchema))
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    department_code = fields.String(allow_none=True)
+    payload = fields.Dict()
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+        "page": fields.Integer(), "per_page": fields.Integer(),
+    }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
+
+
+class QueueSchema(Schema):
+    department = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    open = fields.Integer()
+    claimed_by_me = fields.Integer()
+    overdue = fields.Integer()
+
+
+class QueueTaskArgs(PageArgs):
+    state = fields.String(load_default=None, validate=validate.OneOf(["open", "claimed", "completed",
+                                                                      "cancelled"]))
+
+
+class CompleteSchema(Schema):
+    data = fields.Dict(required=True)
+
+
+class ApplicationRequestSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{17}[\dXx]$"))
+    birth_date = fields.Date(required=True)
+    village_code = fields.String(required=True)
+    home_village_code = fields.String(load_default=None)
+    nationality = fields.String(required=True, validate=validate.Length(equal=2))
+    weihai_residence = fields.Boolean(required=True)
+    education = fields.String(required=True, validate=validate.OneOf(EDUCATION_CODES))
+    healthy = fields.Boolean(required=True)
+    good_conduct = fields.Boolean(required=True)
+    meets_post_requirements = fields.Boolean(load_default=True)
+    related_experience = fields.Boolean(load_default=False)
+    special_skills = fields.Boolean(load_default=False)
+    professional_skills = fields.Boolean(load_default=False)
+    military_service = fields.Boolean(load_default=False)
+    party_member = fields.Boolean(load_default=False)
+    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITY_GROUP_CODES)), load_default=list)
+    disqualifiers = fields.List(fields.String(validate=validate.OneOf(DISQUALIFIER_CODES)), load_default=list)
+
+
+class ApplicationSchema(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    village_code = fields.String()
+    name = fields.String()
+    birth_date = fields.Date()
+    status = fields.String()
+    reasons = fields.List(fields.String())
+    score = fields.Float(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    screening_instance_id = fields.Integer(allow_none=True)
+    applied_at = fields.DateTime()
+
+
+class OfficerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    village_code = fields.String()
+    town = fields.String()
+    role = fields.String()
+    party_member = fields.Boolean()
+    contract_number = fields.String()
+    contract_start = fields.Date()
+    contract_end = fields.Date()
+    status = fields.String()
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    business_key = fields.String()
+    title = fields.String()
+    status = fields.String()
+    registration_start = fields.Date(allow_none=True)
+    registration_end = fields.Date(allow_none=True)
+    closes_at = fields.DateTime(allow_none=True)
+
+
+class CampaignReportSchema(Schema):
+    campaign = fields.Nested(CampaignSchema)
+    posts_total = fields.Integer()
+    posts_filled = fields.Integer()
+    posts_vacant = fields.List(fields.String())
+    posts_in_progress = fields.Integer()
+    applicants_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rejections_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer())
+    officers = fields.List(fields.Nested(OfficerSchema))
+    applications = fields.List(fields.Nested(ApplicationSchema))

@@ -1,0 +1,71 @@
+"""Department queues and task actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import caller, context
+from service.api.schemas import (
+    CompleteSchema,
+    HumanTaskSchema,
+    QueueSchema,
+    QueueTaskArgs,
+    TaskDetailSchema,
+    page_of,
+)
+from service.usecases import tasks
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="待办任务 Queues and tasks")
+
+
+@blp.route("/queues")
+class Queues(MethodView):
+    @blp.response(200, QueueSchema(many=True))
+    def get(self) -> Any:
+        """The caller's departments with open, claimed-by-me and overdue counts."""
+        return tasks.queues(context(), caller())
+
+
+@blp.route("/queues/<department>/tasks")
+class QueueTasks(MethodView):
+    @blp.arguments(QueueTaskArgs, location="query")
+    @blp.response(200, page_of(HumanTaskSchema))
+    def get(self, args: dict[str, Any], department: str) -> Any:
+        """A department's tasks, oldest first."""
+        return tasks.queue_tasks(context(), caller(), department, args["state"], args["page"], args["per_page"])
+
+
+@blp.route("/tasks/<task_id>")
+class Task(MethodView):
+    @blp.response(200, TaskDetailSchema)
+    def get(self, task_id: str) -> Any:
+        """A task with its form schema and current data."""
+        return tasks.task_detail(context(), caller(), task_id)
+
+
+@blp.route("/tasks/<task_id>/claim")
+class Claim(MethodView):
+    @blp.response(200, HumanTaskSchema)
+    def post(self, task_id: str) -> Any:
+        """Claim a task for yourself."""
+        return tasks.claim_task(context(), caller(), task_id)
+
+
+@blp.route("/tasks/<task_id>/release")
+class Release(MethodView):
+    @blp.response(200, HumanTaskSchema)
+    def post(self, task_id: str) -> Any:
+        """Give a claimed task back to the department's queue."""
+        return tasks.release_task(context(), caller(), task_id)
+
+
+@blp.route("/tasks/<task_id>/complete")
+class Complete(MethodView):
+    @blp.arguments(CompleteSchema)
+    @blp.response(200, HumanTaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Submit the task's form; validated against its JSON Schema before anything changes."""
+        return tasks.complete_task(context(), caller(), task_id, body["data"])

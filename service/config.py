@@ -1,0 +1,41 @@
+"""Settings, read from the environment (documented in README.md) or passed to create_app."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass
+class Settings:
+    """Service settings; every field has an AUXPOLICE_* or DATABASE_URL environment variable."""
+
+    database_url: str = field(
+        default_factory=lambda: os.environ.get(
+            "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'auxpolice.db'}"
+        )
+    )
+    bpmn_dir: Path = field(default_factory=lambda: Path(os.environ.get("AUXPOLICE_BPMN_DIR",
+                                                                       PROJECT_ROOT / "bpmn")))
+    forms_dir: Path = field(default_factory=lambda: Path(os.environ.get("AUXPOLICE_FORMS_DIR",
+                                                                        PROJECT_ROOT / "forms")))
+    notice_period_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_NOTICE_PERIOD_DAYS", 7))
+    page_size_max: int = 200
+
+    @classmethod
+    def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:
+        settings = cls()
+        names = {f.name for f in fields(cls)}
+        for key, value in (overrides or {}).items():
+            if key.lower() in names:
+                setattr(settings, key.lower(), value)
+        return settings

@@ -1,0 +1,76 @@
+"""Deploy and list process definitions (immutable bundles, one version number per process id)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
+
+from service import audit
+from service.context import ServiceContext
+from service.persistence.models import BundleModel, DefinitionModel
+from service.usecases.errors import InvalidInputError, NotFoundError
+from service.usecases.runner import OPERATORS
+
+
+def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
+    """Validate a bundle and store it; a bundle already deployed is not stored or versioned again."""
+    try:
+        specs = parse_bundle(files, known_operators=OPERATORS.keys())
+    except DefinitionError as error:
+        raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error
+    sha = bundle_sha256(files)
+    with ctx.database.transaction() as session:
+        existing = list(session.scalars(select(DefinitionModel).where(DefinitionModel.bundle_sha256 == sha)))
+        if existing:
+            return existing
+        now = ctx.clock.now()
+        session.add(BundleModel(sha256=sha, files=files, created_at=now))
+        deployed = []
+        for process_id in specs.process_ids:
+            latest = session.scalar(
+                select(func.max(DefinitionModel.version)).where(DefinitionModel.process_id == process_id)
+            )
+            definition = DefinitionModel(process_id=process_id, version=(latest or 0) + 1,
+                                         name=specs.process_names[process_id], bundle_sha256=sha,
+                                         deployed_by=actor, deployed_at=now)
+            session.add(definition)
+            deployed.append(definition)
+        session.flush()
+        audit.record(session, now, actor, "definition_deployed", sha256=sha,
+                     processes={d.process_id: d.version for d in deployed}, files=sorted(files))
+        return deployed
+
+
+def deploy_path(ctx: ServiceContext, path: Path, actor: str) -> list[DefinitionModel]:
+    """Deploy the BPMN/DMN files under ``path`` with the forms they reference."""
+    try:
+        files = attach_forms(read_bundle(path), ctx.settings.forms_dir)
+    except DefinitionError as error:
+        raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error
+    return deploy_files(ctx, files, actor)
+
+
+def deploy_bundled(ctx: ServiceContext, actor: str = "system") -> list[DefinitionModel]:
+    """Deploy every process family folder shipped in ``bpmn/``."""
+    deployed: list[DefinitionModel] = []
+    for folder in sorted(p for p in ctx.settings.bpmn_dir.iterdir() if p.is_dir()):
+        deployed.extend(deploy_path(ctx, folder, actor))
+    return deployed
+
+
+def list_definitions(ctx: ServiceContext) -> list[DefinitionModel]:
+    with ctx.database.reading() as session:
+        return list(session.scalars(
+            select(DefinitionModel).order_by(DefinitionModel.process_id, DefinitionModel.version.desc())))
+
+
+def definition_files(ctx: ServiceContext, definition_id: int) -> dict[str, Any]:
+    with ctx.database.reading() as session:
+        definition = session.get(DefinitionModel, definition_id)
+        if definition is None:
+            raise NotFoundError(f"流程定义 {definition_id} 不存在")
+        bundle = session.get(BundleModel, definition.bundle_sha256)
+        return dict(bundle.files) if bundle else {}

@@ -1,0 +1,104 @@
+"""Start instances, read them and their history, fire due timers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.context import ServiceContext
+from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel, TimerModel
+from service.usecases.directory import Caller
+from service.usecases.errors import NotFoundError
+from service.usecases.runner import InstanceRunner
+
+
+INSTANCE_FIELDS = ("id", "definition_id", "process_id", "business_key", "status", "subject", "started_by",
+                   "created_at", "updated_at", "completed_at")
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def start_instance(ctx: ServiceContext, caller: Caller, process_id: str, business_key: str | None,
+                   data: dict[str, Any]) -> InstanceModel:
+    """Start the latest version of ``process_id`` (one transaction with its audit events)."""
+    with ctx.database.transaction() as session:
+        return InstanceRunner(ctx, session, caller.username).start(process_id, data, business_key)
+
+
+def list_instances(ctx: ServiceContext, process_id: str | None, status: str | None,
+                   business_key: str | None, page: int, per_page: int) -> Page:
+    with ctx.database.reading() as session:
+        query = select(InstanceModel)
+        if process_id:
+            query = query.where(InstanceModel.process_id == process_id)
+        if status:
+            query = query.where(InstanceModel.status == status)
+        if business_key:
+            query = query.where(InstanceModel.business_key.startswith(business_key, autoescape=True))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = list(session.scalars(query.order_by(InstanceModel.id.desc())
+                                     .offset((page - 1) * per_page).limit(per_page)))
+        return Page(items, total, page, per_page)
+
+
+def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, list[HumanTaskModel]]:
+    with ctx.database.reading() as session:
+        instance = session.get(InstanceModel, instance_id)
+        if instance is None:
+            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        tasks = list(session.scalars(select(HumanTaskModel).where(HumanTaskModel.instance_id == instance_id)
+                                     .order_by(HumanTaskModel.created_at, HumanTaskModel.id)))
+        return instance, tasks
+
+
+def instance_history(ctx: ServiceContext, instance_id: int, page: int, per_page: int) -> Page:
+    with ctx.database.reading() as session:
+        if session.get(InstanceModel, instance_id) is None:
+            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        query = select(AuditEventModel).where(AuditEventModel.instance_id == instance_id)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = list(session.scalars(query.order_by(AuditEventModel.id)
+                                     .offset((page - 1) * per_page).limit(per_page)))
+        return Page(items, total, page, per_page)
+
+
+def _due_instance_ids(session: Session, ctx: ServiceContext, limit: int) -> list[int]:
+    now = ctx.clock.now()
+    return list(session.scalars(
+        select(TimerModel.instance_id).where(TimerModel.fired_at.is_(None), TimerModel.due_at <= now)
+        .group_by(TimerModel.instance_id).order_by(func.min(TimerModel.due_at)).limit(limit)))
+
+
+def fire_due_timers(ctx: ServiceContext, limit: int = 100) -> int:
+    """Fire the timers due by the service clock, one transaction per instance; return how many fired."""
+    with ctx.database.reading() as session:
+        instance_ids = _due_instance_ids(session, ctx, limit)
+    fired = 0
+    for instance_id in instance_ids:
+        with ctx.database.transaction() as session:
+            runner = InstanceRunner(ctx, session, "system")
+            instance = runner.lock(instance_id)
+            if instance.status != "running":
+                continue
+            now = ctx.clock.now()
+            done = runner.act(instance, lambda engine, workflow: engine.fire_due_timers(workflow, now))
+            fired += len(done)
+    return fired
+
+
+def instance_detail(ctx: ServiceContext, instance_id: int) -> dict[str, Any]:
+    """An instance with its current data (loaded through the engine) and its human tasks."""
+    instance, tasks = get_instance(ctx, instance_id)
+    with ctx.database.reading() as session:
+        runner = InstanceRunner(ctx, session, "system")
+        data = runner.current_data(instance)
+    return {**{c: getattr(instance, c) for c in INSTANCE_FIELDS}, "data": data, "tasks": tasks}

@@ -1,0 +1,234 @@
+"""Load an instance, let the engine act on it, save state and projections, all in the caller's transaction.
+
+This is the one place where the state JSON and its projections (queue rows, timers, audit events) are
+written, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
+from workflows.scripting import OperatorCall
+from workflows.serialization import SERIALIZER_VERSION
+from workflows.specs import ProcessSpecs
+
+from service import audit
+from service.context import ServiceContext
+from service.persistence.models import (
+    BundleModel,
+    DefinitionModel,
+    HumanTaskModel,
+    InstanceModel,
+    TimerModel,
+)
+from service.usecases.errors import InvalidInputError, NotFoundError
+
+OPEN_STATES = ("open", "claimed")
+Operator = Callable[["InstanceRunner", OperatorCall], Any]
+OPERATORS: dict[str, Operator] = {}
+
+
+class OperatorFailedError(Exception):
+    """An operator refused its input; the message is shown to the person whose action triggered it."""
+
+
+def operator(name: str) -> Callable[[Operator], Operator]:
+    """Register a service-task operator under the name BPMN models use."""
+
+    def register(function: Operator) -> Operator:
+        OPERATORS[name] = function
+        return function
+
+    return register
+
+
+def resolve_queue(lane: str, data: dict[str, Any]) -> str:
+    """Turn a lane template such as ``police_station:{town}`` into a concrete department code."""
+    if "{" not in lane:
+        return lane
+    try:
+        return lane.format_map(data)
+    except KeyError as error:
+        raise InvalidInputError(f"无法确定任务所属部门：流程数据缺少 {error.args[0]}") from error
+
+
+def subject_of(data: dict[str, Any]) -> str:
+    """Describe whom an instance is about, for queue rows (candidate or applicant, and village)."""
+    candidate = data.get("candidate")
+    village = data.get("village_name", "")
+    if isinstance(candidate, dict) and candidate.get("found"):
+        return f"{candidate.get('name', '')}（{village}）"
+    return str(data.get("subject", ""))[:256]
+
+
+class InstanceRunner:
+    """Acts on instances inside one session; the caller owns the transaction."""
+
+    def __init__(self, ctx: ServiceContext, session: Session, actor: str) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.actor = actor
+        self.instance: InstanceModel | None = None
+
+    # -- definitions ---------------------------------------------------------------------------------
+    def latest_definition(self, process_id: str) -> DefinitionModel:
+        definition = self.session.scalars(
+            select(DefinitionModel).where(DefinitionModel.process_id == process_id)
+            .order_by(DefinitionModel.version.desc()).limit(1)
+        ).first()
+        if definition is None:
+            raise NotFoundError(f"流程“{process_id}”尚未部署")
+        return definition
+
+    def specs_of(self, definition: DefinitionModel) -> ProcessSpecs:
+        bundle = self.session.get(BundleModel, definition.bundle_sha256)
+        if bundle is None:
+            raise NotFoundError(f"流程定义 {definition.id} 的文件缺失")
+        return self.ctx.specs(bundle.sha256, bundle.files)
+
+    # -- instances -----------------------------------------------------------------------------------
+    def start(self, process_id: str, data: dict[str, Any], business_key: str | None) -> InstanceModel:
+        """Create and run a new instance of the latest version of ``process_id``."""
+        definition = self.latest_definition(process_id)
+        now = self.ctx.clock.now()
+        instance = InstanceModel(
+            definition_id=definition.id, process_id=process_id, business_key=business_key, status="running",
+            subject=subject_of(data), state={}, serializer_version=SERIALIZER_VERSION, started_by=self.actor,
+            created_at=now, updated_at=now,
+        )
+        self.session.add(instance)
+        self.session.flush()
+        audit.record(self.session, now, self.actor, "instance_started", instance_id=instance.id,
+                     process_id=process_id, definition_id=definition.id, version=definition.version,
+                     business_key=business_key, data=data)
+        engine = self._engine_for(instance)
+        workflow = self._guard(lambda: engine.start(self.specs_of(definition), process_id, data))
+        self._save(instance, engine, workflow)
+        return instance
+
+    def lock(self, instance_id: int) -> InstanceModel:
+        """Load an instance row for update: one transaction changes one instance at a time."""
+        instance = self.session.scalars(
+            select(InstanceModel).where(InstanceModel.id == instance_id).with_for_update()
+        ).first()
+        if instance is None:
+            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        return instance
+
+    def act(self, instance: InstanceModel, action: Callable[[WorkflowEngine, BpmnWorkflow], Any]) -> Any:
+        """Load ``instance`` (already locked), run ``action`` on it and save the result."""
+        engine, workflow = self.load(instance)
+        result = self._guard(lambda: action(engine, workflow))
+        self._save(instance, engine, workflow)
+        return result
+
+    def load(self, instance: InstanceModel) -> tuple[WorkflowEngine, BpmnWorkflow]:
+        """Rebuild an instance's workflow for reading (no operators run)."""
+        definition = self.session.get(DefinitionModel, instance.definition_id)
+        if definition is None:
+            raise NotFoundError(f"流程实例 {instance.id} 的定义缺失")
+        engine = self._engine_for(instance)
+        return engine, engine.load(self.specs_of(definition), instance.process_id, dict(instance.state))
+
+    def current_data(self, instance: InstanceModel) -> dict[str, Any]:
+        engine, workflow = self.load(instance)
+        return engine.data(workflow)
+
+    def _engine_for(self, instance: InstanceModel) -> WorkflowEngine:
+        def handle(call: OperatorCall) -> Any:
+            function = OPERATORS.get(call.name)
+            if function is None:
+                raise OperatorFailedError(f"未注册的服务操作 {call.name}")
+            previous, self.instance = self.instance, instance
+            try:
+                return function(self, call)
+            finally:
+                self.instance = previous
+
+        return WorkflowEngine(operator_handler=handle)
+
+    @staticmethod
+    def _guard(step: Callable[[], Any]) -> Any:
+        try:
+            return step()
+        except OperatorFailedError as error:
+            raise InvalidInputError(str(error)) from error
+        except EngineError as error:
+            cause = error.__cause__
+            while cause is not None:
+                if isinstance(cause, OperatorFailedError):
+                    raise InvalidInputError(str(cause)) from error
+                cause = cause.__cause__ or getattr(cause, "exception", None)
+            raise InvalidInputError(str(error)) from error
+
+    # -- projections ---------------------------------------------------------------------------------
+    def _save(self, instance: InstanceModel, engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
+        now = self.ctx.clock.now()
+        instance.state = engine.dump(workflow)
+        instance.serializer_version = SERIALIZER_VERSION
+        instance.updated_at = now
+        data = engine.data(workflow)
+        instance.subject = subject_of(data) or instance.subject
+        for step in engine.steps:
+            audit.record(self.session, now, "system", f"{step.kind}_executed", instance_id=instance.id,
+                         element=step.spec_name, name=step.name, detail=step.detail)
+        engine.steps.clear()
+        self._sync_tasks(instance, engine.ready_user_tasks(workflow))
+        self._sync_timers(instance, engine.pending_timers(workflow))
+        if engine.is_completed(workflow) and instance.status != "completed":
+            instance.status = "completed"
+            instance.completed_at = now
+            audit.record(self.session, now, "system", "instance_completed", instance_id=instance.id,
+                         data=data)
+        self.session.flush()
+
+    def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask]) -> None:
+        now = self.ctx.clock.now()
+        open_rows = {
+            row.id: row for row in self.session.scalars(
+                select(HumanTaskModel).where(HumanTaskModel.instance_id == instance.id,
+                                             HumanTaskModel.state.in_(OPEN_STATES))
+            )
+        }
+        ready_ids = {task.task_id for task in ready}
+        for task in ready:
+            if task.task_id in open_rows:
+                continue
+            queue = resolve_queue(task.info.lane, task.data)
+            due_at = now + timedelta(days=task.info.due_in_days) if task.info.due_in_days else None
+            self.session.add(HumanTaskModel(
+                id=task.task_id, instance_id=instance.id, process_id=instance.process_id,
+                spec_name=task.info.spec_name, name_zh=task.info.name_zh, name_en=task.info.name_en,
+                department_code=queue, form=task.info.form, subject=subject_of(task.data), state="open",
+                due_at=due_at, created_at=now,
+            ))
+            audit.record(self.session, now, "system", "task_ready", instance_id=instance.id,
+                         task_id=task.task_id, department_code=queue, element=task.info.spec_name,
+                         name=task.info.name_zh)
+        for task_id, row in open_rows.items():
+            if task_id not in ready_ids:
+                row.state = "cancelled"
+                audit.record(self.session, now, "system", "task_cancelled", instance_id=instance.id,
+                             task_id=task_id, department_code=row.department_code, element=row.spec_name)
+
+    def _sync_timers(self, instance: InstanceModel, pending: list[PendingTimer]) -> None:
+        rows = {row.task_id: row for row in self.session.scalars(
+            select(TimerModel).where(TimerModel.instance_id == instance.id, TimerModel.fired_at.is_(None)))}
+        now = self.ctx.clock.now()
+        current = {timer.task_id: timer for timer in pending}
+        for task_id, timer in current.items():
+            row = rows.get(task_id)
+            if row is None:
+                self.session.add(TimerModel(instance_id=instance.id, task_id=task_id,
+                                            spec_name=timer.spec_name, due_at=timer.due_at))
+            elif row.due_at != timer.due_at:
+                row.due_at = timer.due_at
+        for task_id, row in rows.items():
+            if task_id not in current:
+                row.fired_at = now

@@ -1,0 +1,179 @@
+"""Department queues and the actions on a human task: claim, release, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from workflows.engine import WorkflowEngine
+from workflows.forms import validate_submission
+
+from service import audit
+from service.context import ServiceContext
+from service.persistence.models import DefinitionModel, DepartmentModel, HumanTaskModel, InstanceModel
+from service.usecases.directory import Caller
+from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.instances import Page
+from service.usecases.runner import OPEN_STATES, InstanceRunner
+
+SORTS = {"created": HumanTaskModel.created_at, "due": HumanTaskModel.due_at}
+
+
+def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
+    """The caller's departments, each with its open, claimed-by-me and overdue counts."""
+    now = ctx.clock.now()
+    with ctx.database.reading() as session:
+        departments = session.scalars(select(DepartmentModel).where(
+            DepartmentModel.code.in_(sorted(caller.departments))).order_by(DepartmentModel.code))
+        result = []
+        for department in departments:
+            base = select(func.count()).select_from(HumanTaskModel).where(
+                HumanTaskModel.department_code == department.code, HumanTaskModel.state.in_(OPEN_STATES))
+            result.append({
+                "department": department.code, "name_zh": department.name_zh, "name_en": department.name_en,
+                "open": session.scalar(base) or 0,
+                "claimed_by_me": session.scalar(base.where(HumanTaskModel.claimed_by == caller.username)) or 0,
+                "overdue": session.scalar(base.where(HumanTaskModel.due_at < now)) or 0,
+            })
+        return result
+
+
+def queue_tasks(ctx: ServiceContext, caller: Caller, department: str, state: str | None,
+                page: int, per_page: int) -> Page:
+    """List a department's tasks, oldest first; only for members of the department."""
+    _require_member(caller, department)
+    with ctx.database.reading() as session:
+        if session.get(DepartmentModel, department) is None:
+            raise NotFoundError(f"部门 {department} 不存在")
+        states = [state] if state else list(OPEN_STATES)
+        query = select(HumanTaskModel).where(HumanTaskModel.department_code == department,
+                                             HumanTaskModel.state.in_(states))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = list(session.scalars(query.order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+                                     .offset((page - 1) * per_page).limit(per_page)))
+        return Page(items, total, page, per_page)
+
+
+def get_task(ctx: ServiceContext, caller: Caller, task_id: str) -> tuple[HumanTaskModel, dict[str, Any] | None]:
+    """A task with its form schema; visible to members of its department."""
+    with ctx.database.reading() as session:
+        task = _task(session, task_id)
+        _require_member(caller, task.department_code)
+        return task, _form_schema(ctx, session, task)
+
+
+def task_detail(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
+    """A task with its form schema and, while it is open, the data its form starts from."""
+    with ctx.database.reading() as session:
+        task = _task(session, task_id)
+        _require_member(caller, task.department_code)
+        schema = _form_schema(ctx, session, task)
+        data: dict[str, Any] = {}
+        instance = session.get(InstanceModel, task.instance_id)
+        if task.state in OPEN_STATES and instance is not None:
+            engine, workflow = InstanceRunner(ctx, session, "system").load(instance)
+            data = engine.task_data(workflow, task.id)
+        fields = {column.key: getattr(task, column.key) for column in HumanTaskModel.__table__.columns}
+        return {**fields, "form_schema": schema, "data": data}
+
+
+def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskModel:
+    with ctx.database.transaction() as session:
+        task = _locked_task(session, caller, task_id)
+        if task.state == "claimed" and task.claimed_by == caller.username:
+            return task
+        _require_open(task, caller)
+        if task.state == "claimed":
+            raise ConflictError(f"该任务已被 {task.claimed_by} 认领")
+        now = ctx.clock.now()
+        task.state, task.claimed_by, task.claimed_at = "claimed", caller.username, now
+        audit.record(session, now, caller.username, "task_claimed", instance_id=task.instance_id,
+                     task_id=task.id, department_code=task.department_code)
+        return task
+
+
+def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskModel:
+    with ctx.database.transaction() as session:
+        task = _locked_task(session, caller, task_id)
+        _require_open(task, caller)
+        if task.state != "claimed":
+            raise ConflictError("该任务尚未被认领，无需释放")
+        now = ctx.clock.now()
+        task.state, task.claimed_by, task.claimed_at = "open", None, None
+        audit.record(session, now, caller.username, "task_released", instance_id=task.instance_id,
+                     task_id=task.id, department_code=task.department_code)
+        return task
+
+
+def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[str, Any]) -> HumanTaskModel:
+    """Validate ``data`` against the task's form, then complete it and step the instance, atomically."""
+    with ctx.database.transaction() as session:
+        task = _task(session, task_id)
+        _require_member(caller, task.department_code)
+        runner = InstanceRunner(ctx, session, caller.username)
+        instance = runner.lock(task.instance_id)
+        session.refresh(task)
+        _require_open(task, caller)
+        schema = _form_schema(ctx, session, task)
+        if schema is not None:
+            errors = validate_submission(schema, data)
+            if errors:
+                raise InvalidInputError("表单填写有误，请按提示修改后重新提交",
+                                        errors={e.field: [e.message, e.message_en] for e in errors})
+        now = ctx.clock.now()
+
+        def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> dict[str, Any]:
+            before = engine.task_data(workflow, task.id)
+            engine.complete_user_task(workflow, task.id, data)
+            return {key: before.get(key) for key in data}
+
+        before = runner.act(instance, complete)
+        task.state, task.completed_by, task.completed_at = "completed", caller.username, now
+        audit.record(session, now, caller.username, "task_completed", instance_id=task.instance_id,
+                     task_id=task.id, department_code=task.department_code, element=task.spec_name,
+                     name=task.name_zh, submitted=data, data_before=before)
+        return task
+
+
+def _task(session: Session, task_id: str) -> HumanTaskModel:
+    task = session.get(HumanTaskModel, task_id)
+    if task is None:
+        raise NotFoundError(f"任务 {task_id} 不存在")
+    return task
+
+
+def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskModel:
+    task = session.scalars(select(HumanTaskModel).where(HumanTaskModel.id == task_id).with_for_update()).first()
+    if task is None:
+        raise NotFoundError(f"任务 {task_id} 不存在")
+    _require_member(caller, task.department_code)
+    return task
+
+
+def _require_member(caller: Caller, department: str) -> None:
+    if not caller.in_department(department):
+        raise ForbiddenError(f"您不属于部门 {department}，无权查看或办理该部门的任务")
+
+
+def _require_open(task: HumanTaskModel, caller: Caller) -> None:
+    if task.state == "completed":
+        raise ConflictError("该任务已办结，不能重复办理")
+    if task.state == "cancelled":
+        raise ConflictError("该任务已取消")
+    if task.state == "claimed" and task.claimed_by != caller.username:
+        raise ConflictError(f"该任务已被 {task.claimed_by} 认领，请先由其释放")
+
+
+def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
+    if task.form is None:
+        return None
+    instance = session.get(InstanceModel, task.instance_id)
+    if instance is None:
+        raise NotFoundError(f"流程实例 {task.instance_id} 不存在")
+    runner = InstanceRunner(ctx, session, "system")
+    definition = session.get(DefinitionModel, instance.definition_id)
+    if definition is None:
+        raise NotFoundError(f"流程定义 {instance.definition_id} 不存在")
+    return runner.specs_of(definition).forms.get(task.form)
