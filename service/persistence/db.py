@@ -62,9 +62,9 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """Yield a session for reads only."""
+        # Closing (not rolling back) ends the transaction without expiring what was loaded.
         with self.read_sessions() as session:
             yield session
-            session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

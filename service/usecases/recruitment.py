@@ -97,7 +97,7 @@ def close_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, 
     campaign.status = "closed"
     counts = dict(runner.session.execute(
         select(ApplicationModel.status, func.count()).where(ApplicationModel.campaign_id == campaign.id)
-        .group_by(ApplicationModel.status)).tuples().all())
+        .group_by(ApplicationModel.status)).all())
     return {"applications": sum(counts.values()), "eligible": counts.get("eligible", 0),
             "ineligible": counts.get("ineligible", 0)}
 
@@ -235,13 +235,14 @@ def submit_application(ctx: ServiceContext, caller: Caller, campaign_id: int,
         if applicant["village_code"] not in posts:
             raise InvalidInputError("所报岗位不在批准的用人计划内",
                                     errors={"village_code": ["所报村（社区）没有招聘岗位"]})
+        applicant = _normalised(applicant)
         try:
             inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
         except (ValueError, TypeError) as error:
             raise InvalidInputError(f"报名信息有误：{error}") from error
         application = ApplicationModel(
             campaign_id=campaign.id, village_code=applicant["village_code"], name=applicant["name"],
-            id_number=applicant["id_number"], birth_date=date.fromisoformat(str(applicant["birth_date"])),
+            id_number=applicant["id_number"], birth_date=date.fromisoformat(applicant["birth_date"]),
             applicant=applicant, status="submitted", reasons=[], applied_at=now)
         session.add(application)
         session.flush()
@@ -252,6 +253,16 @@ def submit_application(ctx: ServiceContext, caller: Caller, campaign_id: int,
         instance = runner.start("applicant_screening", data, f"{campaign.business_key}/A{application.id}")
         application.screening_instance_id = instance.id
         return application
+
+
+def _normalised(applicant: dict[str, Any]) -> dict[str, Any]:
+    """Make the applicant JSON-able and derive the 'local of the village' priority from the home village."""
+    result = {**applicant, "birth_date": str(applicant["birth_date"])}
+    priority = set(result.get("priority") or [])
+    if result.get("home_village_code") and result["home_village_code"] == result["village_code"]:
+        priority.add("local_resident")
+    result["priority"] = sorted(priority)
+    return result
 
 
 def campaign_report(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:

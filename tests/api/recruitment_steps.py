@@ -1,0 +1,62 @@
+"""Steps of a recruitment run through the HTTP API, shared by the end-to-end and restart tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from tests.conftest import User
+
+
+def open_tasks(user: User, department: str, spec_name: str | None = None) -> list[dict[str, Any]]:
+    items = user.get(f"/api/v1/queues/{department}/tasks?per_page=200")["items"]
+    return [t for t in items if spec_name is None or t["spec_name"] == spec_name]
+
+
+def the_task(user: User, department: str, spec_name: str) -> dict[str, Any]:
+    tasks = open_tasks(user, department, spec_name)
+    assert len(tasks) == 1, (spec_name, tasks)
+    return tasks[0]
+
+
+def complete(user: User, department: str, spec_name: str, data: dict[str, Any], expect: int = 200) -> Any:
+    task = the_task(user, department, spec_name)
+    return user.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data}, expect=expect)
+
+
+def start_recruitment(bureau: User, key: str = "2026-recruitment") -> dict[str, Any]:
+    return bureau.post("/api/v1/instances", {"process_id": "recruitment", "business_key": key, "data": {}},
+                       expect=201)
+
+
+def approve_plan(users: dict[str, User]) -> None:
+    complete(users["bureau"], "police_bureau", "draft_plan",
+             {"plan_title": "2026年农村辅警招聘计划", "monthly_salary": 4200})
+    complete(users["party"], "party_affairs", "review_plan", {"decision": "approve"})
+    complete(users["finance"], "finance", "confirm_funding", {"decision": "approve"})
+
+
+def publish(bureau: User, today: date, days: int = 10) -> None:
+    complete(bureau, "police_bureau", "publish_announcement", {
+        "registration_start": today.isoformat(), "registration_end": (today + timedelta(days=days)).isoformat(),
+        "announcement": "威海经济技术开发区公开招聘农村辅警公告",
+    })
+
+
+def applicant(n: int, village_code: str, birth: date, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": f"应聘人{n:03d}", "id_number": f"37100219{n:09d}X"[:17] + "X", "birth_date": birth.isoformat(),
+        "village_code": village_code, "nationality": "CN", "weihai_residence": True, "education": "high_school",
+        "healthy": True, "good_conduct": True,
+    }
+    base.update(overrides)
+    return base
+
+
+def birth_for_age(today: date, age: int) -> date:
+    """A birth date making the applicant exactly ``age`` today (birthday 10 days ago)."""
+    anchor = today - timedelta(days=10)
+    try:
+        return anchor.replace(year=anchor.year - age)
+    except ValueError:  # 29 February
+        return anchor.replace(year=anchor.year - age, day=28)
