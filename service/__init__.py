@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from workflows.ports import Clock, SystemClock
 
 from service.config import Settings
 from service.context import ServiceContext
 from service.persistence.db import Database
+from workflows.ports import Clock, SystemClock
 
 
 def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
@@ -17,8 +17,9 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     app = Flask(__name__)
     app.config.update(config or {})
     settings = Settings.from_mapping(config)
-    ctx = ServiceContext(settings=settings, database=Database(settings.database_url),
-                         clock=clock or SystemClock())
+    ctx = ServiceContext(
+        settings=settings, database=Database(settings.database_url), clock=clock or SystemClock()
+    )
     app.extensions["auxpolice"] = ctx
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 

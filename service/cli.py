@@ -117,8 +117,9 @@ def serve(host: str, port: int, workers: int, timer_interval: float) -> None:
             self.cfg.set("accesslog", "-")
 
             def post_worker_init(worker: Any) -> None:
-                threading.Thread(target=run_timer_loop, args=(app, timer_interval, threading.Event()),
-                                 daemon=True).start()
+                threading.Thread(
+                    target=run_timer_loop, args=(app, timer_interval, threading.Event()), daemon=True
+                ).start()
 
             self.cfg.set("post_worker_init", post_worker_init)
 

@@ -24,10 +24,12 @@ class Settings:
             "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'auxpolice.db'}"
         )
     )
-    bpmn_dir: Path = field(default_factory=lambda: Path(os.environ.get("AUXPOLICE_BPMN_DIR",
-                                                                       PROJECT_ROOT / "bpmn")))
-    forms_dir: Path = field(default_factory=lambda: Path(os.environ.get("AUXPOLICE_FORMS_DIR",
-                                                                        PROJECT_ROOT / "forms")))
+    bpmn_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("AUXPOLICE_BPMN_DIR", PROJECT_ROOT / "bpmn"))
+    )
+    forms_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("AUXPOLICE_FORMS_DIR", PROJECT_ROOT / "forms"))
+    )
     notice_period_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_NOTICE_PERIOD_DAYS", 7))
     page_size_max: int = 200
 

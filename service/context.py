@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from workflows.ports import Clock
-from workflows.specs import ProcessSpecs, parse_bundle
-
 from service.config import Settings
 from service.persistence.db import Database
+from workflows.ports import Clock
+from workflows.specs import ProcessSpecs, parse_bundle
 
 
 @dataclass

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from workflows.ports import ManualClock
 
 from service import create_app
 from service.context import ServiceContext
@@ -19,6 +18,7 @@ from service.persistence import migrate
 from service.usecases.definitions import deploy_bundled
 from service.usecases.demo import DEMO_USERS
 from service.usecases.directory import create_user, load_register
+from workflows.ports import ManualClock
 
 
 @pytest.fixture

@@ -142,8 +142,14 @@ class WorkflowEngine:
         for timer in due:
             task = workflow.get_task_from_id(UUID(timer.task_id))
             task._set_internal_data(event_fired=True)
-            self.steps.append(EngineStep("timer", timer.spec_name, task.task_spec.bpmn_name or "",
-                                         {"due_at": timer.due_at.isoformat()}))
+            self.steps.append(
+                EngineStep(
+                    "timer",
+                    timer.spec_name,
+                    task.task_spec.bpmn_name or "",
+                    {"due_at": timer.due_at.isoformat()},
+                )
+            )
         if due:
             workflow.refresh_timers()
             self.step(workflow)
@@ -202,16 +208,32 @@ class WorkflowEngine:
         name = spec.bpmn_name or ""
         if isinstance(spec, BusinessRuleTask):
             outputs = [output.name for output in spec.dmnEngine.decision_table.outputs]
-            self.steps.append(EngineStep("decision", spec.bpmn_id, name,
-                                         {"decision": spec.dmnEngine.decision_table.id,
-                                          "result": {o: task.data.get(o) for o in outputs}}))
+            self.steps.append(
+                EngineStep(
+                    "decision",
+                    spec.bpmn_id,
+                    name,
+                    {
+                        "decision": spec.dmnEngine.decision_table.id,
+                        "result": {o: task.data.get(o) for o in outputs},
+                    },
+                )
+            )
         elif isinstance(spec, ServiceTask):
-            self.steps.append(EngineStep("service", spec.bpmn_id, name,
-                                         {"operator": spec.operation_name,
-                                          "result": task.data.get(spec.result_variable)}))
+            self.steps.append(
+                EngineStep(
+                    "service",
+                    spec.bpmn_id,
+                    name,
+                    {"operator": spec.operation_name, "result": task.data.get(spec.result_variable)},
+                )
+            )
         elif isinstance(spec, ExclusiveGateway | InclusiveGateway):
-            taken = [child.task_spec.bpmn_name or child.task_spec.bpmn_id or child.task_spec.name
-                     for child in task.children if child.state != TaskState.CANCELLED]
+            taken = [
+                child.task_spec.bpmn_name or child.task_spec.bpmn_id or child.task_spec.name
+                for child in task.children
+                if child.state != TaskState.CANCELLED
+            ]
             self.steps.append(EngineStep("gateway", spec.bpmn_id, name, {"taken": taken}))
 
     @staticmethod

@@ -94,5 +94,7 @@ def validate_submission(schema: dict[str, Any], data: Any) -> list[FieldError]:
         if error.validator == "required" and "'" in error.message:
             path = [*path, error.message.split("'")[1]]
         label = _label(schema, path)
-        errors.append(FieldError(field=_field_path(path), message=_zh_message(error, label), message_en=error.message))
+        errors.append(
+            FieldError(field=_field_path(path), message=_zh_message(error, label), message_en=error.message)
+        )
     return errors

@@ -100,7 +100,9 @@ def attach_forms(files: dict[str, str], forms_dir: Path) -> dict[str, str]:
 
 def _referenced_forms(files: Mapping[str, str]) -> set[str]:
     pattern = re.compile(rf'name="{FORM_KEY}"\s+value="([^"]+)"')
-    return {m.group(1) for name, text in files.items() if name.endswith(".bpmn") for m in pattern.finditer(text)}
+    return {
+        m.group(1) for name, text in files.items() if name.endswith(".bpmn") for m in pattern.finditer(text)
+    }
 
 
 def _safe_xml(name: str, text: str) -> Any:
@@ -208,7 +210,9 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
 
 def is_timer_catch(task_spec: Any) -> bool:
     """Tell whether a task spec waits on a timer."""
-    return isinstance(task_spec, CatchingEvent) and isinstance(task_spec.event_definition, TimerEventDefinition)
+    return isinstance(task_spec, CatchingEvent) and isinstance(
+        task_spec.event_definition, TimerEventDefinition
+    )
 
 
 def definition_summary(specs: ProcessSpecs) -> str:

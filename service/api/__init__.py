@@ -57,8 +57,13 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    api = Api(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
 
     from service.api import campaigns, definitions, instances, tasks
 
@@ -74,7 +79,12 @@ def init_api(app: Flask) -> Api:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         errors = data.get("messages") if isinstance(data, dict) else None
-        if status == 422 and isinstance(errors, dict) and "json" in errors and not isinstance(errors["json"], dict):
+        if (
+            status == 422
+            and isinstance(errors, dict)
+            and "json" in errors
+            and not isinstance(errors["json"], dict)
+        ):
             status = 400
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
         return jsonify(error_body(status, message, errors)), status

@@ -29,15 +29,22 @@ class Instances(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List instances, newest first."""
         caller()
-        return instances.list_instances(context(), args["process_id"], args["status"], args["business_key"],
-                                        args["page"], args["per_page"])
+        return instances.list_instances(
+            context(),
+            args["process_id"],
+            args["status"],
+            args["business_key"],
+            args["page"],
+            args["per_page"],
+        )
 
     @blp.arguments(InstanceStartSchema)
     @blp.response(201, InstanceSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Start an instance of the latest version of a process."""
-        return instances.start_instance(context(), caller(), body["process_id"], body["business_key"],
-                                        body["data"])
+        return instances.start_instance(
+            context(), caller(), body["process_id"], body["business_key"], body["data"]
+        )
 
 
 @blp.route("/<int:instance_id>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+
 from workflows.rules.eligibility import DISQUALIFIER_CODES, EDUCATION_CODES, PRIORITY_GROUP_CODES
 
 
@@ -29,9 +30,12 @@ class DefinitionSchema(Schema):
 
 
 class DeployRequestSchema(Schema):
-    files = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=128)),
-                        values=fields.String(), required=True,
-                        metadata={"description": "file name -> content (.bpmn, .dmn, .json forms)"})
+    files = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=128)),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "file name -> content (.bpmn, .dmn, .json forms)"},
+    )
 
 
 class InstanceStartSchema(Schema):
@@ -100,10 +104,15 @@ class AuditEventSchema(Schema):
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
-    return Schema.from_dict({
-        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
-        "page": fields.Integer(), "per_page": fields.Integer(),
-    }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
+    )
 
 
 class QueueSchema(Schema):
@@ -116,8 +125,9 @@ class QueueSchema(Schema):
 
 
 class QueueTaskArgs(PageArgs):
-    state = fields.String(load_default=None, validate=validate.OneOf(["open", "claimed", "completed",
-                                                                      "cancelled"]))
+    state = fields.String(
+        load_default=None, validate=validate.OneOf(["open", "claimed", "completed", "cancelled"])
+    )
 
 
 class CompleteSchema(Schema):

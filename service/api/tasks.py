@@ -35,7 +35,9 @@ class QueueTasks(MethodView):
     @blp.response(200, page_of(HumanTaskSchema))
     def get(self, args: dict[str, Any], department: str) -> Any:
         """A department's tasks, oldest first."""
-        return tasks.queue_tasks(context(), caller(), department, args["state"], args["page"], args["per_page"])
+        return tasks.queue_tasks(
+            context(), caller(), department, args["state"], args["page"], args["per_page"]
+        )
 
 
 @blp.route("/tasks/<task_id>")

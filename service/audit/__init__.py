@@ -22,7 +22,14 @@ def record(
     **payload: Any,
 ) -> AuditEventModel:
     """Append one event to the session's transaction."""
-    event = AuditEventModel(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
-                            department_code=department_code, payload=payload)
+    event = AuditEventModel(
+        at=at,
+        actor=actor,
+        action=action,
+        instance_id=instance_id,
+        task_id=task_id,
+        department_code=department_code,
+        payload=payload,
+    )
     session.add(event)
     return event

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
 
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel
 from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.runner import OPERATORS
+from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
 
 
 def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
@@ -33,14 +33,26 @@ def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list
             latest = session.scalar(
                 select(func.max(DefinitionModel.version)).where(DefinitionModel.process_id == process_id)
             )
-            definition = DefinitionModel(process_id=process_id, version=(latest or 0) + 1,
-                                         name=specs.process_names[process_id], bundle_sha256=sha,
-                                         deployed_by=actor, deployed_at=now)
+            definition = DefinitionModel(
+                process_id=process_id,
+                version=(latest or 0) + 1,
+                name=specs.process_names[process_id],
+                bundle_sha256=sha,
+                deployed_by=actor,
+                deployed_at=now,
+            )
             session.add(definition)
             deployed.append(definition)
         session.flush()
-        audit.record(session, now, actor, "definition_deployed", sha256=sha,
-                     processes={d.process_id: d.version for d in deployed}, files=sorted(files))
+        audit.record(
+            session,
+            now,
+            actor,
+            "definition_deployed",
+            sha256=sha,
+            processes={d.process_id: d.version for d in deployed},
+            files=sorted(files),
+        )
         return deployed
 
 
@@ -63,8 +75,11 @@ def deploy_bundled(ctx: ServiceContext, actor: str = "system") -> list[Definitio
 
 def list_definitions(ctx: ServiceContext) -> list[DefinitionModel]:
     with ctx.database.reading() as session:
-        return list(session.scalars(
-            select(DefinitionModel).order_by(DefinitionModel.process_id, DefinitionModel.version.desc())))
+        return list(
+            session.scalars(
+                select(DefinitionModel).order_by(DefinitionModel.process_id, DefinitionModel.version.desc())
+            )
+        )
 
 
 def definition_files(ctx: ServiceContext, definition_id: int) -> dict[str, Any]:

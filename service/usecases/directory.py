@@ -43,8 +43,9 @@ def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
         user = session.scalars(select(UserModel).where(UserModel.token_hash == hash_token(token))).first()
         if user is None or not user.is_active:
             raise UnauthenticatedError("令牌无效或已停用，请重新获取令牌")
-        departments = frozenset(session.scalars(
-            select(MembershipModel.department_code).where(MembershipModel.user_id == user.id)))
+        departments = frozenset(
+            session.scalars(select(MembershipModel.department_code).where(MembershipModel.user_id == user.id))
+        )
         return Caller(user.username, user.display_name, departments)
 
 
@@ -53,23 +54,49 @@ def load_register(session: Session) -> None:
     departments = json.loads((DATA_DIR / "departments.json").read_text(encoding="utf-8"))["departments"]
     for item in departments:
         if session.get(DepartmentModel, item["code"]) is None:
-            session.add(DepartmentModel(code=item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
-                                        kind=item["kind"], town=item.get("town")))
+            session.add(
+                DepartmentModel(
+                    code=item["code"],
+                    name_zh=item["name_zh"],
+                    name_en=item["name_en"],
+                    kind=item["kind"],
+                    town=item.get("town"),
+                )
+            )
     register = json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))
     for item in register["villages"]:
         if session.get(VillageModel, item["code"]) is None:
-            session.add(VillageModel(code=item["code"], name_zh=item["name_zh"], name_en=item["name_en"],
-                                     town=item["town"], kind=item["kind"], households=item["households"],
-                                     many_small_venues=bool(item.get("many_small_venues", False))))
+            session.add(
+                VillageModel(
+                    code=item["code"],
+                    name_zh=item["name_zh"],
+                    name_en=item["name_en"],
+                    town=item["town"],
+                    kind=item["kind"],
+                    households=item["households"],
+                    many_small_venues=bool(item.get("many_small_venues", False)),
+                )
+            )
     session.flush()
 
 
-def create_user(ctx: ServiceContext, session: Session, username: str, display_name: str,
-                departments: list[str], token: str | None = None) -> str:
+def create_user(
+    ctx: ServiceContext,
+    session: Session,
+    username: str,
+    display_name: str,
+    departments: list[str],
+    token: str | None = None,
+) -> str:
     """Create a user with memberships and return their (only ever shown once) token."""
     token = token or secrets.token_urlsafe(32)
-    user = UserModel(username=username, display_name=display_name, token_hash=hash_token(token),
-                     is_active=True, created_at=ctx.clock.now())
+    user = UserModel(
+        username=username,
+        display_name=display_name,
+        token_hash=hash_token(token),
+        is_active=True,
+        created_at=ctx.clock.now(),
+    )
     session.add(user)
     session.flush()
     for code in departments:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,10 +16,20 @@ from service.persistence.models import AuditEventModel, HumanTaskModel, Instance
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
 from service.usecases.runner import InstanceRunner
+from workflows.engine import PendingTimer, WorkflowEngine
 
-
-INSTANCE_FIELDS = ("id", "definition_id", "process_id", "business_key", "status", "subject", "started_by",
-                   "created_at", "updated_at", "completed_at")
+INSTANCE_FIELDS = (
+    "id",
+    "definition_id",
+    "process_id",
+    "business_key",
+    "status",
+    "subject",
+    "started_by",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
 
 
 @dataclass
@@ -27,15 +40,22 @@ class Page:
     per_page: int
 
 
-def start_instance(ctx: ServiceContext, caller: Caller, process_id: str, business_key: str | None,
-                   data: dict[str, Any]) -> InstanceModel:
+def start_instance(
+    ctx: ServiceContext, caller: Caller, process_id: str, business_key: str | None, data: dict[str, Any]
+) -> InstanceModel:
     """Start the latest version of ``process_id`` (one transaction with its audit events)."""
     with ctx.database.transaction() as session:
         return InstanceRunner(ctx, session, caller.username).start(process_id, data, business_key)
 
 
-def list_instances(ctx: ServiceContext, process_id: str | None, status: str | None,
-                   business_key: str | None, page: int, per_page: int) -> Page:
+def list_instances(
+    ctx: ServiceContext,
+    process_id: str | None,
+    status: str | None,
+    business_key: str | None,
+    page: int,
+    per_page: int,
+) -> Page:
     with ctx.database.reading() as session:
         query = select(InstanceModel)
         if process_id:
@@ -45,8 +65,11 @@ def list_instances(ctx: ServiceContext, process_id: str | None, status: str | No
         if business_key:
             query = query.where(InstanceModel.business_key.startswith(business_key, autoescape=True))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(session.scalars(query.order_by(InstanceModel.id.desc())
-                                     .offset((page - 1) * per_page).limit(per_page)))
+        items = list(
+            session.scalars(
+                query.order_by(InstanceModel.id.desc()).offset((page - 1) * per_page).limit(per_page)
+            )
+        )
         return Page(items, total, page, per_page)
 
 
@@ -55,8 +78,13 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
         instance = session.get(InstanceModel, instance_id)
         if instance is None:
             raise NotFoundError(f"流程实例 {instance_id} 不存在")
-        tasks = list(session.scalars(select(HumanTaskModel).where(HumanTaskModel.instance_id == instance_id)
-                                     .order_by(HumanTaskModel.created_at, HumanTaskModel.id)))
+        tasks = list(
+            session.scalars(
+                select(HumanTaskModel)
+                .where(HumanTaskModel.instance_id == instance_id)
+                .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+            )
+        )
         return instance, tasks
 
 
@@ -66,16 +94,27 @@ def instance_history(ctx: ServiceContext, instance_id: int, page: int, per_page:
             raise NotFoundError(f"流程实例 {instance_id} 不存在")
         query = select(AuditEventModel).where(AuditEventModel.instance_id == instance_id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(session.scalars(query.order_by(AuditEventModel.id)
-                                     .offset((page - 1) * per_page).limit(per_page)))
+        items = list(
+            session.scalars(query.order_by(AuditEventModel.id).offset((page - 1) * per_page).limit(per_page))
+        )
         return Page(items, total, page, per_page)
 
 
 def _due_instance_ids(session: Session, ctx: ServiceContext, limit: int) -> list[int]:
     now = ctx.clock.now()
-    return list(session.scalars(
-        select(TimerModel.instance_id).where(TimerModel.fired_at.is_(None), TimerModel.due_at <= now)
-        .group_by(TimerModel.instance_id).order_by(func.min(TimerModel.due_at)).limit(limit)))
+    return list(
+        session.scalars(
+            select(TimerModel.instance_id)
+            .where(TimerModel.fired_at.is_(None), TimerModel.due_at <= now)
+            .group_by(TimerModel.instance_id)
+            .order_by(func.min(TimerModel.due_at))
+            .limit(limit)
+        )
+    )
+
+
+def _fire_at(now: datetime) -> Callable[[WorkflowEngine, BpmnWorkflow], list[PendingTimer]]:
+    return lambda engine, workflow: engine.fire_due_timers(workflow, now)
 
 
 def fire_due_timers(ctx: ServiceContext, limit: int = 100) -> int:
@@ -89,8 +128,7 @@ def fire_due_timers(ctx: ServiceContext, limit: int = 100) -> int:
             instance = runner.lock(instance_id)
             if instance.status != "running":
                 continue
-            now = ctx.clock.now()
-            done = runner.act(instance, lambda engine, workflow: engine.fire_due_timers(workflow, now))
+            done = runner.act(instance, _fire_at(ctx.clock.now()))
             fired += len(done)
     return fired
 

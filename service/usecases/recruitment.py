@@ -10,10 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
-from workflows.rules.posts import Village, allocate_posts, total_posts
-from workflows.rules.ranking import Candidate, rank
-from workflows.scripting import OperatorCall
 
 from service import audit
 from service.context import ServiceContext
@@ -27,11 +23,17 @@ from service.persistence.models import (
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
+from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
+from workflows.rules.posts import allocate_posts, total_posts, village_from_dict
+from workflows.rules.ranking import Candidate, rank
+from workflows.scripting import OperatorCall
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 DISQUALIFIER_LABELS = {code: zh for code, zh, _en in DISQUALIFIERS}
-ROLE_LABELS = {"party_secretary_assistant": "村（社区）党支部书记助理",
-               "director_assistant": "村（社区）主任助理"}
+ROLE_LABELS = {
+    "party_secretary_assistant": "村（社区）党支部书记助理",
+    "director_assistant": "村（社区）主任助理",
+}
 
 
 def _campaign_of(runner: InstanceRunner, call: OperatorCall) -> CampaignModel:
@@ -39,7 +41,8 @@ def _campaign_of(runner: InstanceRunner, call: OperatorCall) -> CampaignModel:
     campaign = runner.session.get(CampaignModel, campaign_id) if campaign_id else None
     if campaign is None and runner.instance is not None:
         campaign = runner.session.scalars(
-            select(CampaignModel).where(CampaignModel.instance_id == runner.instance.id)).first()
+            select(CampaignModel).where(CampaignModel.instance_id == runner.instance.id)
+        ).first()
     if campaign is None:
         raise OperatorFailedError("找不到该流程对应的招聘批次")
     return campaign
@@ -54,22 +57,38 @@ def _application(runner: InstanceRunner, application_id: Any) -> ApplicationMode
 
 @operator("compute_posts")
 def compute_posts(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
-    villages = [Village(code=v.code, name_zh=v.name_zh, name_en=v.name_en, town=v.town,
-                        kind=v.kind, households=v.households,  # type: ignore[arg-type]
-                        many_small_venues=v.many_small_venues)
-                for v in runner.session.scalars(select(VillageModel).order_by(VillageModel.code))]
+    columns = ("code", "name_zh", "name_en", "town", "kind", "households", "many_small_venues")
+    villages = [
+        village_from_dict({column: getattr(v, column) for column in columns})
+        for v in runner.session.scalars(select(VillageModel).order_by(VillageModel.code))
+    ]
     allocations = allocate_posts(villages)
-    return {"posts": [{"village_code": a.village_code, "village_name": a.village_name, "town": a.town,
-                       "posts": a.posts, "reasons": list(a.reasons)} for a in allocations],
-            "total_posts": total_posts(allocations)}
+    return {
+        "posts": [
+            {
+                "village_code": a.village_code,
+                "village_name": a.village_name,
+                "town": a.town,
+                "posts": a.posts,
+                "reasons": list(a.reasons),
+            }
+            for a in allocations
+        ],
+        "total_posts": total_posts(allocations),
+    }
 
 
 @operator("approve_plan")
 def approve_plan(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     assert runner.instance is not None  # noqa: S101 - operators always run inside an instance
-    campaign = CampaignModel(instance_id=runner.instance.id, business_key=runner.instance.business_key or "",
-                             title=str(call.data.get("plan_title", "")), status="approved",
-                             plan=dict(call.data.get("plan") or {}), created_at=runner.ctx.clock.now())
+    campaign = CampaignModel(
+        instance_id=runner.instance.id,
+        business_key=runner.instance.business_key or "",
+        title=str(call.data.get("plan_title", "")),
+        status="approved",
+        plan=dict(call.data.get("plan") or {}),
+        created_at=runner.ctx.clock.now(),
+    )
     runner.session.add(campaign)
     runner.session.flush()
     return {"campaign_id": campaign.id, "total_posts": campaign.plan.get("total_posts", 0)}
@@ -95,18 +114,31 @@ def open_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
 def close_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     campaign = _campaign_of(runner, call)
     campaign.status = "closed"
-    counts = dict(runner.session.execute(
-        select(ApplicationModel.status, func.count()).where(ApplicationModel.campaign_id == campaign.id)
-        .group_by(ApplicationModel.status)).all())
-    return {"applications": sum(counts.values()), "eligible": counts.get("eligible", 0),
-            "ineligible": counts.get("ineligible", 0)}
+    counts = dict(
+        runner.session.execute(
+            select(ApplicationModel.status, func.count())
+            .where(ApplicationModel.campaign_id == campaign.id)
+            .group_by(ApplicationModel.status)
+        ).all()
+    )
+    return {
+        "applications": sum(counts.values()),
+        "eligible": counts.get("eligible", 0),
+        "ineligible": counts.get("ineligible", 0),
+    }
 
 
 @operator("rank_candidates")
 def rank_candidates(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     campaign = _campaign_of(runner, call)
-    eligible = {a.id: a for a in runner.session.scalars(select(ApplicationModel).where(
-        ApplicationModel.campaign_id == campaign.id, ApplicationModel.status == "eligible"))}
+    eligible = {
+        a.id: a
+        for a in runner.session.scalars(
+            select(ApplicationModel).where(
+                ApplicationModel.campaign_id == campaign.id, ApplicationModel.status == "eligible"
+            )
+        )
+    }
     scores = {int(item["application_id"]): float(item["score"]) for item in call.data.get("scores", [])}
     unknown = sorted(set(scores) - set(eligible))
     if unknown:
@@ -115,9 +147,15 @@ def rank_candidates(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any
     for application_id, score in scores.items():
         application = eligible[application_id]
         application.score = score
-        candidates.append(Candidate(application_id=application_id, village_code=application.village_code,
-                                    score=score, priority=frozenset(application.applicant.get("priority", [])),
-                                    applied_at=application.applied_at))
+        candidates.append(
+            Candidate(
+                application_id=application_id,
+                village_code=application.village_code,
+                score=score,
+                priority=frozenset(application.applicant.get("priority", [])),
+                applied_at=application.applied_at,
+            )
+        )
     ranking = rank(candidates)
     for ranked in ranking.values():
         for position, candidate in enumerate(ranked, start=1):
@@ -139,8 +177,14 @@ def start_post_hiring(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
     for post in campaign.plan.get("posts", []):
         village = villages[post["village_code"]]
         for slot in range(1, int(post["posts"]) + 1):
-            data = {"campaign_id": campaign.id, "village_code": village.code, "village_name": village.name_zh,
-                    "town": village.town, "slot": slot, "subject": f"{village.name_zh} 第{slot}岗"}
+            data = {
+                "campaign_id": campaign.id,
+                "village_code": village.code,
+                "village_name": village.name_zh,
+                "town": village.town,
+                "slot": slot,
+                "subject": f"{village.name_zh} 第{slot}岗",
+            }
             key = f"{campaign.business_key}/{village.code}/{slot}"
             started.append(nested.start("post_hiring", data, key).id)
     campaign.status = "hiring"
@@ -159,16 +203,27 @@ def record_screening(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
 @operator("next_candidate")
 def next_candidate(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     application = runner.session.scalars(
-        select(ApplicationModel).where(
+        select(ApplicationModel)
+        .where(
             ApplicationModel.campaign_id == call.data["campaign_id"],
-            ApplicationModel.village_code == call.data["village_code"], ApplicationModel.status == "ranked")
-        .order_by(ApplicationModel.rank, ApplicationModel.id).limit(1).with_for_update()).first()
+            ApplicationModel.village_code == call.data["village_code"],
+            ApplicationModel.status == "ranked",
+        )
+        .order_by(ApplicationModel.rank, ApplicationModel.id)
+        .limit(1)
+        .with_for_update()
+    ).first()
     if application is None:
         return {"found": False}
     application.status = "vetting"
-    return {"found": True, "application_id": application.id, "name": application.name,
-            "rank": application.rank, "score": application.score,
-            "party_member": bool(application.applicant.get("party_member", False))}
+    return {
+        "found": True,
+        "application_id": application.id,
+        "name": application.name,
+        "rank": application.rank,
+        "score": application.score,
+        "party_member": bool(application.applicant.get("party_member", False)),
+    }
 
 
 @operator("reject_candidate")
@@ -183,9 +238,15 @@ def reject_candidate(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
 @operator("report_vacancy")
 def report_vacancy(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     assert runner.instance is not None  # noqa: S101
-    audit.record(runner.session, runner.ctx.clock.now(), "system", "post_vacant",
-                 instance_id=runner.instance.id, village_code=call.data["village_code"],
-                 slot=call.data.get("slot"))
+    audit.record(
+        runner.session,
+        runner.ctx.clock.now(),
+        "system",
+        "post_vacant",
+        instance_id=runner.instance.id,
+        village_code=call.data["village_code"],
+        slot=call.data.get("slot"),
+    )
     return {"vacant": True, "village_code": call.data["village_code"]}
 
 
@@ -206,11 +267,19 @@ def record_officer(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
     party_member = bool(application.applicant.get("party_member", False))
     role = "party_secretary_assistant" if party_member else "director_assistant"
     officer = OfficerModel(
-        application_id=application.id, name=application.name, village_code=village.code, town=village.town,
-        role=role, party_member=party_member, contract_number=str(call.data["contract_number"]),
+        application_id=application.id,
+        name=application.name,
+        village_code=village.code,
+        town=village.town,
+        role=role,
+        party_member=party_member,
+        contract_number=str(call.data["contract_number"]),
         contract_start=date.fromisoformat(str(call.data["contract_start"])),
-        contract_end=date.fromisoformat(str(call.data["contract_end"])), status="in_service",
-        hiring_instance_id=runner.instance.id, hired_at=runner.ctx.clock.now())
+        contract_end=date.fromisoformat(str(call.data["contract_end"])),
+        status="in_service",
+        hiring_instance_id=runner.instance.id,
+        hired_at=runner.ctx.clock.now(),
+    )
     if officer.contract_end <= officer.contract_start:
         raise OperatorFailedError("合同终止日期必须晚于合同开始日期")
     runner.session.add(officer)
@@ -219,8 +288,9 @@ def record_officer(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
     return {"officer_id": officer.id, "role": role, "role_label": ROLE_LABELS[role]}
 
 
-def submit_application(ctx: ServiceContext, caller: Caller, campaign_id: int,
-                       applicant: dict[str, Any]) -> ApplicationModel:
+def submit_application(
+    ctx: ServiceContext, caller: Caller, campaign_id: int, applicant: dict[str, Any]
+) -> ApplicationModel:
     """Register an application and screen it against the eligibility decision, in one transaction."""
     if not caller.in_department("police_bureau"):
         raise ForbiddenError("报名信息由公安分局录入；您不属于公安分局")
@@ -233,22 +303,34 @@ def submit_application(ctx: ServiceContext, caller: Caller, campaign_id: int,
             raise ConflictError("该招聘批次当前不在报名期内")
         posts = {p["village_code"]: p for p in campaign.plan.get("posts", []) if p["posts"] > 0}
         if applicant["village_code"] not in posts:
-            raise InvalidInputError("所报岗位不在批准的用人计划内",
-                                    errors={"village_code": ["所报村（社区）没有招聘岗位"]})
+            raise InvalidInputError(
+                "所报岗位不在批准的用人计划内", errors={"village_code": ["所报村（社区）没有招聘岗位"]}
+            )
         applicant = _normalised(applicant)
         try:
             inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
         except (ValueError, TypeError) as error:
             raise InvalidInputError(f"报名信息有误：{error}") from error
         application = ApplicationModel(
-            campaign_id=campaign.id, village_code=applicant["village_code"], name=applicant["name"],
-            id_number=applicant["id_number"], birth_date=date.fromisoformat(applicant["birth_date"]),
-            applicant=applicant, status="submitted", reasons=[], applied_at=now)
+            campaign_id=campaign.id,
+            village_code=applicant["village_code"],
+            name=applicant["name"],
+            id_number=applicant["id_number"],
+            birth_date=date.fromisoformat(applicant["birth_date"]),
+            applicant=applicant,
+            status="submitted",
+            reasons=[],
+            applied_at=now,
+        )
         session.add(application)
         session.flush()
         village_name = posts[applicant["village_code"]]["village_name"]
-        data = {**inputs, "application_id": application.id, "campaign_id": campaign.id,
-                "subject": f"{application.name}（{village_name}）"}
+        data = {
+            **inputs,
+            "application_id": application.id,
+            "campaign_id": campaign.id,
+            "subject": f"{application.name}（{village_name}）",
+        }
         runner = InstanceRunner(ctx, session, caller.username)
         instance = runner.start("applicant_screening", data, f"{campaign.business_key}/A{application.id}")
         application.screening_instance_id = instance.id
@@ -271,13 +353,22 @@ def campaign_report(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:
         campaign = session.get(CampaignModel, campaign_id)
         if campaign is None:
             raise NotFoundError(f"招聘批次 {campaign_id} 不存在")
-        applications = list(session.scalars(select(ApplicationModel).where(
-            ApplicationModel.campaign_id == campaign_id)))
-        officers = list(session.scalars(select(OfficerModel).join(ApplicationModel).where(
-            ApplicationModel.campaign_id == campaign_id)))
-        hiring = list(session.scalars(select(InstanceModel).where(
-            InstanceModel.process_id == "post_hiring",
-            InstanceModel.business_key.startswith(f"{campaign.business_key}/", autoescape=True))))
+        applications = list(
+            session.scalars(select(ApplicationModel).where(ApplicationModel.campaign_id == campaign_id))
+        )
+        officers = list(
+            session.scalars(
+                select(OfficerModel).join(ApplicationModel).where(ApplicationModel.campaign_id == campaign_id)
+            )
+        )
+        hiring = list(
+            session.scalars(
+                select(InstanceModel).where(
+                    InstanceModel.process_id == "post_hiring",
+                    InstanceModel.business_key.startswith(f"{campaign.business_key}/", autoescape=True),
+                )
+            )
+        )
         by_status: dict[str, int] = {}
         by_reason: dict[str, int] = {}
         for application in applications:
@@ -286,7 +377,14 @@ def campaign_report(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:
                 by_reason[reason] = by_reason.get(reason, 0) + 1
         hired_by = {officer.hiring_instance_id for officer in officers}
         vacant = [i.business_key for i in hiring if i.status == "completed" and i.id not in hired_by]
-        return {"campaign": campaign, "applications": applications, "officers": officers,
-                "posts_total": campaign.plan.get("total_posts", 0), "posts_filled": len(officers),
-                "posts_vacant": vacant, "posts_in_progress": sum(1 for i in hiring if i.status == "running"),
-                "applicants_by_status": by_status, "rejections_by_reason": by_reason}
+        return {
+            "campaign": campaign,
+            "applications": applications,
+            "officers": officers,
+            "posts_total": campaign.plan.get("total_posts", 0),
+            "posts_filled": len(officers),
+            "posts_vacant": vacant,
+            "posts_in_progress": sum(1 for i in hiring if i.status == "running"),
+            "applicants_by_status": by_status,
+            "rejections_by_reason": by_reason,
+        }

@@ -10,13 +10,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
-from workflows.scripting import OperatorCall
-from workflows.serialization import SERIALIZER_VERSION
-from workflows.specs import ProcessSpecs
 
 from service import audit
 from service.context import ServiceContext
@@ -28,6 +24,10 @@ from service.persistence.models import (
     TimerModel,
 )
 from service.usecases.errors import InvalidInputError, NotFoundError
+from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
+from workflows.scripting import OperatorCall
+from workflows.serialization import SERIALIZER_VERSION
+from workflows.specs import ProcessSpecs
 
 OPEN_STATES = ("open", "claimed")
 Operator = Callable[["InstanceRunner", OperatorCall], Any]
@@ -79,8 +79,10 @@ class InstanceRunner:
     # -- definitions ---------------------------------------------------------------------------------
     def latest_definition(self, process_id: str) -> DefinitionModel:
         definition = self.session.scalars(
-            select(DefinitionModel).where(DefinitionModel.process_id == process_id)
-            .order_by(DefinitionModel.version.desc()).limit(1)
+            select(DefinitionModel)
+            .where(DefinitionModel.process_id == process_id)
+            .order_by(DefinitionModel.version.desc())
+            .limit(1)
         ).first()
         if definition is None:
             raise NotFoundError(f"流程“{process_id}”尚未部署")
@@ -98,15 +100,31 @@ class InstanceRunner:
         definition = self.latest_definition(process_id)
         now = self.ctx.clock.now()
         instance = InstanceModel(
-            definition_id=definition.id, process_id=process_id, business_key=business_key, status="running",
-            subject=subject_of(data), state={}, serializer_version=SERIALIZER_VERSION, started_by=self.actor,
-            created_at=now, updated_at=now,
+            definition_id=definition.id,
+            process_id=process_id,
+            business_key=business_key,
+            status="running",
+            subject=subject_of(data),
+            state={},
+            serializer_version=SERIALIZER_VERSION,
+            started_by=self.actor,
+            created_at=now,
+            updated_at=now,
         )
         self.session.add(instance)
         self.session.flush()
-        audit.record(self.session, now, self.actor, "instance_started", instance_id=instance.id,
-                     process_id=process_id, definition_id=definition.id, version=definition.version,
-                     business_key=business_key, data=data)
+        audit.record(
+            self.session,
+            now,
+            self.actor,
+            "instance_started",
+            instance_id=instance.id,
+            process_id=process_id,
+            definition_id=definition.id,
+            version=definition.version,
+            business_key=business_key,
+            data=data,
+        )
         engine = self._engine_for(instance)
         workflow = self._guard(lambda: engine.start(self.specs_of(definition), process_id, data))
         self._save(instance, engine, workflow)
@@ -176,24 +194,35 @@ class InstanceRunner:
         data = engine.data(workflow)
         instance.subject = subject_of(data) or instance.subject
         for step in engine.steps:
-            audit.record(self.session, now, "system", f"{step.kind}_executed", instance_id=instance.id,
-                         element=step.spec_name, name=step.name, detail=step.detail)
+            audit.record(
+                self.session,
+                now,
+                "system",
+                f"{step.kind}_executed",
+                instance_id=instance.id,
+                element=step.spec_name,
+                name=step.name,
+                detail=step.detail,
+            )
         engine.steps.clear()
         self._sync_tasks(instance, engine.ready_user_tasks(workflow))
         self._sync_timers(instance, engine.pending_timers(workflow))
         if engine.is_completed(workflow) and instance.status != "completed":
             instance.status = "completed"
             instance.completed_at = now
-            audit.record(self.session, now, "system", "instance_completed", instance_id=instance.id,
-                         data=data)
+            audit.record(
+                self.session, now, "system", "instance_completed", instance_id=instance.id, data=data
+            )
         self.session.flush()
 
     def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask]) -> None:
         now = self.ctx.clock.now()
         open_rows = {
-            row.id: row for row in self.session.scalars(
-                select(HumanTaskModel).where(HumanTaskModel.instance_id == instance.id,
-                                             HumanTaskModel.state.in_(OPEN_STATES))
+            row.id: row
+            for row in self.session.scalars(
+                select(HumanTaskModel).where(
+                    HumanTaskModel.instance_id == instance.id, HumanTaskModel.state.in_(OPEN_STATES)
+                )
             )
         }
         ready_ids = {task.task_id for task in ready}
@@ -202,31 +231,67 @@ class InstanceRunner:
                 continue
             queue = resolve_queue(task.info.lane, task.data)
             due_at = now + timedelta(days=task.info.due_in_days) if task.info.due_in_days else None
-            self.session.add(HumanTaskModel(
-                id=task.task_id, instance_id=instance.id, process_id=instance.process_id,
-                spec_name=task.info.spec_name, name_zh=task.info.name_zh, name_en=task.info.name_en,
-                department_code=queue, form=task.info.form, subject=subject_of(task.data), state="open",
-                due_at=due_at, created_at=now,
-            ))
-            audit.record(self.session, now, "system", "task_ready", instance_id=instance.id,
-                         task_id=task.task_id, department_code=queue, element=task.info.spec_name,
-                         name=task.info.name_zh)
+            self.session.add(
+                HumanTaskModel(
+                    id=task.task_id,
+                    instance_id=instance.id,
+                    process_id=instance.process_id,
+                    spec_name=task.info.spec_name,
+                    name_zh=task.info.name_zh,
+                    name_en=task.info.name_en,
+                    department_code=queue,
+                    form=task.info.form,
+                    subject=subject_of(task.data),
+                    state="open",
+                    due_at=due_at,
+                    created_at=now,
+                )
+            )
+            audit.record(
+                self.session,
+                now,
+                "system",
+                "task_ready",
+                instance_id=instance.id,
+                task_id=task.task_id,
+                department_code=queue,
+                element=task.info.spec_name,
+                name=task.info.name_zh,
+            )
         for task_id, row in open_rows.items():
             if task_id not in ready_ids:
                 row.state = "cancelled"
-                audit.record(self.session, now, "system", "task_cancelled", instance_id=instance.id,
-                             task_id=task_id, department_code=row.department_code, element=row.spec_name)
+                audit.record(
+                    self.session,
+                    now,
+                    "system",
+                    "task_cancelled",
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    department_code=row.department_code,
+                    element=row.spec_name,
+                )
 
     def _sync_timers(self, instance: InstanceModel, pending: list[PendingTimer]) -> None:
-        rows = {row.task_id: row for row in self.session.scalars(
-            select(TimerModel).where(TimerModel.instance_id == instance.id, TimerModel.fired_at.is_(None)))}
+        rows = {
+            row.task_id: row
+            for row in self.session.scalars(
+                select(TimerModel).where(TimerModel.instance_id == instance.id, TimerModel.fired_at.is_(None))
+            )
+        }
         now = self.ctx.clock.now()
         current = {timer.task_id: timer for timer in pending}
         for task_id, timer in current.items():
             row = rows.get(task_id)
             if row is None:
-                self.session.add(TimerModel(instance_id=instance.id, task_id=task_id,
-                                            spec_name=timer.spec_name, due_at=timer.due_at))
+                self.session.add(
+                    TimerModel(
+                        instance_id=instance.id,
+                        task_id=task_id,
+                        spec_name=timer.spec_name,
+                        due_at=timer.due_at,
+                    )
+                )
             elif row.due_at != timer.due_at:
                 row.due_at = timer.due_at
         for task_id, row in rows.items():

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from workflows.engine import WorkflowEngine
-from workflows.forms import validate_submission
 
 from service import audit
 from service.context import ServiceContext
@@ -17,6 +15,8 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.instances import Page
 from service.usecases.runner import OPEN_STATES, InstanceRunner
+from workflows.engine import WorkflowEngine
+from workflows.forms import validate_submission
 
 SORTS = {"created": HumanTaskModel.created_at, "due": HumanTaskModel.due_at}
 
@@ -25,43 +25,55 @@ def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
     """The caller's departments, each with its open, claimed-by-me and overdue counts."""
     now = ctx.clock.now()
     with ctx.database.reading() as session:
-        departments = session.scalars(select(DepartmentModel).where(
-            DepartmentModel.code.in_(sorted(caller.departments))).order_by(DepartmentModel.code))
+        departments = session.scalars(
+            select(DepartmentModel)
+            .where(DepartmentModel.code.in_(sorted(caller.departments)))
+            .order_by(DepartmentModel.code)
+        )
         result = []
         for department in departments:
-            base = select(func.count()).select_from(HumanTaskModel).where(
-                HumanTaskModel.department_code == department.code, HumanTaskModel.state.in_(OPEN_STATES))
-            result.append({
-                "department": department.code, "name_zh": department.name_zh, "name_en": department.name_en,
-                "open": session.scalar(base) or 0,
-                "claimed_by_me": session.scalar(base.where(HumanTaskModel.claimed_by == caller.username)) or 0,
-                "overdue": session.scalar(base.where(HumanTaskModel.due_at < now)) or 0,
-            })
+            base = (
+                select(func.count())
+                .select_from(HumanTaskModel)
+                .where(
+                    HumanTaskModel.department_code == department.code, HumanTaskModel.state.in_(OPEN_STATES)
+                )
+            )
+            result.append(
+                {
+                    "department": department.code,
+                    "name_zh": department.name_zh,
+                    "name_en": department.name_en,
+                    "open": session.scalar(base) or 0,
+                    "claimed_by_me": session.scalar(base.where(HumanTaskModel.claimed_by == caller.username))
+                    or 0,
+                    "overdue": session.scalar(base.where(HumanTaskModel.due_at < now)) or 0,
+                }
+            )
         return result
 
 
-def queue_tasks(ctx: ServiceContext, caller: Caller, department: str, state: str | None,
-                page: int, per_page: int) -> Page:
+def queue_tasks(
+    ctx: ServiceContext, caller: Caller, department: str, state: str | None, page: int, per_page: int
+) -> Page:
     """List a department's tasks, oldest first; only for members of the department."""
     _require_member(caller, department)
     with ctx.database.reading() as session:
         if session.get(DepartmentModel, department) is None:
             raise NotFoundError(f"部门 {department} 不存在")
         states = [state] if state else list(OPEN_STATES)
-        query = select(HumanTaskModel).where(HumanTaskModel.department_code == department,
-                                             HumanTaskModel.state.in_(states))
+        query = select(HumanTaskModel).where(
+            HumanTaskModel.department_code == department, HumanTaskModel.state.in_(states)
+        )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(session.scalars(query.order_by(HumanTaskModel.created_at, HumanTaskModel.id)
-                                     .offset((page - 1) * per_page).limit(per_page)))
+        items = list(
+            session.scalars(
+                query.order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+        )
         return Page(items, total, page, per_page)
-
-
-def get_task(ctx: ServiceContext, caller: Caller, task_id: str) -> tuple[HumanTaskModel, dict[str, Any] | None]:
-    """A task with its form schema; visible to members of its department."""
-    with ctx.database.reading() as session:
-        task = _task(session, task_id)
-        _require_member(caller, task.department_code)
-        return task, _form_schema(ctx, session, task)
 
 
 def task_detail(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
@@ -89,8 +101,15 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskMo
             raise ConflictError(f"该任务已被 {task.claimed_by} 认领")
         now = ctx.clock.now()
         task.state, task.claimed_by, task.claimed_at = "claimed", caller.username, now
-        audit.record(session, now, caller.username, "task_claimed", instance_id=task.instance_id,
-                     task_id=task.id, department_code=task.department_code)
+        audit.record(
+            session,
+            now,
+            caller.username,
+            "task_claimed",
+            instance_id=task.instance_id,
+            task_id=task.id,
+            department_code=task.department_code,
+        )
         return task
 
 
@@ -102,8 +121,15 @@ def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTask
             raise ConflictError("该任务尚未被认领，无需释放")
         now = ctx.clock.now()
         task.state, task.claimed_by, task.claimed_at = "open", None, None
-        audit.record(session, now, caller.username, "task_released", instance_id=task.instance_id,
-                     task_id=task.id, department_code=task.department_code)
+        audit.record(
+            session,
+            now,
+            caller.username,
+            "task_released",
+            instance_id=task.instance_id,
+            task_id=task.id,
+            department_code=task.department_code,
+        )
         return task
 
 
@@ -120,8 +146,10 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
-                raise InvalidInputError("表单填写有误，请按提示修改后重新提交",
-                                        errors={e.field: [e.message, e.message_en] for e in errors})
+                raise InvalidInputError(
+                    "表单填写有误，请按提示修改后重新提交",
+                    errors={e.field: [e.message, e.message_en] for e in errors},
+                )
         now = ctx.clock.now()
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -131,9 +159,19 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
 
         before = runner.act(instance, complete)
         task.state, task.completed_by, task.completed_at = "completed", caller.username, now
-        audit.record(session, now, caller.username, "task_completed", instance_id=task.instance_id,
-                     task_id=task.id, department_code=task.department_code, element=task.spec_name,
-                     name=task.name_zh, submitted=data, data_before=before)
+        audit.record(
+            session,
+            now,
+            caller.username,
+            "task_completed",
+            instance_id=task.instance_id,
+            task_id=task.id,
+            department_code=task.department_code,
+            element=task.spec_name,
+            name=task.name_zh,
+            submitted=data,
+            data_before=before,
+        )
         return task
 
 
@@ -145,7 +183,9 @@ def _task(session: Session, task_id: str) -> HumanTaskModel:
 
 
 def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskModel:
-    task = session.scalars(select(HumanTaskModel).where(HumanTaskModel.id == task_id).with_for_update()).first()
+    task = session.scalars(
+        select(HumanTaskModel).where(HumanTaskModel.id == task_id).with_for_update()
+    ).first()
     if task is None:
         raise NotFoundError(f"任务 {task_id} 不存在")
     _require_member(caller, task.department_code)

@@ -25,29 +25,46 @@ def complete(user: User, department: str, spec_name: str, data: dict[str, Any], 
 
 
 def start_recruitment(bureau: User, key: str = "2026-recruitment") -> dict[str, Any]:
-    return bureau.post("/api/v1/instances", {"process_id": "recruitment", "business_key": key, "data": {}},
-                       expect=201)
+    return bureau.post(
+        "/api/v1/instances", {"process_id": "recruitment", "business_key": key, "data": {}}, expect=201
+    )
 
 
 def approve_plan(users: dict[str, User]) -> None:
-    complete(users["bureau"], "police_bureau", "draft_plan",
-             {"plan_title": "2026年农村辅警招聘计划", "monthly_salary": 4200})
+    complete(
+        users["bureau"],
+        "police_bureau",
+        "draft_plan",
+        {"plan_title": "2026年农村辅警招聘计划", "monthly_salary": 4200},
+    )
     complete(users["party"], "party_affairs", "review_plan", {"decision": "approve"})
     complete(users["finance"], "finance", "confirm_funding", {"decision": "approve"})
 
 
 def publish(bureau: User, today: date, days: int = 10) -> None:
-    complete(bureau, "police_bureau", "publish_announcement", {
-        "registration_start": today.isoformat(), "registration_end": (today + timedelta(days=days)).isoformat(),
-        "announcement": "威海经济技术开发区公开招聘农村辅警公告",
-    })
+    complete(
+        bureau,
+        "police_bureau",
+        "publish_announcement",
+        {
+            "registration_start": today.isoformat(),
+            "registration_end": (today + timedelta(days=days)).isoformat(),
+            "announcement": "威海经济技术开发区公开招聘农村辅警公告",
+        },
+    )
 
 
 def applicant(n: int, village_code: str, birth: date, **overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "name": f"应聘人{n:03d}", "id_number": f"37100219{n:09d}X"[:17] + "X", "birth_date": birth.isoformat(),
-        "village_code": village_code, "nationality": "CN", "weihai_residence": True, "education": "high_school",
-        "healthy": True, "good_conduct": True,
+        "name": f"应聘人{n:03d}",
+        "id_number": f"37100219{n:09d}X"[:17] + "X",
+        "birth_date": birth.isoformat(),
+        "village_code": village_code,
+        "nationality": "CN",
+        "weihai_residence": True,
+        "education": "high_school",
+        "healthy": True,
+        "good_conduct": True,
     }
     base.update(overrides)
     return base

@@ -36,10 +36,14 @@ def draft(users: dict[str, User]) -> dict[str, Any]:
 
 
 def test_form_data_failing_its_schema_is_422_with_field_errors_and_changes_nothing(
-        users: dict[str, User], ctx: ServiceContext, draft: dict[str, Any]) -> None:
+    users: dict[str, User], ctx: ServiceContext, draft: dict[str, Any]
+) -> None:
     before = snapshot(ctx)
-    body = users["bureau"].post(f"/api/v1/tasks/{draft['id']}/complete",
-                                {"data": {"plan_title": "", "monthly_salary": -5, "surprise": 1}}, expect=422)
+    body = users["bureau"].post(
+        f"/api/v1/tasks/{draft['id']}/complete",
+        {"data": {"plan_title": "", "monthly_salary": -5, "surprise": 1}},
+        expect=422,
+    )
     assert_error_shape(body, 422)
     assert set(body["errors"]) >= {"plan_title", "monthly_salary"}
     assert "不能小于 0" in body["errors"]["monthly_salary"][0]
@@ -47,7 +51,8 @@ def test_form_data_failing_its_schema_is_422_with_field_errors_and_changes_nothi
 
 
 def test_a_business_rule_refused_by_an_operator_is_422_and_rolls_back(
-        users: dict[str, User], ctx: ServiceContext, clock: Any) -> None:
+    users: dict[str, User], ctx: ServiceContext, clock: Any
+) -> None:
     bureau = users["bureau"]
     start_recruitment(bureau)
     complete(bureau, "police_bureau", "draft_plan", {"plan_title": "计划", "monthly_salary": 4000})
@@ -55,9 +60,13 @@ def test_a_business_rule_refused_by_an_operator_is_422_and_rolls_back(
     complete(users["finance"], "finance", "confirm_funding", {"decision": "approve"})
     before = snapshot(ctx)
     today = clock.now().date()
-    body = complete(bureau, "police_bureau", "publish_announcement", {
-        "registration_start": today.isoformat(), "registration_end": "2020-01-01", "announcement": "公告"},
-        expect=422)
+    body = complete(
+        bureau,
+        "police_bureau",
+        "publish_announcement",
+        {"registration_start": today.isoformat(), "registration_end": "2020-01-01", "announcement": "公告"},
+        expect=422,
+    )
     assert_error_shape(body, 422)
     assert "报名截止日期" in body["message"]
     assert snapshot(ctx) == before
@@ -74,12 +83,18 @@ def test_claim_conflicts_and_completed_tasks_are_409(users: dict[str, User], dra
     bureau.post(f"/api/v1/tasks/{draft['id']}/claim")
     assert_error_shape(other.post(f"/api/v1/tasks/{draft['id']}/claim", expect=409), 409)
     assert_error_shape(other.post(f"/api/v1/tasks/{draft['id']}/release", expect=409), 409)
-    other.post(f"/api/v1/tasks/{draft['id']}/complete", {"data": {"plan_title": "x", "monthly_salary": 1}},
-               expect=409)
+    other.post(
+        f"/api/v1/tasks/{draft['id']}/complete",
+        {"data": {"plan_title": "x", "monthly_salary": 1}},
+        expect=409,
+    )
     bureau.post(f"/api/v1/tasks/{draft['id']}/release")
     other.post(f"/api/v1/tasks/{draft['id']}/complete", {"data": {"plan_title": "x", "monthly_salary": 1}})
-    body = bureau.post(f"/api/v1/tasks/{draft['id']}/complete", {"data": {"plan_title": "x", "monthly_salary": 1}},
-                       expect=409)
+    body = bureau.post(
+        f"/api/v1/tasks/{draft['id']}/complete",
+        {"data": {"plan_title": "x", "monthly_salary": 1}},
+        expect=409,
+    )
     assert "已办结" in body["message"]
 
 
@@ -93,20 +108,28 @@ def test_other_departments_are_403(users: dict[str, User], draft: dict[str, Any]
 
 def test_unknown_ids_are_404(users: dict[str, User]) -> None:
     bureau = users["bureau"]
-    for url in ("/api/v1/instances/9999", "/api/v1/instances/9999/history", "/api/v1/tasks/nope",
-                "/api/v1/campaigns/77", "/api/v1/no-such-endpoint"):
+    for url in (
+        "/api/v1/instances/9999",
+        "/api/v1/instances/9999/history",
+        "/api/v1/tasks/nope",
+        "/api/v1/campaigns/77",
+        "/api/v1/no-such-endpoint",
+    ):
         assert_error_shape(bureau.get(url, expect=404), 404)
     bureau.post("/api/v1/tasks/nope/claim", expect=404)
     body = bureau.post("/api/v1/instances", {"process_id": "no_such_process"}, expect=404)
     assert "尚未部署" in body["message"]
 
 
-def test_malformed_json_is_400_and_missing_token_401(app: Flask, users: dict[str, User],
-                                                     draft: dict[str, Any]) -> None:
+def test_malformed_json_is_400_and_missing_token_401(
+    app: Flask, users: dict[str, User], draft: dict[str, Any]
+) -> None:
     client = app.test_client()
-    response = client.post(f"/api/v1/tasks/{draft['id']}/complete", data="{not json",
-                           headers={"Authorization": f"Bearer {token_of('bureau')}",
-                                    "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/tasks/{draft['id']}/complete",
+        data="{not json",
+        headers={"Authorization": f"Bearer {token_of('bureau')}", "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert_error_shape(response.get_json(), 400)
     response = client.get("/api/v1/queues")
@@ -118,8 +141,16 @@ def test_malformed_json_is_400_and_missing_token_401(app: Flask, users: dict[str
 
 def test_queues_show_my_departments_with_counts(users: dict[str, User], draft: dict[str, Any]) -> None:
     queues = users["bureau"].get("/api/v1/queues")
-    assert queues == [{"department": "police_bureau", "name_zh": "公安分局", "name_en": queues[0]["name_en"],
-                       "open": 1, "claimed_by_me": 0, "overdue": 0}]
+    assert queues == [
+        {
+            "department": "police_bureau",
+            "name_zh": "公安分局",
+            "name_en": queues[0]["name_en"],
+            "open": 1,
+            "claimed_by_me": 0,
+            "overdue": 0,
+        }
+    ]
     users["bureau"].post(f"/api/v1/tasks/{draft['id']}/claim")
     assert users["bureau"].get("/api/v1/queues")[0]["claimed_by_me"] == 1
 

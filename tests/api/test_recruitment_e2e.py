@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from workflows.ports import ManualClock
-from workflows.rules.eligibility import DISQUALIFIER_CODES
-
 from service.context import ServiceContext
 from service.usecases.instances import fire_due_timers
 from tests.api.recruitment_steps import (
@@ -23,6 +20,8 @@ from tests.api.recruitment_steps import (
     the_task,
 )
 from tests.conftest import User
+from workflows.ports import ManualClock
+from workflows.rules.eligibility import DISQUALIFIER_CODES
 
 BOUNDARY_CASES: list[tuple[str, int, dict[str, Any], list[str]]] = [
     ("age 17", 17, {}, ["age_under_18"]),
@@ -50,9 +49,12 @@ def reason_codes(ctx: ServiceContext, application_id: int) -> list[str]:
     with ctx.database.reading() as session:
         application = session.get(ApplicationModel, application_id)
         assert application is not None
-        event = session.scalars(select(AuditEventModel).where(
-            AuditEventModel.instance_id == application.screening_instance_id,
-            AuditEventModel.action == "decision_executed")).one()
+        event = session.scalars(
+            select(AuditEventModel).where(
+                AuditEventModel.instance_id == application.screening_instance_id,
+                AuditEventModel.action == "decision_executed",
+            )
+        ).one()
         return list(event.payload["detail"]["result"].get("reason_code") or [])
 
 
@@ -85,8 +87,9 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
     serial = 0
     for label, age, overrides, expected in BOUNDARY_CASES:
         serial += 1
-        result = bureau.post(apply_url, applicant(serial, "gs-v05", birth_for_age(today, age), **overrides),
-                             expect=201)
+        result = bureau.post(
+            apply_url, applicant(serial, "gs-v05", birth_for_age(today, age), **overrides), expect=201
+        )
         assert (result["status"] == "eligible") == (not expected), label
         assert reason_codes(ctx, result["id"]) == expected, label
         assert len(result["reasons"]) == len(expected), label
@@ -99,8 +102,9 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
     def apply(village: str, score: float, **overrides: Any) -> int:
         nonlocal serial
         serial += 1
-        result = bureau.post(apply_url, applicant(serial, village, birth_for_age(today, 25), **overrides),
-                             expect=201)
+        result = bureau.post(
+            apply_url, applicant(serial, village, birth_for_age(today, 25), **overrides), expect=201
+        )
         assert result["status"] == "eligible", result
         roster.setdefault(village, []).append((result["id"], score))
         return int(result["id"])
@@ -135,8 +139,10 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
             candidate = bureau.get(f"/api/v1/tasks/{task['id']}")["data"]["candidate"]
             vetted.append(candidate["application_id"])
             findings = ["criminal_record"] if candidate["application_id"] in failures else []
-            bureau.post(f"/api/v1/tasks/{task['id']}/complete",
-                        {"data": {"findings": findings, "notes": "已核查户籍、公安信息系统及征信记录"}})
+            bureau.post(
+                f"/api/v1/tasks/{task['id']}/complete",
+                {"data": {"findings": findings, "notes": "已核查户籍、公安信息系统及征信记录"}},
+            )
     assert soldier in vetted and plain not in vetted, "the tie goes to the retired soldier"
     assert vetted.index(failing) < vetted.index(backfill)
     assert len(vetted) == 46 + 1  # 45 hires, the backfilled failure, the vacant post's failure
@@ -148,9 +154,16 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
     contracts = open_tasks(company, "service_company", "sign_contract")
     assert len(contracts) == 45
     for number, task in enumerate(contracts, start=1):
-        company.post(f"/api/v1/tasks/{task['id']}/complete", {"data": {
-            "contract_number": f"WH-FJ-2026-{number:03d}", "contract_start": "2027-01-01",
-            "contract_end": "2029-12-31"}})
+        company.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            {
+                "data": {
+                    "contract_number": f"WH-FJ-2026-{number:03d}",
+                    "contract_start": "2027-01-01",
+                    "contract_end": "2029-12-31",
+                }
+            },
+        )
 
     report = bureau.get(f"/api/v1/campaigns/{campaign_id}")
     assert report["posts_total"] == 46
@@ -165,7 +178,9 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
     assert applications[plain]["status"] == "ranked" and applications[plain]["rank"] == 2
     for application_id in hired_ids:
         officer = officers[applications[application_id]["name"]]
-        expected_role = "party_secretary_assistant" if application_id in party_members else "director_assistant"
+        expected_role = (
+            "party_secretary_assistant" if application_id in party_members else "director_assistant"
+        )
         assert officer["role"] == expected_role, officer
         assert officer["village_code"] == applications[application_id]["village_code"]
     assert report["rejections_by_reason"]["年龄未满18周岁"] == 1

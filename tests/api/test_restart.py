@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask
-from workflows.ports import ManualClock
 
 from service.context import ServiceContext
 from tests.api.recruitment_steps import complete, start_recruitment, the_task
 from tests.conftest import User, build_app
+from workflows.ports import ManualClock
 
 
-def test_new_app_resumes_half_done_instance(app: Flask, users: dict[str, User], database_url: str,
-                                            clock: ManualClock) -> None:
+def test_new_app_resumes_half_done_instance(
+    app: Flask, users: dict[str, User], database_url: str, clock: ManualClock
+) -> None:
     instance = start_recruitment(users["bureau"])
     complete(users["bureau"], "police_bureau", "draft_plan", {"plan_title": "计划", "monthly_salary": 4000})
     complete(users["party"], "party_affairs", "review_plan", {"decision": "approve"})
