@@ -29,6 +29,9 @@ from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_tas
 # well before that instead of stalling (see docs/design.md).
 MAX_TREE_DEPTH = 900
 MAX_TASKS = 20_000
+# Completed history deeper than this is cut out of the live tree (the audit log keeps it), so a loop's
+# cost per pass stays flat instead of growing with every pass.
+COMPACT_AT_DEPTH = 60
 
 
 class EngineError(Exception):
@@ -123,6 +126,9 @@ class WorkflowEngine:
             raise ModelError(f"模型脚本被拒绝执行：{error}") from error
         except SpiffWorkflowException as error:
             raise ModelError(f"流程模型执行出错：{error}") from error
+        removed = compact(workflow)
+        if removed:
+            self.steps.append(EngineStep("compaction", "", "", {"removed_tasks": removed}))
         self._check_size(workflow)
 
     def complete_user_task(self, workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
@@ -245,3 +251,44 @@ class WorkflowEngine:
                 raise InstanceTooLargeError(
                     f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
                 )
+
+
+def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
+    """Cut finished history out of the live task tree; return how many tasks were removed.
+
+    Every task that is not finished descends from the lowest common ancestor of the unfinished tasks.
+    Everything outside that ancestor's subtree is finished history, so the ancestor's (completed) parent
+    is re-attached directly under the root and the rest is dropped. Task data is held in full in memory,
+    so the kept tasks lose nothing; the serializer then stores them as deltas against the new parent.
+    """
+    live = [task for task in workflow.tasks.values() if not task.has_state(TaskState.FINISHED_MASK)]
+    if not live:
+        return 0
+    path: list[Any] = []
+    node = live[0]
+    while node is not None:
+        path.append(node)
+        node = node.parent
+    path.reverse()
+    position = {task.id: index for index, task in enumerate(path)}
+    common = len(path) - 1
+    for task in live[1:]:
+        node = task
+        while node.id not in position:
+            node = node.parent
+        common = min(common, position[node.id])
+    keep_from = common - 1  # keep one finished ancestor above the live frontier
+    if keep_from <= min_depth:
+        return 0
+    anchor, root = path[keep_from], workflow.task_tree
+    kept = {task.id for task in anchor}
+    kept.add(root.id)
+    removed = [task_id for task_id in workflow.tasks if task_id not in kept]
+    anchor._parent = root.id
+    root._children = [anchor.id]
+    for task_id in removed:
+        del workflow.tasks[task_id]
+        workflow.subprocesses.pop(task_id, None)
+    if workflow.last_task is not None and workflow.last_task.id not in kept:
+        workflow.last_task = anchor
+    return len(removed)

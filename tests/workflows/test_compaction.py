@@ -1,0 +1,67 @@
+"""Loops stay flat: finished history is cut out of the live task tree, so an instance never hits
+SpiffWorkflow's depth-1000 wall and its saved state stops growing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from workflows.engine import COMPACT_AT_DEPTH, WorkflowEngine
+from workflows.scripting import OperatorCall
+from workflows.specs import attach_forms, parse_bundle, read_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def recruitment_specs() -> Any:
+    return parse_bundle(attach_forms(read_bundle(ROOT / "bpmn" / "recruitment"), ROOT / "forms"))
+
+
+def canned(call: OperatorCall) -> Any:
+    return {"posts": [], "total_posts": 46} if call.name == "compute_posts" else {}
+
+
+def only_ready(engine: WorkflowEngine, workflow: Any) -> Any:
+    ready = engine.ready_user_tasks(workflow)
+    assert len(ready) == 1, ready
+    return ready[0]
+
+
+def test_a_send_back_loop_runs_past_the_engine_depth_wall_with_bounded_state() -> None:
+    specs = recruitment_specs()
+    engine = WorkflowEngine(operator_handler=canned)
+    workflow = engine.start(specs, "recruitment", {})
+    sizes = []
+    passes = 300  # 300 passes x 4 tasks = depth 1200 without compaction: past SpiffWorkflow's wall
+    for n in range(passes):
+        draft = only_ready(engine, workflow)
+        assert draft.info.spec_name == "draft_plan"
+        engine.complete_user_task(workflow, draft.task_id, {"plan_title": f"第{n}稿", "monthly_salary": 4000})
+        review = only_ready(engine, workflow)
+        assert review.info.spec_name == "review_plan"
+        engine.complete_user_task(workflow, review.task_id, {"decision": "return", "reason": f"退回{n}"})
+        state = json.loads(json.dumps(engine.dump(workflow)))
+        sizes.append(len(json.dumps(state)))
+        workflow = engine.load(specs, "recruitment", state)
+    assert max(task.depth for task in workflow.tasks.values()) <= COMPACT_AT_DEPTH + 10
+    assert max(sizes[-50:]) < 3 * max(sizes[:50])
+    # The data carried by the loop survives compaction and reloads.
+    draft = only_ready(engine, workflow)
+    assert draft.data["reason"] == f"退回{passes - 1}"
+    assert draft.data["plan_title"] == f"第{passes - 1}稿"
+    assert any(step.kind == "compaction" for step in engine.steps)
+    engine.complete_user_task(workflow, draft.task_id, {"plan_title": "终稿", "monthly_salary": 4200})
+    engine.complete_user_task(workflow, only_ready(engine, workflow).task_id, {"decision": "approve"})
+    assert only_ready(engine, workflow).info.spec_name == "confirm_funding"
+
+
+def test_short_instances_are_left_alone() -> None:
+    engine = WorkflowEngine(operator_handler=canned)
+    workflow = engine.start(recruitment_specs(), "recruitment", {})
+    before = set(workflow.tasks)
+    engine.complete_user_task(
+        workflow, only_ready(engine, workflow).task_id, {"plan_title": "x", "monthly_salary": 1}
+    )
+    assert before <= set(workflow.tasks)
+    assert not any(step.kind == "compaction" for step in engine.steps)
