@@ -23,12 +23,12 @@ from service.context import ServiceContext
 from service.persistence import migrate
 from service.persistence.models import DepartmentModel, HumanTaskModel, InstanceModel
 from service.usecases.definitions import deploy_bundled
-from service.usecases.demo import DEMO_USERS
 from service.usecases.directory import create_user, load_register
 
 # A supervisor in every department, for the queue overview (the worst case of GET /queues).
 ALL_DEPARTMENTS_USER = "bench_all"
 LOOP_USERS = {"draft_plan": "bureau", "review_plan": "party"}
+USERS = {"bureau": "police_bureau", "party": "party_affairs"}  # username -> the one department
 
 
 def token_of(username: str) -> str:
@@ -52,8 +52,8 @@ class BenchService:
         self.ctx = self.app.extensions["auxpolice"]
         with self.ctx.database.transaction() as session:
             load_register(session)
-            for username, display_name, departments in DEMO_USERS:
-                create_user(self.ctx, session, username, display_name, list(departments), token_of(username))
+            for username, department in USERS.items():
+                create_user(self.ctx, session, username, username, [department], token_of(username))
             codes = list(session.scalars(select(DepartmentModel.code).order_by(DepartmentModel.code)))
             create_user(self.ctx, session, ALL_DEPARTMENTS_USER, "bench supervisor", codes,
                         token_of(ALL_DEPARTMENTS_USER))

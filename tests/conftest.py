@@ -48,8 +48,8 @@ def app(database_url: str, clock: ManualClock) -> Iterator[Flask]:
     ctx: ServiceContext = app.extensions["auxpolice"]
     with ctx.database.transaction() as session:
         load_register(session)
-        for username, display_name, departments in DEMO_USERS:
-            create_user(ctx, session, username, display_name, list(departments), token_of(username))
+        for username, display_name, departments, heads in DEMO_USERS:
+            create_user(ctx, session, username, display_name, list(departments), token_of(username), heads)
     deploy_bundled(ctx)
     yield app
     ctx.database.dispose()
@@ -84,4 +84,4 @@ class User:
 @pytest.fixture
 def users(app: Flask) -> dict[str, User]:
     client = app.test_client()
-    return {username: User(client, username) for username, _name, _deps in DEMO_USERS}
+    return {user[0]: User(client, user[0]) for user in DEMO_USERS}

@@ -27,6 +27,8 @@ from workflows.forms import FormError, load_form_schema
 FORM_KEY = "formJsonSchemaFilename"
 ENGLISH_NAME_KEY = "nameEn"
 DUE_IN_DAYS_KEY = "dueInDays"
+DUE_AT_VARIABLE_KEY = "dueAtVariable"
+HEAD_ONLY_KEY = "headOnly"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 MAX_FILE_BYTES = 2_000_000
@@ -50,6 +52,8 @@ class UserTaskInfo:
     lane: str
     form: str | None
     due_in_days: int | None
+    due_at_variable: str | None = None
+    head_only: bool = False
 
 
 @dataclass
@@ -205,6 +209,8 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         lane=task_spec.lane or "",
         form=properties.get(FORM_KEY),
         due_in_days=int(due) if due and str(due).isdigit() else None,
+        due_at_variable=properties.get(DUE_AT_VARIABLE_KEY) or None,
+        head_only=str(properties.get(HEAD_ONLY_KEY, "")).lower() == "true",
     )
 
 

@@ -102,6 +102,10 @@ class DefinitionModel(Base):
 
 class InstanceModel(Base):
     __tablename__ = "instances"
+    # A business key names one instance of a process: starting a month twice cannot create a duplicate.
+    __table_args__ = (
+        UniqueConstraint("process_id", "business_key", name="uq_instances_process_business_key"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -134,6 +138,7 @@ class HumanTaskModel(Base):
     department_code: Mapped[str] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(128))
     subject: Mapped[str] = mapped_column(String(256), default="")
+    head_only: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     completed_by: Mapped[str | None] = mapped_column(String(64))
@@ -203,7 +208,7 @@ class ApplicationModel(Base):
 class OfficerModel(Base):
     __tablename__ = "officers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"), index=True)
     town: Mapped[str] = mapped_column(String(32), index=True)
@@ -213,5 +218,41 @@ class OfficerModel(Base):
     contract_start: Mapped[date] = mapped_column(Date)
     contract_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
-    hiring_instance_id: Mapped[int] = mapped_column(Integer)
+    hiring_instance_id: Mapped[int | None] = mapped_column(Integer)
     hired_at: Mapped[datetime]
+
+
+class AppraisalStartModel(Base):
+    """Claims one (month, officer) appraisal; the primary key makes a month's start idempotent."""
+
+    __tablename__ = "appraisal_starts"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+
+
+class AppraisalRecordModel(Base):
+    """An officer's confirmed appraisal for one month."""
+
+    __tablename__ = "appraisal_records"
+    __table_args__ = (UniqueConstraint("officer_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    town: Mapped[str] = mapped_column(String(32), index=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    station_total: Mapped[float] = mapped_column(Float)
+    town_total: Mapped[float] = mapped_column(Float)
+    combined_score: Mapped[float] = mapped_column(Float)
+    village_committee_opinion: Mapped[str | None] = mapped_column(String(32))
+    veto: Mapped[bool] = mapped_column(Boolean)
+    veto_reason: Mapped[str | None] = mapped_column(Text)
+    veto_by: Mapped[str | None] = mapped_column(String(64))
+    veto_at: Mapped[datetime | None]
+    suggested_grade: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[str] = mapped_column(String(32))
+    promotion_level: Mapped[str] = mapped_column(String(16))
+    reward: Mapped[bool] = mapped_column(Boolean)
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime]

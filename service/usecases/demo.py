@@ -11,16 +11,22 @@ from service.persistence.models import UserModel
 from service.usecases.definitions import deploy_bundled
 from service.usecases.directory import create_user, hash_token, load_register
 
-DEMO_USERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("bureau", "公安分局 王警官", ("police_bureau",)),
-    ("party", "党群工作部 李科长", ("party_affairs",)),
-    ("finance", "财政金融局 张科长", ("finance",)),
-    ("company", "劳务派遣公司 赵经理", ("service_company",)),
-    ("gushan_station", "崮山派出所 刘所长", ("police_station:gushan",)),
-    ("boyu_station", "泊于派出所 陈所长", ("police_station:boyu",)),
-    ("gushan_gov", "崮山镇政府 孙主任", ("town_gov:gushan",)),
-    ("boyu_gov", "泊于镇政府 周主任", ("town_gov:boyu",)),
-    ("admin", "管委 系统管理员", ("admin_committee",)),
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # username, display name, departments, departments the user heads
+    ("bureau", "公安分局 王警官", ("police_bureau",), ()),
+    ("bureau_head", "公安分局 局长", ("police_bureau",), ("police_bureau",)),
+    ("party", "党群工作部 李科长", ("party_affairs",), ()),
+    ("finance", "财政金融局 张科长", ("finance",), ()),
+    ("company", "劳务派遣公司 赵经理", ("service_company",), ()),
+    ("gushan_station", "崮山派出所 刘警官", ("police_station:gushan",), ()),
+    ("gushan_station_head", "崮山派出所 所长", ("police_station:gushan",), ("police_station:gushan",)),
+    ("boyu_station", "泊于派出所 陈警官", ("police_station:boyu",), ()),
+    ("boyu_station_head", "泊于派出所 所长", ("police_station:boyu",), ("police_station:boyu",)),
+    ("gushan_gov", "崮山镇政府 孙科员", ("town_gov:gushan",), ()),
+    ("gushan_gov_head", "崮山镇政府 镇长", ("town_gov:gushan",), ("town_gov:gushan",)),
+    ("boyu_gov", "泊于镇政府 周科员", ("town_gov:boyu",), ()),
+    ("boyu_gov_head", "泊于镇政府 镇长", ("town_gov:boyu",), ("town_gov:boyu",)),
+    ("admin", "管委 系统管理员", ("admin_committee",), ()),
 )
 
 
@@ -29,11 +35,11 @@ def seed_demo(ctx: ServiceContext) -> dict[str, str]:
     tokens: dict[str, str] = {}
     with ctx.database.transaction() as session:
         load_register(session)
-        for username, display_name, departments in DEMO_USERS:
+        for username, display_name, departments, heads in DEMO_USERS:
             token = secrets.token_urlsafe(24)
             user = session.scalars(select(UserModel).where(UserModel.username == username)).first()
             if user is None:
-                create_user(ctx, session, username, display_name, list(departments), token)
+                create_user(ctx, session, username, display_name, list(departments), token, heads)
             else:
                 # Tokens are stored hashed, so a re-run can only print them by issuing new ones.
                 user.token_hash = hash_token(token)

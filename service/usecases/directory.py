@@ -25,9 +25,13 @@ class Caller:
     username: str
     display_name: str
     departments: frozenset[str]
+    heads_of: frozenset[str] = frozenset()
 
     def in_department(self, code: str) -> bool:
         return code in self.departments
+
+    def heads(self, code: str) -> bool:
+        return code in self.heads_of
 
 
 def hash_token(token: str) -> str:
@@ -43,10 +47,13 @@ def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
         user = session.scalars(select(UserModel).where(UserModel.token_hash == hash_token(token))).first()
         if user is None or not user.is_active:
             raise UnauthenticatedError("令牌无效或已停用，请重新获取令牌")
-        departments = frozenset(
-            session.scalars(select(MembershipModel.department_code).where(MembershipModel.user_id == user.id))
+        memberships = list(session.scalars(select(MembershipModel).where(MembershipModel.user_id == user.id)))
+        return Caller(
+            user.username,
+            user.display_name,
+            frozenset(m.department_code for m in memberships),
+            frozenset(m.department_code for m in memberships if m.is_head),
         )
-        return Caller(user.username, user.display_name, departments)
 
 
 def load_register(session: Session) -> None:
@@ -87,6 +94,7 @@ def create_user(
     display_name: str,
     departments: list[str],
     token: str | None = None,
+    heads_of: tuple[str, ...] = (),
 ) -> str:
     """Create a user with memberships and return their (only ever shown once) token."""
     token = token or secrets.token_urlsafe(32)
@@ -100,6 +108,6 @@ def create_user(
     session.add(user)
     session.flush()
     for code in departments:
-        session.add(MembershipModel(user_id=user.id, department_code=code))
+        session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads_of))
     session.flush()
     return token

@@ -7,7 +7,7 @@ written, so they can never disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -65,6 +65,19 @@ def subject_of(data: dict[str, Any]) -> str:
     if isinstance(candidate, dict) and candidate.get("found"):
         return f"{candidate.get('name', '')}（{village}）"
     return str(data.get("subject", ""))[:256]
+
+
+def _due_at(task: ReadyUserTask, now: datetime) -> datetime | None:
+    """A task's due time: from the data variable its model names, or a number of days from now."""
+    if task.info.due_at_variable:
+        value = task.data.get(task.info.due_at_variable)
+        try:
+            return datetime.fromisoformat(str(value)) if value else None
+        except ValueError as error:
+            raise InvalidInputError(f"任务期限数据格式不正确：{value}") from error
+    if task.info.due_in_days:
+        return now + timedelta(days=task.info.due_in_days)
+    return None
 
 
 class InstanceRunner:
@@ -230,7 +243,7 @@ class InstanceRunner:
             if task.task_id in open_rows:
                 continue
             queue = resolve_queue(task.info.lane, task.data)
-            due_at = now + timedelta(days=task.info.due_in_days) if task.info.due_in_days else None
+            due_at = _due_at(task, now)
             self.session.add(
                 HumanTaskModel(
                     id=task.task_id,
@@ -242,6 +255,7 @@ class InstanceRunner:
                     department_code=queue,
                     form=task.info.form,
                     subject=subject_of(task.data),
+                    head_only=task.info.head_only,
                     state="open",
                     due_at=due_at,
                     created_at=now,

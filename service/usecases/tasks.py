@@ -198,6 +198,8 @@ def _require_member(caller: Caller, department: str) -> None:
 
 
 def _require_open(task: HumanTaskModel, caller: Caller) -> None:
+    if task.head_only and not caller.heads(task.department_code):
+        raise ForbiddenError("该任务只能由部门负责人办理")
     if task.state == "completed":
         raise ConflictError("该任务已办结，不能重复办理")
     if task.state == "cancelled":
