@@ -74,15 +74,36 @@ def demo() -> None:
 
 
 def run_timer_loop(app: Flask, interval: float, stop: threading.Event) -> None:
-    """Fire due timers every ``interval`` seconds until ``stop`` is set."""
+    """Fire due timers and start a due appraisal month every ``interval`` seconds until ``stop`` is set."""
+    from service.usecases.appraisal import start_due_month
     from service.usecases.instances import fire_due_timers
 
     ctx: ServiceContext = app.extensions["auxpolice"]
     while not stop.wait(interval):
         try:
             fire_due_timers(ctx)
+            start_due_month(ctx)
         except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
             app.logger.exception("timer round failed")
+
+
+@main.group()
+def appraisal() -> None:
+    """Monthly appraisal."""
+
+
+@appraisal.command("start-month")
+@click.argument("month")
+def appraisal_start_month(month: str) -> None:
+    """Start MONTH's (YYYY-MM) appraisals for every officer in service; safe to run twice."""
+    from service.usecases.appraisal import start_month
+    from service.usecases.errors import ServiceError
+
+    try:
+        result = start_month(_ctx(), month, "cli")
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{month}: {result['started']} started, {result['officers']} officers in service")
 
 
 @main.group()

@@ -65,9 +65,9 @@ def init_api(app: Flask) -> Api:
         },
     )
 
-    from service.api import campaigns, definitions, instances, tasks
+    from service.api import appraisals, campaigns, definitions, instances, tasks
 
-    for module in (definitions, instances, tasks, campaigns):
+    for module in (definitions, instances, tasks, campaigns, appraisals):
         api.register_blueprint(module.blp)
 
     @app.errorhandler(ServiceError)

@@ -67,6 +67,8 @@ class HumanTaskSchema(Schema):
     created_at = fields.DateTime()
     claimed_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
+    head_only = fields.Boolean()
+    overdue = fields.Boolean()
 
 
 class TaskDetailSchema(HumanTaskSchema):

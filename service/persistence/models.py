@@ -146,6 +146,8 @@ class HumanTaskModel(Base):
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # Not stored: set by the queue use case from the service clock so the list can mark overdue work.
+    overdue = False
 
 
 class TimerModel(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import DepartmentModel, MembershipModel, UserModel, VillageModel
 from service.usecases.errors import UnauthenticatedError
+from workflows.rules.posts import Village, village_from_dict
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -111,3 +112,12 @@ def create_user(
         session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads_of))
     session.flush()
     return token
+
+
+def register_villages(session: Session) -> list[Village]:
+    """The village register as domain objects, for the post allocation rule."""
+    columns = ("code", "name_zh", "name_en", "town", "kind", "households", "many_small_venues")
+    return [
+        village_from_dict({column: getattr(v, column) for column in columns})
+        for v in session.scalars(select(VillageModel).order_by(VillageModel.code))
+    ]

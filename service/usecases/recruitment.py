@@ -20,11 +20,11 @@ from service.persistence.models import (
     OfficerModel,
     VillageModel,
 )
-from service.usecases.directory import Caller
+from service.usecases.directory import Caller, register_villages
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
 from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
-from workflows.rules.posts import allocate_posts, total_posts, village_from_dict
+from workflows.rules.posts import allocate_posts, total_posts
 from workflows.rules.ranking import Candidate, rank
 from workflows.scripting import OperatorCall
 
@@ -57,12 +57,7 @@ def _application(runner: InstanceRunner, application_id: Any) -> ApplicationMode
 
 @operator("compute_posts")
 def compute_posts(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
-    columns = ("code", "name_zh", "name_en", "town", "kind", "households", "many_small_venues")
-    villages = [
-        village_from_dict({column: getattr(v, column) for column in columns})
-        for v in runner.session.scalars(select(VillageModel).order_by(VillageModel.code))
-    ]
-    allocations = allocate_posts(villages)
+    allocations = allocate_posts(register_villages(runner.session))
     return {
         "posts": [
             {

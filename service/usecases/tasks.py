@@ -18,8 +18,6 @@ from service.usecases.runner import OPEN_STATES, InstanceRunner
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
 
-SORTS = {"created": HumanTaskModel.created_at, "due": HumanTaskModel.due_at}
-
 
 def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
     """The caller's departments, each with its open, claimed-by-me and overdue counts."""
@@ -73,6 +71,9 @@ def queue_tasks(
                 .limit(per_page)
             )
         )
+        now = ctx.clock.now()
+        for item in items:
+            item.overdue = item.state in OPEN_STATES and item.due_at is not None and item.due_at < now
         return Page(items, total, page, per_page)
 
 

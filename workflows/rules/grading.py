@@ -49,13 +49,13 @@ def confirmation_problems(suggested: str, veto: bool, confirmation: Confirmation
     return problems
 
 
-def incompetent_in_last(grades_newest_first: Sequence[str], months: int = 12) -> int:
-    """Count incompetent months among the newest ``months`` grades."""
+def incompetent_in_last(grades_newest_first: Sequence[str | None], months: int = 12) -> int:
+    """Count incompetent months among the newest ``months`` calendar months (None: not appraised)."""
     return sum(1 for grade in grades_newest_first[:months] if grade == "incompetent")
 
 
-def excellent_streak(grades_newest_first: Sequence[str]) -> int:
-    """Count consecutive excellent months, newest first."""
+def excellent_streak(grades_newest_first: Sequence[str | None]) -> int:
+    """Count consecutive excellent calendar months, newest first; a month without a record ends it."""
     streak = 0
     for grade in grades_newest_first:
         if grade != "excellent":

@@ -1,0 +1,143 @@
+"""Monthly appraisal: start a month by hand, reports per month and town, an officer's year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api import caller, context
+from service.usecases import appraisal, appraisal_reports
+from service.usecases.errors import ForbiddenError
+
+blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
+
+
+class MonthSchema(Schema):
+    month = fields.String(required=True, metadata={"example": "2026-11"})
+
+
+class MonthStartedSchema(Schema):
+    officers = fields.Integer()
+    started = fields.Integer()
+
+
+class ReportArgs(Schema):
+    town = fields.String(load_default=None)
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class ReportRowSchema(Schema):
+    officer_id = fields.Integer()
+    officer_name = fields.String()
+    village_code = fields.String()
+    village_name = fields.String()
+    town = fields.String()
+    month = fields.String()
+    station_total = fields.Float()
+    town_total = fields.Float()
+    combined_score = fields.Float()
+    veto = fields.Boolean()
+    veto_reason = fields.String(allow_none=True)
+    veto_by = fields.String(allow_none=True)
+    veto_at = fields.DateTime(allow_none=True)
+    suggested_grade = fields.String()
+    suggested_grade_label = fields.String()
+    grade = fields.String()
+    grade_label = fields.String()
+    promotion_level = fields.String()
+    promotion_label = fields.String()
+    reward = fields.Boolean()
+    confirmed_by = fields.String()
+
+
+class YearArgs(Schema):
+    until = fields.String(required=True, metadata={"example": "2026-11"})
+
+
+class YearMonthSchema(Schema):
+    month = fields.String()
+    grade = fields.String(allow_none=True)
+    combined_score = fields.Float(allow_none=True)
+    veto = fields.Boolean(allow_none=True)
+
+
+class YearSchema(Schema):
+    officer_id = fields.Integer()
+    officer_name = fields.String()
+    months = fields.List(fields.Nested(YearMonthSchema))
+    appraised_months = fields.Integer()
+    vetoed_months = fields.Integer()
+    annual_grade = fields.String(allow_none=True)
+    annual_grade_label = fields.String(allow_none=True)
+
+
+def _require_bureau() -> str:
+    user = caller()
+    if not user.in_department("police_bureau"):
+        raise ForbiddenError("只有公安分局可以手动启动月度考核")
+    return user.username
+
+
+def _visible_town(town: str | None) -> str | None:
+    """The sub-bureau sees every town; a station or town government sees its own town only."""
+    user = caller()
+    if user.in_department("police_bureau"):
+        return town
+    own = {
+        code.split(":", 1)[1]
+        for code in user.departments
+        if code.split(":", 1)[0] in ("police_station", "town_gov")
+    }
+    if town is None and len(own) == 1:
+        return next(iter(own))
+    if town in own:
+        return town
+    raise ForbiddenError("您只能查看本镇的考核结果")
+
+
+@blp.route("/appraisals/months")
+class Months(MethodView):
+    @blp.arguments(MonthSchema)
+    @blp.response(201, MonthStartedSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start a month's appraisals (idempotent: a second call starts nothing new)."""
+        return appraisal.start_month(context(), body["month"], _require_bureau())
+
+
+@blp.route("/appraisals/reports/<month>")
+class MonthReport(MethodView):
+    @blp.arguments(ReportArgs, location="query")
+    @blp.response(200, ReportRowSchema(many=True))
+    @blp.alt_response(200, description="CSV or XLSX download when format=csv|xlsx", content_type="text/csv")
+    def get(self, args: dict[str, Any], month: str) -> Any:
+        """A month's appraisals of one town, as JSON, CSV or XLSX (Chinese headers)."""
+        town = _visible_town(args["town"])
+        rows = appraisal_reports.month_report(context(), month, town)
+        name = f"appraisal-{month}-{town or 'all'}"
+        if args["format"] == "csv":
+            return Response(
+                appraisal_reports.as_csv(rows),
+                mimetype="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+            )
+        if args["format"] == "xlsx":
+            return Response(
+                appraisal_reports.as_xlsx(rows, f"{month} {town or ''}"),
+                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+            )
+        return rows
+
+
+@blp.route("/officers/<int:officer_id>/appraisals")
+class OfficerYear(MethodView):
+    @blp.arguments(YearArgs, location="query")
+    @blp.response(200, YearSchema)
+    def get(self, args: dict[str, Any], officer_id: int) -> Any:
+        """An officer's twelve months up to ``until`` with the annual summary grade."""
+        caller()
+        return appraisal_reports.officer_year(context(), officer_id, args["until"])

@@ -1,0 +1,190 @@
+"""Monthly dual appraisal: the idempotent batch start per month and the appraisal family's operators."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.context import ServiceContext
+from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
+from service.usecases.errors import InvalidInputError
+from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
+from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
+from workflows.scripting import OperatorCall
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+BATCH_SIZE = 500
+
+
+def parse_month(month: str) -> date:
+    """Validate ``YYYY-MM`` and return the first day of that month."""
+    match = MONTH_PATTERN.match(month or "")
+    if not match:
+        raise InvalidInputError("月份格式应为 YYYY-MM，例如 2026-11", errors={"month": ["格式应为 YYYY-MM"]})
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def scoring_due_at(month: str, due_day: int) -> datetime:
+    """Scoring of ``month`` is due at the end of ``due_day`` of the following month (China time)."""
+    first = parse_month(month)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return datetime.combine(following.replace(day=due_day) + timedelta(days=1), time(0, 0), tzinfo=CHINA)
+
+
+def _claim(session: Session, month: str, officer_ids: list[int], now: datetime) -> list[int]:
+    """Insert start claims, skipping ones another process already holds; return the ids claimed here."""
+    if not officer_ids:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(AppraisalStartModel)
+        .values([{"month": month, "officer_id": oid, "started_at": now} for oid in officer_ids])
+        .on_conflict_do_nothing()
+        .returning(AppraisalStartModel.officer_id)
+    )
+    return list(session.scalars(statement))
+
+
+def start_month(ctx: ServiceContext, month: str, actor: str) -> dict[str, int]:
+    """Start one appraisal instance per officer in service for ``month``; running it again adds nothing.
+
+    Claims and instances are written in batches, each batch one transaction, so a crash leaves whole
+    batches and a re-run finishes the rest.
+    """
+    parse_month(month)
+    due_at = scoring_due_at(month, ctx.settings.appraisal_due_day)
+    with ctx.database.reading() as session:
+        officer_ids = list(
+            session.scalars(
+                select(OfficerModel.id).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
+            )
+        )
+    started = 0
+    for offset in range(0, len(officer_ids), BATCH_SIZE):
+        with ctx.database.transaction() as session:
+            now = ctx.clock.now()
+            claimed = _claim(session, month, officer_ids[offset : offset + BATCH_SIZE], now)
+            if not claimed:
+                continue
+            runner = InstanceRunner(ctx, session, actor)
+            officers = session.execute(
+                select(OfficerModel, VillageModel)
+                .join(VillageModel, VillageModel.code == OfficerModel.village_code)
+                .where(OfficerModel.id.in_(claimed))
+            ).all()
+            instance_ids = {}
+            for officer, village in officers:
+                data = {
+                    "officer_id": officer.id,
+                    "officer_name": officer.name,
+                    "village_code": village.code,
+                    "village_name": village.name_zh,
+                    "town": officer.town,
+                    "month": month,
+                    "due_at": due_at.isoformat(),
+                    "action": [],
+                    "subject": f"{officer.name}（{village.name_zh}）{month}",
+                }
+                instance = runner.start("appraisal", data, f"{month}/{officer.id}")
+                instance_ids[officer.id] = instance.id
+            for claim in session.scalars(
+                select(AppraisalStartModel).where(
+                    AppraisalStartModel.month == month, AppraisalStartModel.officer_id.in_(claimed)
+                )
+            ):
+                claim.instance_id = instance_ids[claim.officer_id]
+            started += len(claimed)
+    return {"officers": len(officer_ids), "started": started}
+
+
+def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:
+    """Start the current month's appraisal once its configured start day has come (scheduler round)."""
+    today = ctx.clock.now().astimezone(CHINA).date()
+    if today.day < ctx.settings.appraisal_start_day:
+        return None
+    month = f"{today:%Y-%m}"
+    with ctx.database.reading() as session:
+        claimed = session.scalar(
+            select(func.count()).select_from(AppraisalStartModel).where(AppraisalStartModel.month == month)
+        )
+        in_service = session.scalar(
+            select(func.count()).select_from(OfficerModel).where(OfficerModel.status == "in_service")
+        )
+    if claimed == in_service:
+        return None
+    return start_month(ctx, month, "scheduler")
+
+
+@operator("record_veto")
+def record_veto(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """Record who decided on the veto and when (the decider is the person completing the task)."""
+    return {"by": runner.actor, "at": runner.ctx.clock.now().isoformat(), "veto": bool(call.data.get("veto"))}
+
+
+def previous_months(month: str, count: int) -> list[str]:
+    """``month`` and the ``count - 1`` months before it, newest first."""
+    first = parse_month(month)
+    months = []
+    year, number = first.year, first.month
+    for _ in range(count):
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year - 1, 12) if number == 1 else (year, number - 1)
+    return months
+
+
+def _grades_by_month(session: Session, officer_id: int, months: list[str]) -> list[str | None]:
+    """The officer's grade for each of ``months`` (None where the month has no record)."""
+    found = dict(
+        session.execute(
+            select(AppraisalRecordModel.month, AppraisalRecordModel.grade).where(
+                AppraisalRecordModel.officer_id == officer_id, AppraisalRecordModel.month.in_(months)
+            )
+        ).all()
+    )
+    return [found.get(month) for month in months]
+
+
+@operator("record_appraisal")
+def record_appraisal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """Write the month's appraisal record; refuse a confirmation that breaks the rules or the veto."""
+    data = call.data
+    veto = bool(data.get("veto"))
+    confirmation = Confirmation(
+        grade=str(data["grade"]), promotion_level=str(data["promotion_level"]), reward=bool(data["reward"])
+    )
+    problems = confirmation_problems(str(data["suggested_grade"]), veto, confirmation)
+    if problems:
+        raise OperatorFailedError("；".join(problems))
+    session, month, officer_id = runner.session, str(data["month"]), int(data["officer_id"])
+    veto_record = data.get("veto_record") or {}
+    record = AppraisalRecordModel(
+        officer_id=officer_id,
+        month=month,
+        town=str(data["town"]),
+        instance_id=runner.instance.id if runner.instance else None,
+        station_total=float(data["station_total"]),
+        town_total=float(data["town_total"]),
+        combined_score=float(data["combined_score"]),
+        village_committee_opinion=data.get("village_committee_opinion"),
+        veto=veto,
+        veto_reason=data.get("veto_reason") if veto else None,
+        veto_by=veto_record.get("by"),
+        veto_at=datetime.fromisoformat(veto_record["at"]) if veto_record.get("at") else None,
+        suggested_grade=str(data["suggested_grade"]),
+        grade=confirmation.grade,
+        promotion_level=confirmation.promotion_level,
+        reward=confirmation.reward,
+        confirmed_by=runner.actor,
+        confirmed_at=runner.ctx.clock.now().astimezone(UTC),
+    )
+    session.add(record)
+    session.flush()
+    grades = _grades_by_month(session, officer_id, previous_months(month, 12))
+    return {"incompetent_last_12": incompetent_in_last(grades), "excellent_streak": excellent_streak(grades)}

@@ -1,0 +1,140 @@
+"""Appraisal reports: a month of one town as rows (JSON, CSV, XLSX) and an officer's year."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from service.context import ServiceContext
+from service.persistence.models import AppraisalRecordModel, OfficerModel, VillageModel
+from service.usecases.appraisal import parse_month, previous_months
+from service.usecases.errors import NotFoundError
+from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
+
+# Column key, Chinese header, English header: the order of the CSV/XLSX columns.
+MONTH_COLUMNS = (
+    ("officer_id", "辅警编号", "Officer id"),
+    ("officer_name", "姓名", "Name"),
+    ("village_name", "村（社区）", "Village"),
+    ("station_total", "派出所评分", "Station score"),
+    ("town_total", "镇政府评分", "Town score"),
+    ("combined_score", "综合得分", "Combined score"),
+    ("veto", "一票否决", "Veto"),
+    ("veto_reason", "否决理由", "Veto reason"),
+    ("veto_by", "否决人", "Vetoed by"),
+    ("suggested_grade_label", "建议等次", "Suggested grade"),
+    ("grade_label", "考核等次", "Grade"),
+    ("promotion_label", "晋升等级", "Promotion level"),
+    ("reward", "奖励", "Reward"),
+    ("confirmed_by", "确定人", "Confirmed by"),
+)
+
+
+def month_report(ctx: ServiceContext, month: str, town: str | None) -> list[dict[str, Any]]:
+    """Every appraised officer of ``month`` (optionally one town) with scores, veto, grade and level."""
+    parse_month(month)
+    with ctx.database.reading() as session:
+        query = (
+            select(AppraisalRecordModel, OfficerModel, VillageModel)
+            .join(OfficerModel, OfficerModel.id == AppraisalRecordModel.officer_id)
+            .join(VillageModel, VillageModel.code == OfficerModel.village_code)
+            .where(AppraisalRecordModel.month == month)
+            .order_by(VillageModel.code, OfficerModel.id)
+        )
+        if town:
+            query = query.where(AppraisalRecordModel.town == town)
+        return [
+            {
+                "officer_id": officer.id,
+                "officer_name": officer.name,
+                "village_code": village.code,
+                "village_name": village.name_zh,
+                "town": record.town,
+                "month": record.month,
+                "station_total": record.station_total,
+                "town_total": record.town_total,
+                "combined_score": record.combined_score,
+                "veto": record.veto,
+                "veto_reason": record.veto_reason,
+                "veto_by": record.veto_by,
+                "veto_at": record.veto_at,
+                "suggested_grade": record.suggested_grade,
+                "suggested_grade_label": GRADE_LABELS[record.suggested_grade],
+                "grade": record.grade,
+                "grade_label": GRADE_LABELS[record.grade],
+                "promotion_level": record.promotion_level,
+                "promotion_label": PROMOTION_LABELS[record.promotion_level],
+                "reward": record.reward,
+                "confirmed_by": record.confirmed_by,
+            }
+            for record, officer, village in session.execute(query).all()
+        ]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV with Chinese headers; a UTF-8 BOM so Excel opens it in the right encoding."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([zh for _key, zh, _en in MONTH_COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+    return "\ufeff" + buffer.getvalue()
+
+
+def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
+    for row in rows:
+        sheet.append([_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def officer_year(ctx: ServiceContext, officer_id: int, until_month: str) -> dict[str, Any]:
+    """The twelve months up to ``until_month`` for one officer, with the annual summary grade."""
+    months = list(reversed(previous_months(until_month, 12)))
+    with ctx.database.reading() as session:
+        officer = session.get(OfficerModel, officer_id)
+        if officer is None:
+            raise NotFoundError(f"辅警 {officer_id} 不存在")
+        records = {
+            r.month: r
+            for r in session.scalars(
+                select(AppraisalRecordModel).where(
+                    AppraisalRecordModel.officer_id == officer_id, AppraisalRecordModel.month.in_(months)
+                )
+            )
+        }
+    history = [
+        {
+            "month": month,
+            "grade": records[month].grade if month in records else None,
+            "combined_score": records[month].combined_score if month in records else None,
+            "veto": records[month].veto if month in records else None,
+        }
+        for month in months
+    ]
+    grades = [records[month].grade for month in months if month in records]
+    summary = annual_grade(grades)
+    return {
+        "officer_id": officer.id,
+        "officer_name": officer.name,
+        "months": history,
+        "appraised_months": len(grades),
+        "vetoed_months": sum(1 for item in history if item["veto"]),
+        "annual_grade": summary,
+        "annual_grade_label": GRADE_LABELS[summary] if summary else None,
+    }
