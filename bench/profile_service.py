@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm.session import SessionTransaction
-from workflows.engine import WorkflowEngine
 
 import service.api
 import service.audit
 import service.usecases.tasks
 from bench.service_app import BenchService, drive_service, service_throughput
 from service.usecases.runner import InstanceRunner
+from workflows.engine import WorkflowEngine
 
 PER_INSTANCE = 20
 

@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
+
 from workflows.serialization import dump_state, load_state
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn" / "recruitment"

@@ -71,14 +71,16 @@ def throughput_rows(raw: LoopRun, state_only: LoopRun, service: LoopRun) -> list
             f"p50 {ms(percentile(state_only.seconds, 50))})"),
         Row("service POST /tasks/<id>/complete (test client, SQLite)",
             f"{rate(service):.1f} completions/s ({len(service.seconds)})"),
-        Row("service/raw throughput ratio", f"{ratio:.2f}", f">= {RATIO_TARGET}", verdict(ratio >= RATIO_TARGET)),
+        Row("service/raw throughput ratio", f"{ratio:.2f}", f">= {RATIO_TARGET}",
+            verdict(ratio >= RATIO_TARGET)),
         Row("service/raw ratio vs spec-less raw (stricter, info)", f"{strict:.2f}"),
         Row("service latency per completion p50 / p95",
             f"{ms(percentile(service.seconds, 50))} / {ms(percentile(service.seconds, 95))}"),
     ]
     for name, run in (("raw", raw), ("raw spec-less", state_only), ("service", service)):
         if run.stopped_at is not None:
-            rows.append(Row(f"{name} throughput run stopped", f"at completion {run.stopped_at}: {run.stop_reason}"))
+            rows.append(Row(f"{name} throughput run stopped",
+                            f"at completion {run.stopped_at}: {run.stop_reason}"))
     return rows
 
 
