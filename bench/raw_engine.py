@@ -140,6 +140,8 @@ def drive_raw(raw: RawRecruitment, completions: int, sizes_at: tuple[int, ...] =
         run.seconds.append(time.perf_counter() - started)
         if number in sizes_at:
             run.state_bytes[number] = len(state.encode())
+    if sizes_at and run.seconds:
+        run.state_bytes[len(run.seconds)] = len(state.encode())
     return run
 
 

@@ -26,7 +26,7 @@ from importlib.metadata import version
 from bench.queue_volume import BIG_DEPARTMENT, populate, time_queues
 from bench.raw_engine import LoopRun, RawRecruitment, drive_raw, raw_throughput
 from bench.service_app import BenchService, drive_service, service_throughput
-from bench.stats import Row, format_table, ms, percentile, verdict, window_median
+from bench.stats import Row, band_medians, format_table, ms, percentile, verdict, window_median
 
 RATIO_TARGET = 0.5
 FLATNESS_TARGET = 1.5
@@ -38,13 +38,16 @@ EARLY = 5
 class Sizes:
     instances: int  # throughput: this many fresh instances ...
     per_instance: int  # ... each driven this many completions round the loop
-    flat_at: int  # flatness: compare completion EARLY with this one
+    flat_at: int  # flatness: compare completion EARLY with this one ...
+    flat_runs: int  # ... pooled over this many instances (a window of 5 in one instance is noisy)
     queue_tasks: int
     queue_repeat: int
 
 
-FULL = Sizes(instances=50, per_instance=20, flat_at=500, queue_tasks=100_000, queue_repeat=200)
-QUICK = Sizes(instances=5, per_instance=20, flat_at=100, queue_tasks=10_000, queue_repeat=200)
+FULL = Sizes(instances=50, per_instance=20, flat_at=500, flat_runs=3, queue_tasks=100_000,
+             queue_repeat=200)
+QUICK = Sizes(instances=5, per_instance=20, flat_at=100, flat_runs=2, queue_tasks=10_000,
+              queue_repeat=200)
 
 
 def log(message: str) -> None:
@@ -54,7 +57,14 @@ def log(message: str) -> None:
 def machine() -> str:
     return (f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; nproc {os.cpu_count()}; "
             f"Python {platform.python_version()}; SpiffWorkflow {version('SpiffWorkflow')}; "
-            f"SQLAlchemy {version('SQLAlchemy')}; Flask {version('flask')}; {platform.machine()}")
+            f"SQLAlchemy {version('SQLAlchemy')}; Flask {version('flask')}; {platform.machine()}; "
+            f"{load()}")
+
+
+def load() -> str:
+    """The load average: other work on this small machine shows up in the latencies."""
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min)"
 
 
 def rate(run: LoopRun) -> float:
@@ -84,23 +94,29 @@ def throughput_rows(raw: LoopRun, state_only: LoopRun, service: LoopRun) -> list
     return rows
 
 
-def flatness_rows(name: str, run: LoopRun, flat_at: int) -> list[Row]:
-    early, early_first, early_last = window_median(run.seconds, EARLY)
-    late, late_first, late_last = window_median(run.seconds, flat_at)
+def flatness_rows(name: str, runs: list[LoopRun], flat_at: int) -> list[Row]:
+    samples = [run.seconds for run in runs]
+    early, early_first, early_last = window_median(samples, EARLY)
+    late, late_first, late_last = window_median(samples, flat_at)
     reached = late_last >= flat_at
     ratio = late / early
+    pooled = f"median of #{{}}-#{{}} over {len(runs)} instances"
     rows = [
-        Row(f"{name}: completion #{EARLY} (median #{early_first}-#{early_last})", ms(early)),
-        Row(f"{name}: completion #{flat_at} (median #{late_first}-#{late_last})"
+        Row(f"{name}: completion #{EARLY} ({pooled.format(early_first, early_last)})", ms(early)),
+        Row(f"{name}: completion #{flat_at} ({pooled.format(late_first, late_last)})"
             + ("" if reached else " [did not reach it]"), ms(late)),
         Row(f"{name}: cost(#{flat_at}) / cost(#{EARLY})", f"{ratio:.2f}x", f"<= {FLATNESS_TARGET}x",
             verdict(reached and ratio <= FLATNESS_TARGET)),
+        Row(f"{name}: median by band of completions",
+            ", ".join(f"#{first}-{last}: {median * 1000:.1f}" for first, last, median
+                      in band_medians(samples, 5)) + " ms"),
     ]
-    if run.stopped_at is not None:
-        rows.append(Row(f"{name}: stopped", f"at completion #{run.stopped_at}: {run.stop_reason}"))
-    sizes = ", ".join(f"#{n}: {size:,} B" for n, size in sorted(run.state_bytes.items()))
+    stops = sorted({(run.stopped_at, run.stop_reason) for run in runs if run.stopped_at is not None})
+    for stopped_at, reason in stops:
+        rows.append(Row(f"{name}: stopped", f"at completion #{stopped_at}: {reason}"))
+    sizes = ", ".join(f"#{n}: {size:,} B" for n, size in sorted(runs[0].state_bytes.items()))
     if sizes:
-        rows.append(Row(f"{name}: state size", sizes))
+        rows.append(Row(f"{name}: state size (first instance)", sizes))
     return rows
 
 
@@ -148,9 +164,10 @@ def run(sizes: Sizes) -> list[Row]:
         log(f"service: {sizes.instances} instances x {sizes.per_instance} completions")
         service_run = service_throughput(service, sizes.instances, sizes.per_instance, "throughput")
         rows += throughput_rows(raw_run, state_only_run, service_run)
-        log(f"flatness: one instance, up to {flat_until} completions")
-        service_flat = drive_service(service, "flatness", flat_until, size_points)
-    raw_flat = drive_raw(raw, flat_until, size_points)
+        log(f"flatness: {sizes.flat_runs} instances, up to {flat_until} completions each")
+        service_flat = [drive_service(service, f"flatness-{n}", flat_until, size_points)
+                        for n in range(sizes.flat_runs)]
+    raw_flat = [drive_raw(raw, flat_until, size_points) for _ in range(sizes.flat_runs)]
     rows += flatness_rows("raw flatness", raw_flat, sizes.flat_at)
     rows += flatness_rows("service flatness", service_flat, sizes.flat_at)
     log(f"throughput and flatness done ({completions} completions each)")
@@ -172,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = run(sizes)
     print()
     print(format_table(rows))
-    print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
+    print(f"\ntotal wall time {time.perf_counter() - started:.0f} s; at the end: {load()}")
     return 0
 
 

@@ -130,6 +130,8 @@ def drive_service(service: BenchService, key: str, completions: int,
         run.seconds.append(elapsed)
         if number in sizes_at:
             run.state_bytes[number] = service.state_bytes(instance_id)
+    if sizes_at and run.seconds:
+        run.state_bytes[len(run.seconds)] = service.state_bytes(instance_id)
     return run
 
 

@@ -17,17 +17,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def window_median(samples: list[float], center: int, half: int = 2) -> tuple[float, int, int]:
-    """Return the median of the samples of completions ``center-half .. center+half`` (1-based).
+def window_median(runs: list[list[float]], center: int, half: int = 2) -> tuple[float, int, int]:
+    """Return the median of completions ``center-half .. center+half`` (1-based), pooled over runs.
 
-    When the run stopped before ``center + half``, the window slides back to the last ``2*half+1``
-    samples; the returned first/last completion numbers say which window was used.
+    When the shortest run stopped before ``center + half``, the window slides back to its last
+    ``2*half+1`` samples; the returned first/last completion numbers say which window was used.
     """
-    if not samples:
+    shortest = min((len(samples) for samples in runs), default=0)
+    if shortest == 0:
         return float("nan"), 0, 0
-    last = min(center + half, len(samples))
+    last = min(center + half, shortest)
     first = max(1, last - 2 * half)
-    return statistics.median(samples[first - 1:last]), first, last
+    return statistics.median(x for samples in runs for x in samples[first - 1:last]), first, last
+
+
+def band_medians(runs: list[list[float]], bands: int) -> list[tuple[int, int, float]]:
+    """Split the completions into ``bands`` equal bands; return (first, last, median) of each, pooled."""
+    shortest = min((len(samples) for samples in runs), default=0)
+    size = max(1, shortest // bands)
+    result = []
+    for start in range(0, size * bands, size):
+        pooled = [x for samples in runs for x in samples[start:start + size]]
+        if pooled:
+            result.append((start + 1, start + size, statistics.median(pooled)))
+    return result
 
 
 def ms(seconds: float) -> str:

@@ -33,6 +33,9 @@ class Settings:
     notice_period_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_NOTICE_PERIOD_DAYS", 7))
     appraisal_start_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_START_DAY", 25))
     appraisal_due_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_DUE_DAY", 5))
+    batch_workers: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_BATCH_WORKERS", min(4, os.cpu_count() or 1))
+    )
     page_size_max: int = 200
 
     @classmethod

@@ -7,6 +7,7 @@ the engine steps that ran (for the audit log).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,6 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
@@ -173,15 +173,15 @@ class WorkflowEngine:
     def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
         return [
             ReadyUserTask(task_id=str(task.id), info=user_task_info(task.task_spec), data=task.data)
-            for task in workflow.get_tasks(state=TaskState.READY)
-            if isinstance(task.task_spec, UserTask)
+            for task in _all_tasks(workflow)
+            if task.state == TaskState.READY and isinstance(task.task_spec, UserTask)
         ]
 
     @staticmethod
     def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
         timers = []
-        for task in workflow.get_tasks(state=TaskState.WAITING):
-            if not isinstance(task.task_spec, CatchingEvent) or not is_timer_catch(task.task_spec):
+        for task in _all_tasks(workflow):
+            if task.state != TaskState.WAITING or not is_timer_catch(task.task_spec):
                 continue
             due = _parse_due(task._get_internal_data("event_value"))
             if due is not None:
@@ -246,11 +246,17 @@ class WorkflowEngine:
     def _check_size(workflow: BpmnWorkflow) -> None:
         if len(workflow.tasks) > MAX_TASKS:
             raise InstanceTooLargeError(f"流程实例的任务数超过上限 {MAX_TASKS}，请联系流程设计人员")
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            if task.depth > MAX_TREE_DEPTH:
+        for task in workflow.tasks.values():
+            if task.state in (TaskState.READY, TaskState.WAITING) and task.depth > MAX_TREE_DEPTH:
                 raise InstanceTooLargeError(
                     f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
                 )
+
+def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
+    """Every task of the instance, subprocesses included, without the depth-limited tree iterator."""
+    yield from workflow.tasks.values()
+    for subprocess in workflow.subprocesses.values():
+        yield from subprocess.tasks.values()
 
 
 def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
@@ -261,6 +267,8 @@ def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
     is re-attached directly under the root and the rest is dropped. Task data is held in full in memory,
     so the kept tasks lose nothing; the serializer then stores them as deltas against the new parent.
     """
+    if len(workflow.tasks) <= min_depth:
+        return 0  # a tree this small cannot be deeper than the threshold
     live = [task for task in workflow.tasks.values() if not task.has_state(TaskState.FINISHED_MASK)]
     if not live:
         return 0

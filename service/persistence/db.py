@@ -6,12 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def _dumps(value: Any) -> str:
+    # orjson is several times faster than json for the state documents every save writes.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
 def make_engine(url: str, *, for_writes: bool = True, **options: Any) -> Engine:
     """Create the SQLAlchemy engine for ``url`` with the settings each backend needs."""
+    options.setdefault("json_serializer", _dumps)
+    options.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
         _configure_sqlite(engine, immediate=for_writes)

@@ -6,9 +6,11 @@ written in the same transaction as the state.
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -36,6 +39,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def encode_state(value: dict[str, Any]) -> bytes:
+    """Encode a JSON document the way CompressedJSON stores it."""
+    return zlib.compress(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str), 1)
+
+
+class CompressedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON document stored zlib-compressed: instance states shrink about six-fold, and so does the I/O
+    of every save (measured in docs/benchmarks.md)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | bytes | None, dialect: Any) -> bytes | None:
+        if value is None or isinstance(value, bytes):
+            return value  # bytes: already encoded by encode_state (batch starts keep no large dicts alive)
+        return encode_state(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> dict[str, Any] | None:
+        return None if value is None else orjson.loads(zlib.decompress(value))
 
 
 class Base(DeclarativeBase):
@@ -112,7 +136,7 @@ class InstanceModel(Base):
     business_key: Mapped[str | None] = mapped_column(String(256), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     subject: Mapped[str] = mapped_column(String(256), default="")
-    state: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
     serializer_version: Mapped[str] = mapped_column(String(64))
     # Bumped on every save, so a writer that lost a race notices instead of overwriting.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.config import Settings
 from service.context import ServiceContext
+from service.persistence.db import Database
 from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
+from service.usecases.batch_start import prepare, write
 from service.usecases.errors import InvalidInputError
 from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
+from workflows.ports import ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
 from workflows.scripting import OperatorCall
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-BATCH_SIZE = 500
+BATCH_SIZE = 250
+# Below this many officers a month starts in-process: spawning workers costs more than it saves.
+PARALLEL_MINIMUM = 2_000
 
 
 def parse_month(month: str) -> date:
@@ -52,56 +60,111 @@ def _claim(session: Session, month: str, officer_ids: list[int], now: datetime) 
     return list(session.scalars(statement))
 
 
-def start_month(ctx: ServiceContext, month: str, actor: str) -> dict[str, int]:
+def _start_data(officer: OfficerModel, village: VillageModel, month: str, due_at: datetime) -> dict[str, Any]:
+    return {
+        "officer_id": officer.id,
+        "officer_name": officer.name,
+        "village_code": village.code,
+        "village_name": village.name_zh,
+        "town": officer.town,
+        "month": month,
+        "due_at": due_at.isoformat(),
+        "action": [],
+        "subject": f"{officer.name}（{village.name_zh}）{month}",
+    }
+
+
+def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None = None) -> dict[str, int]:
     """Start one appraisal instance per officer in service for ``month``; running it again adds nothing.
 
-    Claims and instances are written in batches, each batch one transaction, so a crash leaves whole
-    batches and a re-run finishes the rest.
+    Officers are started in batches; each batch runs the engine outside any transaction and then writes
+    its claims and instances in one short transaction, so a crash leaves whole batches and a re-run
+    finishes the rest. Large months are spread over ``workers`` processes (the claims keep them apart).
     """
     parse_month(month)
-    due_at = scoring_due_at(month, ctx.settings.appraisal_due_day)
     with ctx.database.reading() as session:
         officer_ids = list(
             session.scalars(
                 select(OfficerModel.id).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
             )
         )
+    now = ctx.clock.now()
+    workers = workers or ctx.settings.batch_workers
+    if workers <= 1 or len(officer_ids) < PARALLEL_MINIMUM:
+        started = _start_officers(ctx, month, actor, now, officer_ids)
+    else:
+        slices = [officer_ids[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            started = sum(
+                pool.map(
+                    _start_in_worker,
+                    *zip(*[(ctx.settings, month, actor, now, part) for part in slices], strict=True),
+                )
+            )
+    return {"officers": len(officer_ids), "started": started}
+
+
+def _start_in_worker(
+    settings: Settings, month: str, actor: str, now: datetime, officer_ids: list[int]
+) -> int:
+    """Start a share of a month in a worker process with its own database connections."""
+    ctx = ServiceContext(settings=settings, database=Database(settings.database_url), clock=ManualClock(now))
+    try:
+        return _start_officers(ctx, month, actor, now, officer_ids)
+    finally:
+        ctx.database.dispose()
+
+
+def _start_officers(
+    ctx: ServiceContext, month: str, actor: str, now: datetime, officer_ids: list[int]
+) -> int:
+    due_at = scoring_due_at(month, ctx.settings.appraisal_due_day)
     started = 0
+    with ctx.database.reading() as session:
+        runner = InstanceRunner(ctx, session, actor)
+        definition = runner.latest_definition("appraisal")
+        specs = runner.specs_of(definition)
     for offset in range(0, len(officer_ids), BATCH_SIZE):
-        with ctx.database.transaction() as session:
-            now = ctx.clock.now()
-            claimed = _claim(session, month, officer_ids[offset : offset + BATCH_SIZE], now)
-            if not claimed:
-                continue
-            runner = InstanceRunner(ctx, session, actor)
+        batch = officer_ids[offset : offset + BATCH_SIZE]
+        with ctx.database.reading() as session:
+            already = set(
+                session.scalars(
+                    select(AppraisalStartModel.officer_id).where(
+                        AppraisalStartModel.month == month, AppraisalStartModel.officer_id.in_(batch)
+                    )
+                )
+            )
             officers = session.execute(
                 select(OfficerModel, VillageModel)
                 .join(VillageModel, VillageModel.code == OfficerModel.village_code)
-                .where(OfficerModel.id.in_(claimed))
+                .where(OfficerModel.id.in_([i for i in batch if i not in already]))
+                .order_by(OfficerModel.id)
             ).all()
-            instance_ids = {}
-            for officer, village in officers:
-                data = {
-                    "officer_id": officer.id,
-                    "officer_name": officer.name,
-                    "village_code": village.code,
-                    "village_name": village.name_zh,
-                    "town": officer.town,
-                    "month": month,
-                    "due_at": due_at.isoformat(),
-                    "action": [],
-                    "subject": f"{officer.name}（{village.name_zh}）{month}",
-                }
-                instance = runner.start("appraisal", data, f"{month}/{officer.id}")
-                instance_ids[officer.id] = instance.id
-            for claim in session.scalars(
-                select(AppraisalStartModel).where(
-                    AppraisalStartModel.month == month, AppraisalStartModel.officer_id.in_(claimed)
-                )
-            ):
-                claim.instance_id = instance_ids[claim.officer_id]
-            started += len(claimed)
-    return {"officers": len(officer_ids), "started": started}
+        prepared = [
+            prepare(
+                specs,
+                "appraisal",
+                officer.id,
+                _start_data(officer, village, month, due_at),
+                f"{month}/{officer.id}",
+            )
+            for officer, village in officers
+        ]
+        with ctx.database.transaction() as session:
+            claimed = set(_claim(session, month, [start.key for start in prepared], now))
+            mine = [start for start in prepared if start.key in claimed]
+            if not mine:
+                continue
+            instance_ids = write(session, definition, mine, actor, now)
+            session.execute(
+                update(AppraisalStartModel),
+                [
+                    {"month": month, "officer_id": start.key, "instance_id": instance_id}
+                    for start, instance_id in zip(mine, instance_ids, strict=True)
+                ],
+            )
+            started += len(mine)
+    return started
 
 
 def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:

@@ -67,7 +67,7 @@ def subject_of(data: dict[str, Any]) -> str:
     return str(data.get("subject", ""))[:256]
 
 
-def _due_at(task: ReadyUserTask, now: datetime) -> datetime | None:
+def due_at_of(task: ReadyUserTask, now: datetime) -> datetime | None:
     """A task's due time: from the data variable its model names, or a number of days from now."""
     if task.info.due_at_variable:
         value = task.data.get(task.info.due_at_variable)
@@ -139,7 +139,7 @@ class InstanceRunner:
             data=data,
         )
         engine = self._engine_for(instance)
-        workflow = self._guard(lambda: engine.start(self.specs_of(definition), process_id, data))
+        workflow = self.guard(lambda: engine.start(self.specs_of(definition), process_id, data))
         self._save(instance, engine, workflow)
         return instance
 
@@ -155,7 +155,7 @@ class InstanceRunner:
     def act(self, instance: InstanceModel, action: Callable[[WorkflowEngine, BpmnWorkflow], Any]) -> Any:
         """Load ``instance`` (already locked), run ``action`` on it and save the result."""
         engine, workflow = self.load(instance)
-        result = self._guard(lambda: action(engine, workflow))
+        result = self.guard(lambda: action(engine, workflow))
         self._save(instance, engine, workflow)
         return result
 
@@ -185,7 +185,7 @@ class InstanceRunner:
         return WorkflowEngine(operator_handler=handle)
 
     @staticmethod
-    def _guard(step: Callable[[], Any]) -> Any:
+    def guard(step: Callable[[], Any]) -> Any:
         try:
             return step()
         except OperatorFailedError as error:
@@ -243,7 +243,7 @@ class InstanceRunner:
             if task.task_id in open_rows:
                 continue
             queue = resolve_queue(task.info.lane, task.data)
-            due_at = _due_at(task, now)
+            due_at = due_at_of(task, now)
             self.session.add(
                 HumanTaskModel(
                     id=task.task_id,

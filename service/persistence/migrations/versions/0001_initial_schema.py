@@ -105,7 +105,7 @@ def upgrade() -> None:
     sa.Column('business_key', sa.String(length=256), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('subject', sa.String(length=256), nullable=False),
-    sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('state', sa.LargeBinary(), nullable=False),
     sa.Column('serializer_version', sa.String(length=64), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('started_by', sa.String(length=64), nullable=False),
