@@ -152,7 +152,10 @@ class HumanTaskModel(Base):
     """The queue projection of a user task."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (Index("ix_human_tasks_queue", "department_code", "state", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_human_tasks_queue", "department_code", "state", "created_at", "id"),
+        Index("ix_human_tasks_due", "department_code", "state", "due_at"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(128))

@@ -60,6 +60,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('head_only', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.create_index('ix_human_tasks_due', ['department_code', 'state', 'due_at'], unique=False)
 
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_instances_process_business_key', ['process_id', 'business_key'])
@@ -90,6 +91,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('uq_instances_process_business_key', type_='unique')
 
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_tasks_due')
         batch_op.drop_column('head_only')
 
     op.drop_table('appraisal_starts')

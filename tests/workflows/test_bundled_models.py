@@ -1,0 +1,342 @@
+"""Drive every bundled process to its end, saving and reloading the instance after every step.
+
+Each folder under ``bpmn/`` is a bundle. Every process of every bundle is started with canned operator
+results (shaped as docs/design.md and the gateways and timers expect), its user tasks are completed with
+submissions that pass their forms, and its timers are fired with a clock past their due time. After every
+step the instance goes through the saved-state path the service uses (dump, JSON text, load) and the driving
+continues with the reloaded instance, so a state that does not survive serialization fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from workflows.engine import WorkflowEngine
+from workflows.forms import validate_submission
+from workflows.scripting import OperatorCall
+from workflows.specs import ProcessSpecs, attach_forms, parse_bundle, read_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+BPMN_DIR = ROOT / "bpmn"
+FORMS_DIR = ROOT / "forms"
+
+# The per-instance state must not carry the spec: it is stored once per deployed bundle.
+SPEC_KEYS = {"spec", "subprocess_specs"}
+MAX_ACTIONS = 60
+
+# Timers are due well after the real time: SpiffWorkflow also compares timeDate values with its own wall
+# clock, and such a timer must only fire when the service clock (``now`` below) says so.
+REGISTRATION_CLOSES_AT = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+NOTICE_ENDS_AT = (datetime.now(UTC) + timedelta(days=37)).replace(microsecond=0)
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+ELIGIBLE_APPLICANT: dict[str, Any] = {
+    "age": 25,
+    "age_relaxed": False,
+    "nationality": "CN",
+    "weihai_residence": True,
+    "education": "bachelor",
+    "healthy": True,
+    "good_conduct": True,
+    "meets_post_requirements": True,
+    "disqualifiers": [],
+}
+
+# Operator results by OperatorCall.name; a list is answered in order, its last item repeated.
+OPERATOR_RESULTS: dict[str, Any] = {
+    "compute_posts": {"villages": [{"code": "371002001", "posts": 1}], "total_posts": 1},
+    "approve_plan": {"campaign_id": 1},
+    "open_registration": {
+        "campaign_id": 1,
+        # Aware ISO datetimes in Asia/Shanghai, as the service writes them.
+        "closes_at": REGISTRATION_CLOSES_AT.astimezone(CHINA).isoformat(),
+    },
+    "close_registration": {"eligible": 1, "ineligible": 0},
+    "rank_candidates": {"ranked": 1},
+    "start_post_hiring": {"started": ["2026-recruitment/371002001/1"]},
+    "record_screening": {"application_id": 1, "eligible": True},
+    "next_candidate": [
+        {"found": True, "application_id": 1, "name": "张三", "party_member": False},
+        {"found": True, "application_id": 2, "name": "李四", "party_member": True},
+    ],
+    "reject_candidate": {"application_id": 1},
+    "report_vacancy": {"village": "371002001"},
+    "start_public_notice": {"ends_at": NOTICE_ENDS_AT.isoformat(), "days": 7},
+    "record_officer": {"officer_id": 1, "role": "party_secretary_assistant"},
+}
+
+# Form submissions by form file; a list is used in order, its last item repeated.
+SUBMISSIONS: dict[str, Any] = {
+    "staffing_plan_draft.json": [
+        {"plan_title": "2026年农村辅警用人计划", "monthly_salary": 3500},
+        {"plan_title": "2026年农村辅警用人计划（修订）", "monthly_salary": 3600, "remarks": "按退回意见修改"},
+    ],
+    "plan_review.json": [{"decision": "return", "reason": "薪酬标准需与现行标准一致"}, {"decision": "approve"}],
+    "funding_confirmation.json": [{"decision": "return", "reason": "经费来源需明确"}, {"decision": "approve"}],
+    "announcement.json": {
+        "registration_start": "2026-03-01",
+        "registration_end": "2026-03-15",
+        "announcement": "招聘公告正文",
+    },
+    "exam_scores.json": {"scores": [{"application_id": 1, "score": 88.5}, {"application_id": 2, "score": 92}]},
+    "vetting.json": [
+        {"findings": ["bad_credit"], "notes": "有较为严重的不良信用记录"},
+        {"findings": [], "notes": "未发现不得聘用情形"},
+    ],
+    "labour_contract.json": {
+        "contract_number": "HT-2026-001",
+        "contract_start": "2026-05-01",
+        "contract_end": "2029-04-30",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How to drive one process, and what the run must have done (None: not checked)."""
+
+    name: str
+    start_data: dict[str, Any] = field(default_factory=dict)
+    operator_results: dict[str, Any] = field(default_factory=dict)
+    operators: list[str] | None = None
+    user_tasks: list[str] | None = None
+    timers: list[str] | None = None
+    final_data: dict[str, Any] = field(default_factory=dict)
+
+
+SCENARIOS: dict[str, list[Scenario]] = {
+    "recruitment": [
+        Scenario(
+            name="returned_twice_then_approved",
+            start_data={"campaign_key": "2026-recruitment"},
+            operators=["compute_posts", "approve_plan", "open_registration", "close_registration",
+                       "rank_candidates", "start_post_hiring"],
+            user_tasks=["draft_plan", "review_plan", "draft_plan", "review_plan", "confirm_funding",
+                        "draft_plan", "review_plan", "confirm_funding", "publish_announcement",
+                        "enter_exam_scores"],
+            timers=["registration_closed"],
+            final_data={"decision": "approve", "hiring": OPERATOR_RESULTS["start_post_hiring"]},
+        ),
+    ],
+    "applicant_screening": [
+        Scenario(
+            name="eligible",
+            start_data=ELIGIBLE_APPLICANT,
+            operators=["record_screening"],
+            user_tasks=[],
+            timers=[],
+            final_data={"screening_record": OPERATOR_RESULTS["record_screening"]},
+        ),
+        Scenario(
+            name="ineligible",
+            start_data={**ELIGIBLE_APPLICANT, "age": 35, "disqualifiers": ["bad_credit"]},
+            operators=["record_screening"],
+            user_tasks=[],
+            timers=[],
+            final_data={"reason_code": ["age_over_30_not_relaxed", "bad_credit"]},
+        ),
+    ],
+    "post_hiring": [
+        Scenario(
+            name="hired_after_one_rejection",
+            start_data={"campaign_key": "2026-recruitment", "village_code": "371002001", "slot": 1},
+            operators=["next_candidate", "reject_candidate", "next_candidate", "start_public_notice",
+                       "record_officer"],
+            user_tasks=["vet_candidate", "vet_candidate", "sign_contract"],
+            timers=["notice_period"],
+            final_data={"candidate": OPERATOR_RESULTS["next_candidate"][1], "findings": []},
+        ),
+        Scenario(
+            name="vacant",
+            start_data={"campaign_key": "2026-recruitment", "village_code": "371002001", "slot": 2},
+            operator_results={"next_candidate": {"found": False}},
+            operators=["next_candidate", "report_vacancy"],
+            user_tasks=[],
+            timers=[],
+            final_data={"vacancy": OPERATOR_RESULTS["report_vacancy"]},
+        ),
+    ],
+}
+
+
+@cache
+def load_specs(folder: str) -> ProcessSpecs:
+    """Read, attach forms to and parse one bundle folder, as the service deploys it."""
+    files = attach_forms(read_bundle(BPMN_DIR / folder), FORMS_DIR)
+    return parse_bundle(files)
+
+
+def bundle_folders() -> list[str]:
+    return sorted(path.name for path in BPMN_DIR.iterdir() if path.is_dir())
+
+
+def cases() -> Iterator[Any]:
+    for folder in bundle_folders():
+        try:
+            process_ids = load_specs(folder).process_ids
+        except Exception:  # reported by test_bundle_parses_with_its_forms; keep collection alive
+            process_ids = []
+        for process_id in process_ids:
+            for scenario in SCENARIOS.get(process_id, [Scenario(name="default")]):
+                yield pytest.param(folder, process_id, scenario, id=f"{folder}-{process_id}-{scenario.name}")
+
+
+class CannedOperators:
+    """An operator handler answering from canned results, recording the calls."""
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.results = {**OPERATOR_RESULTS, **overrides}
+        self.calls: list[OperatorCall] = []
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, call: OperatorCall) -> Any:
+        self.calls.append(call)
+        if call.name not in self.results:
+            raise LookupError(f"no canned result for operator {call.name!r}")
+        return _nth(self.results[call.name], self.counts, call.name)
+
+
+def _nth(value: Any, counts: dict[str, int], key: str) -> Any:
+    index = counts.get(key, 0)
+    counts[key] = index + 1
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[min(index, len(value) - 1)]
+    return value
+
+
+def _keys(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+def _snapshot(engine: WorkflowEngine, workflow: BpmnWorkflow) -> tuple[Any, ...]:
+    ready = sorted((task.task_id, task.info.spec_name) for task in engine.ready_user_tasks(workflow))
+    timers = sorted((timer.task_id, timer.spec_name, timer.due_at) for timer in engine.pending_timers(workflow))
+    return ready, timers, engine.is_completed(workflow)
+
+
+def save_and_reload(
+    engine: WorkflowEngine, specs: ProcessSpecs, process_id: str, workflow: BpmnWorkflow
+) -> BpmnWorkflow:
+    """Dump, store as JSON text, load; check the reloaded instance is the same; return it."""
+    state = engine.dump(workflow)
+    assert SPEC_KEYS.isdisjoint(_keys(state)), "the spec must not be saved with each instance"
+    text = json.dumps(state, ensure_ascii=False)  # no default=: the state must be plain JSON
+    reloaded = engine.load(specs, process_id, json.loads(text))
+    again = json.loads(json.dumps(engine.dump(reloaded), ensure_ascii=False))
+    assert again == json.loads(text)
+    assert _snapshot(engine, reloaded) == _snapshot(engine, workflow)
+    return reloaded
+
+
+def drive(specs: ProcessSpecs, process_id: str, scenario: Scenario) -> tuple[Any, ...]:
+    """Run ``process_id`` to its end; return the engine, handler, final workflow, tasks and timers done."""
+    handler = CannedOperators(scenario.operator_results)
+    engine = WorkflowEngine(handler)
+    workflow = engine.start(specs, process_id, dict(scenario.start_data))
+    workflow = save_and_reload(engine, specs, process_id, workflow)
+    submitted: dict[str, int] = {}
+    user_tasks: list[str] = []
+    timers: list[str] = []
+    for _ in range(MAX_ACTIONS):
+        if engine.is_completed(workflow):
+            break
+        ready = engine.ready_user_tasks(workflow)
+        pending = engine.pending_timers(workflow)
+        if ready:
+            task = ready[0]
+            assert task.info.lane, f"{task.info.spec_name} has no lane"
+            assert task.info.form in specs.forms, f"{task.info.spec_name}: form {task.info.form} not in bundle"
+            assert task.info.form in SUBMISSIONS, f"no canned submission for form {task.info.form}"
+            submission = _nth(SUBMISSIONS[task.info.form], submitted, task.info.form)
+            assert validate_submission(specs.forms[task.info.form], submission) == []
+            engine.complete_user_task(workflow, task.task_id, submission)
+            user_tasks.append(task.info.spec_name)
+        elif pending:
+            assert all(timer.due_at.tzinfo is not None for timer in pending)
+            now = max(timer.due_at for timer in pending) + timedelta(seconds=1)
+            fired = engine.fire_due_timers(workflow, now)
+            assert sorted(t.task_id for t in fired) == sorted(t.task_id for t in pending)
+            timers.extend(timer.spec_name for timer in fired)
+        else:
+            pytest.fail(f"{process_id} waits for neither a person nor a timer and has not ended")
+        workflow = save_and_reload(engine, specs, process_id, workflow)
+    assert engine.is_completed(workflow), f"{process_id} did not end within {MAX_ACTIONS} actions"
+    return engine, handler, workflow, user_tasks, timers
+
+
+def test_bundles_are_found() -> None:
+    folders = bundle_folders()
+    assert "recruitment" in folders
+    ids = {process_id for folder in folders for process_id in load_specs(folder).process_ids}
+    assert {"recruitment", "applicant_screening", "post_hiring"} <= ids
+
+
+@pytest.mark.parametrize("folder", bundle_folders())
+def test_bundle_parses_with_its_forms(folder: str) -> None:
+    specs = load_specs(folder)
+    assert specs.process_ids
+    referenced = {
+        name for name in specs.forms if any(name in text for key, text in specs.files.items() if key.endswith(".bpmn"))
+    }
+    assert referenced == set(specs.forms), "every attached form is referenced and every form is attached"
+    for name, schema in specs.forms.items():
+        assert schema.get("type") == "object", name
+
+
+@pytest.mark.parametrize(("folder", "process_id", "scenario"), list(cases()))
+def test_process_runs_to_completion_surviving_save_and_load(
+    folder: str, process_id: str, scenario: Scenario
+) -> None:
+    specs = load_specs(folder)
+    engine, handler, workflow, user_tasks, timers = drive(specs, process_id, scenario)
+    if scenario.operators is not None:
+        assert [call.name for call in handler.calls] == scenario.operators
+    if scenario.user_tasks is not None:
+        assert user_tasks == scenario.user_tasks
+    if scenario.timers is not None:
+        assert timers == scenario.timers
+    data = engine.data(workflow)
+    for key, expected in scenario.final_data.items():
+        assert data.get(key) == expected, key
+    timer_steps = [step.spec_name for step in engine.steps if step.kind == "timer"]
+    assert timer_steps == timers
+
+
+def test_timers_wait_for_the_service_clock() -> None:
+    """The registration timer is pending until the clock passes closes_at, including after a reload."""
+    specs = load_specs("recruitment")
+    scenario = SCENARIOS["recruitment"][0]
+    engine = WorkflowEngine(CannedOperators({}))
+    workflow = engine.start(specs, "recruitment", dict(scenario.start_data))
+    submitted: dict[str, int] = {}
+    for _ in range(MAX_ACTIONS):
+        ready = engine.ready_user_tasks(workflow)
+        if not ready:
+            break
+        form = ready[0].info.form
+        assert form is not None
+        engine.complete_user_task(workflow, ready[0].task_id, _nth(SUBMISSIONS[form], submitted, form))
+    workflow = save_and_reload(engine, specs, "recruitment", workflow)
+    [timer] = engine.pending_timers(workflow)
+    assert timer.spec_name == "registration_closed"
+    assert timer.due_at == REGISTRATION_CLOSES_AT
+    assert engine.fire_due_timers(workflow, REGISTRATION_CLOSES_AT - timedelta(seconds=1)) == []
+    workflow = save_and_reload(engine, specs, "recruitment", workflow)
+    assert [t.task_id for t in engine.pending_timers(workflow)] == [timer.task_id]
+    assert engine.fire_due_timers(workflow, REGISTRATION_CLOSES_AT) == [timer]
+    assert [task.info.spec_name for task in engine.ready_user_tasks(workflow)] == ["enter_exam_scores"]
