@@ -62,15 +62,15 @@ def deploy(path: Path) -> None:
 @main.command()
 def demo() -> None:
     """Migrate, load the register and demo users, deploy the bundled definitions; print the tokens."""
-    from service.usecases.demo import seed_demo
+    from service.usecases.demo import DEMO_PASSWORD, seed_demo
 
     ctx = _ctx()
     _prepare_sqlite_dir(ctx.settings.database_url)
     migrate.upgrade(ctx.settings.database_url)
     tokens = seed_demo(ctx)
-    click.echo("演示用户及令牌 / demo users and their bearer tokens:")
+    click.echo(f"演示用户及令牌 / demo users and their bearer tokens (password for all: {DEMO_PASSWORD}):")
     for username, token in tokens.items():
-        click.echo(f"  {username:16s} {token}")
+        click.echo(f"  {username:20s} {token}")
 
 
 def run_timer_loop(app: Flask, interval: float, stop: threading.Event) -> None:

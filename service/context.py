@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from service import audit
 from service.config import Settings
 from service.persistence.db import Database
 from workflows.ports import Clock
@@ -18,6 +19,9 @@ class ServiceContext:
     clock: Clock
     _specs: dict[str, ProcessSpecs] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        audit.install(self.database.sessions)
 
     def specs(self, sha256: str, files: dict[str, str]) -> ProcessSpecs:
         """Return the parsed bundle, parsing it once per process (bundles are immutable)."""

@@ -48,8 +48,18 @@ def app(database_url: str, clock: ManualClock) -> Iterator[Flask]:
     ctx: ServiceContext = app.extensions["auxpolice"]
     with ctx.database.transaction() as session:
         load_register(session)
-        for username, display_name, departments, heads in DEMO_USERS:
-            create_user(ctx, session, username, display_name, list(departments), token_of(username), heads)
+        for demo in DEMO_USERS:
+            create_user(
+                ctx,
+                session,
+                demo.username,
+                demo.display_name,
+                list(demo.departments),
+                token_of(demo.username),
+                demo.heads,
+                demo.roles,
+                password=f"pw-{demo.username}",
+            )
     deploy_bundled(ctx)
     yield app
     ctx.database.dispose()
@@ -84,4 +94,4 @@ class User:
 @pytest.fixture
 def users(app: Flask) -> dict[str, User]:
     client = app.test_client()
-    return {user[0]: User(client, user[0]) for user in DEMO_USERS}
+    return {demo.username: User(client, demo.username) for demo in DEMO_USERS}

@@ -1,13 +1,29 @@
-"""Append-only audit log, written in the same transaction as the change it records."""
+"""Append-only, hash-chained audit log, written in the same transaction as the change it records.
+
+Events are added to the session without a chain position. When the transaction commits, ``seal`` takes
+the chain lock (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write lock every write
+transaction already holds), numbers the transaction's events after the last sealed one and chains their
+hashes. So the chain follows commit order, and the lock is held only for the moment of the commit.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+import orjson
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.persistence.models import AuditEventModel
+
+GENESIS = "0" * 64
+_PENDING = "audit_pending"
+# Any constant works: it only has to be the same in every process that writes audit events.
+_CHAIN_LOCK_KEY = 7_311_000_042
 
 
 def record(
@@ -21,8 +37,8 @@ def record(
     department_code: str | None = None,
     **payload: Any,
 ) -> AuditEventModel:
-    """Append one event to the session's transaction."""
-    event = AuditEventModel(
+    """Append one event to the session's transaction; it is sealed into the chain at commit."""
+    entry = AuditEventModel(
         at=at,
         actor=actor,
         action=action,
@@ -31,5 +47,141 @@ def record(
         department_code=department_code,
         payload=payload,
     )
-    session.add(event)
-    return event
+    session.add(entry)
+    mark_pending(session)
+    return entry
+
+
+def mark_pending(session: Session) -> None:
+    """Tell the commit hook this transaction wrote audit events (set-based writers call it directly)."""
+    session.info[_PENDING] = True
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+
+
+def digest(prev_hash: str, entry: AuditEventModel) -> str:
+    """Hash an event's content with the previous event's hash (the position is covered by the link)."""
+    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    content = [
+        at,
+        entry.actor,
+        entry.action,
+        entry.instance_id,
+        entry.task_id,
+        entry.department_code,
+        entry.payload,
+    ]
+    return hashlib.sha256(prev_hash.encode() + _canonical(content)).hexdigest()
+
+
+def seal(session: Session) -> None:
+    """Number and chain the events this transaction added (the before_commit hook)."""
+    if not session.info.pop(_PENDING, False):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    last = session.execute(
+        select(AuditEventModel.seq, AuditEventModel.hash)
+        .where(AuditEventModel.seq.is_not(None))
+        .order_by(AuditEventModel.seq.desc())
+        .limit(1)
+    ).first()
+    seq: int = (last[0] or 0) if last else 0
+    prev_hash: str = (last[1] or GENESIS) if last else GENESIS
+    pending = session.scalars(
+        select(AuditEventModel).where(AuditEventModel.seq.is_(None)).order_by(AuditEventModel.id)
+    ).all()
+    for entry in pending:
+        # Store exactly what is hashed: the JSON round trip makes the payload what the database returns.
+        entry.payload = orjson.loads(_canonical(entry.payload))
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev_hash
+        entry.hash = prev_hash = digest(prev_hash, entry)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Seal audit events on every commit of sessions made by ``factory``."""
+    event.listen(factory, "before_commit", seal)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One place where the stored chain disagrees with itself."""
+
+    kind: str  # altered | removed | reordered | unsealed
+    seq: int | None
+    event_id: int | None
+    message: str
+
+
+def verify(session: Session, batch: int = 2_000) -> tuple[int, list[ChainProblem]]:
+    """Re-compute the chain; return how many events were checked and every problem found."""
+    problems: list[ChainProblem] = []
+    checked, expected_seq, prev_hash = 0, 1, GENESIS
+    for entry in _in_chain_order(session, batch):
+        checked += 1
+        assert entry.seq is not None and entry.prev_hash is not None  # noqa: S101 - selected that way
+        if digest(entry.prev_hash, entry) != entry.hash:
+            problems.append(
+                ChainProblem(
+                    "altered",
+                    entry.seq,
+                    entry.id,
+                    f"第 {entry.seq} 条事件（id {entry.id}）的内容在记录后被修改",
+                )
+            )
+        if entry.seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    "removed", expected_seq, None, f"第 {expected_seq}–{entry.seq - 1} 条事件缺失（被删除）"
+                )
+            )
+        elif entry.prev_hash != prev_hash:
+            # The link names an event that still exists elsewhere in the chain: the order was changed.
+            if _hash_exists(session, entry.prev_hash):
+                problems.append(
+                    ChainProblem(
+                        "reordered",
+                        entry.seq,
+                        entry.id,
+                        f"第 {entry.seq} 条事件（id {entry.id}）的位置被调换",
+                    )
+                )
+            else:
+                problems.append(
+                    ChainProblem(
+                        "removed",
+                        entry.seq,
+                        entry.id,
+                        f"第 {entry.seq} 条事件（id {entry.id}）之前的事件被删除或替换",
+                    )
+                )
+        expected_seq, prev_hash = entry.seq + 1, entry.hash or ""
+    for entry in session.scalars(select(AuditEventModel).where(AuditEventModel.seq.is_(None))):
+        problems.append(
+            ChainProblem("unsealed", None, entry.id, f"事件 id {entry.id} 不在哈希链中：可能绕过系统直接写入")
+        )
+    return checked, problems
+
+
+def _hash_exists(session: Session, hash_value: str) -> bool:
+    return session.scalar(select(AuditEventModel.seq).where(AuditEventModel.hash == hash_value)) is not None
+
+
+def _in_chain_order(session: Session, batch: int) -> Iterator[AuditEventModel]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEventModel)
+            .where(AuditEventModel.seq > last)
+            .order_by(AuditEventModel.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq or last
+        session.expunge_all()

@@ -80,9 +80,38 @@ class UserModel(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # argon2id hash (argon2-cffi); None for accounts that only use API tokens.
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    # Global roles: designer, auditor, admin. Staff and head come from department memberships.
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The officer this account belongs to, if any: nobody appraises themselves.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", name="fk_users_officer_id"))
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+
+class ApiTokenModel(Base):
+    """A bearer token, stored as its SHA-256 only, with an expiry and a revocation time."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginFailureModel(Base):
+    """A failed login, kept to rate-limit guessing across every service process."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class MembershipModel(Base):
@@ -189,10 +218,18 @@ class TimerModel(Base):
 
 
 class AuditEventModel(Base):
-    """Append-only history; never updated, never cascade-deleted."""
+    """Append-only history; never updated after sealing, never cascade-deleted.
+
+    ``seq`` and ``hash`` are assigned when the writing transaction commits (service.audit): ``seq`` is the
+    chain order (commit order) and ``hash`` covers the event and the previous event's hash.
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("seq", name="uq_audit_events_seq"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64))
@@ -200,6 +237,16 @@ class AuditEventModel(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     department_code: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
+
+
+class InstanceSubjectModel(Base):
+    """Whom an instance is about (an officer, an application), for the auditors' history search."""
+
+    __tablename__ = "instance_subjects"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = (Index("ix_instance_subjects_ref", "kind", "ref"),)
 
 
 class CampaignModel(Base):

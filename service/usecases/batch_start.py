@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from service import audit
 from service.persistence.models import (
     AuditEventModel,
     DefinitionModel,
@@ -170,4 +171,5 @@ def write(
     for model, rows in ((HumanTaskModel, tasks), (TimerModel, timers), (AuditEventModel, events)):
         if rows:
             session.execute(insert(model), rows)
+    audit.mark_pending(session)
     return [instance.id for instance in instances]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -11,25 +11,39 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import OfficerModel, UserModel
 from service.usecases.definitions import deploy_bundled
-from service.usecases.directory import create_user, hash_token, load_register, register_villages
+from service.usecases.directory import create_user, issue_token, load_register, register_villages
 from workflows.rules.posts import allocate_posts
 
-DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    # username, display name, departments, departments the user heads
-    ("bureau", "公安分局 王警官", ("police_bureau",), ()),
-    ("bureau_head", "公安分局 局长", ("police_bureau",), ("police_bureau",)),
-    ("party", "党群工作部 李科长", ("party_affairs",), ()),
-    ("finance", "财政金融局 张科长", ("finance",), ()),
-    ("company", "劳务派遣公司 赵经理", ("service_company",), ()),
-    ("gushan_station", "崮山派出所 刘警官", ("police_station:gushan",), ()),
-    ("gushan_station_head", "崮山派出所 所长", ("police_station:gushan",), ("police_station:gushan",)),
-    ("boyu_station", "泊于派出所 陈警官", ("police_station:boyu",), ()),
-    ("boyu_station_head", "泊于派出所 所长", ("police_station:boyu",), ("police_station:boyu",)),
-    ("gushan_gov", "崮山镇政府 孙科员", ("town_gov:gushan",), ()),
-    ("gushan_gov_head", "崮山镇政府 镇长", ("town_gov:gushan",), ("town_gov:gushan",)),
-    ("boyu_gov", "泊于镇政府 周科员", ("town_gov:boyu",), ()),
-    ("boyu_gov_head", "泊于镇政府 镇长", ("town_gov:boyu",), ("town_gov:boyu",)),
-    ("admin", "管委 系统管理员", ("admin_committee",), ()),
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    departments: tuple[str, ...] = ()
+    heads: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+DEMO_PASSWORD = "Demo-2026-auxpolice"  # noqa: S105 - printed by `auxpolice demo`, demo data only
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("bureau", "公安分局 王警官", ("police_bureau",)),
+    DemoUser("bureau_head", "公安分局 局长", ("police_bureau",), ("police_bureau",)),
+    DemoUser("party", "党群工作部 李科长", ("party_affairs",)),
+    DemoUser("finance", "财政金融局 张科长", ("finance",)),
+    DemoUser("company", "劳务派遣公司 赵经理", ("service_company",)),
+    DemoUser("gushan_station", "崮山派出所 刘警官", ("police_station:gushan",)),
+    DemoUser(
+        "gushan_station_head", "崮山派出所 所长", ("police_station:gushan",), ("police_station:gushan",)
+    ),
+    DemoUser("boyu_station", "泊于派出所 陈警官", ("police_station:boyu",)),
+    DemoUser("boyu_station_head", "泊于派出所 所长", ("police_station:boyu",), ("police_station:boyu",)),
+    DemoUser("gushan_gov", "崮山镇政府 孙科员", ("town_gov:gushan",)),
+    DemoUser("gushan_gov_head", "崮山镇政府 镇长", ("town_gov:gushan",), ("town_gov:gushan",)),
+    DemoUser("boyu_gov", "泊于镇政府 周科员", ("town_gov:boyu",)),
+    DemoUser("boyu_gov_head", "泊于镇政府 镇长", ("town_gov:boyu",), ("town_gov:boyu",)),
+    DemoUser("designer", "流程设计 吴工", roles=("designer",)),
+    DemoUser("auditor", "审计 郑审计员", roles=("auditor",)),
+    DemoUser("admin", "管委 系统管理员", ("admin_committee",), roles=("admin",)),
 )
 
 
@@ -75,14 +89,22 @@ def seed_demo(ctx: ServiceContext) -> dict[str, str]:
     with ctx.database.transaction() as session:
         load_register(session)
         seed_officers(ctx, session)
-        for username, display_name, departments, heads in DEMO_USERS:
-            token = secrets.token_urlsafe(24)
-            user = session.scalars(select(UserModel).where(UserModel.username == username)).first()
+        for demo in DEMO_USERS:
+            user = session.scalars(select(UserModel).where(UserModel.username == demo.username)).first()
             if user is None:
-                create_user(ctx, session, username, display_name, list(departments), token, heads)
+                user, token = create_user(
+                    ctx,
+                    session,
+                    demo.username,
+                    demo.display_name,
+                    list(demo.departments),
+                    heads_of=demo.heads,
+                    roles=demo.roles,
+                    password=DEMO_PASSWORD,
+                )
             else:
                 # Tokens are stored hashed, so a re-run can only print them by issuing new ones.
-                user.token_hash = hash_token(token)
-            tokens[username] = token
+                token, _row = issue_token(ctx, session, user, "demo")
+            tokens[demo.username] = token
     deploy_bundled(ctx)
     return tokens

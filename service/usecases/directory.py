@@ -6,27 +6,43 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import DepartmentModel, MembershipModel, UserModel, VillageModel
+from service.persistence.models import (
+    ApiTokenModel,
+    DepartmentModel,
+    MembershipModel,
+    UserModel,
+    VillageModel,
+)
 from service.usecases.errors import UnauthenticatedError
+from service.usecases.passwords import hash_password
 from workflows.rules.posts import Village, village_from_dict
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
+ROLES = ("designer", "auditor", "admin")
+TOKEN_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated user of a request and the departments they belong to."""
+    """The authenticated user of a request: departments, the ones they head, and global roles."""
 
     username: str
     display_name: str
     departments: frozenset[str]
     heads_of: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    user_id: int = 0
+    officer_id: int | None = None
+    language: str = "zh-CN"
 
     def in_department(self, code: str) -> bool:
         return code in self.departments
@@ -34,27 +50,71 @@ class Caller:
     def heads(self, code: str) -> bool:
         return code in self.heads_of
 
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
 
 def hash_token(token: str) -> str:
     # Tokens are 256-bit random strings, so a fast hash suffices; only the hash is stored.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def caller_of(session: Session, user: UserModel) -> Caller:
+    memberships = list(session.scalars(select(MembershipModel).where(MembershipModel.user_id == user.id)))
+    return Caller(
+        user.username,
+        user.display_name,
+        frozenset(m.department_code for m in memberships),
+        frozenset(m.department_code for m in memberships if m.is_head),
+        frozenset(user.roles or ()),
+        user.id,
+        user.officer_id,
+        user.language,
+    )
+
+
 def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
-    """Resolve a bearer token to a caller, or refuse."""
+    """Resolve a bearer token to a caller, or refuse (unknown, expired, revoked, or inactive user)."""
     if not token:
         raise UnauthenticatedError("请先登录：请求缺少 Authorization: Bearer 令牌")
     with ctx.database.reading() as session:
-        user = session.scalars(select(UserModel).where(UserModel.token_hash == hash_token(token))).first()
-        if user is None or not user.is_active:
-            raise UnauthenticatedError("令牌无效或已停用，请重新获取令牌")
-        memberships = list(session.scalars(select(MembershipModel).where(MembershipModel.user_id == user.id)))
-        return Caller(
-            user.username,
-            user.display_name,
-            frozenset(m.department_code for m in memberships),
-            frozenset(m.department_code for m in memberships if m.is_head),
-        )
+        row = session.execute(
+            select(ApiTokenModel, UserModel)
+            .join(UserModel, UserModel.id == ApiTokenModel.user_id)
+            .where(ApiTokenModel.token_hash == hash_token(token))
+        ).first()
+        if row is None or not row[1].is_active:
+            raise UnauthenticatedError("令牌无效或账号已停用，请重新登录")
+        api_token, user = row
+        if api_token.revoked_at is not None:
+            raise UnauthenticatedError("令牌已被吊销，请重新登录")
+        if api_token.expires_at <= ctx.clock.now():
+            raise UnauthenticatedError("令牌已过期，请重新登录")
+        return caller_of(session, user)
+
+
+def issue_token(
+    ctx: ServiceContext,
+    session: Session,
+    user: UserModel,
+    name: str,
+    days: int = TOKEN_DAYS,
+    token: str | None = None,
+) -> tuple[str, ApiTokenModel]:
+    """Create a bearer token for ``user``; the clear text is returned once and never stored."""
+    token = token or secrets.token_urlsafe(32)
+    now = ctx.clock.now()
+    row = ApiTokenModel(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        name=name,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        revoked_at=None,
+    )
+    session.add(row)
+    session.flush()
+    return token, row
 
 
 def load_register(session: Session) -> None:
@@ -96,13 +156,15 @@ def create_user(
     departments: list[str],
     token: str | None = None,
     heads_of: tuple[str, ...] = (),
-) -> str:
-    """Create a user with memberships and return their (only ever shown once) token."""
-    token = token or secrets.token_urlsafe(32)
+    roles: tuple[str, ...] = (),
+    password: str | None = None,
+) -> tuple[UserModel, str]:
+    """Create a user with memberships and a bearer token; return the user and the (clear) token."""
     user = UserModel(
         username=username,
         display_name=display_name,
-        token_hash=hash_token(token),
+        password_hash=hash_password(password) if password else None,
+        roles=sorted(roles),
         is_active=True,
         created_at=ctx.clock.now(),
     )
@@ -111,7 +173,8 @@ def create_user(
     for code in departments:
         session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads_of))
     session.flush()
-    return token
+    clear, _row = issue_token(ctx, session, user, "initial", token=token)
+    return user, clear
 
 
 def register_villages(session: Session) -> list[Village]:

@@ -37,6 +37,7 @@ MAX_ACTIONS = 60
 # clock, and such a timer must only fire when the service clock (``now`` below) says so.
 REGISTRATION_CLOSES_AT = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
 NOTICE_ENDS_AT = (datetime.now(UTC) + timedelta(days=37)).replace(microsecond=0)
+SCORING_DUE_AT = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 ELIGIBLE_APPLICANT: dict[str, Any] = {
@@ -72,6 +73,41 @@ OPERATOR_RESULTS: dict[str, Any] = {
     "report_vacancy": {"village": "371002001"},
     "start_public_notice": {"ends_at": NOTICE_ENDS_AT.isoformat(), "days": 7},
     "record_officer": {"officer_id": 1, "role": "party_secretary_assistant"},
+    "record_veto": {"by": "town_head", "at": "2026-11-30T10:00:00+08:00"},
+    "record_appraisal": {"incompetent_last_12": 0, "excellent_streak": 3},
+}
+
+STATION_ITEMS = {
+    "attendance_discipline": 15,
+    "village_work_support": 10,
+    "intelligence_reporting": 15,
+    "dispute_mediation": 15,
+    "key_person_management": 10,
+    "security_elements": 10,
+    "basic_information": 10,
+    "patrol_and_publicity": 10,
+    "resident_service": 5,
+}
+TOWN_ITEMS = {
+    "committee_meetings": 15,
+    "grid_coordination": 15,
+    "stability_reporting": 15,
+    "dispute_resolution": 15,
+    "port_and_ship": 10,
+    "community_patrol": 10,
+    "publicity": 10,
+    "resident_service": 10,
+}
+APPRAISAL_START = {
+    "officer_id": 1,
+    "officer_name": "王五",
+    "village_code": "371002001",
+    "village_name": "东村",
+    "town": "zhangcun",
+    "month": "2026-11",
+    "due_at": SCORING_DUE_AT.astimezone(CHINA).isoformat(),
+    "subject": "2026年11月 王五 月度考核",
+    "action": [],
 }
 
 # Form submissions by form file; a list is used in order, its last item repeated.
@@ -80,14 +116,16 @@ SUBMISSIONS: dict[str, Any] = {
         {"plan_title": "2026年农村辅警用人计划", "monthly_salary": 3500},
         {"plan_title": "2026年农村辅警用人计划（修订）", "monthly_salary": 3600, "remarks": "按退回意见修改"},
     ],
-    "plan_review.json": [{"decision": "return", "reason": "薪酬标准需与现行标准一致"}, {"decision": "approve"}],
-    "funding_confirmation.json": [{"decision": "return", "reason": "经费来源需明确"}, {"decision": "approve"}],
+    "plan_review.json": [{"decision": "return", "reason": "薪酬标准需调整"}, {"decision": "approve"}],
+    "funding_confirmation.json": [{"decision": "return", "reason": "经费需明确"}, {"decision": "approve"}],
     "announcement.json": {
         "registration_start": "2026-03-01",
         "registration_end": "2026-03-15",
         "announcement": "招聘公告正文",
     },
-    "exam_scores.json": {"scores": [{"application_id": 1, "score": 88.5}, {"application_id": 2, "score": 92}]},
+    "exam_scores.json": {
+        "scores": [{"application_id": 1, "score": 88.5}, {"application_id": 2, "score": 92}],
+    },
     "vetting.json": [
         {"findings": ["bad_credit"], "notes": "有较为严重的不良信用记录"},
         {"findings": [], "notes": "未发现不得聘用情形"},
@@ -97,6 +135,13 @@ SUBMISSIONS: dict[str, Any] = {
         "contract_start": "2026-05-01",
         "contract_end": "2029-04-30",
     },
+    "station_score.json": {"station_items": STATION_ITEMS, "comment": "表现良好"},
+    "town_score.json": {"town_items": TOWN_ITEMS, "village_committee_opinion": "satisfied"},
+    "escalation.json": {"action_taken": "已电话督办", "new_due_date": "2026-12-05"},
+    "veto.json": {"veto": False},
+    "grade_confirmation.json": {"grade": "excellent", "promotion_level": "promote", "reward": True},
+    "dismissal_review.json": {"decision": "warn", "reason": "给予警告"},
+    "reward_proposal.json": {"proposal": "commend", "reason": "连续三个月优秀"},
 }
 
 
@@ -111,6 +156,13 @@ class Scenario:
     user_tasks: list[str] | None = None
     timers: list[str] | None = None
     final_data: dict[str, Any] = field(default_factory=dict)
+    submissions: dict[str, Any] = field(default_factory=dict)
+    # Fire timers as soon as they are pending (overdue tasks), not only when nothing else is ready.
+    timers_first: bool = False
+    # Results of business rule tasks, by task spec, as recorded in the engine's steps.
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Parallel branches: the order in which their user tasks become ready is the library's, not the model's.
+    unordered: bool = False
 
 
 SCENARIOS: dict[str, list[Scenario]] = {
@@ -118,11 +170,26 @@ SCENARIOS: dict[str, list[Scenario]] = {
         Scenario(
             name="returned_twice_then_approved",
             start_data={"campaign_key": "2026-recruitment"},
-            operators=["compute_posts", "approve_plan", "open_registration", "close_registration",
-                       "rank_candidates", "start_post_hiring"],
-            user_tasks=["draft_plan", "review_plan", "draft_plan", "review_plan", "confirm_funding",
-                        "draft_plan", "review_plan", "confirm_funding", "publish_announcement",
-                        "enter_exam_scores"],
+            operators=[
+                "compute_posts",
+                "approve_plan",
+                "open_registration",
+                "close_registration",
+                "rank_candidates",
+                "start_post_hiring",
+            ],
+            user_tasks=[
+                "draft_plan",
+                "review_plan",
+                "draft_plan",
+                "review_plan",
+                "confirm_funding",
+                "draft_plan",
+                "review_plan",
+                "confirm_funding",
+                "publish_announcement",
+                "enter_exam_scores",
+            ],
             timers=["registration_closed"],
             final_data={"decision": "approve", "hiring": OPERATOR_RESULTS["start_post_hiring"]},
         ),
@@ -143,14 +210,20 @@ SCENARIOS: dict[str, list[Scenario]] = {
             user_tasks=[],
             timers=[],
             final_data={"reason_code": ["age_over_30_not_relaxed", "bad_credit"]},
+            decisions={"screen_eligibility": {"reason_code": ["age_over_30_not_relaxed", "bad_credit"]}},
         ),
     ],
     "post_hiring": [
         Scenario(
             name="hired_after_one_rejection",
             start_data={"campaign_key": "2026-recruitment", "village_code": "371002001", "slot": 1},
-            operators=["next_candidate", "reject_candidate", "next_candidate", "start_public_notice",
-                       "record_officer"],
+            operators=[
+                "next_candidate",
+                "reject_candidate",
+                "next_candidate",
+                "start_public_notice",
+                "record_officer",
+            ],
             user_tasks=["vet_candidate", "vet_candidate", "sign_contract"],
             timers=["notice_period"],
             final_data={"candidate": OPERATOR_RESULTS["next_candidate"][1], "findings": []},
@@ -163,6 +236,62 @@ SCENARIOS: dict[str, list[Scenario]] = {
             user_tasks=[],
             timers=[],
             final_data={"vacancy": OPERATOR_RESULTS["report_vacancy"]},
+        ),
+    ],
+    "appraisal": [
+        Scenario(
+            name="on_time_excellent_reward_proposal",
+            start_data=APPRAISAL_START,
+            operators=["record_veto", "record_appraisal"],
+            user_tasks=["station_score", "town_score", "veto_decision", "confirm_grade", "reward_proposal"],
+            unordered=True,
+            timers=[],
+            final_data={
+                "station_total": 100,
+                "town_total": 100,
+                "suggested_grade": "excellent",
+                "combined_score": 100.0,
+                "promotion_allowed": True,
+                "action": ["reward_proposal"],
+            },
+            decisions={"consequences": {"action": ["reward_proposal"]}},
+        ),
+        Scenario(
+            name="overdue_vetoed_dismissal_review",
+            start_data=APPRAISAL_START,
+            operator_results={"record_appraisal": {"incompetent_last_12": 2, "excellent_streak": 0}},
+            submissions={
+                "veto.json": {"veto": True, "veto_reason": "发生严重违纪行为"},
+                "grade_confirmation.json": {
+                    "grade": "incompetent",
+                    "promotion_level": "demote",
+                    "reward": False,
+                },
+            },
+            timers_first=True,
+            unordered=True,
+            operators=["record_veto", "record_appraisal"],
+            user_tasks=[
+                "station_score",
+                "station_escalation",
+                "town_score",
+                "town_escalation",
+                "veto_decision",
+                "confirm_grade",
+                "dismissal_review",
+            ],
+            timers=["station_overdue", "town_overdue"],
+            # ``action`` is checked on the decision step: see test_final_data_after_late_escalation.
+            final_data={"veto": True, "promotion_allowed": False, "reward_allowed": False},
+            decisions={
+                "consequences": {"action": ["dismissal_review"]},
+                "suggest_grade": {
+                    "suggested_grade": "excellent",
+                    "combined_score": 100.0,
+                    "promotion_allowed": False,
+                    "reward_allowed": False,
+                },
+            },
         ),
     ],
 }
@@ -225,7 +354,7 @@ def _keys(value: Any) -> Iterator[str]:
 
 def _snapshot(engine: WorkflowEngine, workflow: BpmnWorkflow) -> tuple[Any, ...]:
     ready = sorted((task.task_id, task.info.spec_name) for task in engine.ready_user_tasks(workflow))
-    timers = sorted((timer.task_id, timer.spec_name, timer.due_at) for timer in engine.pending_timers(workflow))
+    timers = sorted((t.task_id, t.spec_name, t.due_at) for t in engine.pending_timers(workflow))
     return ready, timers, engine.is_completed(workflow)
 
 
@@ -249,6 +378,7 @@ def drive(specs: ProcessSpecs, process_id: str, scenario: Scenario) -> tuple[Any
     engine = WorkflowEngine(handler)
     workflow = engine.start(specs, process_id, dict(scenario.start_data))
     workflow = save_and_reload(engine, specs, process_id, workflow)
+    submissions = {**SUBMISSIONS, **scenario.submissions}
     submitted: dict[str, int] = {}
     user_tasks: list[str] = []
     timers: list[str] = []
@@ -257,12 +387,12 @@ def drive(specs: ProcessSpecs, process_id: str, scenario: Scenario) -> tuple[Any
             break
         ready = engine.ready_user_tasks(workflow)
         pending = engine.pending_timers(workflow)
-        if ready:
+        if ready and not (pending and scenario.timers_first):
             task = ready[0]
             assert task.info.lane, f"{task.info.spec_name} has no lane"
-            assert task.info.form in specs.forms, f"{task.info.spec_name}: form {task.info.form} not in bundle"
-            assert task.info.form in SUBMISSIONS, f"no canned submission for form {task.info.form}"
-            submission = _nth(SUBMISSIONS[task.info.form], submitted, task.info.form)
+            assert task.info.form in specs.forms, f"{task.info.spec_name}: {task.info.form} not in bundle"
+            assert task.info.form in submissions, f"no canned submission for form {task.info.form}"
+            submission = _nth(submissions[task.info.form], submitted, task.info.form)
             assert validate_submission(specs.forms[task.info.form], submission) == []
             engine.complete_user_task(workflow, task.task_id, submission)
             user_tasks.append(task.info.spec_name)
@@ -279,20 +409,21 @@ def drive(specs: ProcessSpecs, process_id: str, scenario: Scenario) -> tuple[Any
     return engine, handler, workflow, user_tasks, timers
 
 
-def test_bundles_are_found() -> None:
+def test_bundles_are_found_and_every_process_has_a_scenario() -> None:
     folders = bundle_folders()
     assert "recruitment" in folders
     ids = {process_id for folder in folders for process_id in load_specs(folder).process_ids}
     assert {"recruitment", "applicant_screening", "post_hiring"} <= ids
+    # A new process must get a scenario here, with expectations, rather than only the generic default run.
+    assert ids <= set(SCENARIOS), f"processes without a scenario: {sorted(ids - set(SCENARIOS))}"
 
 
 @pytest.mark.parametrize("folder", bundle_folders())
 def test_bundle_parses_with_its_forms(folder: str) -> None:
     specs = load_specs(folder)
     assert specs.process_ids
-    referenced = {
-        name for name in specs.forms if any(name in text for key, text in specs.files.items() if key.endswith(".bpmn"))
-    }
+    bpmn_texts = [text for name, text in specs.files.items() if name.endswith(".bpmn")]
+    referenced = {name for name in specs.forms if any(f'value="{name}"' in text for text in bpmn_texts)}
     assert referenced == set(specs.forms), "every attached form is referenced and every form is attached"
     for name, schema in specs.forms.items():
         assert schema.get("type") == "object", name
@@ -306,7 +437,9 @@ def test_process_runs_to_completion_surviving_save_and_load(
     engine, handler, workflow, user_tasks, timers = drive(specs, process_id, scenario)
     if scenario.operators is not None:
         assert [call.name for call in handler.calls] == scenario.operators
-    if scenario.user_tasks is not None:
+    if scenario.user_tasks is not None and scenario.unordered:
+        assert sorted(user_tasks) == sorted(scenario.user_tasks)
+    elif scenario.user_tasks is not None:
         assert user_tasks == scenario.user_tasks
     if scenario.timers is not None:
         assert timers == scenario.timers
@@ -315,6 +448,11 @@ def test_process_runs_to_completion_surviving_save_and_load(
         assert data.get(key) == expected, key
     timer_steps = [step.spec_name for step in engine.steps if step.kind == "timer"]
     assert timer_steps == timers
+    decided = {step.spec_name: step.detail["result"] for step in engine.steps if step.kind == "decision"}
+    for spec_name, expected_result in scenario.decisions.items():
+        assert spec_name in decided, f"decision {spec_name} did not run"
+        for key, value in expected_result.items():
+            assert decided[spec_name].get(key) == value, (spec_name, key)
 
 
 def test_timers_wait_for_the_service_clock() -> None:
@@ -340,3 +478,39 @@ def test_timers_wait_for_the_service_clock() -> None:
     assert [t.task_id for t in engine.pending_timers(workflow)] == [timer.task_id]
     assert engine.fire_due_timers(workflow, REGISTRATION_CLOSES_AT) == [timer]
     assert [task.info.spec_name for task in engine.ready_user_tasks(workflow)] == ["enter_exam_scores"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "stale data after completion: SpiffWorkflow merges each ended path's data into workflow.data, so an "
+        "escalation branch (forked from the start data) that ends last overwrites `action` with the start "
+        "value []; engine.data() and the service's instance_completed audit then report no consequence. "
+        "See bpmn/appraisal/appraisal.bpmn (start data key `action` reused as the DMN output)."
+    ),
+)
+def test_final_data_after_late_escalation_keeps_the_consequences() -> None:
+    specs = load_specs("appraisal")
+    scenario = SCENARIOS["appraisal"][1]
+    engine = WorkflowEngine(CannedOperators(scenario.operator_results))
+    workflow = engine.start(specs, "appraisal", dict(scenario.start_data))
+    fired = engine.fire_due_timers(workflow, SCORING_DUE_AT + timedelta(minutes=1))
+    assert sorted(timer.spec_name for timer in fired) == ["station_overdue", "town_overdue"]
+    submissions = {**SUBMISSIONS, **scenario.submissions}
+    escalations: list[str] = []
+    for _ in range(MAX_ACTIONS):
+        ready = [t for t in engine.ready_user_tasks(workflow) if t.task_id not in escalations]
+        if not ready:
+            break
+        task = ready[0]
+        if task.info.spec_name.endswith("_escalation"):
+            escalations.append(task.task_id)
+            continue
+        assert task.info.form is not None
+        engine.complete_user_task(workflow, task.task_id, submissions[task.info.form])
+    # The main path has ended; the two escalations are still open and end last.
+    assert len(escalations) == 2
+    for task_id in escalations:
+        engine.complete_user_task(workflow, task_id, submissions["escalation.json"])
+    assert engine.is_completed(workflow)
+    assert engine.data(workflow)["action"] == ["dismissal_review"]
