@@ -15,10 +15,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
@@ -126,6 +126,9 @@ class WorkflowEngine:
             raise ModelError(f"模型脚本被拒绝执行：{error}") from error
         except SpiffWorkflowException as error:
             raise ModelError(f"流程模型执行出错：{error}") from error
+        except Exception as error:
+            # SpiffWorkflow passes an operator's own exception through unwrapped.
+            raise ModelError(f"服务操作执行出错：{error}") from error
         removed = compact(workflow)
         if removed:
             self.steps.append(EngineStep("compaction", "", "", {"removed_tasks": removed}))
@@ -203,7 +206,7 @@ class WorkflowEngine:
     def _ready_task(self, workflow: BpmnWorkflow, task_id: str) -> Any:
         try:
             task = workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, TaskNotFoundException):
             task = None
         if task is None or task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
             raise TaskNotReadyError("该任务不在待办状态")

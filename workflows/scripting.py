@@ -8,6 +8,7 @@ RestrictedPython, sees an allow-list of builtins and no modules, and runs under 
 from __future__ import annotations
 
 import json
+import operator
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -18,7 +19,12 @@ from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -59,7 +65,7 @@ _ALLOWED_BUILTINS: dict[str, Any] = {
     )
 }
 
-MAX_STEPS = 100_000
+MAX_STEPS = 1_000_000  # bytecode instructions of model code
 MAX_SECONDS = 1.0
 MAX_RANGE = 10_000
 
@@ -75,6 +81,23 @@ def _bounded_range(*args: int) -> range:
     return result
 
 
+_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+}
+
+
+def _inplace(op: str, target: Any, value: Any) -> Any:
+    """Apply an augmented assignment (RestrictedPython routes `x += 1` through this)."""
+    if op not in _INPLACE_OPERATORS:
+        raise ScriptRejectedError(f"operator {op} is not allowed in a model")
+    return _INPLACE_OPERATORS[op](target, value)
+
+
 def _restricted_globals() -> dict[str, Any]:
     builtins = dict(_ALLOWED_BUILTINS)
     builtins["range"] = _bounded_range
@@ -84,6 +107,8 @@ def _restricted_globals() -> dict[str, Any]:
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,
+        "_inplacevar_": _inplace,
         "_write_": full_write_guard,
     }
 
@@ -114,6 +139,8 @@ class _Budget:
     def trace(self, frame: FrameType, event: str, arg: Any) -> Any:
         if not frame.f_code.co_filename.startswith("<model"):
             return None
+        # Count opcodes, not lines: a one-line `while True: pass` emits no further line events.
+        frame.f_trace_opcodes = True
         self.steps += 1
         if self.steps > MAX_STEPS or time.monotonic() > self.deadline:
             raise ScriptRejectedError("model script exceeded its step budget")

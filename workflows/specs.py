@@ -116,9 +116,14 @@ def _safe_xml(name: str, text: str) -> Any:
         raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        return etree.fromstring(text.encode(), parser=parser)
+        root = etree.fromstring(text.encode(), parser=parser)
     except etree.XMLSyntaxError as error:
         raise DefinitionError([f"{name}: not well-formed XML ({error})"]) from error
+    # The text check above misses a DOCTYPE hidden by another encoding (e.g. UTF-7); the parsed tree cannot.
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
+    return root
 
 
 def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None = None) -> ProcessSpecs:

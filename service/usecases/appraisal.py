@@ -69,7 +69,6 @@ def _start_data(officer: OfficerModel, village: VillageModel, month: str, due_at
         "town": officer.town,
         "month": month,
         "due_at": due_at.isoformat(),
-        "action": [],
         "subject": f"{officer.name}（{village.name_zh}）{month}",
     }
 

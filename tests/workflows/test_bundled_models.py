@@ -107,7 +107,6 @@ APPRAISAL_START = {
     "month": "2026-11",
     "due_at": SCORING_DUE_AT.astimezone(CHINA).isoformat(),
     "subject": "2026年11月 王五 月度考核",
-    "action": [],
 }
 
 # Form submissions by form file; a list is used in order, its last item repeated.
@@ -252,9 +251,9 @@ SCENARIOS: dict[str, list[Scenario]] = {
                 "suggested_grade": "excellent",
                 "combined_score": 100.0,
                 "promotion_allowed": True,
-                "action": ["reward_proposal"],
+                "action": ["reward_proposal", "recorded"],
             },
-            decisions={"consequences": {"action": ["reward_proposal"]}},
+            decisions={"consequences": {"action": ["reward_proposal", "recorded"]}},
         ),
         Scenario(
             name="overdue_vetoed_dismissal_review",
@@ -284,7 +283,7 @@ SCENARIOS: dict[str, list[Scenario]] = {
             # ``action`` is checked on the decision step: see test_final_data_after_late_escalation.
             final_data={"veto": True, "promotion_allowed": False, "reward_allowed": False},
             decisions={
-                "consequences": {"action": ["dismissal_review"]},
+                "consequences": {"action": ["dismissal_review", "recorded"]},
                 "suggest_grade": {
                     "suggested_grade": "excellent",
                     "combined_score": 100.0,
@@ -480,15 +479,6 @@ def test_timers_wait_for_the_service_clock() -> None:
     assert [task.info.spec_name for task in engine.ready_user_tasks(workflow)] == ["enter_exam_scores"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "stale data after completion: SpiffWorkflow merges each ended path's data into workflow.data, so an "
-        "escalation branch (forked from the start data) that ends last overwrites `action` with the start "
-        "value []; engine.data() and the service's instance_completed audit then report no consequence. "
-        "See bpmn/appraisal/appraisal.bpmn (start data key `action` reused as the DMN output)."
-    ),
-)
 def test_final_data_after_late_escalation_keeps_the_consequences() -> None:
     specs = load_specs("appraisal")
     scenario = SCENARIOS["appraisal"][1]
@@ -513,4 +503,4 @@ def test_final_data_after_late_escalation_keeps_the_consequences() -> None:
     for task_id in escalations:
         engine.complete_user_task(workflow, task_id, submissions["escalation.json"])
     assert engine.is_completed(workflow)
-    assert engine.data(workflow)["action"] == ["dismissal_review"]
+    assert engine.data(workflow)["action"] == ["dismissal_review", "recorded"]

@@ -108,15 +108,6 @@ def test_complete_with_a_malformed_task_id_is_refused(specs: ProcessSpecs, task_
     assert state_text(engine, workflow) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/engine.py:_ready_task catches (ValueError, TypeError, KeyError) around "
-        "workflow.get_task_from_id, but SpiffWorkflow 3.2 raises TaskNotFoundException (a WorkflowException, "
-        "not a KeyError) for a well-formed id that is not in the instance, so it escapes as a library error "
-        "instead of TaskNotReadyError. Fix: also catch SpiffWorkflow.exceptions.TaskNotFoundException."
-    ),
-)
 def test_complete_with_an_unknown_task_id_is_refused(specs: ProcessSpecs) -> None:
     engine, workflow = start_hiring(specs)
     with pytest.raises(TaskNotReadyError):
@@ -267,16 +258,6 @@ def test_message_with_another_name_is_refused() -> None:
     assert not engine.is_completed(workflow)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/engine.py imports MessageEventDefinition from SpiffWorkflow.bpmn..., but the spiff parser "
-        "builds SpiffWorkflow.spiff.specs.event_definitions.MessageEventDefinition, and event definitions "
-        "only match when their classes are identical; deliver_message therefore never reaches a message "
-        "catch event and always raises EngineError. Fix: import MessageEventDefinition from "
-        "SpiffWorkflow.spiff.specs.event_definitions."
-    ),
-)
 def test_message_is_delivered_to_a_waiting_instance() -> None:
     specs = parse_bundle({"waits.bpmn": MESSAGE_BPMN})
     engine = WorkflowEngine()
@@ -387,17 +368,6 @@ def test_operator_failure_reaches_the_caller(specs: ProcessSpecs) -> None:
     assert failure in causes(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/engine.py:step catches only ScriptRejectedError and SpiffWorkflowException, but "
-        "SpiffWorkflow's ServiceTask does not wrap exceptions raised by call_service, so an operator's "
-        "exception escapes raw although ModelError's docstring says an operator failure is a ModelError. "
-        "Fix: in RestrictedScriptEngine.call_service (workflows/scripting.py) or in step(), wrap other "
-        "exceptions in ModelError `from` the original (the service's guard already walks __cause__), or "
-        "correct the docstring."
-    ),
-)
 def test_operator_failure_is_a_model_error_that_keeps_the_cause(specs: ProcessSpecs) -> None:
     failure = OperatorFailed("村（社区）编码不存在")
     engine = WorkflowEngine(Operators(next_candidate=failure))

@@ -275,15 +275,6 @@ def test_runaway_loops_are_stopped_by_the_step_budget(script: str) -> None:
     assert "step budget" in outcome["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/scripting.py:_Budget.trace counts only 'line' trace events; CPython 3.11 emits none for a "
-        "loop whose body is on the same line as its header, so `while True: pass` runs forever and hangs the "
-        "worker (the deadline is checked only inside the trace callback). Fix: enable per-opcode events "
-        "(`frame.f_trace_opcodes = True` on the 'call' event) so jumps are counted."
-    ),
-)
 def test_one_line_infinite_loop_is_stopped_by_the_step_budget() -> None:
     outcome = run_isolated(script_bpmn("while True: pass"), timeout=8.0)
     assert outcome["outcome"] == "ModelError"
@@ -341,26 +332,10 @@ def test_script_may_write_into_task_data_dicts() -> None:
     assert data["record"] == {"status": "done"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/scripting.py:_restricted_globals provides no `_inplacevar_`, so RestrictedPython's "
-        "rewrite of `x += 1` fails with NameError. Fix: add `'_inplacevar_': lambda op, x, y: "
-        "{'+=': operator.iadd, '-=': operator.isub, ...}[op](x, y)` (a small allow-list of operators)."
-    ),
-)
 def test_augmented_assignment_in_a_script_works() -> None:
     assert run_script("total = 0\nfor s in scores:\n    total += s", {"scores": [1, 2, 3]})["total"] == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/scripting.py:_restricted_globals provides `_iter_unpack_sequence_` but not "
-        "`_unpack_sequence_`, so `a, b = pair` fails with NameError. Fix: add "
-        "`'_unpack_sequence_': RestrictedPython.Guards.guarded_unpack_sequence`."
-    ),
-)
 def test_tuple_unpacking_assignment_in_a_script_works() -> None:
     data = run_script("low, high = bounds", {"bounds": [18, 30]})
     assert (data["low"], data["high"]) == (18, 30)

@@ -138,16 +138,6 @@ def test_doctype_and_entities_are_refused(name: str, text: str) -> None:
     assert "DOCTYPE" in problems[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflows/specs.py:_safe_xml looks for the literal text '<!DOCTYPE' / '<!ENTITY' in the str, but "
-        'the XML parser honours the encoding declaration: with encoding="UTF-7" the DOCTYPE is written '
-        "as '+ADw-!DOCTYPE' and is parsed (the entities are not expanded, but the refusal is bypassed). "
-        "Fix: after parsing, refuse when `root.getroottree().docinfo.doctype` or `.internalDTD` is set "
-        "(or refuse encoding declarations other than UTF-8)."
-    ),
-)
 def test_doctype_hidden_by_an_encoding_declaration_is_refused() -> None:
     # A deployable process, preceded by a DOCTYPE whose '<' and '>' are UTF-7 encoded.
     body = service_process("record_officer").split("\n", 1)[1]
