@@ -255,6 +255,7 @@ class WorkflowEngine:
                     f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
                 )
 
+
 def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
     """Every task of the instance, subprocesses included, without the depth-limited tree iterator."""
     yield from workflow.tasks.values()

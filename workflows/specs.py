@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -29,6 +30,10 @@ ENGLISH_NAME_KEY = "nameEn"
 DUE_IN_DAYS_KEY = "dueInDays"
 DUE_AT_VARIABLE_KEY = "dueAtVariable"
 HEAD_ONLY_KEY = "headOnly"
+# Segregation of duties: task ids whose completer may not complete this task, and a data key naming the
+# officer the task is about (the officer's own account may not complete it).
+SEPARATE_FROM_KEY = "separateFrom"
+NOT_SUBJECT_KEY = "notSubject"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 MAX_FILE_BYTES = 2_000_000
@@ -54,6 +59,8 @@ class UserTaskInfo:
     due_in_days: int | None
     due_at_variable: str | None = None
     head_only: bool = False
+    separate_from: tuple[str, ...] = ()
+    not_subject: str | None = None
 
 
 @dataclass
@@ -68,6 +75,16 @@ class ProcessSpecs:
     subprocess_specs: dict[str, dict[str, Any]] = field(repr=False)
     forms: dict[str, dict[str, Any]] = field(repr=False)
     service_operators: set[str] = field(default_factory=set)
+    start_lanes: dict[str, str | None] = field(default_factory=dict)
+
+    def user_task(self, process_id: str, spec_name: str) -> UserTaskInfo | None:
+        """The extension info of a user task of ``process_id`` (subprocesses included)."""
+        top, subs = self.spec_for(process_id)
+        for wf_spec in (top, *subs.values()):
+            task_spec = wf_spec.task_specs.get(spec_name)
+            if isinstance(task_spec, UserTask):
+                return user_task_info(task_spec)
+        return None
 
     def spec_for(self, process_id: str) -> tuple[Any, dict[str, Any]]:
         if process_id not in self.top_level:
@@ -170,6 +187,13 @@ def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None
         subprocess_specs=subprocess_specs,
         forms=forms,
     )
+    for process_id in process_ids:
+        lanes = {
+            spec.lane
+            for spec in top_level[process_id].task_specs.values()
+            if isinstance(spec, StartEvent) and spec.lane
+        }
+        specs.start_lanes[process_id] = lanes.pop() if len(lanes) == 1 else None
     _lint(specs, problems, set(known_operators) if known_operators is not None else None)
     if problems:
         raise DefinitionError(problems)
@@ -216,6 +240,10 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         due_in_days=int(due) if due and str(due).isdigit() else None,
         due_at_variable=properties.get(DUE_AT_VARIABLE_KEY) or None,
         head_only=str(properties.get(HEAD_ONLY_KEY, "")).lower() == "true",
+        separate_from=tuple(
+            p.strip() for p in str(properties.get(SEPARATE_FROM_KEY, "")).split(",") if p.strip()
+        ),
+        not_subject=properties.get(NOT_SUBJECT_KEY) or None,
     )
 
 

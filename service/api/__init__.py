@@ -8,11 +8,14 @@ from typing import Any
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from service.auth import rules_of, satisfies
 from service.context import ServiceContext
 from service.usecases.directory import Caller, authenticate
-from service.usecases.errors import ServiceError
+from service.usecases.errors import ForbiddenError, ServiceError
+from service.usecases.refusals import record_refusal
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,35 @@ def caller() -> Caller:
     return g.caller  # type: ignore[no-any-return]
 
 
+def _check_access() -> None:
+    """Deny by default: an API endpoint runs only for callers its declaration admits."""
+    if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return
+    view = current_app.view_functions[request.endpoint]
+    view_class = getattr(view, "view_class", None)
+    method = request.method.lower() if request.method != "HEAD" else "get"
+    rules = rules_of(getattr(view_class, method, None) if view_class else view)
+    if rules is None:
+        raise ForbiddenError("该接口未声明访问权限，默认拒绝")
+    if "public" in rules:
+        return
+    if not satisfies(caller(), rules):
+        raise ForbiddenError("您的角色无权执行该操作")
+
+
+def _record_refusal(status: int, message: str) -> None:
+    """Keep refused attempts in the audit log (in their own transaction: the refused one rolled back)."""
+    refused_access = status in (401, 403)
+    refused_change = status in (409, 422) and request.method not in ("GET", "HEAD")
+    if not request.path.startswith("/api/") or not (refused_access or refused_change):
+        return
+    actor = g.caller.username if "caller" in g else "anonymous"
+    try:
+        record_refusal(context(), actor, request.method, request.path, status, message)
+    except Exception:  # noqa: BLE001 - the refusal answer must go out even if the log write fails
+        log.exception("could not record a refused action")
+
+
 def init_api(app: Flask) -> Api:
     app.config.setdefault("API_TITLE", "auxpolice 一村一辅警 API")
     app.config.setdefault("API_VERSION", "v1")
@@ -65,13 +97,16 @@ def init_api(app: Flask) -> Api:
         },
     )
 
-    from service.api import appraisals, campaigns, definitions, instances, tasks
+    from service.api import accounts, appraisals, audit_log, campaigns, definitions, instances, tasks
 
-    for module in (definitions, instances, tasks, campaigns, appraisals):
+    for module in (accounts, definitions, instances, tasks, campaigns, appraisals, audit_log):
         api.register_blueprint(module.blp)
+
+    app.before_request(_check_access)
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Any:
+        _record_refusal(error.status, error.message)
         return jsonify(error_body(error.status, error.message, error.errors)), error.status
 
     @app.errorhandler(HTTPException)
@@ -87,7 +122,15 @@ def init_api(app: Flask) -> Api:
         ):
             status = 400
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
+        _record_refusal(status, message)
         return jsonify(error_body(status, message, errors)), status
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError) -> Any:
+        # A uniqueness race lost to a concurrent request (e.g. the same business key twice).
+        message = "数据冲突：该记录已被其他请求创建或修改，请刷新后重试"
+        _record_refusal(409, message)
+        return jsonify(error_body(409, message)), 409
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

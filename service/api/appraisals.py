@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
+from service.auth import allow
 from service.usecases import appraisal, appraisal_reports
 from service.usecases.errors import ForbiddenError
 
@@ -75,17 +76,10 @@ class YearSchema(Schema):
     annual_grade_label = fields.String(allow_none=True)
 
 
-def _require_bureau() -> str:
-    user = caller()
-    if not user.in_department("police_bureau"):
-        raise ForbiddenError("只有公安分局可以手动启动月度考核")
-    return user.username
-
-
 def _visible_town(town: str | None) -> str | None:
     """The sub-bureau sees every town; a station or town government sees its own town only."""
     user = caller()
-    if user.in_department("police_bureau"):
+    if user.in_department("police_bureau") or user.has_role("auditor"):
         return town
     own = {
         code.split(":", 1)[1]
@@ -101,15 +95,17 @@ def _visible_town(town: str | None) -> str | None:
 
 @blp.route("/appraisals/months")
 class Months(MethodView):
+    @allow("department:police_bureau")
     @blp.arguments(MonthSchema)
     @blp.response(201, MonthStartedSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Start a month's appraisals (idempotent: a second call starts nothing new)."""
-        return appraisal.start_month(context(), body["month"], _require_bureau())
+        return appraisal.start_month(context(), body["month"], caller().username)
 
 
 @blp.route("/appraisals/reports/<month>")
 class MonthReport(MethodView):
+    @allow("staff", "auditor")
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, ReportRowSchema(many=True))
     @blp.alt_response(200, description="CSV or XLSX download when format=csv|xlsx", content_type="text/csv")
@@ -135,9 +131,9 @@ class MonthReport(MethodView):
 
 @blp.route("/officers/<int:officer_id>/appraisals")
 class OfficerYear(MethodView):
+    @allow("department:police_bureau", "auditor")
     @blp.arguments(YearArgs, location="query")
     @blp.response(200, YearSchema)
     def get(self, args: dict[str, Any], officer_id: int) -> Any:
         """An officer's twelve months up to ``until`` with the annual summary grade."""
-        caller()
         return appraisal_reports.officer_year(context(), officer_id, args["until"])

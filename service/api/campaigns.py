@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from service.api import caller, context
 from service.api.schemas import ApplicationRequestSchema, ApplicationSchema, CampaignReportSchema
+from service.auth import allow
 from service.usecases import recruitment
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns", description="招聘批次 Campaigns")
@@ -16,15 +17,16 @@ blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns", descripti
 
 @blp.route("/<int:campaign_id>")
 class Campaign(MethodView):
+    @allow("department:police_bureau", "auditor")
     @blp.response(200, CampaignReportSchema)
     def get(self, campaign_id: int) -> Any:
         """Posts filled, vacant and in progress; applicants by status and rejection reason."""
-        caller()
         return recruitment.campaign_report(context(), campaign_id)
 
 
 @blp.route("/<int:campaign_id>/applications")
 class Applications(MethodView):
+    @allow("department:police_bureau")
     @blp.arguments(ApplicationRequestSchema)
     @blp.response(201, ApplicationSchema)
     def post(self, body: dict[str, Any], campaign_id: int) -> Any:

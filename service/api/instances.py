@@ -17,6 +17,7 @@ from service.api.schemas import (
     PageArgs,
     page_of,
 )
+from service.auth import allow
 from service.usecases import instances
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="流程实例 Instances")
@@ -24,11 +25,11 @@ blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", descripti
 
 @blp.route("")
 class Instances(MethodView):
+    @allow("auditor", "designer")
     @blp.arguments(InstanceListArgs, location="query")
     @blp.response(200, page_of(InstanceSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """List instances, newest first."""
-        caller()
         return instances.list_instances(
             context(),
             args["process_id"],
@@ -38,6 +39,7 @@ class Instances(MethodView):
             args["per_page"],
         )
 
+    @allow("staff")
     @blp.arguments(InstanceStartSchema)
     @blp.response(201, InstanceSchema)
     def post(self, body: dict[str, Any]) -> Any:
@@ -49,18 +51,18 @@ class Instances(MethodView):
 
 @blp.route("/<int:instance_id>")
 class Instance(MethodView):
+    @allow("auditor", "designer", "staff")
     @blp.response(200, InstanceDetailSchema)
     def get(self, instance_id: int) -> Any:
-        """An instance with its data and its human tasks."""
-        caller()
-        return instances.instance_detail(context(), instance_id)
+        """An instance with its data and its human tasks (staff: instances their departments work on)."""
+        return instances.instance_detail(context(), caller(), instance_id)
 
 
 @blp.route("/<int:instance_id>/history")
 class History(MethodView):
+    @allow("auditor", "designer", "staff")
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(AuditEventSchema))
     def get(self, args: dict[str, Any], instance_id: int) -> Any:
         """The instance's audit events in order."""
-        caller()
-        return instances.instance_history(context(), instance_id, args["page"], args["per_page"])
+        return instances.instance_history(context(), caller(), instance_id, args["page"], args["per_page"])

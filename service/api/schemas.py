@@ -126,7 +126,12 @@ class QueueSchema(Schema):
     overdue = fields.Integer()
 
 
+class ReassignSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
 class QueueTaskArgs(PageArgs):
+    overdue = fields.Boolean(load_default=False)
     state = fields.String(
         load_default=None, validate=validate.OneOf(["open", "claimed", "completed", "cancelled"])
     )

@@ -13,9 +13,11 @@ from service.api.schemas import (
     HumanTaskSchema,
     QueueSchema,
     QueueTaskArgs,
+    ReassignSchema,
     TaskDetailSchema,
     page_of,
 )
+from service.auth import allow
 from service.usecases import tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="待办任务 Queues and tasks")
@@ -23,6 +25,7 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="待办任�
 
 @blp.route("/queues")
 class Queues(MethodView):
+    @allow("staff")
     @blp.response(200, QueueSchema(many=True))
     def get(self) -> Any:
         """The caller's departments with open, claimed-by-me and overdue counts."""
@@ -31,17 +34,19 @@ class Queues(MethodView):
 
 @blp.route("/queues/<department>/tasks")
 class QueueTasks(MethodView):
+    @allow("staff", "auditor")
     @blp.arguments(QueueTaskArgs, location="query")
     @blp.response(200, page_of(HumanTaskSchema))
     def get(self, args: dict[str, Any], department: str) -> Any:
-        """A department's tasks, oldest first."""
+        """A department's tasks, oldest first; ``overdue=true`` lists only the overdue ones."""
         return tasks.queue_tasks(
-            context(), caller(), department, args["state"], args["page"], args["per_page"]
+            context(), caller(), department, args["state"], args["page"], args["per_page"], args["overdue"]
         )
 
 
 @blp.route("/tasks/<task_id>")
 class Task(MethodView):
+    @allow("staff", "auditor")
     @blp.response(200, TaskDetailSchema)
     def get(self, task_id: str) -> Any:
         """A task with its form schema and current data."""
@@ -50,6 +55,7 @@ class Task(MethodView):
 
 @blp.route("/tasks/<task_id>/claim")
 class Claim(MethodView):
+    @allow("staff")
     @blp.response(200, HumanTaskSchema)
     def post(self, task_id: str) -> Any:
         """Claim a task for yourself."""
@@ -58,14 +64,26 @@ class Claim(MethodView):
 
 @blp.route("/tasks/<task_id>/release")
 class Release(MethodView):
+    @allow("staff")
     @blp.response(200, HumanTaskSchema)
     def post(self, task_id: str) -> Any:
         """Give a claimed task back to the department's queue."""
         return tasks.release_task(context(), caller(), task_id)
 
 
+@blp.route("/tasks/<task_id>/reassign")
+class Reassign(MethodView):
+    @allow("head")
+    @blp.arguments(ReassignSchema)
+    @blp.response(200, HumanTaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Give a task to another member of the department (department heads only)."""
+        return tasks.reassign_task(context(), caller(), task_id, body["username"])
+
+
 @blp.route("/tasks/<task_id>/complete")
 class Complete(MethodView):
+    @allow("staff")
     @blp.arguments(CompleteSchema)
     @blp.response(200, HumanTaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:

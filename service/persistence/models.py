@@ -151,6 +151,8 @@ class DefinitionModel(Base):
     bundle_sha256: Mapped[str] = mapped_column(ForeignKey("bundles.sha256"))
     deployed_by: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
+    # A retired version starts no new instances; running ones go on with it.
+    retired_at: Mapped[datetime | None]
 
 
 class InstanceModel(Base):

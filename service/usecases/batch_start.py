@@ -25,7 +25,15 @@ from service.persistence.models import (
     TimerModel,
     encode_state,
 )
-from service.usecases.runner import InstanceRunner, OperatorFailedError, due_at_of, resolve_queue, subject_of
+from service.usecases.runner import (
+    InstanceRunner,
+    OperatorFailedError,
+    due_at_of,
+    link_subjects,
+    resolve_queue,
+    subject_of,
+    subject_refs,
+)
 from workflows.engine import EngineStep, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -171,5 +179,13 @@ def write(
     for model, rows in ((HumanTaskModel, tasks), (TimerModel, timers), (AuditEventModel, events)):
         if rows:
             session.execute(insert(model), rows)
+    link_subjects(
+        session,
+        [
+            {"instance_id": instance.id, "kind": kind, "ref": ref}
+            for instance, start in zip(instances, prepared, strict=True)
+            for kind, ref in subject_refs(start.data)
+        ],
+    )
     audit.mark_pending(session)
     return [instance.id for instance in instances]

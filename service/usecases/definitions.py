@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel
-from service.usecases.errors import InvalidInputError, NotFoundError
+from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from service.usecases.runner import OPERATORS
 from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
 
@@ -89,3 +89,24 @@ def definition_files(ctx: ServiceContext, definition_id: int) -> dict[str, Any]:
             raise NotFoundError(f"流程定义 {definition_id} 不存在")
         bundle = session.get(BundleModel, definition.bundle_sha256)
         return dict(bundle.files) if bundle else {}
+
+
+def retire(ctx: ServiceContext, actor: str, definition_id: int) -> DefinitionModel:
+    """Stop new instances from starting on a definition version (running ones are unaffected)."""
+    with ctx.database.transaction() as session:
+        definition = session.get(DefinitionModel, definition_id)
+        if definition is None:
+            raise NotFoundError(f"流程定义 {definition_id} 不存在")
+        if definition.retired_at is not None:
+            raise ConflictError("该流程定义版本已停用")
+        definition.retired_at = ctx.clock.now()
+        audit.record(
+            session,
+            definition.retired_at,
+            actor,
+            "definition_retired",
+            definition_id=definition.id,
+            process_id=definition.process_id,
+            version=definition.version,
+        )
+        return definition

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel, TimerModel
 from service.usecases.directory import Caller
-from service.usecases.errors import NotFoundError
+from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.runner import InstanceRunner
 from workflows.engine import PendingTimer, WorkflowEngine
 
@@ -45,7 +45,20 @@ def start_instance(
 ) -> InstanceModel:
     """Start the latest version of ``process_id`` (one transaction with its audit events)."""
     with ctx.database.transaction() as session:
-        return InstanceRunner(ctx, session, caller.username).start(process_id, data, business_key)
+        runner = InstanceRunner(ctx, session, caller.username)
+        lane = runner.specs_of(runner.latest_definition(process_id)).start_lanes.get(process_id)
+        if lane is None or "{" in lane or not caller.in_department(lane):
+            raise ForbiddenError(f"只有流程起始泳道所属部门（{lane or '未指定'}）可以启动该流程")
+        if (
+            business_key
+            and session.scalars(
+                select(InstanceModel.id).where(
+                    InstanceModel.process_id == process_id, InstanceModel.business_key == business_key
+                )
+            ).first()
+        ):
+            raise ConflictError(f"业务编号 {business_key} 已有流程实例")
+        return runner.start(process_id, data, business_key)
 
 
 def list_instances(
@@ -88,10 +101,27 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
         return instance, tasks
 
 
-def instance_history(ctx: ServiceContext, instance_id: int, page: int, per_page: int) -> Page:
+def require_reader(session: Session, caller: Caller, instance_id: int) -> None:
+    """Auditors and designers read every instance; staff only those their departments work on."""
+    if session.get(InstanceModel, instance_id) is None:
+        raise NotFoundError(f"流程实例 {instance_id} 不存在")
+    if caller.has_role("auditor") or caller.has_role("designer"):
+        return
+    involved = session.scalars(
+        select(HumanTaskModel.id)
+        .where(
+            HumanTaskModel.instance_id == instance_id,
+            HumanTaskModel.department_code.in_(sorted(caller.departments)),
+        )
+        .limit(1)
+    ).first()
+    if involved is None:
+        raise ForbiddenError("您所在部门未参与该流程实例，无权查看")
+
+
+def instance_history(ctx: ServiceContext, caller: Caller, instance_id: int, page: int, per_page: int) -> Page:
     with ctx.database.reading() as session:
-        if session.get(InstanceModel, instance_id) is None:
-            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        require_reader(session, caller, instance_id)
         query = select(AuditEventModel).where(AuditEventModel.instance_id == instance_id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         items = list(
@@ -133,8 +163,10 @@ def fire_due_timers(ctx: ServiceContext, limit: int = 100) -> int:
     return fired
 
 
-def instance_detail(ctx: ServiceContext, instance_id: int) -> dict[str, Any]:
+def instance_detail(ctx: ServiceContext, caller: Caller, instance_id: int) -> dict[str, Any]:
     """An instance with its current data (loaded through the engine) and its human tasks."""
+    with ctx.database.reading() as session:
+        require_reader(session, caller, instance_id)
     instance, tasks = get_instance(ctx, instance_id)
     with ctx.database.reading() as session:
         runner = InstanceRunner(ctx, session, "system")

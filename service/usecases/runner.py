@@ -12,6 +12,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -21,6 +22,7 @@ from service.persistence.models import (
     DefinitionModel,
     HumanTaskModel,
     InstanceModel,
+    InstanceSubjectModel,
     TimerModel,
 )
 from service.usecases.errors import InvalidInputError, NotFoundError
@@ -58,6 +60,31 @@ def resolve_queue(lane: str, data: dict[str, Any]) -> str:
         raise InvalidInputError(f"无法确定任务所属部门：流程数据缺少 {error.args[0]}") from error
 
 
+def subject_refs(data: dict[str, Any]) -> list[tuple[str, int]]:
+    """The officer and application an instance's data is about, for the auditors' history search."""
+    refs = []
+    officer = data.get("officer")
+    officer_id = officer.get("officer_id") if isinstance(officer, dict) else data.get("officer_id")
+    if isinstance(officer_id, int):
+        refs.append(("officer", officer_id))
+    candidate = data.get("candidate")
+    application = data.get("application_id")
+    if isinstance(candidate, dict) and isinstance(candidate.get("application_id"), int):
+        application = candidate["application_id"]
+    if isinstance(application, int):
+        refs.append(("application", application))
+    return refs
+
+
+def link_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Record (instance, kind, ref) rows, ignoring ones already recorded."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(InstanceSubjectModel).values(rows).on_conflict_do_nothing())
+
+
 def subject_of(data: dict[str, Any]) -> str:
     """Describe whom an instance is about, for queue rows (candidate or applicant, and village)."""
     candidate = data.get("candidate")
@@ -93,7 +120,7 @@ class InstanceRunner:
     def latest_definition(self, process_id: str) -> DefinitionModel:
         definition = self.session.scalars(
             select(DefinitionModel)
-            .where(DefinitionModel.process_id == process_id)
+            .where(DefinitionModel.process_id == process_id, DefinitionModel.retired_at.is_(None))
             .order_by(DefinitionModel.version.desc())
             .limit(1)
         ).first()
@@ -206,6 +233,10 @@ class InstanceRunner:
         instance.updated_at = now
         data = engine.data(workflow)
         instance.subject = subject_of(data) or instance.subject
+        link_subjects(
+            self.session,
+            [{"instance_id": instance.id, "kind": kind, "ref": ref} for kind, ref in subject_refs(data)],
+        )
         for step in engine.steps:
             audit.record(
                 self.session,

@@ -10,13 +10,22 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel, DepartmentModel, HumanTaskModel, InstanceModel
+from service.persistence.models import (
+    DefinitionModel,
+    DepartmentModel,
+    HumanTaskModel,
+    InstanceModel,
+    MembershipModel,
+    UserModel,
+)
 from service.usecases.directory import Caller
+from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.instances import Page
 from service.usecases.runner import OPEN_STATES, InstanceRunner
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
+from workflows.specs import ProcessSpecs
 
 
 def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
@@ -52,10 +61,16 @@ def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
 
 
 def queue_tasks(
-    ctx: ServiceContext, caller: Caller, department: str, state: str | None, page: int, per_page: int
+    ctx: ServiceContext,
+    caller: Caller,
+    department: str,
+    state: str | None,
+    page: int,
+    per_page: int,
+    overdue_only: bool = False,
 ) -> Page:
-    """List a department's tasks, oldest first; only for members of the department."""
-    _require_member(caller, department)
+    """List a department's tasks, oldest first; for its members and for auditors."""
+    _require_reader(caller, department)
     with ctx.database.reading() as session:
         if session.get(DepartmentModel, department) is None:
             raise NotFoundError(f"部门 {department} 不存在")
@@ -63,6 +78,8 @@ def queue_tasks(
         query = select(HumanTaskModel).where(
             HumanTaskModel.department_code == department, HumanTaskModel.state.in_(states)
         )
+        if overdue_only:
+            query = query.where(HumanTaskModel.due_at < ctx.clock.now())
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         items = list(
             session.scalars(
@@ -81,7 +98,7 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, 
     """A task with its form schema and, while it is open, the data its form starts from."""
     with ctx.database.reading() as session:
         task = _task(session, task_id)
-        _require_member(caller, task.department_code)
+        _require_reader(caller, task.department_code)
         schema = _form_schema(ctx, session, task)
         data: dict[str, Any] = {}
         instance = session.get(InstanceModel, task.instance_id)
@@ -100,6 +117,9 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskMo
         _require_open(task, caller)
         if task.state == "claimed":
             raise ConflictError(f"该任务已被 {task.claimed_by} 认领")
+        check_separation(
+            session, caller, task, _specs_of(ctx, session, task).user_task(task.process_id, task.spec_name)
+        )
         now = ctx.clock.now()
         task.state, task.claimed_by, task.claimed_at = "claimed", caller.username, now
         audit.record(
@@ -143,7 +163,10 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         instance = runner.lock(task.instance_id)
         session.refresh(task)
         _require_open(task, caller)
-        schema = _form_schema(ctx, session, task)
+        specs = _specs_of(ctx, session, task)
+        info = specs.user_task(task.process_id, task.spec_name)
+        check_separation(session, caller, task, info)
+        schema = specs.forms.get(task.form) if task.form else None
         if schema is not None:
             errors = validate_submission(schema, data)
             if errors:
@@ -155,6 +178,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> dict[str, Any]:
             before = engine.task_data(workflow, task.id)
+            check_not_subject(caller, task, info, before)
             engine.complete_user_task(workflow, task.id, data)
             return {key: before.get(key) for key in data}
 
@@ -172,6 +196,44 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             name=task.name_zh,
             submitted=data,
             data_before=before,
+        )
+        return task
+
+
+def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: str) -> HumanTaskModel:
+    """A department head gives an open or claimed task to another member of the department."""
+    with ctx.database.transaction() as session:
+        task = _locked_task(session, caller, task_id)
+        if not caller.heads(task.department_code):
+            raise ForbiddenError("只有部门负责人可以改派本部门的任务")
+        if task.state not in OPEN_STATES:
+            raise ConflictError("该任务已办结或已取消，不能改派")
+        member = session.scalars(
+            select(MembershipModel)
+            .join(UserModel, UserModel.id == MembershipModel.user_id)
+            .where(
+                UserModel.username == username,
+                UserModel.is_active.is_(True),
+                MembershipModel.department_code == task.department_code,
+            )
+        ).first()
+        if member is None:
+            raise InvalidInputError(
+                f"{username} 不是本部门的在职人员，不能接收该任务", errors={"username": ["不是本部门人员"]}
+            )
+        now = ctx.clock.now()
+        previous = task.claimed_by
+        task.state, task.claimed_by, task.claimed_at = "claimed", username, now
+        audit.record(
+            session,
+            now,
+            caller.username,
+            "task_reassigned",
+            instance_id=task.instance_id,
+            task_id=task.id,
+            department_code=task.department_code,
+            from_user=previous,
+            to_user=username,
         )
         return task
 
@@ -198,6 +260,11 @@ def _require_member(caller: Caller, department: str) -> None:
         raise ForbiddenError(f"您不属于部门 {department}，无权查看或办理该部门的任务")
 
 
+def _require_reader(caller: Caller, department: str) -> None:
+    if not caller.has_role("auditor"):
+        _require_member(caller, department)
+
+
 def _require_open(task: HumanTaskModel, caller: Caller) -> None:
     if task.head_only and not caller.heads(task.department_code):
         raise ForbiddenError("该任务只能由部门负责人办理")
@@ -209,14 +276,15 @@ def _require_open(task: HumanTaskModel, caller: Caller) -> None:
         raise ConflictError(f"该任务已被 {task.claimed_by} 认领，请先由其释放")
 
 
-def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
-    if task.form is None:
-        return None
+def _specs_of(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> ProcessSpecs:
     instance = session.get(InstanceModel, task.instance_id)
     if instance is None:
         raise NotFoundError(f"流程实例 {task.instance_id} 不存在")
-    runner = InstanceRunner(ctx, session, "system")
     definition = session.get(DefinitionModel, instance.definition_id)
     if definition is None:
         raise NotFoundError(f"流程定义 {instance.definition_id} 不存在")
-    return runner.specs_of(definition).forms.get(task.form)
+    return InstanceRunner(ctx, session, "system").specs_of(definition)
+
+
+def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
+    return _specs_of(ctx, session, task).forms.get(task.form) if task.form else None

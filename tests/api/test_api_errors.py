@@ -25,8 +25,19 @@ def snapshot(ctx: ServiceContext) -> tuple[Any, ...]:
     with ctx.database.reading() as session:
         instances = [(i.id, i.lock_version, i.status) for i in session.scalars(select(InstanceModel))]
         tasks = [(t.id, t.state, t.claimed_by) for t in session.scalars(select(HumanTaskModel))]
-        events = session.scalar(select(func.count()).select_from(AuditEventModel))
+        # Refusals are recorded on purpose (in their own transaction); everything else must be untouched.
+        events = session.scalar(
+            select(func.count()).select_from(AuditEventModel).where(AuditEventModel.action != "action_refused")
+        )
         return instances, tasks, events
+
+
+def refusals(ctx: ServiceContext) -> list[dict[str, Any]]:
+    with ctx.database.reading() as session:
+        return [
+            {"actor": e.actor, **e.payload}
+            for e in session.scalars(select(AuditEventModel).where(AuditEventModel.action == "action_refused"))
+        ]
 
 
 @pytest.fixture
@@ -48,6 +59,7 @@ def test_form_data_failing_its_schema_is_422_with_field_errors_and_changes_nothi
     assert set(body["errors"]) >= {"plan_title", "monthly_salary"}
     assert "不能小于 0" in body["errors"]["monthly_salary"][0]
     assert snapshot(ctx) == before
+    assert [(r["actor"], r["status"]) for r in refusals(ctx)] == [("bureau", 422)]
 
 
 def test_a_business_rule_refused_by_an_operator_is_422_and_rolls_back(

@@ -57,6 +57,9 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('definitions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seq', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('prev_hash', sa.String(length=64), nullable=True))
@@ -113,4 +116,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_login_failures_at'))
 
     op.drop_table('login_failures')
+    with op.batch_alter_table('definitions', schema=None) as batch_op:
+        batch_op.drop_column('retired_at')
     # ### end Alembic commands ###

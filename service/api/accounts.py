@@ -1,0 +1,199 @@
+"""Login, logout, the caller's profile, and administration of users, tokens and departments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api import caller, context
+from service.auth import allow
+from service.usecases import accounts
+from service.usecases.directory import ROLES
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号 Accounts")
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class CallerSchema(Schema):
+    user_id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    departments = fields.List(fields.String())
+    heads_of = fields.List(fields.String())
+    roles = fields.List(fields.String())
+    language = fields.String()
+
+
+class LoginResultSchema(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(CallerSchema)
+
+
+class LanguageSchema(Schema):
+    language = fields.String(required=True, validate=validate.OneOf(["zh-CN", "en"]))
+
+
+class NewUserSchema(Schema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$"))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    password = fields.String(load_default=None, load_only=True, validate=validate.Length(min=10, max=256))
+    departments = fields.List(fields.String(), load_default=list)
+    heads_of = fields.List(fields.String(), load_default=list)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), load_default=list)
+    officer_id = fields.Integer(load_default=None)
+
+
+class UserChangeSchema(Schema):
+    display_name = fields.String(validate=validate.Length(min=1, max=128))
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=256))
+    departments = fields.List(fields.String())
+    heads_of = fields.List(fields.String())
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
+    is_active = fields.Boolean()
+
+
+class NewUserResultSchema(Schema):
+    user = fields.Nested(CallerSchema)
+    token = fields.String()
+
+
+class TokenRequestSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    token = fields.String()
+    expires_at = fields.DateTime()
+
+
+class DepartmentSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+(:[a-z0-9_-]+)?$"))
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    kind = fields.String(required=True)
+    town = fields.String(load_default=None, allow_none=True)
+
+
+def _caller_dict(user: Any) -> dict[str, Any]:
+    return {
+        "user_id": user.user_id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "departments": sorted(user.departments),
+        "heads_of": sorted(user.heads_of),
+        "roles": sorted(user.roles),
+        "language": user.language,
+    }
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    @allow("public")
+    @blp.arguments(LoginSchema)
+    @blp.response(200, LoginResultSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Exchange a username and password for a bearer token (12 hours); rate-limited on failures."""
+        result = accounts.login(context(), body["username"], body["password"], request.remote_addr or "")
+        return {**result, "user": _caller_dict(result["user"])}
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @allow("authenticated")
+    @blp.response(204)
+    def post(self) -> None:
+        """Revoke the token of this request."""
+        header = request.headers.get("Authorization", "")
+        accounts.logout(context(), caller(), header[7:].strip())
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @allow("authenticated")
+    @blp.response(200, CallerSchema)
+    def get(self) -> Any:
+        """Who I am: departments, the ones I head, roles and language."""
+        return _caller_dict(caller())
+
+
+@blp.route("/me/language")
+class MyLanguage(MethodView):
+    @allow("authenticated")
+    @blp.arguments(LanguageSchema)
+    @blp.response(204)
+    def put(self, body: dict[str, Any]) -> None:
+        """Remember my interface language (zh-CN or en)."""
+        accounts.set_language(context(), caller(), body["language"])
+
+
+@blp.route("/admin/users")
+class Users(MethodView):
+    @allow("admin")
+    @blp.response(200, CallerSchema(many=True))
+    def get(self) -> Any:
+        """Every user with departments and roles."""
+        return [_caller_dict(user) for user in accounts.list_users(context())]
+
+    @allow("admin")
+    @blp.arguments(NewUserSchema)
+    @blp.response(201, NewUserResultSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create a user; the first token is shown once."""
+        result = accounts.admin_create_user(context(), caller(), body)
+        return {**result, "user": _caller_dict(result["user"])}
+
+
+@blp.route("/admin/users/<int:user_id>")
+class User(MethodView):
+    @allow("admin")
+    @blp.arguments(UserChangeSchema)
+    @blp.response(200, CallerSchema)
+    def patch(self, body: dict[str, Any], user_id: int) -> Any:
+        """Change roles, memberships, activity or password."""
+        return _caller_dict(accounts.admin_update_user(context(), caller(), user_id, body))
+
+
+@blp.route("/admin/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @allow("admin")
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    def post(self, body: dict[str, Any], user_id: int) -> Any:
+        """Issue an API token for a user (shown once)."""
+        return accounts.admin_issue_token(context(), caller(), user_id, body["name"], body["days"])
+
+
+@blp.route("/admin/tokens/<int:token_id>/revoke")
+class RevokeToken(MethodView):
+    @allow("admin")
+    @blp.response(204)
+    def post(self, token_id: int) -> None:
+        """Revoke a token at once."""
+        accounts.admin_revoke_token(context(), caller(), token_id)
+
+
+@blp.route("/admin/departments")
+class Departments(MethodView):
+    @allow("admin", "auditor")
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self) -> Any:
+        """Every department."""
+        return accounts.list_departments(context())
+
+    @allow("admin")
+    @blp.arguments(DepartmentSchema)
+    @blp.response(201, DepartmentSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create a department."""
+        return accounts.admin_create_department(context(), caller(), body)
