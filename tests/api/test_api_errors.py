@@ -27,7 +27,9 @@ def snapshot(ctx: ServiceContext) -> tuple[Any, ...]:
         tasks = [(t.id, t.state, t.claimed_by) for t in session.scalars(select(HumanTaskModel))]
         # Refusals are recorded on purpose (in their own transaction); everything else must be untouched.
         events = session.scalar(
-            select(func.count()).select_from(AuditEventModel).where(AuditEventModel.action != "action_refused")
+            select(func.count())
+            .select_from(AuditEventModel)
+            .where(AuditEventModel.action != "action_refused")
         )
         return instances, tasks, events
 
@@ -36,7 +38,9 @@ def refusals(ctx: ServiceContext) -> list[dict[str, Any]]:
     with ctx.database.reading() as session:
         return [
             {"actor": e.actor, **e.payload}
-            for e in session.scalars(select(AuditEventModel).where(AuditEventModel.action == "action_refused"))
+            for e in session.scalars(
+                select(AuditEventModel).where(AuditEventModel.action == "action_refused")
+            )
         ]
 
 
