@@ -1,4 +1,4 @@
-"""The ``auxpolice`` command: a Flask CLI group (serve, db upgrade, deploy, demo, timers)."""
+"""The ``auxpolice`` command: a Flask CLI group (serve, db upgrade, deploy, demo, timers, audit)."""
 
 from __future__ import annotations
 
@@ -117,6 +117,37 @@ def timers_fire() -> None:
     from service.usecases.instances import fire_due_timers
 
     click.echo(f"fired {fire_due_timers(_ctx())} timer(s)")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Audit trail."""
+
+
+PROBLEM_LABELS = {
+    "altered": "内容被篡改",
+    "removed": "事件被删除",
+    "reordered": "顺序被调换",
+    "unsealed": "未入哈希链",
+}
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Re-compute the audit hash chain; exit 1 and name every altered, removed or reordered event."""
+    from service.usecases.audit_trail import verify_chain
+
+    result = verify_chain(_ctx())
+    click.echo(f"已检查 {result['checked']} 条审计事件 / checked {result['checked']} audit events")
+    problems = result["problems"]
+    if not problems:
+        click.echo("审计链完整，未发现篡改 / the audit chain is intact")
+        return
+    for problem in problems:
+        label = PROBLEM_LABELS.get(problem.kind, problem.kind)
+        click.echo(f"  [{label}] {problem.message}")
+    click.echo(f"审计链已被破坏：发现 {len(problems)} 处问题 / the audit chain is broken", err=True)
+    click.get_current_context().exit(1)
 
 
 @main.command()

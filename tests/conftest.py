@@ -82,13 +82,13 @@ class User:
 
     def get(self, url: str, expect: int = 200, **kwargs: Any) -> Any:
         response = self.client.get(url, headers=self._headers(), **kwargs)
-        assert response.status_code == expect, (url, response.status_code, response.get_json())
-        return response.get_json()
+        assert response.status_code == expect, (url, response.status_code, response.get_json(silent=True))
+        return response.get_json(silent=True)
 
     def post(self, url: str, json: Any = None, expect: int = 200) -> Any:
         response = self.client.post(url, json=json, headers=self._headers())
-        assert response.status_code == expect, (url, response.status_code, response.get_json())
-        return response.get_json()
+        assert response.status_code == expect, (url, response.status_code, response.get_json(silent=True))
+        return response.get_json(silent=True)
 
 
 @pytest.fixture

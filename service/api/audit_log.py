@@ -1,16 +1,19 @@
-"""Audit trail for auditors: chain verification."""
+"""Audit trail for auditors: chain verification, history search and CSV / JSON Lines export."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api import context
+from service.api.schemas import PageArgs, page_of
 from service.auth import allow
 from service.usecases import audit_trail
+from service.usecases.audit_trail import CHINA, EXPORT_FORMATS, AuditFilters
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="审计 Audit trail")
 
@@ -28,6 +31,62 @@ class VerificationSchema(Schema):
     problems = fields.List(fields.Nested(ProblemSchema))
 
 
+class FilterArgs(Schema):
+    instance_id = fields.Integer(load_default=None, metadata={"description": "流程实例"})
+    officer_id = fields.Integer(
+        load_default=None, metadata={"description": "辅警：关于该辅警的流程实例的事件"}
+    )
+    application_id = fields.Integer(
+        load_default=None, metadata={"description": "报名：关于该报名（应聘人）的流程实例的事件"}
+    )
+    actor = fields.String(
+        load_default=None, validate=validate.Length(min=1, max=64), metadata={"description": "操作人用户名"}
+    )
+    department_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    action = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    since = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=CHINA,
+        metadata={"description": "起始时间（含）；不带时区按北京时间"},
+    )
+    until = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=CHINA,
+        metadata={"description": "截止时间（不含）；不带时区按北京时间"},
+    )
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("since") and data.get("until") and data["since"] >= data["until"]:
+            raise ValidationError("起始时间必须早于截止时间", "since")
+
+
+class SearchArgs(FilterArgs, PageArgs):
+    pass
+
+
+class ExportArgs(FilterArgs):
+    format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS))
+
+
+class AuditRecordSchema(Schema):
+    id = fields.Integer()
+    seq = fields.Integer(allow_none=True, metadata={"description": "链上序号；为空表示未入链"})
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    department_code = fields.String(allow_none=True)
+    payload = fields.Dict()
+    prev_hash = fields.String(allow_none=True)
+    hash = fields.String(allow_none=True)
+
+
+def _filters(args: dict[str, Any]) -> AuditFilters:
+    return AuditFilters(**{key: args[key] for key in FilterArgs().fields})
+
+
 @blp.route("/verify")
 class Verify(MethodView):
     @allow("auditor")
@@ -35,3 +94,34 @@ class Verify(MethodView):
     def get(self) -> Any:
         """Re-compute the hash chain and name every altered, removed, reordered or unsealed event."""
         return audit_trail.verify_chain(context())
+
+
+@blp.route("/events")
+class Events(MethodView):
+    @allow("auditor")
+    @blp.arguments(SearchArgs, location="query")
+    @blp.response(200, page_of(AuditRecordSchema))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Search the history by instance, officer, applicant, user, department, action and time."""
+        return audit_trail.search(context(), _filters(args), args["page"], args["per_page"])
+
+
+@blp.route("/events/export")
+class Export(MethodView):
+    @allow("auditor")
+    @blp.arguments(ExportArgs, location="query")
+    @blp.response(
+        200, description="每条匹配的事件：CSV（中文表头，UTF-8 BOM）或 JSON Lines", content_type="text/csv"
+    )
+    @blp.alt_response(200, description="JSON Lines when format=jsonl", content_type="application/x-ndjson")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Download every matching event (not paginated), streamed in chain order."""
+        fmt = args["format"]
+        chunks = audit_trail.export(context(), _filters(args), fmt)
+        stamp = context().clock.now().astimezone(CHINA).strftime("%Y%m%d-%H%M%S")
+        content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+        return Response(
+            chunks,
+            content_type=content_type,
+            headers={"Content-Disposition": f"attachment; filename=audit-events-{stamp}.{fmt}"},
+        )

@@ -43,7 +43,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("boyu_gov_head", "泊于镇政府 镇长", ("town_gov:boyu",), ("town_gov:boyu",)),
     DemoUser("designer", "流程设计 吴工", roles=("designer",)),
     DemoUser("auditor", "审计 郑审计员", roles=("auditor",)),
-    DemoUser("admin", "管委 系统管理员", ("admin_committee",), roles=("admin",)),
+    DemoUser("admin", "管委 系统管理员", roles=("admin",)),
 )
 
 

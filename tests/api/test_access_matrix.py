@@ -1,0 +1,119 @@
+"""Every API endpoint against every role, the unauthenticated caller included: deny by default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from service.context import ServiceContext
+from tests.api.recruitment_steps import start_recruitment, the_task
+from tests.conftest import User, token_of
+
+ROLES = ("anonymous", "staff", "head", "designer", "auditor", "admin")
+USER_OF = {
+    "staff": "bureau",
+    "head": "bureau_head",
+    "designer": "designer",
+    "auditor": "auditor",
+    "admin": "admin",
+}
+EVERYONE = set(ROLES) - {"anonymous"}
+MEMBERS = {"staff", "head"}  # both are members of police_bureau in the demo data
+
+# (method, rule) -> the roles that get past access control. Everyone else gets 401 (anonymous) or 403.
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("POST", "/api/v1/auth/login"): set(ROLES),
+    ("GET", "/api/v1/me"): EVERYONE,
+    ("PUT", "/api/v1/me/language"): EVERYONE,
+    ("GET", "/api/v1/admin/users"): {"admin"},
+    ("POST", "/api/v1/admin/users"): {"admin"},
+    ("PATCH", "/api/v1/admin/users/<int:user_id>"): {"admin"},
+    ("POST", "/api/v1/admin/users/<int:user_id>/tokens"): {"admin"},
+    ("POST", "/api/v1/admin/tokens/<int:token_id>/revoke"): {"admin"},
+    ("GET", "/api/v1/admin/departments"): {"admin", "auditor"},
+    ("POST", "/api/v1/admin/departments"): {"admin"},
+    ("GET", "/api/v1/definitions"): {"designer", "auditor", "admin"},
+    ("POST", "/api/v1/definitions"): {"designer"},
+    ("POST", "/api/v1/definitions/<int:definition_id>/retire"): {"designer"},
+    ("GET", "/api/v1/instances"): {"auditor", "designer"},
+    ("POST", "/api/v1/instances"): MEMBERS,
+    ("GET", "/api/v1/instances/<int:instance_id>"): MEMBERS | {"auditor", "designer"},
+    ("GET", "/api/v1/instances/<int:instance_id>/history"): MEMBERS | {"auditor", "designer"},
+    ("GET", "/api/v1/queues"): MEMBERS,
+    ("GET", "/api/v1/queues/<department>/tasks"): MEMBERS | {"auditor"},
+    ("GET", "/api/v1/tasks/<task_id>"): MEMBERS | {"auditor"},
+    ("POST", "/api/v1/tasks/<task_id>/claim"): MEMBERS,
+    ("POST", "/api/v1/tasks/<task_id>/release"): MEMBERS,
+    ("POST", "/api/v1/tasks/<task_id>/complete"): MEMBERS,
+    ("POST", "/api/v1/tasks/<task_id>/reassign"): {"head"},
+    ("GET", "/api/v1/campaigns/<int:campaign_id>"): MEMBERS | {"auditor"},
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/applications"): MEMBERS,
+    ("POST", "/api/v1/appraisals/months"): MEMBERS,
+    ("GET", "/api/v1/appraisals/reports/<month>"): MEMBERS | {"auditor"},
+    ("GET", "/api/v1/officers/<int:officer_id>/appraisals"): MEMBERS | {"auditor"},
+    ("GET", "/api/v1/audit/verify"): {"auditor"},
+    ("GET", "/api/v1/audit/events"): {"auditor"},
+    ("GET", "/api/v1/audit/events/export"): {"auditor"},
+    # Last: it revokes the token the caller uses.
+    ("POST", "/api/v1/auth/logout"): EVERYONE,
+}
+
+
+def api_rules(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def test_every_endpoint_has_an_expectation(app: Flask) -> None:
+    assert api_rules(app) == set(EXPECTED)
+
+
+def concrete(rule: str, values: dict[str, Any]) -> str:
+    for name, value in values.items():
+        rule = rule.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+    return rule
+
+
+def test_role_by_endpoint_matrix(app: Flask, users: dict[str, User], ctx: ServiceContext) -> None:
+    instance = start_recruitment(users["bureau"])
+    task = the_task(users["bureau"], "police_bureau", "draft_plan")
+    values = {
+        "instance_id": instance["id"],
+        "task_id": task["id"],
+        "department": "police_bureau",
+        "definition_id": 999_999,
+        "campaign_id": 999_999,
+        "officer_id": 999_999,
+        "user_id": 999_999,
+        "token_id": 999_999,
+        "month": "2026-11",
+    }
+    client = app.test_client()
+    failures = []
+    for role in ROLES:
+        headers = {} if role == "anonymous" else {"Authorization": f"Bearer {token_of(USER_OF[role])}"}
+        for method, rule in EXPECTED:  # dict order: logout last
+            url = concrete(rule, values)
+            query = "?until=2026-11" if "officers" in rule else ""
+            response = client.open(
+                url + query,
+                method=method,
+                headers=headers,
+                json={} if method in ("POST", "PUT", "PATCH") else None,
+            )
+            allowed = role in EXPECTED[(method, rule)]
+            status = response.status_code
+            body = response.get_json(silent=True) or {}
+            if allowed and status in (401, 403):
+                failures.append(f"{role} {method} {rule}: refused {status} {body.get('message')}")
+            if not allowed and status != (401 if role == "anonymous" else 403):
+                failures.append(f"{role} {method} {rule}: expected refusal, got {status}")
+            if status >= 500:
+                failures.append(f"{role} {method} {rule}: server error {status}")
+    assert failures == [], "\n".join(failures)
