@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from service import audit
 from service.config import Settings
 from service.persistence.db import Database
+from service.persistence.models import BundleModel, DefinitionModel
 from workflows.ports import Clock
 from workflows.specs import ProcessSpecs, parse_bundle
 
@@ -18,10 +22,30 @@ class ServiceContext:
     database: Database
     clock: Clock
     _specs: dict[str, ProcessSpecs] = field(default_factory=dict)
+    # definition id -> bundle sha256: immutable once deployed, so safe to remember for the process' life.
+    _definition_bundles: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         audit.install(self.database.sessions)
+
+    def specs_for_definition(self, session: Session, definition_id: int) -> ProcessSpecs:
+        """The parsed bundle of a definition, reading the database only the first time."""
+        sha = self._definition_bundles.get(definition_id)
+        if sha is None:
+            sha = session.scalar(
+                select(DefinitionModel.bundle_sha256).where(DefinitionModel.id == definition_id)
+            )
+            if sha is None:
+                raise LookupError(f"definition {definition_id} does not exist")
+            self._definition_bundles[definition_id] = sha
+        cached = self._specs.get(sha)
+        if cached is not None:
+            return cached
+        files = session.scalar(select(BundleModel.files).where(BundleModel.sha256 == sha))
+        if files is None:
+            raise LookupError(f"bundle {sha} does not exist")
+        return self.specs(sha, files)
 
     def specs(self, sha256: str, files: dict[str, str]) -> ProcessSpecs:
         """Return the parsed bundle, parsing it once per process (bundles are immutable)."""

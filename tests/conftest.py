@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,9 +30,42 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'auxpolice.db'}"
+POSTGRES_URL = os.environ.get("AUXPOLICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# CI sets this so that a missing PostgreSQL server fails the run instead of skipping its half.
+REQUIRE_POSTGRES = os.environ.get("AUXPOLICE_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({str(error).strip().splitlines()[0]})"
+
+
+@pytest.fixture(scope="session")
+def postgres_problem() -> str | None:
+    return _postgres_problem()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None) -> Iterator[str]:
+    """Every database test runs twice: on an SQLite file and on a fresh schema of the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
+        return
+    if postgres_problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(postgres_problem)
+        pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run this half of the suite")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def token_of(username: str) -> str:

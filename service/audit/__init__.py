@@ -22,6 +22,7 @@ from service.persistence.models import AuditEventModel
 
 GENESIS = "0" * 64
 _PENDING = "audit_pending"
+_ENTRIES = "audit_entries"
 # Any constant works: it only has to be the same in every process that writes audit events.
 _CHAIN_LOCK_KEY = 7_311_000_042
 
@@ -48,12 +49,12 @@ def record(
         payload=payload,
     )
     session.add(entry)
-    mark_pending(session)
+    session.info.setdefault(_ENTRIES, []).append(entry)
     return entry
 
 
 def mark_pending(session: Session) -> None:
-    """Tell the commit hook this transaction wrote audit events (set-based writers call it directly)."""
+    """Tell the commit hook this transaction inserted audit rows without the ORM (set-based writers)."""
     session.info[_PENDING] = True
 
 
@@ -78,7 +79,9 @@ def digest(prev_hash: str, entry: AuditEventModel) -> str:
 
 def seal(session: Session) -> None:
     """Number and chain the events this transaction added (the before_commit hook)."""
-    if not session.info.pop(_PENDING, False):
+    entries: list[AuditEventModel] = session.info.pop(_ENTRIES, [])
+    inserted_in_bulk = session.info.pop(_PENDING, False)
+    if not entries and not inserted_in_bulk:
         return
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
@@ -91,9 +94,16 @@ def seal(session: Session) -> None:
     ).first()
     seq: int = (last[0] or 0) if last else 0
     prev_hash: str = (last[1] or GENESIS) if last else GENESIS
-    pending = session.scalars(
-        select(AuditEventModel).where(AuditEventModel.seq.is_(None)).order_by(AuditEventModel.id)
-    ).all()
+    if inserted_in_bulk:
+        # Rows inserted without the ORM are only found in the table (this transaction sees its own).
+        session.flush()
+        pending = list(
+            session.scalars(
+                select(AuditEventModel).where(AuditEventModel.seq.is_(None)).order_by(AuditEventModel.id)
+            )
+        )
+    else:
+        pending = entries  # in the order they were recorded; most are inserted by the commit's flush
     for entry in pending:
         # Store exactly what is hashed: the JSON round trip makes the payload what the database returns.
         entry.payload = orjson.loads(_canonical(entry.payload))

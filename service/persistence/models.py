@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -179,13 +180,34 @@ class InstanceModel(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+ACTIVE_TASK = "state IN ('open', 'claimed')"
+
+
 class HumanTaskModel(Base):
     """The queue projection of a user task."""
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_queue", "department_code", "state", "created_at", "id"),
-        Index("ix_human_tasks_due", "department_code", "state", "due_at"),
+        # The work queue: partial indexes over open and claimed tasks only, so a queue's first page and its
+        # counts read a few index pages however much history the department has. Queries must repeat the
+        # literal ACTIVE_TASK condition for SQLite to use them.
+        Index(
+            "ix_human_tasks_active",
+            "department_code",
+            "created_at",
+            "id",
+            sqlite_where=text(ACTIVE_TASK),
+            postgresql_where=text(ACTIVE_TASK),
+        ),
+        Index(
+            "ix_human_tasks_active_counts",
+            "department_code",
+            "due_at",
+            "claimed_by",
+            sqlite_where=text(ACTIVE_TASK),
+            postgresql_where=text(ACTIVE_TASK),
+        ),
+        Index("ix_human_tasks_history", "department_code", "state", "created_at", "id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

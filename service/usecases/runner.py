@@ -7,18 +7,18 @@ written, so they can never disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import (
-    BundleModel,
     DefinitionModel,
     HumanTaskModel,
     InstanceModel,
@@ -107,6 +107,15 @@ def due_at_of(task: ReadyUserTask, now: datetime) -> datetime | None:
     return None
 
 
+@dataclass
+class Before:
+    """What the projections held before an action: ready user tasks and pending timers of the state."""
+
+    ready: set[str] = field(default_factory=set)
+    timers: dict[str, PendingTimer] = field(default_factory=dict)
+    completing: str | None = None
+
+
 class InstanceRunner:
     """Acts on instances inside one session; the caller owns the transaction."""
 
@@ -129,10 +138,13 @@ class InstanceRunner:
         return definition
 
     def specs_of(self, definition: DefinitionModel) -> ProcessSpecs:
-        bundle = self.session.get(BundleModel, definition.bundle_sha256)
-        if bundle is None:
-            raise NotFoundError(f"流程定义 {definition.id} 的文件缺失")
-        return self.ctx.specs(bundle.sha256, bundle.files)
+        return self.specs_for(definition.id)
+
+    def specs_for(self, definition_id: int) -> ProcessSpecs:
+        try:
+            return self.ctx.specs_for_definition(self.session, definition_id)
+        except LookupError as error:
+            raise NotFoundError(f"流程定义 {definition_id} 或其文件缺失") from error
 
     # -- instances -----------------------------------------------------------------------------------
     def start(self, process_id: str, data: dict[str, Any], business_key: str | None) -> InstanceModel:
@@ -167,7 +179,7 @@ class InstanceRunner:
         )
         engine = self._engine_for(instance)
         workflow = self.guard(lambda: engine.start(self.specs_of(definition), process_id, data))
-        self._save(instance, engine, workflow)
+        self._save(instance, engine, workflow, Before())
         return instance
 
     def lock(self, instance_id: int) -> InstanceModel:
@@ -179,20 +191,33 @@ class InstanceRunner:
             raise NotFoundError(f"流程实例 {instance_id} 不存在")
         return instance
 
-    def act(self, instance: InstanceModel, action: Callable[[WorkflowEngine, BpmnWorkflow], Any]) -> Any:
-        """Load ``instance`` (already locked), run ``action`` on it and save the result."""
+    def act(
+        self,
+        instance: InstanceModel,
+        action: Callable[[WorkflowEngine, BpmnWorkflow], Any],
+        completing: str | None = None,
+    ) -> Any:
+        """Load ``instance`` (already locked), run ``action`` on it and save the result.
+
+        ``completing`` names the human task the action completes; the caller marks its row.
+        """
         engine, workflow = self.load(instance)
+        # The projections mirror the state, so what changed is the difference of the state before and
+        # after the action: no need to read the queue and timer rows back.
+        before = Before(
+            ready={task.task_id for task in engine.ready_user_tasks(workflow)} - {completing or ""},
+            timers={timer.task_id: timer for timer in engine.pending_timers(workflow)},
+            completing=completing,
+        )
         result = self.guard(lambda: action(engine, workflow))
-        self._save(instance, engine, workflow)
+        self._save(instance, engine, workflow, before)
         return result
 
     def load(self, instance: InstanceModel) -> tuple[WorkflowEngine, BpmnWorkflow]:
         """Rebuild an instance's workflow for reading (no operators run)."""
-        definition = self.session.get(DefinitionModel, instance.definition_id)
-        if definition is None:
-            raise NotFoundError(f"流程实例 {instance.id} 的定义缺失")
         engine = self._engine_for(instance)
-        return engine, engine.load(self.specs_of(definition), instance.process_id, dict(instance.state))
+        specs = self.specs_for(instance.definition_id)
+        return engine, engine.load(specs, instance.process_id, dict(instance.state))
 
     def current_data(self, instance: InstanceModel) -> dict[str, Any]:
         engine, workflow = self.load(instance)
@@ -226,7 +251,9 @@ class InstanceRunner:
             raise InvalidInputError(str(error)) from error
 
     # -- projections ---------------------------------------------------------------------------------
-    def _save(self, instance: InstanceModel, engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
+    def _save(
+        self, instance: InstanceModel, engine: WorkflowEngine, workflow: BpmnWorkflow, before: Before
+    ) -> None:
         now = self.ctx.clock.now()
         instance.state = engine.dump(workflow)
         instance.serializer_version = SERIALIZER_VERSION
@@ -249,32 +276,22 @@ class InstanceRunner:
                 detail=step.detail,
             )
         engine.steps.clear()
-        self._sync_tasks(instance, engine.ready_user_tasks(workflow))
-        self._sync_timers(instance, engine.pending_timers(workflow))
+        self._sync_tasks(instance, engine.ready_user_tasks(workflow), before)
+        self._sync_timers(instance, engine.pending_timers(workflow), before)
         if engine.is_completed(workflow) and instance.status != "completed":
             instance.status = "completed"
             instance.completed_at = now
             audit.record(
                 self.session, now, "system", "instance_completed", instance_id=instance.id, data=data
             )
-        self.session.flush()
 
-    def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask]) -> None:
+    def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask], before: Before) -> None:
         now = self.ctx.clock.now()
-        open_rows = {
-            row.id: row
-            for row in self.session.scalars(
-                select(HumanTaskModel).where(
-                    HumanTaskModel.instance_id == instance.id, HumanTaskModel.state.in_(OPEN_STATES)
-                )
-            )
-        }
         ready_ids = {task.task_id for task in ready}
         for task in ready:
-            if task.task_id in open_rows:
+            if task.task_id in before.ready or task.task_id == before.completing:
                 continue
             queue = resolve_queue(task.info.lane, task.data)
-            due_at = due_at_of(task, now)
             self.session.add(
                 HumanTaskModel(
                     id=task.task_id,
@@ -288,7 +305,7 @@ class InstanceRunner:
                     subject=subject_of(task.data),
                     head_only=task.info.head_only,
                     state="open",
-                    due_at=due_at,
+                    due_at=due_at_of(task, now),
                     created_at=now,
                 )
             )
@@ -303,9 +320,16 @@ class InstanceRunner:
                 element=task.info.spec_name,
                 name=task.info.name_zh,
             )
-        for task_id, row in open_rows.items():
-            if task_id not in ready_ids:
-                row.state = "cancelled"
+        gone = sorted(before.ready - ready_ids)
+        if gone:
+            cancelled = self.session.execute(
+                update(HumanTaskModel)
+                .where(HumanTaskModel.id.in_(gone), HumanTaskModel.state.in_(OPEN_STATES))
+                .values(state="cancelled")
+                .returning(HumanTaskModel.id, HumanTaskModel.department_code, HumanTaskModel.spec_name),
+                execution_options={"synchronize_session": False},
+            ).all()
+            for task_id, department, spec_name in cancelled:
                 audit.record(
                     self.session,
                     now,
@@ -313,22 +337,15 @@ class InstanceRunner:
                     "task_cancelled",
                     instance_id=instance.id,
                     task_id=task_id,
-                    department_code=row.department_code,
-                    element=row.spec_name,
+                    department_code=department,
+                    element=spec_name,
                 )
 
-    def _sync_timers(self, instance: InstanceModel, pending: list[PendingTimer]) -> None:
-        rows = {
-            row.task_id: row
-            for row in self.session.scalars(
-                select(TimerModel).where(TimerModel.instance_id == instance.id, TimerModel.fired_at.is_(None))
-            )
-        }
-        now = self.ctx.clock.now()
+    def _sync_timers(self, instance: InstanceModel, pending: list[PendingTimer], before: Before) -> None:
         current = {timer.task_id: timer for timer in pending}
         for task_id, timer in current.items():
-            row = rows.get(task_id)
-            if row is None:
+            previous = before.timers.get(task_id)
+            if previous is None:
                 self.session.add(
                     TimerModel(
                         instance_id=instance.id,
@@ -337,8 +354,22 @@ class InstanceRunner:
                         due_at=timer.due_at,
                     )
                 )
-            elif row.due_at != timer.due_at:
-                row.due_at = timer.due_at
-        for task_id, row in rows.items():
-            if task_id not in current:
-                row.fired_at = now
+            elif previous.due_at != timer.due_at:
+                self.session.execute(
+                    update(TimerModel)
+                    .where(TimerModel.instance_id == instance.id, TimerModel.task_id == task_id)
+                    .values(due_at=timer.due_at),
+                    execution_options={"synchronize_session": False},
+                )
+        gone = sorted(set(before.timers) - set(current))
+        if gone:
+            self.session.execute(
+                update(TimerModel)
+                .where(
+                    TimerModel.instance_id == instance.id,
+                    TimerModel.task_id.in_(gone),
+                    TimerModel.fired_at.is_(None),
+                )
+                .values(fired_at=self.ctx.clock.now()),
+                execution_options={"synchronize_session": False},
+            )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import (
-    DefinitionModel,
+    ACTIVE_TASK,
     DepartmentModel,
     HumanTaskModel,
     InstanceModel,
@@ -37,27 +37,30 @@ def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
             .where(DepartmentModel.code.in_(sorted(caller.departments)))
             .order_by(DepartmentModel.code)
         )
-        result = []
-        for department in departments:
-            base = (
-                select(func.count())
-                .select_from(HumanTaskModel)
-                .where(
-                    HumanTaskModel.department_code == department.code, HumanTaskModel.state.in_(OPEN_STATES)
+        counts = {
+            row.department_code: row
+            for row in session.execute(
+                select(
+                    HumanTaskModel.department_code,
+                    func.count().label("open"),
+                    func.count(case((HumanTaskModel.claimed_by == caller.username, 1))).label("mine"),
+                    func.count(case((HumanTaskModel.due_at < now, 1))).label("overdue"),
                 )
+                .where(HumanTaskModel.department_code.in_(sorted(caller.departments)), text(ACTIVE_TASK))
+                .group_by(HumanTaskModel.department_code)
             )
-            result.append(
-                {
-                    "department": department.code,
-                    "name_zh": department.name_zh,
-                    "name_en": department.name_en,
-                    "open": session.scalar(base) or 0,
-                    "claimed_by_me": session.scalar(base.where(HumanTaskModel.claimed_by == caller.username))
-                    or 0,
-                    "overdue": session.scalar(base.where(HumanTaskModel.due_at < now)) or 0,
-                }
-            )
-        return result
+        }
+        return [
+            {
+                "department": department.code,
+                "name_zh": department.name_zh,
+                "name_en": department.name_en,
+                "open": counts[department.code].open if department.code in counts else 0,
+                "claimed_by_me": counts[department.code].mine if department.code in counts else 0,
+                "overdue": counts[department.code].overdue if department.code in counts else 0,
+            }
+            for department in departments
+        ]
 
 
 def queue_tasks(
@@ -74,9 +77,9 @@ def queue_tasks(
     with ctx.database.reading() as session:
         if session.get(DepartmentModel, department) is None:
             raise NotFoundError(f"部门 {department} 不存在")
-        states = [state] if state else list(OPEN_STATES)
         query = select(HumanTaskModel).where(
-            HumanTaskModel.department_code == department, HumanTaskModel.state.in_(states)
+            HumanTaskModel.department_code == department,
+            HumanTaskModel.state == state if state else text(ACTIVE_TASK),
         )
         if overdue_only:
             query = query.where(HumanTaskModel.due_at < ctx.clock.now())
@@ -163,7 +166,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         instance = runner.lock(task.instance_id)
         session.refresh(task)
         _require_open(task, caller)
-        specs = _specs_of(ctx, session, task)
+        specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
         check_separation(session, caller, task, info)
         schema = specs.forms.get(task.form) if task.form else None
@@ -182,7 +185,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             engine.complete_user_task(workflow, task.id, data)
             return {key: before.get(key) for key in data}
 
-        before = runner.act(instance, complete)
+        before = runner.act(instance, complete, completing=task.id)
         task.state, task.completed_by, task.completed_at = "completed", caller.username, now
         audit.record(
             session,
@@ -277,13 +280,12 @@ def _require_open(task: HumanTaskModel, caller: Caller) -> None:
 
 
 def _specs_of(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> ProcessSpecs:
-    instance = session.get(InstanceModel, task.instance_id)
-    if instance is None:
+    definition_id = session.scalar(
+        select(InstanceModel.definition_id).where(InstanceModel.id == task.instance_id)
+    )
+    if definition_id is None:
         raise NotFoundError(f"流程实例 {task.instance_id} 不存在")
-    definition = session.get(DefinitionModel, instance.definition_id)
-    if definition is None:
-        raise NotFoundError(f"流程定义 {instance.definition_id} 不存在")
-    return InstanceRunner(ctx, session, "system").specs_of(definition)
+    return InstanceRunner(ctx, session, "system").specs_for(definition_id)
 
 
 def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
