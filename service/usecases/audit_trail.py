@@ -132,7 +132,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
+        return value
     return value
 
 
