@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Flask
 
+from service import logs
 from service.config import Settings
 from service.context import ServiceContext
+from service.persistence import migrate
 from service.persistence.db import Database
 from workflows.ports import Clock, SystemClock
 
@@ -30,8 +32,26 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
 
     init_api(app)
 
+    logs.configure(app.config.get("LOG_LEVEL", "INFO"))
+    logs.init_request_logging(app)
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
+        """The process is up."""
         return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> tuple[dict[str, Any], int]:
+        """The database answers and every migration is applied."""
+        try:
+            current = migrate.is_current(ctx.database.engine, settings.database_url)
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready", with the reason
+            return {"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503
+        if not current:
+            return {
+                "status": "unavailable",
+                "database": "migrations pending: run `auxpolice db upgrade`",
+            }, 503
+        return {"status": "ready", "database": "ok"}, 200
 
     return app

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -73,20 +72,6 @@ def demo() -> None:
         click.echo(f"  {username:20s} {token}")
 
 
-def run_timer_loop(app: Flask, interval: float, stop: threading.Event) -> None:
-    """Fire due timers and start a due appraisal month every ``interval`` seconds until ``stop`` is set."""
-    from service.usecases.appraisal import start_due_month
-    from service.usecases.instances import fire_due_timers
-
-    ctx: ServiceContext = app.extensions["auxpolice"]
-    while not stop.wait(interval):
-        try:
-            fire_due_timers(ctx)
-            start_due_month(ctx)
-        except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
-            app.logger.exception("timer round failed")
-
-
 @main.group()
 def appraisal() -> None:
     """Monthly appraisal."""
@@ -114,9 +99,35 @@ def timers() -> None:
 @timers.command("fire")
 def timers_fire() -> None:
     """Fire the timers that are due now, once."""
-    from service.usecases.instances import fire_due_timers
+    from service.scheduler import run_once
 
-    click.echo(f"fired {fire_due_timers(_ctx())} timer(s)")
+    click.echo(f"fired {run_once(_ctx())} timer(s)")
+
+
+@main.command()
+@click.option("--interval", default=2.0, show_default=True, help="seconds between rounds")
+@click.option("--batch", default=100, show_default=True, help="timers claimed per round")
+@click.option(
+    "--lease", default=60, show_default=True, help="seconds a claim is held before others may take it"
+)
+@click.option("--once", is_flag=True, help="run one round and exit")
+def worker(interval: float, batch: int, lease: int, once: bool) -> None:
+    """Run the scheduler: fire due timers and escalations, start the monthly appraisal; safe to run many."""
+    from datetime import timedelta
+
+    from service.scheduler import run_forever, run_once
+
+    ctx = _ctx()
+    if once:
+        click.echo(f"fired {run_once(ctx, batch=batch, lease=timedelta(seconds=lease))} timer(s)")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"auxpolice worker running (every {interval}s, lease {lease}s); Ctrl-C to stop")
+    try:
+        run_forever(ctx, interval, stop, batch, timedelta(seconds=lease))
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @main.group("audit")
@@ -154,30 +165,41 @@ def audit_verify() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="gunicorn worker processes")
-@click.option("--timer-interval", default=5.0, show_default=True, help="seconds between timer rounds")
-def serve(host: str, port: int, workers: int, timer_interval: float) -> None:
-    """Run the service under gunicorn, with a timer loop in each worker."""
+@click.option("--threads", default=4, show_default=True, help="threads per worker process")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="also fire timers in each worker (off when separate `auxpolice worker` processes run)",
+)
+@click.option("--scheduler-interval", default=5.0, show_default=True, help="seconds between scheduler rounds")
+def serve(
+    host: str, port: int, workers: int, threads: int, scheduler: bool, scheduler_interval: float
+) -> None:
+    """Run the service under gunicorn; each worker process builds its own app and connections."""
     from gunicorn.app.base import BaseApplication
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from service.scheduler import run_forever
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
-
-            def post_worker_init(worker: Any) -> None:
-                threading.Thread(
-                    target=run_timer_loop, args=(app, timer_interval, threading.Event()), daemon=True
-                ).start()
-
-            self.cfg.set("post_worker_init", post_worker_init)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)  # the app logs each request as JSON, with its request id
 
         def load(self) -> Flask:
-            return app  # type: ignore[no-any-return]
+            app = create_app()
+            if scheduler:
+                ctx: ServiceContext = app.extensions["auxpolice"]
+                threading.Thread(
+                    target=run_forever,
+                    args=(ctx, scheduler_interval, threading.Event()),
+                    name="auxpolice-scheduler",
+                    daemon=True,
+                ).start()
+            return app
 
     click.echo(f"auxpolice listening on http://{host}:{port}  (OpenAPI: /api/openapi.json)")
-    time.sleep(0)
     Server().run()

@@ -239,6 +239,9 @@ class TimerModel(Base):
     spec_name: Mapped[str] = mapped_column(String(128))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     fired_at: Mapped[datetime | None]
+    # A scheduler worker claims due timers for a while; if it dies, the lease runs out and another takes over.
+    leased_by: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None]
 
 
 class AuditEventModel(Base):

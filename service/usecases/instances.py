@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel, TimerModel
+from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.runner import InstanceRunner
-from workflows.engine import PendingTimer, WorkflowEngine
 
 INSTANCE_FIELDS = (
     "id",
@@ -128,39 +124,6 @@ def instance_history(ctx: ServiceContext, caller: Caller, instance_id: int, page
             session.scalars(query.order_by(AuditEventModel.id).offset((page - 1) * per_page).limit(per_page))
         )
         return Page(items, total, page, per_page)
-
-
-def _due_instance_ids(session: Session, ctx: ServiceContext, limit: int) -> list[int]:
-    now = ctx.clock.now()
-    return list(
-        session.scalars(
-            select(TimerModel.instance_id)
-            .where(TimerModel.fired_at.is_(None), TimerModel.due_at <= now)
-            .group_by(TimerModel.instance_id)
-            .order_by(func.min(TimerModel.due_at))
-            .limit(limit)
-        )
-    )
-
-
-def _fire_at(now: datetime) -> Callable[[WorkflowEngine, BpmnWorkflow], list[PendingTimer]]:
-    return lambda engine, workflow: engine.fire_due_timers(workflow, now)
-
-
-def fire_due_timers(ctx: ServiceContext, limit: int = 100) -> int:
-    """Fire the timers due by the service clock, one transaction per instance; return how many fired."""
-    with ctx.database.reading() as session:
-        instance_ids = _due_instance_ids(session, ctx, limit)
-    fired = 0
-    for instance_id in instance_ids:
-        with ctx.database.transaction() as session:
-            runner = InstanceRunner(ctx, session, "system")
-            instance = runner.lock(instance_id)
-            if instance.status != "running":
-                continue
-            done = runner.act(instance, _fire_at(ctx.clock.now()))
-            fired += len(done)
-    return fired
 
 
 def instance_detail(ctx: ServiceContext, caller: Caller, instance_id: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from service.context import ServiceContext
-from service.usecases.instances import fire_due_timers
+from service.scheduler import run_once as fire_due_timers
 from tests.api.recruitment_steps import (
     applicant,
     approve_plan,
