@@ -48,16 +48,12 @@ def postgres_problem() -> str | None:
     return _postgres_problem()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None) -> Iterator[str]:
-    """Every database test runs twice: on an SQLite file and on a fresh schema of the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
-        return
+def postgres_schema_url(postgres_problem: str | None) -> Iterator[str]:
+    """A fresh, empty schema of the local PostgreSQL as a database URL; dropped afterwards."""
     if postgres_problem:
         if REQUIRE_POSTGRES:
             pytest.fail(postgres_problem)
-        pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run this half of the suite")
+        pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run these tests")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
@@ -66,6 +62,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres_proble
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None
+) -> Iterator[str]:
+    """Every database test runs twice: on an SQLite file and on a fresh schema of the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
+        return
+    yield from postgres_schema_url(postgres_problem)
 
 
 def token_of(username: str) -> str:

@@ -111,9 +111,12 @@ class Export(MethodView):
     @allow("auditor")
     @blp.arguments(ExportArgs, location="query")
     @blp.response(
-        200, description="每条匹配的事件：CSV（中文表头，UTF-8 BOM）或 JSON Lines", content_type="text/csv"
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="text/csv",
+        description="每条匹配的事件：format=csv 为 CSV（中文表头，UTF-8 BOM）；"
+        "format=jsonl 为 JSON Lines（application/x-ndjson，每行一个事件，含 seq 与 hash）",
     )
-    @blp.alt_response(200, description="JSON Lines when format=jsonl", content_type="application/x-ndjson")
     def get(self, args: dict[str, Any]) -> Any:
         """Download every matching event (not paginated), streamed in chain order."""
         fmt = args["format"]

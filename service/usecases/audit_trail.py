@@ -74,7 +74,7 @@ def _filtered(filters: AuditFilters) -> Select[Any]:
     query = select(*_COLUMNS)
     if filters.instance_id is not None:
         query = query.where(AuditEventModel.instance_id == filters.instance_id)
-    for kind, ref in (("application", filters.officer_id), ("officer", filters.application_id)):
+    for kind, ref in (("officer", filters.officer_id), ("application", filters.application_id)):
         if ref is not None:
             about = select(InstanceSubjectModel.instance_id).where(
                 InstanceSubjectModel.kind == kind, InstanceSubjectModel.ref == ref

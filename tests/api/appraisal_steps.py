@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
+
 from service.context import ServiceContext
+from service.persistence.models import OfficerModel
 from service.usecases.demo import seed_officers
 from tests.conftest import User
 
@@ -22,6 +26,31 @@ def rubric(form: str, field: str, ratio: float) -> dict[str, int]:
 def seed(ctx: ServiceContext) -> None:
     with ctx.database.transaction() as session:
         assert seed_officers(ctx, session) == 46
+
+
+def add_officers(ctx: ServiceContext, count: int) -> None:
+    """Put ``count`` synthetic officers in service in one Gushan village (volume and stress tests)."""
+    with ctx.database.transaction() as session:
+        session.execute(
+            insert(OfficerModel),
+            [
+                {
+                    "application_id": None,
+                    "name": f"测试辅警{n:05d}",
+                    "village_code": "gs-v01",
+                    "town": "gushan",
+                    "role": "director_assistant",
+                    "party_member": False,
+                    "contract_number": f"T-{n:05d}",
+                    "contract_start": date(2026, 1, 1),
+                    "contract_end": date(2028, 12, 31),
+                    "status": "in_service",
+                    "hiring_instance_id": None,
+                    "hired_at": ctx.clock.now(),
+                }
+                for n in range(count)
+            ],
+        )
 
 
 def tasks_of(user: User, department: str, spec_name: str) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from service.context import ServiceContext
 from service.persistence.models import AppraisalRecordModel, InstanceModel, OfficerModel
-from service.usecases.appraisal import start_month
 from service.scheduler import run_once as fire_due_timers
+from service.usecases.appraisal import start_month
 from tests.api.appraisal_steps import decide_vetoes, officer_of, score_all, seed, tasks_of
 from tests.conftest import User, build_app
 
