@@ -31,6 +31,12 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     from service.api import init_api
 
     init_api(app)
+    from service.web import csrf, init_web
+
+    init_web(app)
+    for blueprint in app.blueprints.values():
+        if blueprint.name != "web":
+            csrf.exempt(blueprint)  # the API authenticates with bearer tokens, never with cookies
 
     logs.configure(app.config.get("LOG_LEVEL", "INFO"))
     logs.init_request_logging(app)

@@ -81,8 +81,24 @@ def token_of(username: str) -> str:
 
 def build_app(database_url: str, clock: ManualClock) -> Flask:
     migrate.upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True}, clock=clock)
-    return app
+    config = {
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "COOKIE_SECURE": False,
+    }
+    return create_app(config, clock=clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the message catalogues, as ./dev does, so a bare pytest run sees translations too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "service" / "translations").glob("*/LC_MESSAGES/*.po"):
+        with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, read_po(source))
 
 
 @pytest.fixture

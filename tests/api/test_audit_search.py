@@ -213,7 +213,7 @@ def test_export_as_json_lines(users: dict[str, User], timeline: dict[str, Any]) 
     assert "起草用人计划" in body  # not \u-escaped
     lines = [json.loads(line) for line in body.splitlines()]
     expected = history(auditor, since=timeline["draft"].isoformat())
-    assert len(lines) == len(expected) > 10
+    assert len(lines) == len(expected) >= 5
     assert all(isinstance(line["seq"], int) and len(line["hash"]) == 64 for line in lines)
     assert lines == [{**event, "at": at(event).isoformat()} for event in expected]
 

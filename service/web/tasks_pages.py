@@ -1,0 +1,58 @@
+"""The task page: the form rendered from its JSON Schema, validated by the server, completed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from service.usecases import tasks
+from service.usecases.errors import InvalidInputError, ServiceError
+from service.web import bp, context, language, login_required, user
+from service.web.forms import build_fields, parse_submission
+
+
+def _render(
+    detail: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, Any],
+    status: int = 200,
+    message: str = "",
+) -> tuple[str, int]:
+    schema = detail.get("form_schema") or {}
+    lang = language()
+    title = (schema.get("x-title-en") if lang == "en" else schema.get("title")) or detail["name_zh"]
+    fields = build_fields(schema, lang, values, errors)
+    return render_template(
+        "task.html", task=detail, schema=schema, title=title, fields=fields, message=message
+    ), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str) -> Any:
+    try:
+        detail = tasks.task_detail(context(), user(), task_id)
+    except ServiceError as error:
+        return render_template("error.html", message=error.message), error.status
+    return _render(detail, detail.get("data") or {}, {})
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str) -> Any:
+    try:
+        detail = tasks.task_detail(context(), user(), task_id)
+    except ServiceError as error:
+        return render_template("error.html", message=error.message), error.status
+    data = parse_submission(detail.get("form_schema") or {}, request.form)
+    try:
+        tasks.complete_task(context(), user(), task_id, data)
+    except InvalidInputError as error:
+        # What was typed is kept; each error is shown next to its field.
+        return _render(detail, data, error.errors or {}, 422, error.message)
+    except ServiceError as error:
+        return _render(detail, data, {}, error.status, error.message)
+    flash(_("任务已办结：%(name)s", name=detail["name_zh"] if language() == "zh-CN" else detail["name_en"]))
+    return redirect(url_for("web.queue", department=detail["department_code"]))
