@@ -44,6 +44,8 @@ def configure(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+    # SpiffWorkflow logs every task state change with the task's data at INFO: too much, and personal data.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
 def init_request_logging(app: Flask) -> None:
