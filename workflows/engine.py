@@ -224,6 +224,7 @@ class WorkflowEngine:
                     name,
                     {
                         "decision": spec.dmnEngine.decision_table.id,
+                        "inputs": _decision_inputs(task, spec.dmnEngine.decision_table),
                         "result": {o: task.data.get(o) for o in outputs},
                     },
                 )
@@ -254,6 +255,18 @@ class WorkflowEngine:
                 raise InstanceTooLargeError(
                     f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
                 )
+
+
+def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:
+    """The values a decision table saw, by input label, for the audit log."""
+    values: dict[str, Any] = {}
+    for entry in table.inputs:
+        key = entry.label or entry.expression
+        try:
+            values[key] = task.workflow.script_engine.evaluate(task, entry.expression)
+        except Exception:  # noqa: BLE001 - the decision already ran; a value we cannot re-read is recorded as such
+            values[key] = None
+    return values
 
 
 def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:

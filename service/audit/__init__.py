@@ -53,9 +53,13 @@ def record(
     return entry
 
 
-def mark_pending(session: Session) -> None:
-    """Tell the commit hook this transaction inserted audit rows without the ORM (set-based writers)."""
-    session.info[_PENDING] = True
+def mark_pending(session: Session, event_ids: list[int]) -> None:
+    """Tell the commit hook which audit rows this transaction inserted without the ORM (set-based writers).
+
+    Only rows named here or recorded through ``record`` are sealed: a row written behind the service's
+    back must stay unsealed, so that ``verify`` reports it.
+    """
+    session.info.setdefault(_PENDING, []).extend(event_ids)
 
 
 def _canonical(value: Any) -> bytes:
@@ -80,7 +84,7 @@ def digest(prev_hash: str, entry: AuditEventModel) -> str:
 def seal(session: Session) -> None:
     """Number and chain the events this transaction added (the before_commit hook)."""
     entries: list[AuditEventModel] = session.info.pop(_ENTRIES, [])
-    inserted_in_bulk = session.info.pop(_PENDING, False)
+    inserted_in_bulk: list[int] = session.info.pop(_PENDING, [])
     if not entries and not inserted_in_bulk:
         return
     bind = session.get_bind()
@@ -94,16 +98,13 @@ def seal(session: Session) -> None:
     ).first()
     seq: int = (last[0] or 0) if last else 0
     prev_hash: str = (last[1] or GENESIS) if last else GENESIS
+    pending = list(entries)  # in the order they were recorded; most are inserted by the commit's flush
     if inserted_in_bulk:
-        # Rows inserted without the ORM are only found in the table (this transaction sees its own).
-        session.flush()
-        pending = list(
-            session.scalars(
-                select(AuditEventModel).where(AuditEventModel.seq.is_(None)).order_by(AuditEventModel.id)
-            )
+        pending += session.scalars(
+            select(AuditEventModel)
+            .where(AuditEventModel.id.in_(inserted_in_bulk))
+            .order_by(AuditEventModel.id)
         )
-    else:
-        pending = entries  # in the order they were recorded; most are inserted by the commit's flush
     for entry in pending:
         # Store exactly what is hashed: the JSON round trip makes the payload what the database returns.
         entry.payload = orjson.loads(_canonical(entry.payload))

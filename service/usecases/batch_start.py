@@ -176,9 +176,10 @@ def write(
                     "payload": {"element": step.spec_name, "name": step.name, "detail": step.detail},
                 }
             )
-    for model, rows in ((HumanTaskModel, tasks), (TimerModel, timers), (AuditEventModel, events)):
+    for model, rows in ((HumanTaskModel, tasks), (TimerModel, timers)):
         if rows:
             session.execute(insert(model), rows)
+    event_ids = list(session.scalars(insert(AuditEventModel).returning(AuditEventModel.id), events))
     link_subjects(
         session,
         [
@@ -187,5 +188,5 @@ def write(
             for kind, ref in subject_refs(start.data)
         ],
     )
-    audit.mark_pending(session)
+    audit.mark_pending(session, event_ids)
     return [instance.id for instance in instances]
