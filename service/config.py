@@ -36,6 +36,8 @@ class Settings:
     batch_workers: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_BATCH_WORKERS", min(4, os.cpu_count() or 1))
     )
+    # Authenticates the audit chain's head; keep it out of the database (env or the instance folder).
+    audit_key: str = field(default_factory=lambda: os.environ.get("AUXPOLICE_AUDIT_KEY", ""))
     page_size_max: int = 200
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -9,11 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.config import Settings
+from service.config import PROJECT_ROOT, Settings
 from service.persistence.db import Database
 from service.persistence.models import BundleModel, DefinitionModel
 from workflows.ports import Clock
 from workflows.specs import ProcessSpecs, parse_bundle
+
+
+def _instance_secret(name: str) -> str:
+    """A random secret kept in the instance folder (the embedded set-up); production sets it by env."""
+    path = PROJECT_ROOT / "instance" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 @dataclass
@@ -27,7 +38,9 @@ class ServiceContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        audit.install(self.database.sessions)
+        if not self.settings.audit_key:
+            self.settings.audit_key = _instance_secret("audit_key")
+        audit.install(self.database.sessions, self.settings.audit_key)
 
     def specs_for_definition(self, session: Session, definition_id: int) -> ProcessSpecs:
         """The parsed bundle of a definition, reading the database only the first time."""

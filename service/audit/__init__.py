@@ -9,6 +9,7 @@ hashes. So the chain follows commit order, and the lock is held only for the mom
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import orjson
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.persistence.models import AuditEventModel
+from service.persistence.models import AuditEventModel, AuditHeadModel
 
 GENESIS = "0" * 64
 _PENDING = "audit_pending"
@@ -81,7 +82,11 @@ def digest(prev_hash: str, entry: AuditEventModel) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(content)).hexdigest()
 
 
-def seal(session: Session) -> None:
+def head_mac(key: str, seq: int, hash_value: str) -> str:
+    return hmac.new(key.encode(), f"{seq}:{hash_value}".encode(), hashlib.sha256).hexdigest()
+
+
+def seal(session: Session, key: str) -> None:
     """Number and chain the events this transaction added (the before_commit hook)."""
     entries: list[AuditEventModel] = session.info.pop(_ENTRIES, [])
     inserted_in_bulk: list[int] = session.info.pop(_PENDING, [])
@@ -90,14 +95,19 @@ def seal(session: Session) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last = session.execute(
-        select(AuditEventModel.seq, AuditEventModel.hash)
-        .where(AuditEventModel.seq.is_not(None))
-        .order_by(AuditEventModel.seq.desc())
-        .limit(1)
-    ).first()
-    seq: int = (last[0] or 0) if last else 0
-    prev_hash: str = (last[1] or GENESIS) if last else GENESIS
+    # Continue from the head, not from the table's last row: events deleted from the end stay a gap.
+    head = session.get(AuditHeadModel, 1)
+    if head is not None:
+        seq, prev_hash = head.seq, head.hash
+    else:
+        last = session.execute(
+            select(AuditEventModel.seq, AuditEventModel.hash)
+            .where(AuditEventModel.seq.is_not(None))
+            .order_by(AuditEventModel.seq.desc())
+            .limit(1)
+        ).first()
+        seq = (last[0] or 0) if last else 0
+        prev_hash = (last[1] or GENESIS) if last else GENESIS
     pending = list(entries)  # in the order they were recorded; most are inserted by the commit's flush
     if inserted_in_bulk:
         pending += session.scalars(
@@ -111,11 +121,15 @@ def seal(session: Session) -> None:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev_hash
         entry.hash = prev_hash = digest(prev_hash, entry)
+    if head is None:
+        session.add(AuditHeadModel(id=1, seq=seq, hash=prev_hash, mac=head_mac(key, seq, prev_hash)))
+    else:
+        head.seq, head.hash, head.mac = seq, prev_hash, head_mac(key, seq, prev_hash)
 
 
-def install(factory: sessionmaker[Session]) -> None:
+def install(factory: sessionmaker[Session], key: str) -> None:
     """Seal audit events on every commit of sessions made by ``factory``."""
-    event.listen(factory, "before_commit", seal)
+    event.listen(factory, "before_commit", lambda session: seal(session, key))
 
 
 @dataclass(frozen=True)
@@ -128,8 +142,8 @@ class ChainProblem:
     message: str
 
 
-def verify(session: Session, batch: int = 2_000) -> tuple[int, list[ChainProblem]]:
-    """Re-compute the chain; return how many events were checked and every problem found."""
+def verify(session: Session, key: str, batch: int = 2_000) -> tuple[int, list[ChainProblem]]:
+    """Re-compute the chain and check its head; return how many events were checked and every problem."""
     problems: list[ChainProblem] = []
     checked, expected_seq, prev_hash = 0, 1, GENESIS
     for entry in _in_chain_order(session, batch):
@@ -175,7 +189,28 @@ def verify(session: Session, batch: int = 2_000) -> tuple[int, list[ChainProblem
         problems.append(
             ChainProblem("unsealed", None, entry.id, f"事件 id {entry.id} 不在哈希链中：可能绕过系统直接写入")
         )
+    problems.extend(_check_head(session, key, expected_seq - 1, prev_hash))
     return checked, problems
+
+
+def _check_head(session: Session, key: str, last_seq: int, last_hash: str) -> list[ChainProblem]:
+    """Compare the chain's end with the authenticated head: catches events deleted from the end."""
+    head = session.get(AuditHeadModel, 1)
+    if head is None:
+        if last_seq == 0:
+            return []
+        return [ChainProblem("removed", None, None, "哈希链的链头记录缺失（被删除）")]
+    if not hmac.compare_digest(head.mac, head_mac(key, head.seq, head.hash)):
+        return [ChainProblem("altered", head.seq, None, "哈希链的链头记录被篡改（校验码不符）")]
+    if head.seq > last_seq:
+        return [
+            ChainProblem(
+                "removed", last_seq + 1, None, f"第 {last_seq + 1}–{head.seq} 条事件缺失（末尾被删除）"
+            )
+        ]
+    if head.seq == last_seq and head.hash != last_hash:
+        return [ChainProblem("altered", head.seq, None, f"第 {head.seq} 条事件与链头记录不符")]
+    return []
 
 
 def _hash_exists(session: Session, hash_value: str) -> bool:

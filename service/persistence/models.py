@@ -276,6 +276,19 @@ class InstanceSubjectModel(Base):
     __table_args__ = (Index("ix_instance_subjects_ref", "kind", "ref"),)
 
 
+class AuditHeadModel(Base):
+    """The chain's newest position, authenticated with a key kept outside the database.
+
+    Without it, deleting the newest events would leave a shorter chain that still verifies.
+    """
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
 class CampaignModel(Base):
     __tablename__ = "campaigns"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -58,7 +58,7 @@ class AuditFilters:
 def verify_chain(ctx: ServiceContext) -> dict[str, Any]:
     """Check the whole chain; ``intact`` is true only when no problem was found."""
     with ctx.database.reading() as session:
-        checked, problems = audit.verify(session)
+        checked, problems = audit.verify(session, ctx.settings.audit_key)
     return {"intact": not problems, "checked": checked, "problems": problems}
 
 

@@ -149,3 +149,25 @@ def test_an_event_inserted_outside_the_chain_is_reported_as_unsealed(
     cli = run_cli(app)
     assert cli.exit_code == 1
     assert "[未入哈希链]" in cli.output and f"事件 id {forged[0].id} 不在哈希链中" in cli.output
+
+
+def test_events_deleted_from_the_end_are_reported(
+    users: dict[str, User], ctx: ServiceContext, app: Flask, activity: list[Any]
+) -> None:
+    last_two = activity[-2:]
+    sql(ctx, "DELETE FROM audit_events WHERE id IN (:a, :b)", a=last_two[0].id, b=last_two[1].id)
+    result = verify(users)
+    assert result["intact"] is False
+    assert [(p["kind"], p["seq"]) for p in result["problems"]] == [("removed", last_two[0].seq)]
+    # The service goes on after the gap instead of closing it, so the deletion stays visible.
+    complete(users["finance"], "finance", "confirm_funding", {"decision": "approve"})
+    later = verify(users)
+    assert [(p["kind"], p["seq"]) for p in later["problems"]] == [("removed", last_two[0].seq)]
+    assert run_cli(app).exit_code == 1
+
+
+def test_a_forged_head_is_reported(users: dict[str, User], ctx: ServiceContext, activity: list[Any]) -> None:
+    sql(ctx, "UPDATE audit_head SET seq = seq - 1")
+    result = verify(users)
+    assert [p["kind"] for p in result["problems"]] == ["altered"]
+    assert "链头" in result["problems"][0]["message"]
