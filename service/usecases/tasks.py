@@ -179,27 +179,28 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
                 )
         now = ctx.clock.now()
 
-        def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> dict[str, Any]:
+        def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
             before = engine.task_data(workflow, task.id)
             check_not_subject(caller, task, info, before)
+            # Recorded before the engine steps on, so the chain reads in causal order: this completion,
+            # then the decisions and tasks it led to.
+            audit.record(
+                session,
+                now,
+                caller.username,
+                "task_completed",
+                instance_id=task.instance_id,
+                task_id=task.id,
+                department_code=task.department_code,
+                element=task.spec_name,
+                name=task.name_zh,
+                submitted=data,
+                data_before={key: before.get(key) for key in data},
+            )
             engine.complete_user_task(workflow, task.id, data)
-            return {key: before.get(key) for key in data}
 
-        before = runner.act(instance, complete, completing=task.id)
+        runner.act(instance, complete, completing=task.id)
         task.state, task.completed_by, task.completed_at = "completed", caller.username, now
-        audit.record(
-            session,
-            now,
-            caller.username,
-            "task_completed",
-            instance_id=task.instance_id,
-            task_id=task.id,
-            department_code=task.department_code,
-            element=task.spec_name,
-            name=task.name_zh,
-            submitted=data,
-            data_before=before,
-        )
         return task
 
 
