@@ -105,9 +105,17 @@ def init_web(app: Flask) -> None:
     )
     Babel(app, locale_selector=lambda: LANGUAGES[language()])
     csrf.init_app(app)
-    from service.web import instance_pages, pages, tasks_pages
+    from service.web import (
+        audit_pages,
+        dashboard_pages,
+        display,
+        excel_pages,
+        instance_pages,
+        pages,
+        tasks_pages,
+    )
 
-    del instance_pages, pages, tasks_pages  # imported for their routes
+    del audit_pages, dashboard_pages, display, excel_pages, instance_pages, pages, tasks_pages  # routes
     app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)

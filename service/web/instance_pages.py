@@ -1,22 +1,69 @@
-"""The instance page: its diagram with element states, its data and its history."""
+"""The instance page: its diagram with element states, its tasks, its data and its history.
+
+The diagram is drawn in the browser by the bpmn-js viewer, which npm installs under ``web/node_modules``
+(``./dev`` runs ``npm ci``); it is never copied into the repository and is served from there by
+``bpmn_js`` below. Tasks, data and history are plain HTML and need no JavaScript.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template, request, send_from_directory
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
-from service.usecases import instances
+from service.usecases import diagrams, instances
 from service.usecases.errors import ServiceError
 from service.web import bp, context, login_required, user
+
+HISTORY_PER_PAGE = 100
+BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"
+# Only the viewer bundle, its stylesheets and the diagram font are served from the package.
+ASSET_SUFFIXES = (".js", ".css", ".woff", ".woff2", ".ttf", ".eot", ".svg")
+
+
+def _page_number() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
 
 
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id: int) -> Any:
+    caller, page = user(), _page_number()
     try:
-        detail = instances.instance_detail(context(), user(), instance_id)
-        history = instances.instance_history(context(), user(), instance_id, 1, 200)
+        detail = instances.instance_detail(context(), caller, instance_id)
+        history = instances.instance_history(context(), caller, instance_id, page, HISTORY_PER_PAGE)
     except ServiceError as error:
         return render_template("error.html", message=error.message), error.status
-    return render_template("instance.html", instance=detail, history=history.items)
+    diagram, diagram_error = None, ""
+    try:
+        diagram = diagrams.instance_diagram(context(), caller, instance_id)
+    except ServiceError as error:
+        diagram_error = error.message  # the data and history are still worth showing
+    pages = max((history.total + HISTORY_PER_PAGE - 1) // HISTORY_PER_PAGE, 1)
+    return render_template(
+        "instance.html",
+        instance=detail,
+        history=history,
+        pages=pages,
+        diagram=diagram,
+        diagram_error=diagram_error,
+    )
+
+
+@bp.get("/vendor/bpmn-js/<path:filename>")
+def bpmn_js(filename: str) -> Any:
+    """A file of the bpmn-js distribution installed by npm (never any file outside it)."""
+    root = Path(current_app.config.get("BPMN_JS_DIST") or BPMN_JS_DIST)
+    if not root.is_dir():
+        message = _("流程图组件 bpmn-js 未安装：请在 web/ 目录运行 npm ci（./dev 会自动运行）")
+        return Response(message, status=404, mimetype="text/plain")
+    if not filename.endswith(ASSET_SUFFIXES):
+        return Response(_("不提供该文件"), status=404, mimetype="text/plain")
+    # send_from_directory refuses any path that leaves ``root`` (404).
+    return send_from_directory(root, filename, max_age=86400)

@@ -1,0 +1,185 @@
+"""Read models of the dashboards: recruitment campaigns, and the monthly appraisal by month and town."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, select
+
+from service.context import ServiceContext
+from service.persistence.models import (
+    AppraisalRecordModel,
+    AppraisalStartModel,
+    CampaignModel,
+    DepartmentModel,
+    HumanTaskModel,
+    InstanceModel,
+    OfficerModel,
+)
+from service.usecases import recruitment
+from service.usecases.appraisal import parse_month
+from service.usecases.directory import DATA_DIR, Caller
+from service.usecases.errors import ForbiddenError, InvalidInputError
+from service.usecases.runner import OPEN_STATES
+
+GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+TOWN_DEPARTMENT_KINDS = ("police_station", "town_gov")
+
+
+def can_read_campaigns(caller: Caller) -> bool:
+    return caller.in_department("police_bureau") or caller.has_role("auditor")
+
+
+def appraisal_towns(caller: Caller) -> set[str] | None:
+    """The towns whose appraisals ``caller`` may see: None for all (sub-bureau, auditors), else own towns."""
+    if can_read_campaigns(caller):
+        return None
+    return {
+        code.split(":", 1)[1]
+        for code in caller.departments
+        if ":" in code and code.split(":", 1)[0] in TOWN_DEPARTMENT_KINDS
+    }
+
+
+def _require_campaign_reader(caller: Caller) -> None:
+    if not can_read_campaigns(caller):
+        raise ForbiddenError("只有公安分局人员和审计人员可以查看招聘看板")
+
+
+def list_campaigns(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
+    """Every recruitment campaign, newest first."""
+    _require_campaign_reader(caller)
+    with ctx.database.reading() as session:
+        campaigns = session.scalars(select(CampaignModel).order_by(CampaignModel.id.desc()))
+        return [
+            {
+                "id": c.id,
+                "title": c.title,
+                "business_key": c.business_key,
+                "status": c.status,
+                "instance_id": c.instance_id,
+                "posts_total": (c.plan or {}).get("total_posts", 0),
+                "registration_start": c.registration_start,
+                "registration_end": c.registration_end,
+                "created_at": c.created_at,
+            }
+            for c in campaigns
+        ]
+
+
+def campaign_dashboard(ctx: ServiceContext, caller: Caller, campaign_id: int) -> dict[str, Any]:
+    """The campaign report with the posts broken down: filled, vacant, in progress, vetting, not started."""
+    _require_campaign_reader(caller)
+    report = recruitment.campaign_report(ctx, campaign_id)
+    by_status = report["applicants_by_status"]
+    vacant = len(report["posts_vacant"])
+    accounted = report["posts_filled"] + vacant + report["posts_in_progress"]
+    return {
+        **report,
+        "posts_vacant_count": vacant,
+        "in_vetting": by_status.get("vetting", 0),
+        "posts_not_started": max(report["posts_total"] - accounted, 0),
+        "applicants_total": sum(by_status.values()),
+    }
+
+
+@cache
+def towns() -> tuple[dict[str, str], ...]:
+    """The towns of the village register, in register order."""
+    register = json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))
+    return tuple(dict(town) for town in register["towns"])
+
+
+def _chosen_towns(caller: Caller, town: str | None) -> list[dict[str, str]]:
+    visible = appraisal_towns(caller)
+    if visible is not None and not visible:
+        raise ForbiddenError("只有公安分局、审计人员和各镇派出所、镇政府人员可以查看考核看板")
+    if town and visible is not None and town not in visible:
+        raise ForbiddenError("您只能查看本镇的考核情况")
+    chosen = [
+        t for t in towns() if (visible is None or t["code"] in visible) and (not town or t["code"] == town)
+    ]
+    if town and not chosen:
+        raise InvalidInputError(f"没有名为 {town} 的镇")
+    return chosen
+
+
+def appraisal_overview(
+    ctx: ServiceContext, caller: Caller, months: list[str], town: str | None = None
+) -> dict[str, Any]:
+    """Per month and town: appraisals started, grades confirmed, vetoes, and overdue open scoring tasks."""
+    for month in months:
+        parse_month(month)
+    chosen = _chosen_towns(caller, town)
+    codes = [t["code"] for t in chosen]
+    cells: dict[tuple[str, str], dict[str, Any]] = {
+        (month, t["code"]): {
+            "month": month,
+            "town": t["code"],
+            "town_name_zh": t["name_zh"],
+            "town_name_en": t["name_en"],
+            "started": 0,
+            "appraised": 0,
+            "grades": dict.fromkeys(GRADES, 0),
+            "vetoes": 0,
+            "overdue": dict.fromkeys(TOWN_DEPARTMENT_KINDS, 0),
+            "overdue_total": 0,
+        }
+        for month in months
+        for t in chosen
+    }
+    now = ctx.clock.now()
+    with ctx.database.reading() as session:
+        started = session.execute(
+            select(AppraisalStartModel.month, OfficerModel.town, func.count())
+            .join(OfficerModel, OfficerModel.id == AppraisalStartModel.officer_id)
+            .where(AppraisalStartModel.month.in_(months), OfficerModel.town.in_(codes))
+            .group_by(AppraisalStartModel.month, OfficerModel.town)
+        ).all()
+        grades = session.execute(
+            select(
+                AppraisalRecordModel.month,
+                AppraisalRecordModel.town,
+                AppraisalRecordModel.grade,
+                AppraisalRecordModel.veto,
+                func.count(),
+            )
+            .where(AppraisalRecordModel.month.in_(months), AppraisalRecordModel.town.in_(codes))
+            .group_by(
+                AppraisalRecordModel.month,
+                AppraisalRecordModel.town,
+                AppraisalRecordModel.grade,
+                AppraisalRecordModel.veto,
+            )
+        ).all()
+        # Appraisal business keys are "YYYY-MM/<officer id>"; the task's department names its town.
+        month_of = func.substr(InstanceModel.business_key, 1, 7)
+        overdue = session.execute(
+            select(month_of, DepartmentModel.kind, DepartmentModel.town, func.count())
+            .select_from(HumanTaskModel)
+            .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+            .join(DepartmentModel, DepartmentModel.code == HumanTaskModel.department_code)
+            .where(
+                HumanTaskModel.state.in_(OPEN_STATES),
+                HumanTaskModel.process_id == "appraisal",
+                HumanTaskModel.due_at < now,
+                month_of.in_(months),
+                DepartmentModel.town.in_(codes),
+            )
+            .group_by(month_of, DepartmentModel.kind, DepartmentModel.town)
+        ).all()
+    for month, town_code, count in started:
+        cells[(month, town_code)]["started"] += count
+    for month, town_code, grade, veto, count in grades:
+        cell = cells[(month, town_code)]
+        cell["appraised"] += count
+        cell["grades"][grade] = cell["grades"].get(grade, 0) + count
+        cell["vetoes"] += count if veto else 0
+    for month, kind, town_code, count in overdue:
+        cell = cells[(month, town_code)]
+        cell["overdue"][kind] = cell["overdue"].get(kind, 0) + count
+        cell["overdue_total"] += count
+    rows = [cell for cell in cells.values() if cell["started"] or cell["appraised"] or cell["overdue_total"]]
+    return {"months": months, "towns": chosen, "rows": rows}

@@ -1,0 +1,137 @@
+"""Auditors' pages: history search with the data each event changed, exports, and the chain check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from service.usecases import accounts, audit_trail
+from service.usecases.audit_trail import CHINA, AuditFilters
+from service.usecases.errors import ServiceError
+from service.web import bp, context, login_required, user
+from service.web.audit_xlsx import events_xlsx
+from service.web.display import ACTION_LABELS
+
+F = TypeVar("F", bound=Callable[..., Any])
+PER_PAGE = 50
+INTEGER_FIELDS = ("instance_id", "officer_id", "application_id")
+TEXT_FIELDS = ("actor", "department_code", "action")
+DATE_FIELDS = ("since", "until")
+EXPORTS = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def auditor_required(view: F) -> F:
+    """Only users with the auditor role; anyone else gets a 403 page."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not user().has_role("auditor"):
+            return render_template("error.html", message=_("只有审计人员可以查看审计页面")), 403
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse(args: Any) -> tuple[dict[str, str], AuditFilters | None, dict[str, str]]:
+    """The form's raw values, the filters (None when a value is malformed) and an error per field."""
+    raw = {name: args.get(name, "").strip() for name in (*INTEGER_FIELDS, *TEXT_FIELDS, *DATE_FIELDS)}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in INTEGER_FIELDS:
+        if raw[name]:
+            try:
+                values[name] = int(raw[name])
+            except ValueError:
+                errors[name] = _("请输入整数")
+    for name in TEXT_FIELDS:
+        values[name] = raw[name][:64] or None
+    for name in DATE_FIELDS:
+        if raw[name]:
+            try:
+                # Beijing dates; the "to" date is included, so its bound is the next midnight.
+                day = date.fromisoformat(raw[name]) + timedelta(days=1 if name == "until" else 0)
+            except (ValueError, OverflowError):
+                errors[name] = _("日期格式应为 YYYY-MM-DD")
+                continue
+            values[name] = datetime.combine(day, time(0, 0), tzinfo=CHINA)
+    if errors:
+        return raw, None, errors
+    return raw, AuditFilters(**values), {}
+
+
+def _query(raw: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in raw.items() if value}
+
+
+@bp.get("/audit")
+@login_required
+@auditor_required
+def audit_search() -> Any:
+    raw, filters, errors = _parse(request.args)
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    result: dict[str, Any] | None = None
+    message, status = "", 200
+    searched = any(raw.values()) or "page" in request.args or "search" in request.args
+    if filters is not None and searched:
+        try:
+            result = audit_trail.search(context(), filters, page, PER_PAGE)
+        except ServiceError as error:
+            message, status = error.message, error.status
+    elif errors:
+        message, status = _("查询条件有误，请按提示修改"), 422
+    pages = max((result["total"] + PER_PAGE - 1) // PER_PAGE, 1) if result else 1
+    return render_template(
+        "audit_search.html",
+        raw=raw,
+        query=_query(raw),
+        errors=errors,
+        message=message,
+        result=result,
+        pages=pages,
+        actions=sorted(ACTION_LABELS),
+        departments=accounts.list_departments(context()),
+        users=accounts.list_users(context()),
+    ), status
+
+
+@bp.get("/audit/export.<fmt>")
+@login_required
+@auditor_required
+def audit_export(fmt: str) -> Any:
+    if fmt not in EXPORTS:
+        return render_template("error.html", message=_("导出格式只能是 CSV、JSON Lines 或 XLSX")), 404
+    _raw, filters, errors = _parse(request.args)
+    if filters is None:
+        return render_template("error.html", message="；".join(errors.values())), 422
+    try:
+        chunks = audit_trail.export(context(), filters, "jsonl" if fmt == "xlsx" else fmt)
+        body: Any = events_xlsx(chunks) if fmt == "xlsx" else chunks
+    except ServiceError as error:
+        return render_template("error.html", message=error.message), error.status
+    stamp = context().clock.now().astimezone(CHINA).strftime("%Y%m%d-%H%M%S")
+    return Response(
+        body,
+        content_type=EXPORTS[fmt],
+        headers={"Content-Disposition": f"attachment; filename=audit-events-{stamp}.{fmt}"},
+    )
+
+
+@bp.get("/audit/chain")
+@login_required
+@auditor_required
+def audit_chain() -> str:
+    result = audit_trail.verify_chain(context()) if request.args.get("run") == "1" else None
+    return render_template("audit_chain.html", result=result)

@@ -1,0 +1,94 @@
+"""Dashboards: a recruitment campaign's posts and applicants; the monthly appraisal by month and town."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, render_template, request, session, url_for
+
+from service.usecases import dashboards
+from service.usecases.appraisal import previous_months
+from service.usecases.errors import ServiceError
+from service.web import bp, context, current_user, login_required, user
+from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
+
+APPRAISAL_MONTHS = 12
+
+
+@bp.app_context_processor
+def _dashboard_links() -> dict[str, Callable[[], dict[str, bool]]]:
+    """``dashboard_access()`` in templates: which dashboard links the signed-in user may follow."""
+
+    def dashboard_access() -> dict[str, bool]:
+        caller = current_user() if session.get("token") else None
+        if caller is None:
+            return {"campaigns": False, "appraisal": False}
+        towns = dashboards.appraisal_towns(caller)
+        return {"campaigns": dashboards.can_read_campaigns(caller), "appraisal": towns is None or bool(towns)}
+
+    return {"dashboard_access": dashboard_access}
+
+
+def _error(error: ServiceError) -> tuple[str, int]:
+    return render_template("error.html", message=error.message), error.status
+
+
+@bp.get("/dashboards/campaigns")
+@login_required
+def campaigns_dashboard() -> Any:
+    chosen = request.args.get("campaign", "")
+    if chosen.isdigit():
+        return redirect(url_for("web.campaign_dashboard", campaign_id=int(chosen)))
+    try:
+        items = dashboards.list_campaigns(context(), user())
+    except ServiceError as error:
+        return _error(error)
+    return render_template("dashboard_campaigns.html", campaigns=items)
+
+
+@bp.get("/dashboards/campaigns/<int:campaign_id>")
+@login_required
+def campaign_dashboard(campaign_id: int) -> Any:
+    try:
+        report = dashboards.campaign_dashboard(context(), user(), campaign_id)
+        items = dashboards.list_campaigns(context(), user())
+    except ServiceError as error:
+        return _error(error)
+    statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
+    reasons = sorted(report["rejections_by_reason"].items(), key=lambda item: (-item[1], item[0]))
+    return render_template(
+        "dashboard_campaign.html",
+        report=report,
+        campaign=report["campaign"],
+        campaigns=items,
+        statuses=[(code, str(APPLICATION_LABELS.get(code, code)), count) for code, count in statuses],
+        reasons=reasons,
+    )
+
+
+def _status_order(code: str) -> tuple[int, str]:
+    order = list(APPLICATION_LABELS)
+    return (order.index(code) if code in order else len(order), code)
+
+
+@bp.get("/dashboards/appraisal")
+@login_required
+def appraisal_dashboard() -> Any:
+    this_month = context().clock.now().astimezone(CHINA).strftime("%Y-%m")
+    until = request.args.get("until") or this_month
+    town = request.args.get("town") or None
+    try:
+        months = previous_months(until, APPRAISAL_MONTHS)
+        overview = dashboards.appraisal_overview(context(), user(), months, town)
+    except ServiceError as error:
+        return _error(error)
+    visible = dashboards.appraisal_towns(user())
+    return render_template(
+        "dashboard_appraisal.html",
+        overview=overview,
+        until=until,
+        town=town or "",
+        town_options=[t for t in dashboards.towns() if visible is None or t["code"] in visible],
+        grades=[(code, str(label)) for code, label in GRADE_LABELS.items()],
+    )

@@ -1,0 +1,101 @@
+"""Display helpers shared by the instance, audit and dashboard pages: Beijing time and translated labels."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import orjson
+from flask_babel import lazy_gettext
+
+from service.web import bp
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+ACTION_LABELS = {
+    "instance_started": lazy_gettext("启动流程"),
+    "instance_completed": lazy_gettext("流程结束"),
+    "task_ready": lazy_gettext("生成待办"),
+    "task_claimed": lazy_gettext("认领任务"),
+    "task_released": lazy_gettext("释放任务"),
+    "task_completed": lazy_gettext("办结任务"),
+    "task_cancelled": lazy_gettext("任务取消"),
+    "task_reassigned": lazy_gettext("改派任务"),
+    "service_executed": lazy_gettext("执行服务任务"),
+    "decision_executed": lazy_gettext("执行决策"),
+    "gateway_executed": lazy_gettext("网关分支"),
+    "timer_executed": lazy_gettext("定时器触发"),
+    "compaction_executed": lazy_gettext("压缩历史任务"),
+    "post_vacant": lazy_gettext("岗位空缺"),
+    "action_refused": lazy_gettext("操作被拒绝"),
+    "definition_deployed": lazy_gettext("部署流程定义"),
+    "definition_retired": lazy_gettext("停用流程定义"),
+    "login": lazy_gettext("登录"),
+    "login_failed": lazy_gettext("登录失败"),
+    "login_locked": lazy_gettext("登录被锁定"),
+    "logout": lazy_gettext("退出登录"),
+    "language_changed": lazy_gettext("切换语言"),
+    "user_created": lazy_gettext("创建用户"),
+    "user_updated": lazy_gettext("修改用户"),
+    "department_created": lazy_gettext("创建部门"),
+    "token_issued": lazy_gettext("签发令牌"),
+    "token_revoked": lazy_gettext("吊销令牌"),
+}
+
+STATE_LABELS = {
+    # instances
+    "running": lazy_gettext("运行中"),
+    "completed": lazy_gettext("已完成"),
+    "error": lazy_gettext("出错"),
+    # human tasks
+    "open": lazy_gettext("待认领"),
+    "claimed": lazy_gettext("已认领"),
+    "cancelled": lazy_gettext("已取消"),
+}
+
+APPLICATION_LABELS = {
+    "submitted": lazy_gettext("已报名"),
+    "eligible": lazy_gettext("资格审查通过"),
+    "ineligible": lazy_gettext("资格审查未通过"),
+    "ranked": lazy_gettext("已排名"),
+    "absent": lazy_gettext("缺考或无成绩"),
+    "vetting": lazy_gettext("考察政审中"),
+    "vetting_failed": lazy_gettext("考察政审未通过"),
+    "notice": lazy_gettext("公示中"),
+    "hired": lazy_gettext("已录用"),
+}
+
+GRADE_LABELS = {
+    "excellent": lazy_gettext("优秀"),
+    "competent": lazy_gettext("称职"),
+    "basically_competent": lazy_gettext("基本称职"),
+    "incompetent": lazy_gettext("不称职"),
+}
+
+
+@bp.app_template_filter("china_time")
+def china_time(value: datetime | None, seconds: bool = True) -> str:
+    """A stored (UTC) time as Beijing time, ``2026-11-28 09:30:00``."""
+    if value is None:
+        return ""
+    fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return value.astimezone(CHINA).strftime(fmt)
+
+
+@bp.app_template_filter("action_label")
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+@bp.app_template_filter("state_label")
+def state_label(code: str) -> str:
+    label = STATE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+@bp.app_template_filter("json_text")
+def json_text(value: Any, indent: bool = False) -> str:
+    """JSON as people read it: Chinese kept as is, keys sorted, optionally indented."""
+    option = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(value, option=option, default=str).decode()

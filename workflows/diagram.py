@@ -1,0 +1,85 @@
+"""Element states of an instance for its BPMN diagram: completed, active (a person's turn) and waiting.
+
+Framework-free: reads a loaded workflow and, because finished history may have been compacted out of the
+live task tree (``workflows.engine.compact``), the element ids the audit log says have run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+from SpiffWorkflow.util.task import TaskState
+
+COMPLETED = "completed"
+ACTIVE = "active"
+WAITING = "waiting"
+# When one element has several passes (a loop), the most current one wins.
+_PRIORITY = {COMPLETED: 0, WAITING: 1, ACTIVE: 2}
+
+
+def _mark(states: dict[str, str], bpmn_id: str, state: str) -> None:
+    if _PRIORITY[state] > _PRIORITY.get(states.get(bpmn_id, ""), -1):
+        states[bpmn_id] = state
+
+
+def element_states(workflow: BpmnWorkflow, completed_elements: Iterable[str] = ()) -> dict[str, str]:
+    """``{bpmn_id: state}`` for the elements of the top process that ran, wait for a person or wait.
+
+    ``completed_elements`` are element ids known to have completed from elsewhere (the audit log); ids that
+    are not elements of the top process are ignored. Internal specs (start/end joins, boundary splits) have
+    no BPMN id and never appear.
+    """
+    known = {spec.bpmn_id for spec in workflow.spec.task_specs.values() if spec.bpmn_id}
+    states: dict[str, str] = {}
+    for element in completed_elements:
+        if element in known:
+            _mark(states, element, COMPLETED)
+    for task in workflow.tasks.values():
+        bpmn_id = task.task_spec.bpmn_id
+        if not bpmn_id or bpmn_id not in known:
+            continue
+        if task.state == TaskState.COMPLETED:
+            _mark(states, bpmn_id, COMPLETED)
+        elif task.state == TaskState.WAITING:
+            _mark(states, bpmn_id, WAITING)
+        elif task.state == TaskState.READY and isinstance(task.task_spec, UserTask):
+            _mark(states, bpmn_id, ACTIVE)
+    return states
+
+
+def element_names(workflow: BpmnWorkflow) -> dict[str, str]:
+    """``{bpmn_id: name}`` of the top process' elements (the id where an element has no name)."""
+    return {
+        spec.bpmn_id: spec.bpmn_name or spec.bpmn_id
+        for spec in workflow.spec.task_specs.values()
+        if spec.bpmn_id
+    }
+
+
+def completed_from_events(events: Iterable[tuple[str, Mapping[str, Any] | None]]) -> set[str]:
+    """Element ids that ran, from ``(action, payload)`` audit events of one instance.
+
+    ``task_completed`` (a person completed a user task) and ``<kind>_executed`` (the engine ran a service
+    task, a decision, a gateway or a timer) carry the element id in ``payload["element"]``.
+    """
+    found = set()
+    for action, payload in events:
+        if action != "task_completed" and not action.endswith("_executed"):
+            continue
+        element = (payload or {}).get("element")
+        if isinstance(element, str) and element:
+            found.add(element)
+    return found
+
+
+def process_file(files: Mapping[str, str], process_id: str) -> str | None:
+    """The text of the ``.bpmn`` file of a bundle that defines ``process_id`` (any namespace prefix)."""
+    pattern = re.compile(rf"<(?:[A-Za-z_][\w.-]*:)?process\s[^>]*?\bid=[\"']{re.escape(process_id)}[\"']")
+    for name in sorted(files):
+        if name.endswith(".bpmn") and pattern.search(files[name]):
+            return files[name]
+    return None
