@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel, VillageModel
+from service.usecases import recruitment
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from service.usecases.recruitment import CHINA, _normalised
-from service.usecases.runner import InstanceRunner
-from workflows.rules.eligibility import DISQUALIFIERS, EDUCATION_LEVELS, PRIORITY_GROUPS, screening_inputs
+from service.usecases.recruitment import CHINA
+from workflows.rules.eligibility import DISQUALIFIERS, EDUCATION_LEVELS, PRIORITY_GROUPS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -346,35 +346,17 @@ def _register_all(
     """What submit_application does for one applicant, for every row, in a single transaction."""
     with ctx.database.transaction() as session:
         campaign = _open_campaign(ctx, session, campaign_id)
-        names = {p["village_code"]: p["village_name"] for p in campaign.plan.get("posts", [])}
         now = ctx.clock.now()
-        runner = InstanceRunner(ctx, session, caller.username)
         applications = []
         for number, row in rows:
-            applicant = _normalised({k: v for k, v in row.items() if v is not None})  # as the API gives
+            applicant = {k: v for k, v in row.items() if v is not None}  # as the API gives it
             try:
-                inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
+                applications.append(
+                    recruitment.register_application(ctx, session, caller, campaign, applicant)
+                )
             except (ValueError, TypeError) as problem:
                 found = [error(number, None, f"报名信息有误：{problem}", f"Invalid application: {problem}")]
                 raise InvalidInputError("文件中有 1 处错误，未导入任何数据", errors=found) from problem
-            application = ApplicationModel(
-                campaign_id=campaign.id,
-                village_code=applicant["village_code"],
-                name=applicant["name"],
-                id_number=applicant["id_number"],
-                birth_date=date.fromisoformat(applicant["birth_date"]),
-                applicant=applicant,
-                status="submitted",
-                reasons=[],
-                applied_at=now,
-            )
-            session.add(application)
-            session.flush()
-            data = {**inputs, "application_id": application.id, "campaign_id": campaign.id}
-            data["subject"] = f"{application.name}（{names[application.village_code]}）"
-            key = f"{campaign.business_key}/A{application.id}"
-            application.screening_instance_id = runner.start("applicant_screening", data, key).id
-            applications.append(application)
         ids = [a.id for a in applications]
         audit.record(session, now, caller.username, "applications_imported", campaign_id=campaign.id, ids=ids)
         return applications

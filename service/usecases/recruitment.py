@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
@@ -301,35 +302,47 @@ def submit_application(
             raise InvalidInputError(
                 "所报岗位不在批准的用人计划内", errors={"village_code": ["所报村（社区）没有招聘岗位"]}
             )
-        applicant = _normalised(applicant)
         try:
-            inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
+            return register_application(ctx, session, caller, campaign, applicant)
         except (ValueError, TypeError) as error:
             raise InvalidInputError(f"报名信息有误：{error}") from error
-        application = ApplicationModel(
-            campaign_id=campaign.id,
-            village_code=applicant["village_code"],
-            name=applicant["name"],
-            id_number=applicant["id_number"],
-            birth_date=date.fromisoformat(applicant["birth_date"]),
-            applicant=applicant,
-            status="submitted",
-            reasons=[],
-            applied_at=now,
-        )
-        session.add(application)
-        session.flush()
-        village_name = posts[applicant["village_code"]]["village_name"]
-        data = {
-            **inputs,
-            "application_id": application.id,
-            "campaign_id": campaign.id,
-            "subject": f"{application.name}（{village_name}）",
-        }
-        runner = InstanceRunner(ctx, session, caller.username)
-        instance = runner.start("applicant_screening", data, f"{campaign.business_key}/A{application.id}")
-        application.screening_instance_id = instance.id
-        return application
+
+
+def register_application(
+    ctx: ServiceContext, session: Session, caller: Caller, campaign: CampaignModel, applicant: dict[str, Any]
+) -> ApplicationModel:
+    """Store one application of an open campaign and screen it (the DMN decision) in the caller's transaction.
+
+    Raises ValueError or TypeError when the applicant's data cannot be screened.
+    """
+    now = ctx.clock.now()
+    applicant = _normalised(applicant)
+    inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
+    application = ApplicationModel(
+        campaign_id=campaign.id,
+        village_code=applicant["village_code"],
+        name=applicant["name"],
+        id_number=applicant["id_number"],
+        birth_date=date.fromisoformat(applicant["birth_date"]),
+        applicant=applicant,
+        status="submitted",
+        reasons=[],
+        applied_at=now,
+    )
+    session.add(application)
+    session.flush()
+    names = {p["village_code"]: p["village_name"] for p in campaign.plan.get("posts", [])}
+    village_name = names[applicant["village_code"]]
+    data = {
+        **inputs,
+        "application_id": application.id,
+        "campaign_id": campaign.id,
+        "subject": f"{application.name}（{village_name}）",
+    }
+    runner = InstanceRunner(ctx, session, caller.username)
+    instance = runner.start("applicant_screening", data, f"{campaign.business_key}/A{application.id}")
+    application.screening_instance_id = instance.id
+    return application
 
 
 def _normalised(applicant: dict[str, Any]) -> dict[str, Any]:
