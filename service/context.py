@@ -16,6 +16,8 @@ from service.persistence.models import BundleModel, DefinitionModel
 from workflows.ports import Clock
 from workflows.specs import ProcessSpecs, parse_bundle
 
+_PARSED_BUNDLES: dict[str, ProcessSpecs] = {}
+
 
 def _instance_secret(name: str) -> str:
     """A random secret kept in the instance folder (the embedded set-up); production sets it by env."""
@@ -32,7 +34,8 @@ class ServiceContext:
     settings: Settings
     database: Database
     clock: Clock
-    _specs: dict[str, ProcessSpecs] = field(default_factory=dict)
+    # Parsed bundles are immutable and keyed by content hash, so every context of the process shares them.
+    _specs: dict[str, ProcessSpecs] = field(default_factory=lambda: _PARSED_BUNDLES)
     # definition id -> bundle sha256: immutable once deployed, so safe to remember for the process' life.
     _definition_bundles: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from service.persistence import migrate
 from service.usecases.definitions import deploy_bundled
 from service.usecases.demo import DEMO_USERS
 from service.usecases.directory import create_user, load_register
+from service.usecases.passwords import hash_password
 from workflows.ports import ManualClock
 
 
@@ -101,14 +103,13 @@ def compiled_translations() -> None:
             write_mo(target, read_po(source))
 
 
-@pytest.fixture
-def app(database_url: str, clock: ManualClock) -> Iterator[Flask]:
-    app = build_app(database_url, clock)
+def seed(app: Flask, password_hashes: dict[str, str]) -> None:
+    """The register, the demo users (fixed tokens, password ``pw-<username>``) and the definitions."""
     ctx: ServiceContext = app.extensions["auxpolice"]
     with ctx.database.transaction() as session:
         load_register(session)
         for demo in DEMO_USERS:
-            create_user(
+            user, _token = create_user(
                 ctx,
                 session,
                 demo.username,
@@ -117,11 +118,39 @@ def app(database_url: str, clock: ManualClock) -> Iterator[Flask]:
                 token_of(demo.username),
                 demo.heads,
                 demo.roles,
-                password=f"pw-{demo.username}",
             )
+            user.password_hash = password_hashes[demo.username]
     deploy_bundled(ctx)
+
+
+@pytest.fixture(scope="session")
+def password_hashes() -> dict[str, str]:
+    # argon2 is slow on purpose; hash each demo password once per run, not once per test.
+    return {demo.username: hash_password(f"pw-{demo.username}") for demo in DEMO_USERS}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, password_hashes: dict[str, str]) -> Path:
+    """A migrated, seeded SQLite file; each SQLite test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "auxpolice.db"
+    app = build_app(f"sqlite:///{path}", ManualClock(datetime.now(UTC).replace(microsecond=0)))
+    seed(app, password_hashes)
+    app.extensions["auxpolice"].database.dispose()
+    return path
+
+
+@pytest.fixture
+def app(
+    database_url: str, clock: ManualClock, request: pytest.FixtureRequest, password_hashes: dict[str, str]
+) -> Iterator[Flask]:
+    if database_url.startswith("sqlite:///"):
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database_url.removeprefix("sqlite:///"))
+        app = build_app(database_url, clock)
+    else:
+        app = build_app(database_url, clock)
+        seed(app, password_hashes)
     yield app
-    ctx.database.dispose()
+    app.extensions["auxpolice"].database.dispose()
 
 
 @pytest.fixture
