@@ -174,8 +174,10 @@ def cprofile_listing(completions: int, top: int = 25) -> str:
 def format_breakdown(result: Breakdown) -> str:
     per_request = result.request_seconds / result.completions * 1000
     width = max(len(label) for label, _ms, _calls in result.lines)
-    lines = [f"{result.completions} completions; POST request to commit: {per_request:.2f} ms per completion",
-             f"{'part of the path (inclusive)':<{width}}  ms/compl.  share  calls/compl."]
+    lines = [
+        f"{result.completions} completions; POST request to commit: {per_request:.2f} ms per completion",
+        f"{'part of the path (inclusive)':<{width}}  ms/compl.  share  calls/compl.",
+    ]
     for label, ms_each, calls in result.lines:
         lines.append(f"{label:<{width}}  {ms_each:9.2f}  {ms_each / per_request:5.0%}  {calls:12.1f}")
     if result.missing:

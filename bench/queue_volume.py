@@ -41,14 +41,29 @@ def populate(service: BenchService, total: int) -> Population:
     started = time.perf_counter()
     now = datetime.now(UTC)
     with ctx.database.transaction() as session:
-        definition_id = session.scalar(select(DefinitionModel.id).where(
-            DefinitionModel.process_id == "recruitment"))
+        definition_id = session.scalar(
+            select(DefinitionModel.id).where(DefinitionModel.process_id == "recruitment")
+        )
         codes = list(session.scalars(select(DepartmentModel.code).order_by(DepartmentModel.code)))
-        result = session.execute(insert(InstanceModel).returning(InstanceModel.id), [{
-            "definition_id": definition_id, "process_id": "recruitment", "business_key": f"bulk-{n}",
-            "status": "running", "subject": "", "state": {}, "serializer_version": "bench",
-            "lock_version": 1, "started_by": "bench", "created_at": now, "updated_at": now,
-        } for n in range(INSTANCES)])
+        result = session.execute(
+            insert(InstanceModel).returning(InstanceModel.id),
+            [
+                {
+                    "definition_id": definition_id,
+                    "process_id": "recruitment",
+                    "business_key": f"bulk-{n}",
+                    "status": "running",
+                    "subject": "",
+                    "state": {},
+                    "serializer_version": "bench",
+                    "lock_version": 1,
+                    "started_by": "bench",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(INSTANCES)
+            ],
+        )
         instance_ids = [row[0] for row in result]
     big = int(total * BIG_SHARE)
     others = [code for code in codes if code != BIG_DEPARTMENT]
@@ -62,15 +77,26 @@ def populate(service: BenchService, total: int) -> Population:
     rows: list[dict[str, Any]] = []
     for n, code in enumerate(order):
         claimed = n % 10 == 0
-        rows.append({
-            "id": str(uuid.uuid4()), "instance_id": instance_ids[n % INSTANCES], "process_id": "recruitment",
-            "spec_name": "draft_plan", "name_zh": "起草用人计划", "name_en": "Draft staffing plan",
-            "department_code": code, "form": "staffing_plan_draft.json", "subject": f"bench task {n}",
-            "state": "claimed" if claimed else "open", "claimed_by": "bench" if claimed else None,
-            "completed_by": None, "due_at": start + timedelta(days=n % 60),
-            "created_at": start + timedelta(seconds=n), "claimed_at": now if claimed else None,
-            "completed_at": None,
-        })
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "instance_id": instance_ids[n % INSTANCES],
+                "process_id": "recruitment",
+                "spec_name": "draft_plan",
+                "name_zh": "起草用人计划",
+                "name_en": "Draft staffing plan",
+                "department_code": code,
+                "form": "staffing_plan_draft.json",
+                "subject": f"bench task {n}",
+                "state": "claimed" if claimed else "open",
+                "claimed_by": "bench" if claimed else None,
+                "completed_by": None,
+                "due_at": start + timedelta(days=n % 60),
+                "created_at": start + timedelta(seconds=n),
+                "claimed_at": now if claimed else None,
+                "completed_at": None,
+            }
+        )
         if len(rows) == CHUNK:
             _flush(service, table, rows)
             rows = []
@@ -127,16 +153,19 @@ def time_queues(service: BenchService, repeat: int, per_page: int = 50) -> Queue
 
     def bare_sql() -> None:
         with ctx.database.reading() as session:
-            query = select(HumanTaskModel).where(HumanTaskModel.department_code == BIG_DEPARTMENT,
-                                                 HumanTaskModel.state.in_(OPEN_STATES))
+            query = select(HumanTaskModel).where(
+                HumanTaskModel.department_code == BIG_DEPARTMENT, HumanTaskModel.state.in_(OPEN_STATES)
+            )
             session.scalar(select(func.count()).select_from(query.subquery()))
-            list(session.scalars(query.order_by(HumanTaskModel.created_at, HumanTaskModel.id)
-                                 .limit(per_page)))
+            list(
+                session.scalars(query.order_by(HumanTaskModel.created_at, HumanTaskModel.id).limit(per_page))
+            )
 
     return QueueTimings(
         list_http=time_calls(lambda: service.get(url, "bureau"), repeat),
         list_usecase=time_calls(
-            lambda: task_usecases.queue_tasks(ctx, bureau, BIG_DEPARTMENT, None, 1, per_page), repeat),
+            lambda: task_usecases.queue_tasks(ctx, bureau, BIG_DEPARTMENT, None, 1, per_page), repeat
+        ),
         list_sql=time_calls(bare_sql, repeat),
         overview_http_one=time_calls(lambda: service.get("/api/v1/queues", "bureau"), repeat),
         overview_http_all=time_calls(lambda: service.get("/api/v1/queues", ALL_DEPARTMENTS_USER), repeat),

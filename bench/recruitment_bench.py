@@ -44,10 +44,8 @@ class Sizes:
     queue_repeat: int
 
 
-FULL = Sizes(instances=50, per_instance=20, flat_at=500, flat_runs=3, queue_tasks=100_000,
-             queue_repeat=200)
-QUICK = Sizes(instances=5, per_instance=20, flat_at=100, flat_runs=2, queue_tasks=10_000,
-              queue_repeat=200)
+FULL = Sizes(instances=50, per_instance=20, flat_at=500, flat_runs=3, queue_tasks=100_000, queue_repeat=200)
+QUICK = Sizes(instances=5, per_instance=20, flat_at=100, flat_runs=2, queue_tasks=10_000, queue_repeat=200)
 
 
 def log(message: str) -> None:
@@ -55,10 +53,12 @@ def log(message: str) -> None:
 
 
 def machine() -> str:
-    return (f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; nproc {os.cpu_count()}; "
-            f"Python {platform.python_version()}; SpiffWorkflow {version('SpiffWorkflow')}; "
-            f"SQLAlchemy {version('SQLAlchemy')}; Flask {version('flask')}; {platform.machine()}; "
-            f"{load()}")
+    return (
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; nproc {os.cpu_count()}; "
+        f"Python {platform.python_version()}; SpiffWorkflow {version('SpiffWorkflow')}; "
+        f"SQLAlchemy {version('SQLAlchemy')}; Flask {version('flask')}; {platform.machine()}; "
+        f"{load()}"
+    )
 
 
 def load() -> str:
@@ -74,23 +74,36 @@ def rate(run: LoopRun) -> float:
 def throughput_rows(raw: LoopRun, state_only: LoopRun, service: LoopRun) -> list[Row]:
     ratio, strict = rate(service) / rate(raw), rate(service) / rate(state_only)
     rows = [
-        Row("raw SpiffWorkflow, spiff serializer (with spec)",
-            f"{rate(raw):.1f} completions/s ({len(raw.seconds)}; p50 {ms(percentile(raw.seconds, 50))})"),
-        Row("raw SpiffWorkflow, service's spec-less state JSON",
+        Row(
+            "raw SpiffWorkflow, spiff serializer (with spec)",
+            f"{rate(raw):.1f} completions/s ({len(raw.seconds)}; p50 {ms(percentile(raw.seconds, 50))})",
+        ),
+        Row(
+            "raw SpiffWorkflow, service's spec-less state JSON",
             f"{rate(state_only):.1f} completions/s ({len(state_only.seconds)}; "
-            f"p50 {ms(percentile(state_only.seconds, 50))})"),
-        Row("service POST /tasks/<id>/complete (test client, SQLite)",
-            f"{rate(service):.1f} completions/s ({len(service.seconds)})"),
-        Row("service/raw throughput ratio", f"{ratio:.2f}", f">= {RATIO_TARGET}",
-            verdict(ratio >= RATIO_TARGET)),
+            f"p50 {ms(percentile(state_only.seconds, 50))})",
+        ),
+        Row(
+            "service POST /tasks/<id>/complete (test client, SQLite)",
+            f"{rate(service):.1f} completions/s ({len(service.seconds)})",
+        ),
+        Row(
+            "service/raw throughput ratio",
+            f"{ratio:.2f}",
+            f">= {RATIO_TARGET}",
+            verdict(ratio >= RATIO_TARGET),
+        ),
         Row("service/raw ratio vs spec-less raw (stricter, info)", f"{strict:.2f}"),
-        Row("service latency per completion p50 / p95",
-            f"{ms(percentile(service.seconds, 50))} / {ms(percentile(service.seconds, 95))}"),
+        Row(
+            "service latency per completion p50 / p95",
+            f"{ms(percentile(service.seconds, 50))} / {ms(percentile(service.seconds, 95))}",
+        ),
     ]
     for name, run in (("raw", raw), ("raw spec-less", state_only), ("service", service)):
         if run.stopped_at is not None:
-            rows.append(Row(f"{name} throughput run stopped",
-                            f"at completion {run.stopped_at}: {run.stop_reason}"))
+            rows.append(
+                Row(f"{name} throughput run stopped", f"at completion {run.stopped_at}: {run.stop_reason}")
+            )
     return rows
 
 
@@ -103,13 +116,24 @@ def flatness_rows(name: str, runs: list[LoopRun], flat_at: int) -> list[Row]:
     pooled = f"median of #{{}}-#{{}} over {len(runs)} instances"
     rows = [
         Row(f"{name}: completion #{EARLY} ({pooled.format(early_first, early_last)})", ms(early)),
-        Row(f"{name}: completion #{flat_at} ({pooled.format(late_first, late_last)})"
-            + ("" if reached else " [did not reach it]"), ms(late)),
-        Row(f"{name}: cost(#{flat_at}) / cost(#{EARLY})", f"{ratio:.2f}x", f"<= {FLATNESS_TARGET}x",
-            verdict(reached and ratio <= FLATNESS_TARGET)),
-        Row(f"{name}: median by band of completions",
-            ", ".join(f"#{first}-{last}: {median * 1000:.1f}" for first, last, median
-                      in band_medians(samples, 5)) + " ms"),
+        Row(
+            f"{name}: completion #{flat_at} ({pooled.format(late_first, late_last)})"
+            + ("" if reached else " [did not reach it]"),
+            ms(late),
+        ),
+        Row(
+            f"{name}: cost(#{flat_at}) / cost(#{EARLY})",
+            f"{ratio:.2f}x",
+            f"<= {FLATNESS_TARGET}x",
+            verdict(reached and ratio <= FLATNESS_TARGET),
+        ),
+        Row(
+            f"{name}: median by band of completions",
+            ", ".join(
+                f"#{first}-{last}: {median * 1000:.1f}" for first, last, median in band_medians(samples, 5)
+            )
+            + " ms",
+        ),
     ]
     stops = sorted({(run.stopped_at, run.stop_reason) for run in runs if run.stopped_at is not None})
     for stopped_at, reason in stops:
@@ -132,18 +156,27 @@ def queue_rows(service: BenchService, sizes: Sizes) -> list[Row]:
     p95 = percentile(timings.list_http, 95)
     departments = len(population.per_department)
     return [
-        Row("open tasks in human_tasks",
-            f"{population.total:,} over {departments} departments, inserted in {population.seconds:.1f} s"),
-        Row(f"GET /queues/{BIG_DEPARTMENT}/tasks per_page=50 p50 / p95",
+        Row(
+            "open tasks in human_tasks",
+            f"{population.total:,} over {departments} departments, inserted in {population.seconds:.1f} s",
+        ),
+        Row(
+            f"GET /queues/{BIG_DEPARTMENT}/tasks per_page=50 p50 / p95",
             f"{p50_p95(timings.list_http)} ({timings.big_queue_total:,} in queue)",
-            f"p95 < {QUEUE_P95_TARGET * 1000:.0f} ms", verdict(p95 < QUEUE_P95_TARGET)),
+            f"p95 < {QUEUE_P95_TARGET * 1000:.0f} ms",
+            verdict(p95 < QUEUE_P95_TARGET),
+        ),
         Row("  same listing, use case without HTTP p50 / p95", p50_p95(timings.list_usecase)),
         Row("  same listing, bare SQL (count + page) p50 / p95", p50_p95(timings.list_sql)),
         Row("GET /queues, member of 1 department p50 / p95", p50_p95(timings.overview_http_one)),
-        Row(f"GET /queues, member of all {departments} departments p50 / p95",
-            p50_p95(timings.overview_http_all)),
-        Row(f"  same overview ({departments} departments), use case without HTTP p50 / p95",
-            p50_p95(timings.overview_usecase_all)),
+        Row(
+            f"GET /queues, member of all {departments} departments p50 / p95",
+            p50_p95(timings.overview_http_all),
+        ),
+        Row(
+            f"  same overview ({departments} departments), use case without HTTP p50 / p95",
+            p50_p95(timings.overview_usecase_all),
+        ),
     ]
 
 
@@ -165,8 +198,9 @@ def run(sizes: Sizes) -> list[Row]:
         service_run = service_throughput(service, sizes.instances, sizes.per_instance, "throughput")
         rows += throughput_rows(raw_run, state_only_run, service_run)
         log(f"flatness: {sizes.flat_runs} instances, up to {flat_until} completions each")
-        service_flat = [drive_service(service, f"flatness-{n}", flat_until, size_points)
-                        for n in range(sizes.flat_runs)]
+        service_flat = [
+            drive_service(service, f"flatness-{n}", flat_until, size_points) for n in range(sizes.flat_runs)
+        ]
     raw_flat = [drive_raw(raw, flat_until, size_points) for _ in range(sizes.flat_runs)]
     rows += flatness_rows("raw flatness", raw_flat, sizes.flat_at)
     rows += flatness_rows("service flatness", service_flat, sizes.flat_at)
@@ -179,8 +213,11 @@ def run(sizes: Sizes) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true",
-                        help="a small run: 100 completions, flatness at #100, 10,000 queued tasks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small run: 100 completions, flatness at #100, 10,000 queued tasks",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()

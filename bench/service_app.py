@@ -55,15 +55,22 @@ class BenchService:
             for username, department in USERS.items():
                 create_user(self.ctx, session, username, username, [department], token_of(username))
             codes = list(session.scalars(select(DepartmentModel.code).order_by(DepartmentModel.code)))
-            create_user(self.ctx, session, ALL_DEPARTMENTS_USER, "bench supervisor", codes,
-                        token_of(ALL_DEPARTMENTS_USER))
+            create_user(
+                self.ctx,
+                session,
+                ALL_DEPARTMENTS_USER,
+                "bench supervisor",
+                codes,
+                token_of(ALL_DEPARTMENTS_USER),
+            )
         # Only the recruitment family: the benchmark must not depend on other bundles being deployable.
         deploy_path(self.ctx, self.ctx.settings.bpmn_dir / "recruitment", "bench")
         self.client = self.app.test_client()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.ctx.database.dispose()
         self._tmp.cleanup()
 
@@ -81,8 +88,11 @@ class BenchService:
         return response.get_json()
 
     def start_recruitment(self, key: str) -> int:
-        response = self.client.post("/api/v1/instances", headers=self.headers("bureau"),
-                                    json={"process_id": "recruitment", "business_key": key, "data": {}})
+        response = self.client.post(
+            "/api/v1/instances",
+            headers=self.headers("bureau"),
+            json={"process_id": "recruitment", "business_key": key, "data": {}},
+        )
         if response.status_code != 201:
             raise RuntimeError(f"start: {response.status_code} {response.get_json()}")
         return int(response.get_json()["id"])
@@ -91,8 +101,9 @@ class BenchService:
         """The instance's open task (id, spec name), read straight from the queue projection."""
         with self.ctx.database.reading() as session:
             row = session.execute(
-                select(HumanTaskModel.id, HumanTaskModel.spec_name)
-                .where(HumanTaskModel.instance_id == instance_id, HumanTaskModel.state == "open")
+                select(HumanTaskModel.id, HumanTaskModel.spec_name).where(
+                    HumanTaskModel.instance_id == instance_id, HumanTaskModel.state == "open"
+                )
             ).first()
         return (row[0], row[1]) if row is not None else None
 
@@ -108,12 +119,17 @@ class BenchService:
     def state_bytes(self, instance_id: int) -> int:
         """Size of the instance's stored state JSON as SQLite holds it."""
         with self.ctx.database.reading() as session:
-            return int(session.scalar(select(func.length(InstanceModel.state))
-                                      .where(InstanceModel.id == instance_id)) or 0)
+            return int(
+                session.scalar(
+                    select(func.length(InstanceModel.state)).where(InstanceModel.id == instance_id)
+                )
+                or 0
+            )
 
 
-def drive_service(service: BenchService, key: str, completions: int,
-                  sizes_at: tuple[int, ...] = ()) -> LoopRun:
+def drive_service(
+    service: BenchService, key: str, completions: int, sizes_at: tuple[int, ...] = ()
+) -> LoopRun:
     """Complete up to ``completions`` tasks of one new recruitment instance, timing each HTTP request."""
     run = LoopRun()
     instance_id = service.start_recruitment(key)

@@ -28,7 +28,7 @@ def window_median(runs: list[list[float]], center: int, half: int = 2) -> tuple[
         return float("nan"), 0, 0
     last = min(center + half, shortest)
     first = max(1, last - 2 * half)
-    return statistics.median(x for samples in runs for x in samples[first - 1:last]), first, last
+    return statistics.median(x for samples in runs for x in samples[first - 1 : last]), first, last
 
 
 def band_medians(runs: list[list[float]], bands: int) -> list[tuple[int, int, float]]:
@@ -37,7 +37,7 @@ def band_medians(runs: list[list[float]], bands: int) -> list[tuple[int, int, fl
     size = max(1, shortest // bands)
     result = []
     for start in range(0, size * bands, size):
-        pooled = [x for samples in runs for x in samples[start:start + size]]
+        pooled = [x for samples in runs for x in samples[start : start + size]]
         if pooled:
             result.append((start + 1, start + size, statistics.median(pooled)))
     return result
@@ -64,8 +64,10 @@ def verdict(ok: bool) -> str:
 def format_table(rows: list[Row]) -> str:
     """Render rows as a Markdown table (readable on a terminal and pasteable into docs)."""
     header = Row("figure", "value", "target", "result")
-    widths = [max(len(getattr(r, name)) for r in [header, *rows])
-              for name in ("figure", "value", "target", "verdict")]
+    widths = [
+        max(len(getattr(r, name)) for r in [header, *rows])
+        for name in ("figure", "value", "target", "verdict")
+    ]
 
     def line(row: Row) -> str:
         cells = (row.figure, row.value, row.target, row.verdict)

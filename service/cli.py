@@ -165,7 +165,7 @@ def audit_verify() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="gunicorn worker processes")
-@click.option("--threads", default=4, show_default=True, help="threads per worker process")
+@click.option("--threads", default=2, show_default=True, help="threads per worker (CPU-bound work)")
 @click.option(
     "--scheduler/--no-scheduler",
     default=True,

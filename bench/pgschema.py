@@ -1,0 +1,75 @@
+"""Helpers shared by the appraisal and concurrency benchmarks: fresh PostgreSQL schemas, logging control.
+
+PostgreSQL is reached the way tests/conftest.py does it: a fresh schema per database, named in the URL
+option ``?options=-csearch_path%3D<schema>`` and dropped afterwards.
+
+The service configures the root logger at INFO with a JSON handler on stderr (``service.logs``; the
+``spiff`` loggers at WARNING). ``discard_service_logs`` keeps that work (records are still built and
+formatted) but sends the lines to /dev/null instead of the terminal; ``library_logging`` gives the
+raw-engine measurements the library's default, a root logger at WARNING.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+import psycopg
+
+from service.logs import JsonFormatter
+
+POSTGRES_URL = os.environ.get("AUXPOLICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_devnull: IO[str] | None = None
+
+
+def postgres_problem() -> str | None:
+    """Why the local PostgreSQL cannot be used, or None when it answers."""
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({str(error).strip().splitlines()[0]})"
+
+
+@contextmanager
+def fresh_schema(prefix: str = "bench") -> Iterator[str]:
+    """Yield the database URL of a new, empty schema; drop the schema (and everything in it) afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def discard_service_logs() -> None:
+    """Point the service's JSON log handlers at /dev/null (formatting cost kept, terminal kept clean)."""
+    global _devnull
+    if _devnull is None:
+        _devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and isinstance(handler.formatter, JsonFormatter):
+            handler.setStream(_devnull)
+
+
+@contextmanager
+def library_logging() -> Iterator[None]:
+    """Run the block with the root logger at WARNING, as a program that never configured logging has it."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1/5/15 min)"
