@@ -25,22 +25,10 @@ from service.usecases.audit_trail import CHINA
 from tests.api.appraisal_steps import rubric, seed, tasks_of
 from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, publish, start_recruitment
 from tests.conftest import User
+from tests.web_units.browser_session import web_login
 from workflows.ports import ManualClock
 
 KEY = "2026-recruitment"
-
-
-def web_login(app: Flask, username: str) -> FlaskClient:
-    """A browser session of ``username``, signed in through the login form (CSRF token included)."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
-    response = client.post(
-        "/login", data={"username": username, "password": f"pw-{username}", "csrf_token": token.group(1)}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def get(client: FlaskClient, url: str, expect: int = 200) -> str:

@@ -4,13 +4,11 @@ the exam-score sheet that fills the enter_exam_scores task, and the sub-bureau's
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -22,6 +20,7 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError
 from tests.api.recruitment_steps import approve_plan, publish, start_recruitment
 from tests.conftest import User
+from tests.web_units.browser_session import csrf, web_login
 from workflows.ports import ManualClock
 
 BUREAU = Caller("bureau", "公安分局", frozenset({"police_bureau"}))
@@ -75,19 +74,6 @@ def applications(ctx: ServiceContext) -> int:
 
 def problems(error: pytest.ExceptionInfo[InvalidInputError]) -> set[tuple[Any, str]]:
     return {(e["row"], e["column"]) for e in error.value.errors}
-
-
-def web_login(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    token = csrf(client, "/login")
-    client.post("/login", data={"username": username, "password": f"pw-{username}", "csrf_token": token})
-    return client
-
-
-def csrf(client: FlaskClient, path: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
-    assert found is not None, path
-    return found.group(1)
 
 
 # -- the sheets, framework-free --------------------------------------------------------------------------

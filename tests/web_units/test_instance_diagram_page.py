@@ -20,6 +20,7 @@ from service.usecases.directory import Caller
 from service.usecases.runner import InstanceRunner
 from tests.api.recruitment_steps import approve_plan, complete, publish, start_recruitment
 from tests.conftest import User
+from tests.web_units.browser_session import web_login
 from workflows.diagram import completed_from_events, element_states, process_file
 from workflows.engine import WorkflowEngine, compact
 from workflows.ports import ManualClock
@@ -27,19 +28,6 @@ from workflows.specs import attach_forms, parse_bundle, read_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDITOR = Caller("auditor", "审计", frozenset(), roles=frozenset({"auditor"}))
-
-
-def web_login(app: Flask, username: str) -> FlaskClient:
-    """A browser session of ``username``, signed in through the login form (CSRF token included)."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
-    response = client.post(
-        "/login", data={"username": username, "password": f"pw-{username}", "csrf_token": token.group(1)}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def diagram_of(page: str) -> dict[str, Any]:
