@@ -202,6 +202,7 @@ class HumanTaskModel(Base):
         Index(
             "ix_human_tasks_active_counts",
             "department_code",
+            "state",
             "due_at",
             "claimed_by",
             sqlite_where=text(ACTIVE_TASK),

@@ -25,7 +25,7 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_human_tasks_due'))
         batch_op.drop_index(batch_op.f('ix_human_tasks_queue'))
         batch_op.create_index('ix_human_tasks_active', ['department_code', 'created_at', 'id'], unique=False, sqlite_where=sa.text("state IN ('open', 'claimed')"), postgresql_where=sa.text("state IN ('open', 'claimed')"))
-        batch_op.create_index('ix_human_tasks_active_counts', ['department_code', 'due_at', 'claimed_by'], unique=False, sqlite_where=sa.text("state IN ('open', 'claimed')"), postgresql_where=sa.text("state IN ('open', 'claimed')"))
+        batch_op.create_index('ix_human_tasks_active_counts', ['department_code', 'state', 'due_at', 'claimed_by'], unique=False, sqlite_where=sa.text("state IN ('open', 'claimed')"), postgresql_where=sa.text("state IN ('open', 'claimed')"))
         batch_op.create_index('ix_human_tasks_history', ['department_code', 'state', 'created_at', 'id'], unique=False)
 
     # ### end Alembic commands ###
