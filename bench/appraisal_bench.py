@@ -318,17 +318,29 @@ def run(sizes: Sizes) -> list[Row]:
     return rows
 
 
+def single(officers: int, workers: int) -> list[Row]:
+    """One configuration on SQLite: the service's start against the raw engine for the same N."""
+    with database("sqlite") as url, service(url, officers) as (_app, ctx):
+        log(f"sqlite: start_month N={officers:,} workers={workers}")
+        done = run_start(ctx, StartRun("sqlite", officers, workers))
+    log(f"raw SpiffWorkflow: {officers:,} instances")
+    raw = raw_start(officers)
+    return [*start_rows(done, raw, True), written(done)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--quick", action="store_true", help="N = 46, 1,000 and 5,000 (PostgreSQL: 46 and 1,000)"
     )
+    parser.add_argument("--officers", type=int, help="only this N, on SQLite (with --workers)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for --officers")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
     print(f"auxpolice appraisal start benchmark ({'quick' if args.quick else 'full'}): {sizes}")
     print(f"{machine()}; load average at start {load_average()}")
-    rows = run(sizes)
+    rows = single(args.officers, args.workers) if args.officers else run(sizes)
     print()
     print(format_table(rows))
     print(
