@@ -16,7 +16,7 @@ from workflows.diagram import completed_from_events, element_names, element_stat
 
 
 def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> dict[str, Any]:
-    """``{"process_id", "bpmn_xml", "states", "names"}``.
+    """``{"process_id", "bpmn_xml", "states", "names", "data"}``.
 
     ``states`` is ``{bpmn_id: completed|active|waiting}``; ``names`` the element names of those ids.
     """
@@ -29,7 +29,7 @@ def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> d
         xml = process_file(specs.files, instance.process_id)
         if xml is None:
             raise NotFoundError(f"流程定义中找不到流程“{instance.process_id}”的 BPMN 文件")
-        _engine, workflow = runner.load(instance)
+        engine, workflow = runner.load(instance)
         # The live task tree may have been compacted: the audit log still names every element that ran.
         events = session.execute(
             select(AuditEventModel.action, AuditEventModel.payload).where(
@@ -48,4 +48,5 @@ def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> d
             "bpmn_xml": xml,
             "states": states,
             "names": {bpmn_id: names.get(bpmn_id, bpmn_id) for bpmn_id in states},
+            "data": engine.data(workflow),
         }

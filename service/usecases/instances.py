@@ -126,12 +126,15 @@ def instance_history(ctx: ServiceContext, caller: Caller, instance_id: int, page
         return Page(items, total, page, per_page)
 
 
-def instance_detail(ctx: ServiceContext, caller: Caller, instance_id: int) -> dict[str, Any]:
-    """An instance with its current data (loaded through the engine) and its human tasks."""
+def instance_detail(
+    ctx: ServiceContext, caller: Caller, instance_id: int, include_data: bool = True
+) -> dict[str, Any]:
+    """An instance with its human tasks and, unless the caller has it already, its current data."""
     with ctx.database.reading() as session:
         require_reader(session, caller, instance_id)
     instance, tasks = get_instance(ctx, instance_id)
-    with ctx.database.reading() as session:
-        runner = InstanceRunner(ctx, session, "system")
-        data = runner.current_data(instance)
+    data: dict[str, Any] = {}
+    if include_data:
+        with ctx.database.reading() as session:
+            data = InstanceRunner(ctx, session, "system").current_data(instance)
     return {**{c: getattr(instance, c) for c in INSTANCE_FIELDS}, "data": data, "tasks": tasks}

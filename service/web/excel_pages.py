@@ -110,6 +110,17 @@ def _scores_task(task_id: str) -> dict[str, Any]:
     return detail
 
 
+def _bureau_scores_task(task_id: str) -> tuple[dict[str, Any] | None, Any]:
+    """The exam-score task for a sub-bureau member, or the page refusing it."""
+    refused = _not_bureau()
+    if refused:
+        return None, refused
+    try:
+        return _scores_task(task_id), None
+    except ServiceError as error:
+        return None, (render_template("error.html", message=error.message), error.status)
+
+
 def _task_title(detail: dict[str, Any]) -> str:
     return str(detail["name_en"] if language() == "en" else detail["name_zh"])
 
@@ -117,24 +128,19 @@ def _task_title(detail: dict[str, Any]) -> str:
 @bp.get("/tasks/<task_id>/scores")
 @login_required
 def scores_upload(task_id: str) -> Any:
-    refused = _not_bureau()
-    if refused:
-        return refused
-    try:
-        detail = _scores_task(task_id)
-    except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+    detail, refusal = _bureau_scores_task(task_id)
+    if detail is None:
+        return refusal
     return render_template("excel_scores.html", task=detail, title=_task_title(detail))
 
 
 @bp.get("/tasks/<task_id>/scores.xlsx")
 @login_required
 def scores_sheet(task_id: str) -> Any:
-    refused = _not_bureau()
-    if refused:
-        return refused
+    detail, refusal = _bureau_scores_task(task_id)
+    if detail is None:
+        return refusal
     try:
-        detail = _scores_task(task_id)
         campaign_id = int((detail["data"].get("campaign") or {}).get("campaign_id") or 0)
         data = excel_import.score_sheet(context(), user(), campaign_id)
     except ServiceError as error:
@@ -145,13 +151,9 @@ def scores_sheet(task_id: str) -> Any:
 @bp.post("/tasks/<task_id>/scores")
 @login_required
 def scores_post(task_id: str) -> Any:
-    refused = _not_bureau()
-    if refused:
-        return refused
-    try:
-        detail = _scores_task(task_id)
-    except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+    detail, refusal = _bureau_scores_task(task_id)
+    if detail is None:
+        return refusal
     page = {"task": detail, "title": _task_title(detail)}
     data = _uploaded()
     if data is None:

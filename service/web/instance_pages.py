@@ -35,16 +35,19 @@ def _page_number() -> int:
 @login_required
 def instance(instance_id: int) -> Any:
     caller, page = user(), _page_number()
-    try:
-        detail = instances.instance_detail(context(), caller, instance_id)
-        history = instances.instance_history(context(), caller, instance_id, page, HISTORY_PER_PAGE)
-    except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
     diagram, diagram_error = None, ""
     try:
         diagram = diagrams.instance_diagram(context(), caller, instance_id)
     except ServiceError as error:
         diagram_error = error.message  # the data and history are still worth showing
+    try:
+        # The diagram already loaded the workflow and read its data: do not load it a second time.
+        detail = instances.instance_detail(context(), caller, instance_id, include_data=diagram is None)
+        history = instances.instance_history(context(), caller, instance_id, page, HISTORY_PER_PAGE)
+    except ServiceError as error:
+        return render_template("error.html", message=error.message), error.status
+    if diagram is not None:
+        detail["data"] = diagram["data"]
     pages = max((history.total + HISTORY_PER_PAGE - 1) // HISTORY_PER_PAGE, 1)
     return render_template(
         "instance.html",

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from tests.workflows.samples import ELIGIBLE
 from workflows import engine as engine_module
 from workflows.engine import (
     EngineError,
@@ -30,17 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTICE_ENDS_AT = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
 
 CANDIDATE = {"found": True, "application_id": 1, "name": "张三", "party_member": False}
-ELIGIBLE = {
-    "age": 25,
-    "age_relaxed": False,
-    "nationality": "CN",
-    "weihai_residence": True,
-    "education": "bachelor",
-    "healthy": True,
-    "good_conduct": True,
-    "meets_post_requirements": True,
-    "disqualifiers": [],
-}
 VETTING_PASSED = {"findings": [], "notes": "未发现不得聘用情形"}
 VETTING_FAILED = {"findings": ["bad_credit"], "notes": "不良信用记录"}
 

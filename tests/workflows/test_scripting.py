@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.workflows.samples import ELIGIBLE
 from workflows.engine import ModelError, WorkflowEngine
 from workflows.scripting import (
     MAX_RANGE,
@@ -342,18 +343,6 @@ def test_tuple_unpacking_assignment_in_a_script_works() -> None:
 
 
 # -- DMN through the restricted engine -----------------------------------------------------------------
-
-ELIGIBLE = {
-    "age": 25,
-    "age_relaxed": False,
-    "nationality": "CN",
-    "weihai_residence": True,
-    "education": "bachelor",
-    "healthy": True,
-    "good_conduct": True,
-    "meets_post_requirements": True,
-    "disqualifiers": [],
-}
 
 
 def recruitment_specs() -> ProcessSpecs:
