@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.session import SessionTransaction
 
 import service.api
@@ -46,6 +47,8 @@ PROBES: list[tuple[str, Any, str]] = [
     ("  check_separation (duties)", service.usecases.tasks, "check_separation"),
     ("  validate_submission (JSON Schema)", service.usecases.tasks, "validate_submission"),
     ("  InstanceRunner.lock (SELECT instance)", InstanceRunner, "lock"),
+    ("  InstanceRunner.lock_for_task (SELECT instance by task)", InstanceRunner, "lock_for_task"),
+    ("  _task (SELECT task)", service.usecases.tasks, "_task"),
     ("  InstanceRunner.load (definition + bundle + state)", InstanceRunner, "load"),
     ("    InstanceRunner.specs_of (bundle row, spec cache)", InstanceRunner, "specs_of"),
     ("    WorkflowEngine.load (deserialize state)", WorkflowEngine, "load"),
@@ -58,6 +61,8 @@ PROBES: list[tuple[str, Any, str]] = [
     ("    InstanceRunner._sync_timers", InstanceRunner, "_sync_timers"),
     ("  audit.record (every audit row)", service.audit, "record"),
     ("  SessionTransaction.commit (flush + COMMIT)", SessionTransaction, "commit"),
+    ("    audit.seal (chain, INSERT events, head)", service.audit, "seal"),
+    ("    Session._flush (unit of work, any time)", Session, "_flush"),
 ]
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import event, select, text
+from sqlalchemy import Table, bindparam, event, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.persistence.models import AuditEventModel, AuditHeadModel
@@ -26,6 +26,20 @@ _PENDING = "audit_pending"
 _ENTRIES = "audit_entries"
 # Any constant works: it only has to be the same in every process that writes audit events.
 _CHAIN_LOCK_KEY = 7_311_000_042
+# What an event's hash covers, in this order (``at`` is normalised to UTC first).
+_HASHED = ("at", "actor", "action", "instance_id", "task_id", "department_code", "payload")
+# Core tables: the commit hook writes plain rows, without the unit of work's per-object bookkeeping.
+_EVENTS = cast(Table, AuditEventModel.__table__)
+_HEAD = cast(Table, AuditHeadModel.__table__)
+# Built once: the commit hook runs on every write transaction (see service/persistence/rows.py).
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_HEAD = insert(_HEAD)
+_UPDATE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), mac=bindparam("new_mac"))
+)
 
 
 def record(
@@ -38,20 +52,19 @@ def record(
     task_id: str | None = None,
     department_code: str | None = None,
     **payload: Any,
-) -> AuditEventModel:
-    """Append one event to the session's transaction; it is sealed into the chain at commit."""
-    entry = AuditEventModel(
-        at=at,
-        actor=actor,
-        action=action,
-        instance_id=instance_id,
-        task_id=task_id,
-        department_code=department_code,
-        payload=payload,
+) -> None:
+    """Append one event to the session's transaction; it is chained and inserted at commit."""
+    session.info.setdefault(_ENTRIES, []).append(
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "department_code": department_code,
+            "payload": payload,
+        }
     )
-    session.add(entry)
-    session.info.setdefault(_ENTRIES, []).append(entry)
-    return entry
 
 
 def mark_pending(session: Session, event_ids: list[int]) -> None:
@@ -67,19 +80,15 @@ def _canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
-def digest(prev_hash: str, entry: AuditEventModel) -> str:
+def digest(prev_hash: str, row: Mapping[str, Any]) -> str:
     """Hash an event's content with the previous event's hash (the position is covered by the link)."""
-    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
-    content = [
-        at,
-        entry.actor,
-        entry.action,
-        entry.instance_id,
-        entry.task_id,
-        entry.department_code,
-        entry.payload,
-    ]
+    at = row["at"].astimezone(UTC).isoformat(timespec="microseconds")
+    content = [at, *(row[name] for name in _HASHED[1:])]
     return hashlib.sha256(prev_hash.encode() + _canonical(content)).hexdigest()
+
+
+def _hashed_fields(entry: AuditEventModel) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in _HASHED}
 
 
 def head_mac(key: str, seq: int, hash_value: str) -> str:
@@ -87,44 +96,53 @@ def head_mac(key: str, seq: int, hash_value: str) -> str:
 
 
 def seal(session: Session, key: str) -> None:
-    """Number and chain the events this transaction added (the before_commit hook)."""
-    entries: list[AuditEventModel] = session.info.pop(_ENTRIES, [])
+    """Number, chain and insert the events this transaction recorded (the before_commit hook).
+
+    Recorded events are inserted here, already chained, in one statement: no row is written twice.
+    """
+    recorded: list[dict[str, Any]] = session.info.pop(_ENTRIES, [])
     inserted_in_bulk: list[int] = session.info.pop(_PENDING, [])
-    if not entries and not inserted_in_bulk:
+    if not recorded and not inserted_in_bulk:
         return
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # Continue from the head, not from the table's last row: events deleted from the end stay a gap.
-    head = session.get(AuditHeadModel, 1)
+    connection = session.connection()
+    head = connection.execute(_READ_HEAD).first()
     if head is not None:
-        seq, prev_hash = head.seq, head.hash
+        seq, prev_hash = head
     else:
         last = session.execute(
-            select(AuditEventModel.seq, AuditEventModel.hash)
-            .where(AuditEventModel.seq.is_not(None))
-            .order_by(AuditEventModel.seq.desc())
+            select(_EVENTS.c.seq, _EVENTS.c.hash)
+            .where(_EVENTS.c.seq.is_not(None))
+            .order_by(_EVENTS.c.seq.desc())
             .limit(1)
         ).first()
         seq = (last[0] or 0) if last else 0
         prev_hash = (last[1] or GENESIS) if last else GENESIS
-    pending = list(entries)  # in the order they were recorded; most are inserted by the commit's flush
+    for row in recorded:  # in the order they were recorded
+        # Store exactly what is hashed: the JSON round trip makes the payload what the database returns.
+        row["payload"] = orjson.loads(_canonical(row["payload"]))
+        seq += 1
+        row["seq"], row["prev_hash"] = seq, prev_hash
+        row["hash"] = prev_hash = digest(prev_hash, row)
+    if recorded:
+        connection.execute(_INSERT_EVENTS, recorded)
     if inserted_in_bulk:
-        pending += session.scalars(
+        for entry in session.scalars(
             select(AuditEventModel)
             .where(AuditEventModel.id.in_(inserted_in_bulk))
             .order_by(AuditEventModel.id)
-        )
-    for entry in pending:
-        # Store exactly what is hashed: the JSON round trip makes the payload what the database returns.
-        entry.payload = orjson.loads(_canonical(entry.payload))
-        seq += 1
-        entry.seq, entry.prev_hash = seq, prev_hash
-        entry.hash = prev_hash = digest(prev_hash, entry)
+        ):
+            entry.payload = orjson.loads(_canonical(entry.payload))
+            seq += 1
+            entry.seq, entry.prev_hash = seq, prev_hash
+            entry.hash = prev_hash = digest(prev_hash, _hashed_fields(entry))
+    mac = head_mac(key, seq, prev_hash)
     if head is None:
-        session.add(AuditHeadModel(id=1, seq=seq, hash=prev_hash, mac=head_mac(key, seq, prev_hash)))
+        connection.execute(_INSERT_HEAD, {"id": 1, "seq": seq, "hash": prev_hash, "mac": mac})
     else:
-        head.seq, head.hash, head.mac = seq, prev_hash, head_mac(key, seq, prev_hash)
+        connection.execute(_UPDATE_HEAD, {"new_seq": seq, "new_hash": prev_hash, "new_mac": mac})
 
 
 def install(factory: sessionmaker[Session], key: str) -> None:
@@ -149,7 +167,7 @@ def verify(session: Session, key: str, batch: int = 2_000) -> tuple[int, list[Ch
     for entry in _in_chain_order(session, batch):
         checked += 1
         assert entry.seq is not None and entry.prev_hash is not None  # noqa: S101 - selected that way
-        if digest(entry.prev_hash, entry) != entry.hash:
+        if digest(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
             problems.append(
                 ChainProblem(
                     "altered",

@@ -8,8 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
@@ -60,12 +61,21 @@ def hash_token(token: str) -> str:
 
 
 def caller_of(session: Session, user: UserModel) -> Caller:
-    memberships = list(session.scalars(select(MembershipModel).where(MembershipModel.user_id == user.id)))
+    memberships = session.execute(
+        select(MembershipModel.department_code, MembershipModel.is_head).where(
+            MembershipModel.user_id == user.id
+        )
+    )
+    return _caller(user, [(code, is_head) for code, is_head in memberships])
+
+
+def _caller(user: Any, memberships: list[tuple[str, bool]]) -> Caller:
+    """Build a caller from a user (ORM object or row with the user's columns) and its memberships."""
     return Caller(
         user.username,
         user.display_name,
-        frozenset(m.department_code for m in memberships),
-        frozenset(m.department_code for m in memberships if m.is_head),
+        frozenset(code for code, _head in memberships),
+        frozenset(code for code, head in memberships if head),
         frozenset(user.roles or ()),
         user.id,
         user.officer_id,
@@ -73,24 +83,42 @@ def caller_of(session: Session, user: UserModel) -> Caller:
     )
 
 
+# One statement per request: the token, its user and every membership (a user in no department still
+# comes back once, through the outer join). Core rows, not ORM objects: this runs on every API call.
+_CALLER_BY_TOKEN = (
+    select(
+        ApiTokenModel.expires_at,
+        ApiTokenModel.revoked_at,
+        UserModel.id,
+        UserModel.username,
+        UserModel.display_name,
+        UserModel.roles,
+        UserModel.officer_id,
+        UserModel.language,
+        UserModel.is_active,
+        MembershipModel.department_code,
+        MembershipModel.is_head,
+    )
+    .join(UserModel, UserModel.id == ApiTokenModel.user_id)
+    .outerjoin(MembershipModel, MembershipModel.user_id == UserModel.id)
+    .where(ApiTokenModel.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
     """Resolve a bearer token to a caller, or refuse (unknown, expired, revoked, or inactive user)."""
     if not token:
         raise UnauthenticatedError("请先登录：请求缺少 Authorization: Bearer 令牌")
-    with ctx.database.reading() as session:
-        row = session.execute(
-            select(ApiTokenModel, UserModel)
-            .join(UserModel, UserModel.id == ApiTokenModel.user_id)
-            .where(ApiTokenModel.token_hash == hash_token(token))
-        ).first()
-        if row is None or not row[1].is_active:
-            raise UnauthenticatedError("令牌无效或账号已停用，请重新登录")
-        api_token, user = row
-        if api_token.revoked_at is not None:
-            raise UnauthenticatedError("令牌已被吊销，请重新登录")
-        if api_token.expires_at <= ctx.clock.now():
-            raise UnauthenticatedError("令牌已过期，请重新登录")
-        return caller_of(session, user)
+    with ctx.database.read_engine.connect() as connection:
+        rows = connection.execute(_CALLER_BY_TOKEN, {"token_hash": hash_token(token)}).all()
+    if not rows or not rows[0].is_active:
+        raise UnauthenticatedError("令牌无效或账号已停用，请重新登录")
+    first = rows[0]
+    if first.revoked_at is not None:
+        raise UnauthenticatedError("令牌已被吊销，请重新登录")
+    if first.expires_at <= ctx.clock.now():
+        raise UnauthenticatedError("令牌已过期，请重新登录")
+    return _caller(first, [(row.department_code, row.is_head) for row in rows if row.department_code])
 
 
 def issue_token(

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service.persistence.models import HumanTaskModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError
 from workflows.specs import UserTaskInfo
+
+# The names of this instance's tasks of the given kinds that a user completed; built once (hot path).
+_COMPLETED_BY = select(HumanTaskModel.name_zh).where(
+    HumanTaskModel.instance_id == bindparam("instance_id"),
+    HumanTaskModel.spec_name.in_(bindparam("spec_names", expanding=True)),
+    HumanTaskModel.completed_by == bindparam("username"),
+)
 
 
 def check_separation(
@@ -26,15 +33,16 @@ def check_separation(
     if info is None or not info.separate_from:
         return
     earlier = session.scalars(
-        select(HumanTaskModel).where(
-            HumanTaskModel.instance_id == task.instance_id,
-            HumanTaskModel.spec_name.in_(info.separate_from),
-            HumanTaskModel.completed_by == caller.username,
-        )
+        _COMPLETED_BY,
+        {
+            "instance_id": task.instance_id,
+            "spec_names": list(info.separate_from),
+            "username": caller.username,
+        },
     ).first()
     if earlier is not None:
         raise ForbiddenError(
-            f"职责分离：您已办理本流程的“{earlier.name_zh}”，不能再办理“{task.name_zh}”，请由其他人员办理"
+            f"职责分离：您已办理本流程的“{earlier}”，不能再办理“{task.name_zh}”，请由其他人员办理"
         )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,8 @@ from service.persistence.models import (
     InstanceSubjectModel,
     TimerModel,
 )
-from service.usecases.errors import InvalidInputError, NotFoundError
+from service.persistence.rows import insert_rows, table_of, update_loaded
+from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -82,7 +83,7 @@ def link_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(InstanceSubjectModel).values(rows).on_conflict_do_nothing())
+    session.execute(insert(table_of(InstanceSubjectModel)).values(rows).on_conflict_do_nothing())
 
 
 def subject_of(data: dict[str, Any]) -> str:
@@ -114,6 +115,16 @@ class Before:
     ready: set[str] = field(default_factory=set)
     timers: dict[str, PendingTimer] = field(default_factory=dict)
     completing: str | None = None
+
+
+# Built once (see service/persistence/rows.py): every action on an instance starts with one of these.
+_INSTANCE_FOR_UPDATE = (
+    select(InstanceModel).where(InstanceModel.id == bindparam("instance_id")).with_for_update()
+)
+_INSTANCE_OF_TASK = select(HumanTaskModel.instance_id).where(HumanTaskModel.id == bindparam("task_id"))
+_INSTANCE_OF_TASK_FOR_UPDATE = (
+    select(InstanceModel).where(InstanceModel.id == _INSTANCE_OF_TASK.scalar_subquery()).with_for_update()
+)
 
 
 class InstanceRunner:
@@ -184,11 +195,19 @@ class InstanceRunner:
 
     def lock(self, instance_id: int) -> InstanceModel:
         """Load an instance row for update: one transaction changes one instance at a time."""
-        instance = self.session.scalars(
-            select(InstanceModel).where(InstanceModel.id == instance_id).with_for_update()
-        ).first()
+        instance = self.session.scalars(_INSTANCE_FOR_UPDATE, {"instance_id": instance_id}).first()
         if instance is None:
             raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        return instance
+
+    def lock_for_task(self, task_id: str) -> InstanceModel:
+        """Lock the instance a human task belongs to, found in the same statement.
+
+        Read the task row only after this: then it shows what the previous holder of the lock committed.
+        """
+        instance = self.session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
+        if instance is None:
+            raise NotFoundError(f"任务 {task_id} 不存在")
         return instance
 
     def act(
@@ -255,11 +274,20 @@ class InstanceRunner:
         self, instance: InstanceModel, engine: WorkflowEngine, workflow: BpmnWorkflow, before: Before
     ) -> None:
         now = self.ctx.clock.now()
-        instance.state = engine.dump(workflow)
-        instance.serializer_version = SERIALIZER_VERSION
-        instance.updated_at = now
         data = engine.data(workflow)
-        instance.subject = subject_of(data) or instance.subject
+        values: dict[str, Any] = {
+            "state": engine.dump(workflow),
+            "serializer_version": SERIALIZER_VERSION,
+            "updated_at": now,
+            "subject": subject_of(data) or instance.subject,
+            "lock_version": instance.lock_version + 1,
+        }
+        completed = engine.is_completed(workflow) and instance.status != "completed"
+        if completed:
+            values.update(status="completed", completed_at=now)
+        # The row is locked, so the version can only differ if someone wrote it outside the service.
+        if not update_loaded(self.session, instance, values, lock_version=instance.lock_version):
+            raise ConflictError("流程实例已被其他操作修改，请刷新后重试")
         link_subjects(
             self.session,
             [{"instance_id": instance.id, "kind": kind, "ref": ref} for kind, ref in subject_refs(data)],
@@ -278,9 +306,7 @@ class InstanceRunner:
         engine.steps.clear()
         self._sync_tasks(instance, engine.ready_user_tasks(workflow), before)
         self._sync_timers(instance, engine.pending_timers(workflow), before)
-        if engine.is_completed(workflow) and instance.status != "completed":
-            instance.status = "completed"
-            instance.completed_at = now
+        if completed:
             audit.record(
                 self.session, now, "system", "instance_completed", instance_id=instance.id, data=data
             )
@@ -288,26 +314,27 @@ class InstanceRunner:
     def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask], before: Before) -> None:
         now = self.ctx.clock.now()
         ready_ids = {task.task_id for task in ready}
+        new_rows = []
         for task in ready:
             if task.task_id in before.ready or task.task_id == before.completing:
                 continue
             queue = resolve_queue(task.info.lane, task.data)
-            self.session.add(
-                HumanTaskModel(
-                    id=task.task_id,
-                    instance_id=instance.id,
-                    process_id=instance.process_id,
-                    spec_name=task.info.spec_name,
-                    name_zh=task.info.name_zh,
-                    name_en=task.info.name_en,
-                    department_code=queue,
-                    form=task.info.form,
-                    subject=subject_of(task.data),
-                    head_only=task.info.head_only,
-                    state="open",
-                    due_at=due_at_of(task, now),
-                    created_at=now,
-                )
+            new_rows.append(
+                {
+                    "id": task.task_id,
+                    "instance_id": instance.id,
+                    "process_id": instance.process_id,
+                    "spec_name": task.info.spec_name,
+                    "name_zh": task.info.name_zh,
+                    "name_en": task.info.name_en,
+                    "department_code": queue,
+                    "form": task.info.form,
+                    "subject": subject_of(task.data),
+                    "head_only": task.info.head_only,
+                    "state": "open",
+                    "due_at": due_at_of(task, now),
+                    "created_at": now,
+                }
             )
             audit.record(
                 self.session,
@@ -320,14 +347,15 @@ class InstanceRunner:
                 element=task.info.spec_name,
                 name=task.info.name_zh,
             )
+        insert_rows(self.session, HumanTaskModel, new_rows)
         gone = sorted(before.ready - ready_ids)
         if gone:
+            tasks = table_of(HumanTaskModel)
             cancelled = self.session.execute(
-                update(HumanTaskModel)
-                .where(HumanTaskModel.id.in_(gone), HumanTaskModel.state.in_(OPEN_STATES))
+                update(tasks)
+                .where(tasks.c.id.in_(gone), tasks.c.state.in_(OPEN_STATES))
                 .values(state="cancelled")
-                .returning(HumanTaskModel.id, HumanTaskModel.department_code, HumanTaskModel.spec_name),
-                execution_options={"synchronize_session": False},
+                .returning(tasks.c.id, tasks.c.department_code, tasks.c.spec_name)
             ).all()
             for task_id, department, spec_name in cancelled:
                 audit.record(
@@ -343,33 +371,34 @@ class InstanceRunner:
 
     def _sync_timers(self, instance: InstanceModel, pending: list[PendingTimer], before: Before) -> None:
         current = {timer.task_id: timer for timer in pending}
+        timers = table_of(TimerModel)
+        new_rows = []
         for task_id, timer in current.items():
             previous = before.timers.get(task_id)
             if previous is None:
-                self.session.add(
-                    TimerModel(
-                        instance_id=instance.id,
-                        task_id=task_id,
-                        spec_name=timer.spec_name,
-                        due_at=timer.due_at,
-                    )
+                new_rows.append(
+                    {
+                        "instance_id": instance.id,
+                        "task_id": task_id,
+                        "spec_name": timer.spec_name,
+                        "due_at": timer.due_at,
+                    }
                 )
             elif previous.due_at != timer.due_at:
                 self.session.execute(
-                    update(TimerModel)
-                    .where(TimerModel.instance_id == instance.id, TimerModel.task_id == task_id)
-                    .values(due_at=timer.due_at),
-                    execution_options={"synchronize_session": False},
+                    update(timers)
+                    .where(timers.c.instance_id == instance.id, timers.c.task_id == task_id)
+                    .values(due_at=timer.due_at)
                 )
+        insert_rows(self.session, TimerModel, new_rows)
         gone = sorted(set(before.timers) - set(current))
         if gone:
             self.session.execute(
-                update(TimerModel)
+                update(timers)
                 .where(
-                    TimerModel.instance_id == instance.id,
-                    TimerModel.task_id.in_(gone),
-                    TimerModel.fired_at.is_(None),
+                    timers.c.instance_id == instance.id,
+                    timers.c.task_id.in_(gone),
+                    timers.c.fired_at.is_(None),
                 )
-                .values(fired_at=self.ctx.clock.now()),
-                execution_options={"synchronize_session": False},
+                .values(fired_at=self.ctx.clock.now())
             )

@@ -18,6 +18,7 @@ from service.persistence.models import (
     MembershipModel,
     UserModel,
 )
+from service.persistence.rows import update_loaded
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -160,11 +161,10 @@ def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTask
 def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[str, Any]) -> HumanTaskModel:
     """Validate ``data`` against the task's form, then complete it and step the instance, atomically."""
     with ctx.database.transaction() as session:
+        runner = InstanceRunner(ctx, session, caller.username)
+        instance = runner.lock_for_task(task_id)
         task = _task(session, task_id)
         _require_member(caller, task.department_code)
-        runner = InstanceRunner(ctx, session, caller.username)
-        instance = runner.lock(task.instance_id)
-        session.refresh(task)
         _require_open(task, caller)
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
@@ -200,7 +200,8 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             engine.complete_user_task(workflow, task.id, data)
 
         runner.act(instance, complete, completing=task.id)
-        task.state, task.completed_by, task.completed_at = "completed", caller.username, now
+        completed = {"state": "completed", "completed_by": caller.username, "completed_at": now}
+        update_loaded(session, task, completed)
         return task
 
 
