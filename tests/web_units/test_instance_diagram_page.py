@@ -22,7 +22,7 @@ from tests.api.recruitment_steps import approve_plan, complete, publish, start_r
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
 from workflows.diagram import completed_from_events, element_states, process_file
-from workflows.engine import WorkflowEngine, compact
+from workflows.engine import WorkflowEngine
 from workflows.ports import ManualClock
 from workflows.specs import attach_forms, parse_bundle, read_bundle
 
@@ -135,14 +135,12 @@ def test_compacted_history_still_shows_completed_elements(
     instance = start_recruitment(users["bureau"])
     approve_plan(users)
     publish(users["bureau"], clock.now().date())
-    with ctx.database.transaction() as session:
+    with ctx.database.reading() as session:
         row = session.get(InstanceModel, instance["id"])
         assert row is not None
-        engine, workflow = InstanceRunner(ctx, session, "system").load(row)
-        assert compact(workflow, min_depth=2) > 0
-        row.state = engine.dump(workflow)
+        _engine, workflow = InstanceRunner(ctx, session, "system").load(row)
         tree = element_states(workflow)
-    assert "draft_plan" not in tree  # gone from the live tree ...
+    assert "draft_plan" not in tree  # the service compacted it out of the live tree ...
     states = instance_diagram(ctx, AUDITOR, instance["id"])["states"]
     for element in (
         "compute_posts_task",

@@ -381,7 +381,9 @@ def test_unknown_process_id(specs: ProcessSpecs) -> None:
 def test_looping_instance_is_stopped_before_the_library_depth_limit(
     specs: ProcessSpecs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The last resort for trees compaction cannot shorten; here compaction is off to reach it.
     monkeypatch.setattr(engine_module, "MAX_TREE_DEPTH", 40)
+    monkeypatch.setattr(engine_module, "COMPACT_AT_DEPTH", 10_000)
     engine, workflow = start_hiring(specs)
     with pytest.raises(InstanceTooLargeError):
         for _ in range(40):
