@@ -11,9 +11,17 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 SERIALIZER_VERSION = f"spiff-{VERSION}/auxpolice-1"
 
@@ -39,9 +47,43 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class StoredDataTaskConverter(TaskConverter):
+    """SpiffWorkflow 3.2.0's task converter, without its walk over the task data on load.
+
+    The library's ``to_dict`` stores task data as it is (the root's in full, every other task's as the
+    keys that differ from its parent's), never through the converter registry, so ``registry.restore``
+    on load has nothing to restore: it only copied every value, which was two thirds of a load (the
+    recruitment plan carries 46 posts). The stored shape is the library's own, so states stay readable
+    by either converter; ``tests/workflows/test_serialization.py`` compares the two.
+    """
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:  # type: ignore[override]
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=UUID(dct["id"]))
+        task._parent = UUID(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [UUID(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        if delta and task.parent is not None:
+            # The parsed state belongs to this load alone, so its values are taken over, not copied.
+            data = DeepMerge.merge({}, task.parent.data)
+            data.update(delta.get("updates", {}))
+            for key in delta.get("deletions", []):
+                data.pop(key, None)
+        else:
+            data = dct["data"]
+        task.data = data
+        return task
+
+
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(SPIFF_CONFIG)  # never mutate the library's globals
     config[BpmnWorkflow] = SpeclessWorkflowConverter
+    config[Task] = StoredDataTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)
 
 
