@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import (
@@ -181,6 +181,31 @@ class InstanceModel(Base):
 
 
 ACTIVE_TASK = "state IN ('open', 'claimed')"
+
+
+class HumanTaskFacts(Protocol):
+    """What the checks on a task action read: a HumanTaskModel or a plain row of ``human_tasks``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def instance_id(self) -> int: ...
+    @property
+    def process_id(self) -> str: ...
+    @property
+    def spec_name(self) -> str: ...
+    @property
+    def name_zh(self) -> str: ...
+    @property
+    def form(self) -> str | None: ...
+    @property
+    def department_code(self) -> str: ...
+    @property
+    def head_only(self) -> bool: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def claimed_by(self) -> str | None: ...
 
 
 class HumanTaskModel(Base):

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from service.persistence.models import HumanTaskModel
+from service.persistence.models import HumanTaskFacts, HumanTaskModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError
 from workflows.specs import UserTaskInfo
@@ -27,7 +27,7 @@ _COMPLETED_BY = select(HumanTaskModel.name_zh).where(
 
 
 def check_separation(
-    session: Session, caller: Caller, task: HumanTaskModel, info: UserTaskInfo | None
+    session: Session, caller: Caller, task: HumanTaskFacts, info: UserTaskInfo | None
 ) -> None:
     """Refuse if the caller completed a task this one must be separated from."""
     if info is None or not info.separate_from:
@@ -47,7 +47,7 @@ def check_separation(
 
 
 def check_not_subject(
-    caller: Caller, task: HumanTaskModel, info: UserTaskInfo | None, data: dict[str, Any]
+    caller: Caller, task: HumanTaskFacts, info: UserTaskInfo | None, data: dict[str, Any]
 ) -> None:
     """Refuse if the task is about the caller's own officer record."""
     if info is None or info.not_subject is None or caller.officer_id is None:
