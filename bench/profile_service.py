@@ -30,6 +30,7 @@ from sqlalchemy.orm.session import SessionTransaction
 
 import service.api
 import service.audit
+import service.usecases.runner
 import service.usecases.tasks
 from bench.service_app import BenchService, drive_service, service_throughput
 from service.usecases.runner import InstanceRunner
@@ -40,27 +41,23 @@ PER_INSTANCE = 20
 # (label, owner, attribute); the label's indentation shows where the call sits in the path. The code
 # under test changes; a probe whose attribute is missing is skipped (listed as "not present").
 PROBES: list[tuple[str, Any, str]] = [
-    ("authenticate (token hash + memberships, own session)", service.api, "authenticate"),
+    ("authenticate (one SELECT on the read engine)", service.api, "authenticate"),
     ("complete_task use case (transaction incl. commit)", service.usecases.tasks, "complete_task"),
-    ("  _specs_of (instance, definition, bundle rows)", service.usecases.tasks, "_specs_of"),
-    ("  _form_schema (older name of the same lookup)", service.usecases.tasks, "_form_schema"),
+    ("  InstanceRunner.lock_for_task (BEGIN, SELECT instance FOR UPDATE)", InstanceRunner, "lock_for_task"),
     ("  check_separation (duties)", service.usecases.tasks, "check_separation"),
     ("  validate_submission (JSON Schema)", service.usecases.tasks, "validate_submission"),
-    ("  InstanceRunner.lock (SELECT instance)", InstanceRunner, "lock"),
-    ("  InstanceRunner.lock_for_task (SELECT instance by task)", InstanceRunner, "lock_for_task"),
-    ("  _task (SELECT task)", service.usecases.tasks, "_task"),
-    ("  InstanceRunner.load (definition + bundle + state)", InstanceRunner, "load"),
-    ("    InstanceRunner.specs_of (bundle row, spec cache)", InstanceRunner, "specs_of"),
+    ("  InstanceRunner.load (spec from cache, state)", InstanceRunner, "load"),
     ("    WorkflowEngine.load (deserialize state)", WorkflowEngine, "load"),
     ("  WorkflowEngine.task_data (before-copy)", WorkflowEngine, "task_data"),
     ("  WorkflowEngine.complete_user_task (run, step)", WorkflowEngine, "complete_user_task"),
     ("    WorkflowEngine.step (do_engine_steps, compact)", WorkflowEngine, "step"),
-    ("  InstanceRunner._save (projections, flush)", InstanceRunner, "_save"),
+    ("  InstanceRunner._save (state and projections)", InstanceRunner, "_save"),
     ("    WorkflowEngine.dump (serialize state)", WorkflowEngine, "dump"),
-    ("    InstanceRunner._sync_tasks", InstanceRunner, "_sync_tasks"),
+    ("    update_loaded (UPDATE instances)", service.usecases.runner, "update_loaded"),
+    ("    InstanceRunner._sync_tasks (INSERT queue rows)", InstanceRunner, "_sync_tasks"),
     ("    InstanceRunner._sync_timers", InstanceRunner, "_sync_timers"),
     ("  audit.record (every audit row)", service.audit, "record"),
-    ("  SessionTransaction.commit (flush + COMMIT)", SessionTransaction, "commit"),
+    ("  SessionTransaction.commit (seal + COMMIT)", SessionTransaction, "commit"),
     ("    audit.seal (chain, INSERT events, head)", service.audit, "seal"),
     ("    Session._flush (unit of work, any time)", Session, "_flush"),
 ]
