@@ -2,7 +2,8 @@
 
 For the handful of rows one task completion writes, the unit of work's bookkeeping costs more than the
 database does (0.7 ms for three objects against about 0.2 ms for the three statements; docs/benchmarks.md).
-So the instance runner and the task actions write with these helpers; everything else keeps the ORM.
+So the instance runner writes the instance, queue and timer rows with these helpers; everything else keeps
+the ORM.
 
 Statements are built once per shape and reused: building and cache-keying a statement costs SQLAlchemy
 about 60 us, four times what executing a cached one costs on SQLite.
