@@ -19,7 +19,7 @@ from service.usecases.refusals import record_refusal
 
 log = logging.getLogger(__name__)
 
-# Chinese messages for the HTTP errors the framework raises itself.
+# Messages for the HTTP errors the framework raises itself: Chinese, and English second.
 HTTP_MESSAGES = {
     400: "请求格式错误：请求体不是有效的 JSON，或缺少必要内容",
     401: "请先登录",
@@ -32,10 +32,27 @@ HTTP_MESSAGES = {
     422: "提交的数据未通过校验，请按字段提示修改",
     500: "服务器内部错误，已记录；请稍后重试或联系管理员",
 }
+HTTP_MESSAGES_EN = {
+    400: "Malformed request: the body is not valid JSON or lacks required content",
+    401: "Please log in first",
+    403: "You are not allowed to do this",
+    404: "The requested resource does not exist",
+    405: "This request method is not supported",
+    409: "The action conflicts with the current state",
+    413: "The request is too large",
+    415: "Please submit application/json",
+    422: "The submitted data failed validation; correct the fields as indicated",
+    500: "Internal server error, logged; please retry later or contact the administrator",
+}
 
 
-def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
+def error_body(status: int, message: str, message_en: str, errors: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "message": message,
+        "message_en": message_en,
+    }
     if errors is not None:
         body["errors"] = errors
     return body
@@ -107,7 +124,7 @@ def init_api(app: Flask) -> Api:
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Any:
         _record_refusal(error.status, error.message)
-        return jsonify(error_body(error.status, error.message, error.errors)), error.status
+        return jsonify(error_body(error.status, error.message, error.message_en, error.errors)), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
@@ -122,19 +139,21 @@ def init_api(app: Flask) -> Api:
         ):
             status = 400
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
+        message_en = HTTP_MESSAGES_EN.get(status, error.description or HTTPStatus(status).phrase)
         _record_refusal(status, message)
-        return jsonify(error_body(status, message, errors)), status
+        return jsonify(error_body(status, message, message_en, errors)), status
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Any:
         # A uniqueness race lost to a concurrent request (e.g. the same business key twice).
         message = "数据冲突：该记录已被其他请求创建或修改，请刷新后重试"
         _record_refusal(409, message)
-        return jsonify(error_body(409, message)), 409
+        english = "Data conflict: another request created or changed this record; refresh and retry"
+        return jsonify(error_body(409, message, english)), 409
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return jsonify(error_body(500, HTTP_MESSAGES[500])), 500
+        return jsonify(error_body(500, HTTP_MESSAGES[500], HTTP_MESSAGES_EN[500])), 500
 
     return api

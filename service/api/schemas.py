@@ -15,8 +15,9 @@ class PageArgs(Schema):
 class ErrorSchema(Schema):
     code = fields.Integer(metadata={"description": "HTTP status"})
     status = fields.String()
-    message = fields.String(metadata={"description": "中文说明 / what to do"})
-    errors = fields.Raw()
+    message = fields.String(metadata={"description": "中文说明：原因与处理办法"})
+    message_en = fields.String(metadata={"description": "The same in English"})
+    errors = fields.Raw(metadata={"description": "By field: [中文, English]; Excel: by row and column"})
 
 
 class DefinitionSchema(Schema):

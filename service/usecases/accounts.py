@@ -71,7 +71,9 @@ def login(ctx: ServiceContext, username: str, password: str, remote_addr: str) -
             result = {"token": token, "expires_at": row.expires_at, "user": caller_of(session, user)}
     if result is None:
         if locked:
-            raise TooManyAttemptsError(f"登录失败次数过多，请 {FAILURE_WINDOW.seconds // 60} 分钟后再试")
+            raise TooManyAttemptsError(
+                "登录失败次数过多，请 {minutes} 分钟后再试", minutes=FAILURE_WINDOW.seconds // 60
+            )
         raise UnauthenticatedError("用户名或密码错误")
     return result
 
@@ -97,7 +99,7 @@ def set_language(ctx: ServiceContext, caller: Caller, language: str) -> None:
 def _user(session: Session, user_id: int) -> UserModel:
     user = session.get(UserModel, user_id)
     if user is None:
-        raise NotFoundError(f"用户 {user_id} 不存在")
+        raise NotFoundError("用户 {user_id} 不存在", user_id=user_id)
     return user
 
 
@@ -105,13 +107,24 @@ def _check_departments(session: Session, codes: list[str]) -> None:
     known = set(session.scalars(select(DepartmentModel.code).where(DepartmentModel.code.in_(codes))))
     unknown = sorted(set(codes) - known)
     if unknown:
-        raise InvalidInputError("部门不存在", errors={"departments": [f"未知部门：{', '.join(unknown)}"]})
+        raise InvalidInputError(
+            "部门不存在",
+            errors={
+                "departments": [
+                    f"未知部门：{', '.join(unknown)}",
+                    f"Unknown departments: {', '.join(unknown)}",
+                ]
+            },
+        )
 
 
 def _check_roles(roles: list[str]) -> None:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise InvalidInputError("角色不存在", errors={"roles": [f"未知角色：{', '.join(unknown)}"]})
+        raise InvalidInputError(
+            "角色不存在",
+            errors={"roles": [f"未知角色：{', '.join(unknown)}", f"Unknown roles: {', '.join(unknown)}"]},
+        )
 
 
 def list_users(ctx: ServiceContext) -> list[Caller]:
@@ -125,7 +138,7 @@ def admin_create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) 
     """Create a user with memberships, roles and a password; return the user and a first token."""
     with ctx.database.transaction() as session:
         if session.scalars(select(UserModel).where(UserModel.username == body["username"])).first():
-            raise ConflictError(f"用户名 {body['username']} 已存在")
+            raise ConflictError("用户名 {username} 已存在", username=body["username"])
         _check_departments(session, body["departments"] + body["heads_of"])
         _check_roles(body["roles"])
         user, token = create_user(
@@ -205,7 +218,7 @@ def admin_revoke_token(ctx: ServiceContext, admin: Caller, token_id: int) -> Non
     with ctx.database.transaction() as session:
         row = session.get(ApiTokenModel, token_id)
         if row is None:
-            raise NotFoundError(f"令牌 {token_id} 不存在")
+            raise NotFoundError("令牌 {token_id} 不存在", token_id=token_id)
         if row.revoked_at is not None:
             raise ConflictError("该令牌已被吊销")
         row.revoked_at = ctx.clock.now()
@@ -222,7 +235,7 @@ def list_departments(ctx: ServiceContext) -> list[DepartmentModel]:
 def admin_create_department(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> DepartmentModel:
     with ctx.database.transaction() as session:
         if session.get(DepartmentModel, body["code"]) is not None:
-            raise ConflictError(f"部门 {body['code']} 已存在")
+            raise ConflictError("部门 {code} 已存在", code=body["code"])
         department = DepartmentModel(**body)
         session.add(department)
         audit.record(session, ctx.clock.now(), admin.username, "department_created", **body)

@@ -17,8 +17,8 @@ from service.context import ServiceContext
 from service.persistence.db import Database
 from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
 from service.usecases.batch_start import prepare, write
-from service.usecases.errors import InvalidInputError
-from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
+from service.usecases.errors import InvalidInputError, OperatorFailedError
+from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
 from workflows.scripting import OperatorCall
@@ -34,7 +34,10 @@ def parse_month(month: str) -> date:
     """Validate ``YYYY-MM`` and return the first day of that month."""
     match = MONTH_PATTERN.match(month or "")
     if not match:
-        raise InvalidInputError("月份格式应为 YYYY-MM，例如 2026-11", errors={"month": ["格式应为 YYYY-MM"]})
+        raise InvalidInputError(
+            "月份格式应为 YYYY-MM，例如 2026-11",
+            errors={"month": ["格式应为 YYYY-MM", "Use the form YYYY-MM"]},
+        )
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -223,7 +226,8 @@ def record_appraisal(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
     )
     problems = confirmation_problems(str(data["suggested_grade"]), veto, confirmation)
     if problems:
-        raise OperatorFailedError("；".join(problems))
+        chinese, english = "；".join(p.zh for p in problems), "; ".join(p.en for p in problems)
+        raise OperatorFailedError(chinese, english=english)
     session, month, officer_id = runner.session, str(data["month"]), int(data["officer_id"])
     veto_record = data.get("veto_record") or {}
     record = AppraisalRecordModel(

@@ -109,7 +109,7 @@ def officer_year(ctx: ServiceContext, officer_id: int, until_month: str) -> dict
     with ctx.database.reading() as session:
         officer = session.get(OfficerModel, officer_id)
         if officer is None:
-            raise NotFoundError(f"辅警 {officer_id} 不存在")
+            raise NotFoundError("辅警 {officer_id} 不存在", officer_id=officer_id)
         records = {
             r.month: r
             for r in session.scalars(

@@ -70,7 +70,10 @@ def _utc(value: datetime) -> datetime:
 def _filtered(filters: AuditFilters) -> Select[Any]:
     """The events matching ``filters``, as a SELECT of the export columns (no order, no limit)."""
     if filters.since and filters.until and filters.since >= filters.until:
-        raise InvalidInputError("起始时间必须早于截止时间", errors={"since": ["起始时间必须早于截止时间"]})
+        raise InvalidInputError(
+            "起始时间必须早于截止时间",
+            errors={"since": ["起始时间必须早于截止时间", "Must be before the end time"]},
+        )
     query = select(*_COLUMNS)
     if filters.instance_id is not None:
         query = query.where(AuditEventModel.instance_id == filters.instance_id)
@@ -156,7 +159,9 @@ def export(ctx: ServiceContext, filters: AuditFilters, fmt: str, chunk: int = EX
     are checked at once (before the first chunk), so a bad request fails before a response starts.
     """
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInputError("导出格式只能是 csv 或 jsonl", errors={"format": ["只能是 csv 或 jsonl"]})
+        raise InvalidInputError(
+            "导出格式只能是 csv 或 jsonl", errors={"format": ["只能是 csv 或 jsonl", "Must be csv or jsonl"]}
+        )
     query = _filtered(filters)
     return _stream(ctx, query, fmt, chunk)
 

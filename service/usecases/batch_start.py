@@ -25,9 +25,9 @@ from service.persistence.models import (
     TimerModel,
     encode_state,
 )
+from service.usecases.errors import OperatorFailedError
 from service.usecases.runner import (
     InstanceRunner,
-    OperatorFailedError,
     due_at_of,
     link_subjects,
     resolve_queue,
@@ -56,7 +56,7 @@ class PreparedStart:
 
 def _no_operators(call: OperatorCall) -> Any:
     # Operators may need the instance row, which a prepared start does not have yet.
-    raise OperatorFailedError(f"批量启动的流程在启动阶段不能调用服务操作（{call.name}）")
+    raise OperatorFailedError("批量启动的流程在启动阶段不能调用服务操作（{operation}）", operation=call.name)
 
 
 def prepare(

@@ -102,7 +102,7 @@ def _chosen_towns(caller: Caller, town: str | None) -> list[dict[str, str]]:
         t for t in towns() if (visible is None or t["code"] in visible) and (not town or t["code"] == town)
     ]
     if town and not chosen:
-        raise InvalidInputError(f"没有名为 {town} 的镇")
+        raise InvalidInputError("没有名为 {town} 的镇", town=town)
     return chosen
 
 

@@ -86,7 +86,7 @@ def definition_files(ctx: ServiceContext, definition_id: int) -> dict[str, Any]:
     with ctx.database.reading() as session:
         definition = session.get(DefinitionModel, definition_id)
         if definition is None:
-            raise NotFoundError(f"流程定义 {definition_id} 不存在")
+            raise NotFoundError("流程定义 {definition_id} 不存在", definition_id=definition_id)
         bundle = session.get(BundleModel, definition.bundle_sha256)
         return dict(bundle.files) if bundle else {}
 
@@ -96,7 +96,7 @@ def retire(ctx: ServiceContext, actor: str, definition_id: int) -> DefinitionMod
     with ctx.database.transaction() as session:
         definition = session.get(DefinitionModel, definition_id)
         if definition is None:
-            raise NotFoundError(f"流程定义 {definition_id} 不存在")
+            raise NotFoundError("流程定义 {definition_id} 不存在", definition_id=definition_id)
         if definition.retired_at is not None:
             raise ConflictError("该流程定义版本已停用")
         definition.retired_at = ctx.clock.now()

@@ -28,7 +28,9 @@ def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> d
         specs = runner.specs_for(instance.definition_id)
         xml = process_file(specs.files, instance.process_id)
         if xml is None:
-            raise NotFoundError(f"流程定义中找不到流程“{instance.process_id}”的 BPMN 文件")
+            raise NotFoundError(
+                "流程定义中找不到流程“{process_id}”的 BPMN 文件", process_id=instance.process_id
+            )
         engine, workflow = runner.load(instance)
         # The live task tree may have been compacted: the audit log still names every element that ran.
         events = session.execute(

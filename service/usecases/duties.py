@@ -42,7 +42,9 @@ def check_separation(
     ).first()
     if earlier is not None:
         raise ForbiddenError(
-            f"职责分离：您已办理本流程的“{earlier}”，不能再办理“{task.name_zh}”，请由其他人员办理"
+            "职责分离：您已办理本流程的“{earlier}”，不能再办理“{task}”，请由其他人员办理",
+            earlier=earlier,
+            task=task.name_zh,
         )
 
 
@@ -53,4 +55,4 @@ def check_not_subject(
     if info is None or info.not_subject is None or caller.officer_id is None:
         return
     if data.get(info.not_subject) == caller.officer_id:
-        raise ForbiddenError(f"职责分离：不能办理与本人有关的“{task.name_zh}”")
+        raise ForbiddenError("职责分离：不能办理与本人有关的“{task}”", task=task.name_zh)

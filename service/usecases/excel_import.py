@@ -114,7 +114,9 @@ def _register_all(
                 )
             except (ValueError, TypeError) as problem:
                 found = [error(number, None, f"报名信息有误：{problem}", f"Invalid application: {problem}")]
-                raise InvalidInputError("文件中有 1 处错误，未导入任何数据", errors=found) from problem
+                raise InvalidInputError(
+                    "文件中有 {count} 处错误，未导入任何数据", errors=found, count=1
+                ) from problem
         ids = [a.id for a in applications]
         audit.record(session, now, caller.username, "applications_imported", campaign_id=campaign.id, ids=ids)
         return applications

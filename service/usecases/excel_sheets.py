@@ -261,7 +261,7 @@ def read_rows(
 def _fail_on(errors: list[dict[str, Any]]) -> None:
     if errors:
         errors.sort(key=lambda e: e["row"] or 0)
-        raise InvalidInputError(f"文件中有 {len(errors)} 处错误，未导入任何数据", errors=errors)
+        raise InvalidInputError("文件中有 {count} 处错误，未导入任何数据", errors=errors, count=len(errors))
 
 
 def _column(key: str) -> Column:

@@ -44,7 +44,7 @@ def start_instance(
         runner = InstanceRunner(ctx, session, caller.username)
         lane = runner.specs_of(runner.latest_definition(process_id)).start_lanes.get(process_id)
         if lane is None or "{" in lane or not caller.in_department(lane):
-            raise ForbiddenError(f"只有流程起始泳道所属部门（{lane or '未指定'}）可以启动该流程")
+            raise ForbiddenError("只有流程起始泳道所属部门（{lane}）可以启动该流程", lane=lane or "—")
         if (
             business_key
             and session.scalars(
@@ -53,7 +53,7 @@ def start_instance(
                 )
             ).first()
         ):
-            raise ConflictError(f"业务编号 {business_key} 已有流程实例")
+            raise ConflictError("业务编号 {business_key} 已有流程实例", business_key=business_key)
         return runner.start(process_id, data, business_key)
 
 
@@ -86,7 +86,7 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
     with ctx.database.reading() as session:
         instance = session.get(InstanceModel, instance_id)
         if instance is None:
-            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+            raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
         tasks = list(
             session.scalars(
                 select(HumanTaskModel)
@@ -100,7 +100,7 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
 def require_reader(session: Session, caller: Caller, instance_id: int) -> None:
     """Auditors and designers read every instance; staff only those their departments work on."""
     if session.get(InstanceModel, instance_id) is None:
-        raise NotFoundError(f"流程实例 {instance_id} 不存在")
+        raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
     if caller.has_role("auditor") or caller.has_role("designer"):
         return
     involved = session.scalars(

@@ -22,8 +22,14 @@ from service.persistence.models import (
     VillageModel,
 )
 from service.usecases.directory import Caller, register_villages
-from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from service.usecases.runner import InstanceRunner, OperatorFailedError, operator
+from service.usecases.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    OperatorFailedError,
+)
+from service.usecases.runner import InstanceRunner, operator
 from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
 from workflows.rules.posts import allocate_posts, total_posts
 from workflows.rules.ranking import Candidate, rank
@@ -52,7 +58,7 @@ def _campaign_of(runner: InstanceRunner, call: OperatorCall) -> CampaignModel:
 def _application(runner: InstanceRunner, application_id: Any) -> ApplicationModel:
     application = runner.session.get(ApplicationModel, application_id)
     if application is None:
-        raise OperatorFailedError(f"报名记录 {application_id} 不存在")
+        raise OperatorFailedError("报名记录 {application_id} 不存在", application_id=application_id)
     return application
 
 
@@ -138,7 +144,9 @@ def rank_candidates(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any
     scores = {int(item["application_id"]): float(item["score"]) for item in call.data.get("scores", [])}
     unknown = sorted(set(scores) - set(eligible))
     if unknown:
-        raise OperatorFailedError(f"以下报名编号不是本批次资格审查合格的报名人员，不能录入成绩：{unknown}")
+        raise OperatorFailedError(
+            "以下报名编号不是本批次资格审查合格的报名人员，不能录入成绩：{unknown}", unknown=unknown
+        )
     candidates = []
     for application_id, score in scores.items():
         application = eligible[application_id]
@@ -293,19 +301,22 @@ def submit_application(
     with ctx.database.transaction() as session:
         campaign = session.get(CampaignModel, campaign_id)
         if campaign is None:
-            raise NotFoundError(f"招聘批次 {campaign_id} 不存在")
+            raise NotFoundError("招聘批次 {campaign_id} 不存在", campaign_id=campaign_id)
         now = ctx.clock.now()
         if campaign.status != "open" or (campaign.closes_at and now >= campaign.closes_at):
             raise ConflictError("该招聘批次当前不在报名期内")
         posts = {p["village_code"]: p for p in campaign.plan.get("posts", []) if p["posts"] > 0}
         if applicant["village_code"] not in posts:
             raise InvalidInputError(
-                "所报岗位不在批准的用人计划内", errors={"village_code": ["所报村（社区）没有招聘岗位"]}
+                "所报岗位不在批准的用人计划内",
+                errors={
+                    "village_code": ["所报村（社区）没有招聘岗位", "This village has no post in the plan"]
+                },
             )
         try:
             return register_application(ctx, session, caller, campaign, applicant)
         except (ValueError, TypeError) as error:
-            raise InvalidInputError(f"报名信息有误：{error}") from error
+            raise InvalidInputError("报名信息有误：{error}", error=error) from error
 
 
 def register_application(
@@ -360,7 +371,7 @@ def campaign_report(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:
     with ctx.database.reading() as session:
         campaign = session.get(CampaignModel, campaign_id)
         if campaign is None:
-            raise NotFoundError(f"招聘批次 {campaign_id} 不存在")
+            raise NotFoundError("招聘批次 {campaign_id} 不存在", campaign_id=campaign_id)
         applications = list(
             session.scalars(select(ApplicationModel).where(ApplicationModel.campaign_id == campaign_id))
         )

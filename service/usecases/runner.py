@@ -26,7 +26,7 @@ from service.persistence.models import (
     TimerModel,
 )
 from service.persistence.rows import insert_rows, table_of, update_loaded
-from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, OperatorFailedError
 from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -35,10 +35,6 @@ from workflows.specs import ProcessSpecs
 OPEN_STATES = ("open", "claimed")
 Operator = Callable[["InstanceRunner", OperatorCall], Any]
 OPERATORS: dict[str, Operator] = {}
-
-
-class OperatorFailedError(Exception):
-    """An operator refused its input; the message is shown to the person whose action triggered it."""
 
 
 def operator(name: str) -> Callable[[Operator], Operator]:
@@ -58,7 +54,7 @@ def resolve_queue(lane: str, data: dict[str, Any]) -> str:
     try:
         return lane.format_map(data)
     except KeyError as error:
-        raise InvalidInputError(f"无法确定任务所属部门：流程数据缺少 {error.args[0]}") from error
+        raise InvalidInputError("无法确定任务所属部门：流程数据缺少 {key}", key=error.args[0]) from error
 
 
 def subject_refs(data: dict[str, Any]) -> list[tuple[str, int]]:
@@ -102,7 +98,7 @@ def due_at_of(task: ReadyUserTask, now: datetime) -> datetime | None:
         try:
             return datetime.fromisoformat(str(value)) if value else None
         except ValueError as error:
-            raise InvalidInputError(f"任务期限数据格式不正确：{value}") from error
+            raise InvalidInputError("任务期限数据格式不正确：{value}", value=value) from error
     if task.info.due_in_days:
         return now + timedelta(days=task.info.due_in_days)
     return None
@@ -145,7 +141,7 @@ class InstanceRunner:
             .limit(1)
         ).first()
         if definition is None:
-            raise NotFoundError(f"流程“{process_id}”尚未部署")
+            raise NotFoundError("流程“{process_id}”尚未部署", process_id=process_id)
         return definition
 
     def specs_of(self, definition: DefinitionModel) -> ProcessSpecs:
@@ -155,7 +151,9 @@ class InstanceRunner:
         try:
             return self.ctx.specs_for_definition(self.session, definition_id)
         except LookupError as error:
-            raise NotFoundError(f"流程定义 {definition_id} 或其文件缺失") from error
+            raise NotFoundError(
+                "流程定义 {definition_id} 或其文件缺失", definition_id=definition_id
+            ) from error
 
     # -- instances -----------------------------------------------------------------------------------
     def start(self, process_id: str, data: dict[str, Any], business_key: str | None) -> InstanceModel:
@@ -197,7 +195,7 @@ class InstanceRunner:
         """Load an instance row for update: one transaction changes one instance at a time."""
         instance = self.session.scalars(_INSTANCE_FOR_UPDATE, {"instance_id": instance_id}).first()
         if instance is None:
-            raise NotFoundError(f"流程实例 {instance_id} 不存在")
+            raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
         return instance
 
     def lock_for_task(self, task_id: str) -> InstanceModel:
@@ -207,7 +205,7 @@ class InstanceRunner:
         """
         instance = self.session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
         if instance is None:
-            raise NotFoundError(f"任务 {task_id} 不存在")
+            raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
         return instance
 
     def act(
@@ -246,7 +244,7 @@ class InstanceRunner:
         def handle(call: OperatorCall) -> Any:
             function = OPERATORS.get(call.name)
             if function is None:
-                raise OperatorFailedError(f"未注册的服务操作 {call.name}")
+                raise OperatorFailedError("未注册的服务操作 {operation}", operation=call.name)
             previous, self.instance = self.instance, instance
             try:
                 return function(self, call)
@@ -259,13 +257,12 @@ class InstanceRunner:
     def guard(step: Callable[[], Any]) -> Any:
         try:
             return step()
-        except OperatorFailedError as error:
-            raise InvalidInputError(str(error)) from error
         except EngineError as error:
+            # SpiffWorkflow wraps what an operator raised; the operator's own refusal is the useful message.
             cause = error.__cause__
             while cause is not None:
                 if isinstance(cause, OperatorFailedError):
-                    raise InvalidInputError(str(cause)) from error
+                    raise cause from error
                 cause = cause.__cause__ or getattr(cause, "exception", None)
             raise InvalidInputError(str(error)) from error
 

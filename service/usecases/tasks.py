@@ -87,7 +87,7 @@ def queue_tasks(
     _require_reader(caller, department)
     with ctx.database.reading() as session:
         if session.get(DepartmentModel, department) is None:
-            raise NotFoundError(f"部门 {department} 不存在")
+            raise NotFoundError("部门 {department} 不存在", department=department)
         query = select(HumanTaskModel).where(
             HumanTaskModel.department_code == department,
             HumanTaskModel.state == state if state else text(ACTIVE_TASK),
@@ -130,7 +130,7 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskMo
             return task
         _require_open(task, caller)
         if task.state == "claimed":
-            raise ConflictError(f"该任务已被 {task.claimed_by} 认领")
+            raise ConflictError("该任务已被 {user} 认领", user=task.claimed_by)
         check_separation(
             session, caller, task, _specs_of(ctx, session, task).user_task(task.process_id, task.spec_name)
         )
@@ -239,7 +239,9 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
         ).first()
         if member is None:
             raise InvalidInputError(
-                f"{username} 不是本部门的在职人员，不能接收该任务", errors={"username": ["不是本部门人员"]}
+                "{username} 不是本部门的在职人员，不能接收该任务",
+                errors={"username": ["不是本部门人员", "Not a member of this department"]},
+                username=username,
             )
         now = ctx.clock.now()
         previous = task.claimed_by
@@ -261,7 +263,7 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
 def _task(session: Session, task_id: str) -> HumanTaskModel:
     task = session.get(HumanTaskModel, task_id)
     if task is None:
-        raise NotFoundError(f"任务 {task_id} 不存在")
+        raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
     return task
 
 
@@ -270,14 +272,14 @@ def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskMod
         select(HumanTaskModel).where(HumanTaskModel.id == task_id).with_for_update()
     ).first()
     if task is None:
-        raise NotFoundError(f"任务 {task_id} 不存在")
+        raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
     _require_member(caller, task.department_code)
     return task
 
 
 def _require_member(caller: Caller, department: str) -> None:
     if not caller.in_department(department):
-        raise ForbiddenError(f"您不属于部门 {department}，无权查看或办理该部门的任务")
+        raise ForbiddenError("您不属于部门 {department}，无权查看或办理该部门的任务", department=department)
 
 
 def _require_reader(caller: Caller, department: str) -> None:
@@ -293,7 +295,7 @@ def _require_open(task: HumanTaskFacts, caller: Caller) -> None:
     if task.state == "cancelled":
         raise ConflictError("该任务已取消")
     if task.state == "claimed" and task.claimed_by != caller.username:
-        raise ConflictError(f"该任务已被 {task.claimed_by} 认领，请先由其释放")
+        raise ConflictError("该任务已被 {user} 认领，请先由其释放", user=task.claimed_by)
 
 
 def _specs_of(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> ProcessSpecs:
@@ -301,7 +303,7 @@ def _specs_of(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> Pr
         select(InstanceModel.definition_id).where(InstanceModel.id == task.instance_id)
     )
     if definition_id is None:
-        raise NotFoundError(f"流程实例 {task.instance_id} 不存在")
+        raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
     return InstanceRunner(ctx, session, "system").specs_for(definition_id)
 
 

@@ -140,7 +140,7 @@ def login_post() -> Response | tuple[str, int]:
             context(), username, request.form.get("password", ""), request.remote_addr or ""
         )
     except ServiceError as error:
-        return render_template("login.html", error=error.message, username=username), error.status
+        return render_template("login.html", error=refusal(error), username=username), error.status
     session.clear()
     session["token"] = result["token"]
     session["lang"] = result["user"].language
@@ -169,5 +169,10 @@ def switch_language() -> Response:
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
 
 
+def refusal(error: ServiceError) -> str:
+    """A use case's refusal in the interface language."""
+    return error.message_in(language())
+
+
 def flash_error(error: ServiceError) -> None:
-    flash(error.message, "error")
+    flash(refusal(error), "error")

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from service.usecases import accounts, audit_trail
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, user
+from service.web import bp, context, login_required, refusal, user
 from service.web.audit_xlsx import events_xlsx
 from service.web.display import ACTION_LABELS
 
@@ -89,7 +89,7 @@ def audit_search() -> Any:
         try:
             result = audit_trail.search(context(), filters, page, PER_PAGE)
         except ServiceError as error:
-            message, status = error.message, error.status
+            message, status = refusal(error), error.status
     elif errors:
         message, status = _("查询条件有误，请按提示修改"), 422
     pages = max((result["total"] + PER_PAGE - 1) // PER_PAGE, 1) if result else 1
@@ -120,7 +120,7 @@ def audit_export(fmt: str) -> Any:
         chunks = audit_trail.export(context(), filters, "jsonl" if fmt == "xlsx" else fmt)
         body: Any = events_xlsx(chunks) if fmt == "xlsx" else chunks
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     stamp = context().clock.now().astimezone(CHINA).strftime("%Y%m%d-%H%M%S")
     return Response(
         body,

@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, session, url_for
 from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
-from service.web import bp, context, current_user, login_required, user
+from service.web import bp, context, current_user, login_required, refusal, user
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
 
 APPRAISAL_MONTHS = 12
@@ -31,7 +31,7 @@ def _dashboard_links() -> dict[str, Callable[[], dict[str, bool]]]:
 
 
 def _error(error: ServiceError) -> tuple[str, int]:
-    return render_template("error.html", message=error.message), error.status
+    return render_template("error.html", message=refusal(error)), error.status
 
 
 @bp.get("/dashboards/campaigns")

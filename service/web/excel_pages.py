@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from service.usecases import excel_import, tasks
 from service.usecases.errors import InvalidInputError, ServiceError
-from service.web import bp, context, language, login_required, user
+from service.web import bp, context, language, login_required, refusal, user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCORES_TASK = "enter_exam_scores"
@@ -35,7 +35,9 @@ def _problems(error: ServiceError) -> list[dict[str, Any]]:
             {"row": None, "column": field, "column_en": field, "message": texts[0], "message_en": texts[-1]}
             for field, texts in error.errors.items()
         ]
-    return [{"row": None, "column": "", "column_en": "", "message": error.message, "message_en": ""}]
+    return [
+        {"row": None, "column": "", "column_en": "", "message": error.message, "message_en": error.message_en}
+    ]
 
 
 def _uploaded() -> bytes | None:
@@ -118,7 +120,7 @@ def _bureau_scores_task(task_id: str) -> tuple[dict[str, Any] | None, Any]:
     try:
         return _scores_task(task_id), None
     except ServiceError as error:
-        return None, (render_template("error.html", message=error.message), error.status)
+        return None, (render_template("error.html", message=refusal(error)), error.status)
 
 
 def _task_title(detail: dict[str, Any]) -> str:
@@ -144,7 +146,7 @@ def scores_sheet(task_id: str) -> Any:
         campaign_id = int((detail["data"].get("campaign") or {}).get("campaign_id") or 0)
         data = excel_import.score_sheet(context(), user(), campaign_id)
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     return _xlsx(data, _("考试成绩（%(id)s）.xlsx", id=detail["instance_id"]))
 
 

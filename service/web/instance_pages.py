@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from service.usecases import diagrams, instances
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, user
+from service.web import bp, context, login_required, refusal, user
 
 HISTORY_PER_PAGE = 100
 BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"
@@ -39,13 +39,13 @@ def instance(instance_id: int) -> Any:
     try:
         diagram = diagrams.instance_diagram(context(), caller, instance_id)
     except ServiceError as error:
-        diagram_error = error.message  # the data and history are still worth showing
+        diagram_error = refusal(error)  # the data and history are still worth showing
     try:
         # The diagram already loaded the workflow and read its data: do not load it a second time.
         detail = instances.instance_detail(context(), caller, instance_id, include_data=diagram is None)
         history = instances.instance_history(context(), caller, instance_id, page, HISTORY_PER_PAGE)
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     if diagram is not None:
         detail["data"] = diagram["data"]
     pages = max((history.total + HISTORY_PER_PAGE - 1) // HISTORY_PER_PAGE, 1)

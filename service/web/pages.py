@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from service.usecases import tasks
 from service.usecases.errors import ServiceError
-from service.web import bp, context, flash_error, login_required, user
+from service.web import bp, context, flash_error, login_required, refusal, user
 
 SORTS = {"created": "created_at", "due": "due_at", "name": "name_zh"}
 
@@ -38,7 +38,7 @@ def queue(department: str) -> Any:
             args.get("overdue") == "1",
         )
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     items = page.items
     text = args.get("q", "").strip()
     if text:

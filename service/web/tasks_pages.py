@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from service.usecases import tasks
 from service.usecases.errors import InvalidInputError, ServiceError
-from service.web import bp, context, language, login_required, user
+from service.web import bp, context, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
 
 
@@ -35,7 +35,7 @@ def task(task_id: str) -> Any:
     try:
         detail = tasks.task_detail(context(), user(), task_id)
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     return _render(detail, detail.get("data") or {}, {})
 
 
@@ -45,14 +45,14 @@ def complete(task_id: str) -> Any:
     try:
         detail = tasks.task_detail(context(), user(), task_id)
     except ServiceError as error:
-        return render_template("error.html", message=error.message), error.status
+        return render_template("error.html", message=refusal(error)), error.status
     data = parse_submission(detail.get("form_schema") or {}, request.form)
     try:
         tasks.complete_task(context(), user(), task_id, data)
     except InvalidInputError as error:
         # What was typed is kept; each error is shown next to its field.
-        return _render(detail, data, error.errors or {}, 422, error.message)
+        return _render(detail, data, error.errors or {}, 422, refusal(error))
     except ServiceError as error:
-        return _render(detail, data, {}, error.status, error.message)
+        return _render(detail, data, {}, error.status, refusal(error))
     flash(_("任务已办结：%(name)s", name=detail["name_zh"] if language() == "zh-CN" else detail["name_en"]))
     return redirect(url_for("web.queue", department=detail["department_code"]))

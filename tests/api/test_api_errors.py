@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ def assert_error_shape(body: dict[str, Any], status: int) -> None:
     assert body["code"] == status
     assert isinstance(body["status"], str) and body["status"]
     assert isinstance(body["message"], str) and body["message"]
+    # English second: the same message, translated (no Chinese left in it).
+    assert isinstance(body["message_en"], str) and not re.search(r"[\u4e00-\u9fff]", body["message_en"])
     assert "Traceback" not in str(body)
 
 
@@ -85,6 +88,7 @@ def test_a_business_rule_refused_by_an_operator_is_422_and_rolls_back(
     )
     assert_error_shape(body, 422)
     assert "报名截止日期" in body["message"]
+    assert body["message_en"] == "The registration end date cannot be before its start date"
     assert snapshot(ctx) == before
 
 
@@ -134,7 +138,9 @@ def test_unknown_ids_are_404(users: dict[str, User]) -> None:
         assert_error_shape(bureau.get(url, expect=404), 404)
     bureau.post("/api/v1/tasks/nope/claim", expect=404)
     body = bureau.post("/api/v1/instances", {"process_id": "no_such_process"}, expect=404)
-    assert "尚未部署" in body["message"]
+    assert body["message"] == "流程“no_such_process”尚未部署"
+    assert body["message_en"] == "The process \u201cno_such_process\u201d is not deployed"
+    assert bureau.get("/api/v1/tasks/nope", expect=404)["message_en"] == "Task nope does not exist"
 
 
 def test_malformed_json_is_400_and_missing_token_401(

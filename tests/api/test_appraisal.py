@@ -99,6 +99,7 @@ def test_veto_forbids_promotion_and_the_override_is_refused(
         expect=422,
     )
     assert "一票否决" in refused["message"]
+    assert refused["message_en"].startswith("The town government vetoed this month: no promotion")
     assert bureau.get(f"/api/v1/tasks/{confirm['id']}")["state"] == "open"
     with ctx.database.reading() as session:
         assert session.scalar(select(func.count()).select_from(AppraisalRecordModel)) == 0

@@ -222,3 +222,7 @@ def test_pages_render_in_english(app: Flask, users: dict[str, User]) -> None:
         with client.get(url) as response:
             assert response.status_code == 200, url
             assert '<html lang="en">' in response.get_data(as_text=True), url
+    # A refusal reads in English too.
+    with client.get("/tasks/nope") as response:
+        assert response.status_code == 404
+        assert "Task nope does not exist" in response.get_data(as_text=True)

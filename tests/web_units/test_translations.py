@@ -18,8 +18,19 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "service" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = ROOT / "service" / "web" / "templates"
-# The keywords of `./dev i18n`: pybabel's defaults plus those named with -k.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "lazy_gettext": None}
+# The keywords of `./dev i18n`: pybabel's defaults plus those named with -k (the error classes: a use
+# case's refusal is translated by its Chinese template, see service/usecases/errors.py).
+ERROR_CLASSES = (
+    "ServiceError NotFoundError ForbiddenError UnauthenticatedError ConflictError InvalidInputError "
+    "OperatorFailedError TooManyAttemptsError"
+).split()
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    **dict.fromkeys(ERROR_CLASSES),
+}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 # What may hold Chinese in a template: comments, {% trans %} blocks and the literal first argument of _().
 QUOTED = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
@@ -125,3 +136,19 @@ def test_forms_have_titles_in_both_languages(form: Path) -> None:
         problems.append("form: description without x-description-en")
     problems += _untitled(schema, "")
     assert not problems, f"{form.name}:\n" + "\n".join(problems)
+
+
+def test_translations_keep_the_fields_of_their_message() -> None:
+    """A refusal's template and its English fill the same {fields}: a missing one would fail at run time."""
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source)
+    field = re.compile(r"\{(\w*)\}")
+    mismatched = [
+        f"  {entry.id!r} -> {entry.string!r}"
+        for entry in catalogue
+        if isinstance(entry.id, str) and isinstance(entry.string, str) and entry.string
+        if set(field.findall(entry.id)) != set(field.findall(entry.string))
+    ]
+    assert not mismatched, "English translations with other {fields} than their message:\n" + "\n".join(
+        mismatched
+    )
