@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 GRADE_LABELS = {
@@ -16,6 +17,12 @@ GRADE_LABELS = {
     "competent": "称职",
     "basically_competent": "基本称职",
     "incompetent": "不称职",
+}
+GRADE_LABELS_EN = {
+    "excellent": "excellent",
+    "competent": "competent",
+    "basically_competent": "basically competent",
+    "incompetent": "incompetent",
 }
 PROMOTION_LABELS = {"promote": "晋升一级", "keep": "保持", "demote": "降低一级"}
 # The sub-bureau may move a suggested grade by at most this many steps.
@@ -29,23 +36,51 @@ class Confirmation:
     reward: bool
 
 
-def confirmation_problems(suggested: str, veto: bool, confirmation: Confirmation) -> list[str]:
-    """Return why a confirmation breaks the rules (in Chinese); empty when it is allowed."""
+class Problem(NamedTuple):
+    """Why a confirmation breaks a rule, in Chinese and in English."""
+
+    zh: str
+    en: str
+
+
+def confirmation_problems(suggested: str, veto: bool, confirmation: Confirmation) -> list[Problem]:
+    """Return why a confirmation breaks the rules; empty when it is allowed."""
     problems = []
     if veto and confirmation.promotion_level == "promote":
-        problems.append("镇政府已行使一票否决权：本月不得晋升等级")
+        problems.append(
+            Problem(
+                "镇政府已行使一票否决权：本月不得晋升等级",
+                "The town government vetoed this month: no promotion is allowed",
+            )
+        )
     if veto and confirmation.reward:
-        problems.append("镇政府已行使一票否决权：本月不得给予奖励")
+        problems.append(
+            Problem(
+                "镇政府已行使一票否决权：本月不得给予奖励",
+                "The town government vetoed this month: no reward is allowed",
+            )
+        )
     steps = abs(GRADES.index(confirmation.grade) - GRADES.index(suggested))
     if steps > MAX_ADJUSTMENT_STEPS:
         problems.append(
-            f"考核等次只能在建议等次（{GRADE_LABELS[suggested]}）上下调整一档，"
-            f"不能确定为“{GRADE_LABELS[confirmation.grade]}”"
+            Problem(
+                f"考核等次只能在建议等次（{GRADE_LABELS[suggested]}）上下调整一档，"
+                f"不能确定为“{GRADE_LABELS[confirmation.grade]}”",
+                f"The grade may differ from the suggested one ({GRADE_LABELS_EN[suggested]}) by one step "
+                f"at most, so it cannot be {GRADE_LABELS_EN[confirmation.grade]}",
+            )
         )
     if confirmation.promotion_level == "promote" and confirmation.grade != "excellent":
-        problems.append("只有考核等次为“优秀”时才能晋升等级")
+        problems.append(
+            Problem("只有考核等次为“优秀”时才能晋升等级", "Only an excellent grade allows a promotion")
+        )
     if confirmation.reward and confirmation.grade not in ("excellent", "competent"):
-        problems.append("考核等次为“基本称职”或“不称职”时不能给予奖励")
+        problems.append(
+            Problem(
+                "考核等次为“基本称职”或“不称职”时不能给予奖励",
+                "No reward with a grade of basically competent or incompetent",
+            )
+        )
     return problems
 
 
