@@ -1,9 +1,10 @@
 """Append-only, hash-chained audit log, written in the same transaction as the change it records.
 
-Events are added to the session without a chain position. When the transaction commits, ``seal`` takes
-the chain lock (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write lock every write
-transaction already holds), numbers the transaction's events after the last sealed one and chains their
-hashes. So the chain follows commit order, and the lock is held only for the moment of the commit.
+``record`` collects events on the session as plain rows. When the transaction commits, ``seal`` takes the
+chain lock (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write lock every write transaction
+already holds), numbers the transaction's events after the last sealed one, chains their hashes and
+inserts them with one statement. So the chain follows commit order, the lock is held only for the moment
+of the commit, and an event row written any other way stays unsealed, which ``verify`` reports.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.persistence.models import AuditEventModel, AuditHeadModel
 
 GENESIS = "0" * 64
-_PENDING = "audit_pending"
 _ENTRIES = "audit_entries"
 # Any constant works: it only has to be the same in every process that writes audit events.
 _CHAIN_LOCK_KEY = 7_311_000_042
@@ -67,15 +67,6 @@ def record(
     )
 
 
-def mark_pending(session: Session, event_ids: list[int]) -> None:
-    """Tell the commit hook which audit rows this transaction inserted without the ORM (set-based writers).
-
-    Only rows named here or recorded through ``record`` are sealed: a row written behind the service's
-    back must stay unsealed, so that ``verify`` reports it.
-    """
-    session.info.setdefault(_PENDING, []).extend(event_ids)
-
-
 def _canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
@@ -101,8 +92,7 @@ def seal(session: Session, key: str) -> None:
     Recorded events are inserted here, already chained, in one statement: no row is written twice.
     """
     recorded: list[dict[str, Any]] = session.info.pop(_ENTRIES, [])
-    inserted_in_bulk: list[int] = session.info.pop(_PENDING, [])
-    if not recorded and not inserted_in_bulk:
+    if not recorded:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
@@ -126,18 +116,7 @@ def seal(session: Session, key: str) -> None:
         seq += 1
         row["seq"], row["prev_hash"] = seq, prev_hash
         row["hash"] = prev_hash = digest(prev_hash, row)
-    if recorded:
-        connection.execute(_INSERT_EVENTS, recorded)
-    if inserted_in_bulk:
-        for entry in session.scalars(
-            select(AuditEventModel)
-            .where(AuditEventModel.id.in_(inserted_in_bulk))
-            .order_by(AuditEventModel.id)
-        ):
-            entry.payload = orjson.loads(_canonical(entry.payload))
-            seq += 1
-            entry.seq, entry.prev_hash = seq, prev_hash
-            entry.hash = prev_hash = digest(prev_hash, _hashed_fields(entry))
+    connection.execute(_INSERT_EVENTS, recorded)
     mac = head_mac(key, seq, prev_hash)
     if head is None:
         connection.execute(_INSERT_HEAD, {"id": 1, "seq": seq, "hash": prev_hash, "mac": mac})

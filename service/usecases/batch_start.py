@@ -3,8 +3,8 @@
 A month's appraisal starts tens of thousands of instances at once. The engine runs per instance as usual
 (``prepare``), holding no database lock, so several processes can prepare in parallel; then ``write``
 stores the instance rows, queue rows, timers and audit events, each kind with one multi-row statement, in
-the caller's (short) transaction. The projections are the same ones ``InstanceRunner`` writes for a
-single start.
+the caller's (short) transaction (the audit events when it commits, chained). The projections and events
+are the same ones ``InstanceRunner`` writes for a single start.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.persistence.models import (
-    AuditEventModel,
     DefinitionModel,
     HumanTaskModel,
     InstanceModel,
     TimerModel,
     encode_state,
 )
+from service.persistence.rows import insert_rows, table_of
 from service.usecases.errors import OperatorFailedError
 from service.usecases.runner import (
     InstanceRunner,
@@ -83,51 +83,48 @@ def write(
     session: Session, definition: DefinitionModel, prepared: list[PreparedStart], actor: str, now: datetime
 ) -> list[int]:
     """Store prepared starts and their projections; return the new instance ids in the same order."""
-    instances = [
-        InstanceModel(
-            definition_id=definition.id,
-            process_id=definition.process_id,
-            business_key=start.business_key,
-            status="completed" if start.completed else "running",
-            subject=subject_of(start.data),
-            state=start.state,
-            serializer_version=SERIALIZER_VERSION,
-            started_by=actor,
-            created_at=now,
-            updated_at=now,
-            completed_at=now if start.completed else None,
-        )
+    table = table_of(InstanceModel)
+    rows = [
+        {
+            "definition_id": definition.id,
+            "process_id": definition.process_id,
+            "business_key": start.business_key,
+            "status": "completed" if start.completed else "running",
+            "subject": subject_of(start.data),
+            "state": start.state,
+            "serializer_version": SERIALIZER_VERSION,
+            "lock_version": 1,
+            "started_by": actor,
+            "created_at": now,
+            "updated_at": now,
+            "completed_at": now if start.completed else None,
+        }
         for start in prepared
     ]
-    session.add_all(instances)
-    session.flush()  # one multi-row INSERT ... RETURNING id
+    # Multi-row INSERT ... RETURNING, ids in the order of the rows (no ORM objects: nothing to track).
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
     tasks: list[dict[str, Any]] = []
     timers: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    base = {"at": now, "task_id": None, "department_code": None}
-    for instance, start in zip(instances, prepared, strict=True):
-        events.append(
-            {
-                **base,
-                "actor": actor,
-                "action": "instance_started",
-                "instance_id": instance.id,
-                "payload": {
-                    "process_id": definition.process_id,
-                    "definition_id": definition.id,
-                    "version": definition.version,
-                    "business_key": start.business_key,
-                    "data": start.data,
-                },
-            }
+    for instance_id, start in zip(ids, prepared, strict=True):
+        audit.record(
+            session,
+            now,
+            actor,
+            "instance_started",
+            instance_id=instance_id,
+            process_id=definition.process_id,
+            definition_id=definition.id,
+            version=definition.version,
+            business_key=start.business_key,
+            data=start.data,
         )
         for ready in start.ready:
             queue = resolve_queue(ready.info.lane, ready.data)
             tasks.append(
                 {
                     "id": ready.task_id,
-                    "instance_id": instance.id,
+                    "instance_id": instance_id,
                     "process_id": definition.process_id,
                     "spec_name": ready.info.spec_name,
                     "name_zh": ready.info.name_zh,
@@ -139,54 +136,47 @@ def write(
                     "state": "open",
                     "due_at": due_at_of(ready, now),
                     "created_at": now,
-                    "claimed_by": None,
-                    "completed_by": None,
-                    "claimed_at": None,
-                    "completed_at": None,
                 }
             )
-            events.append(
-                {
-                    **base,
-                    "actor": "system",
-                    "action": "task_ready",
-                    "instance_id": instance.id,
-                    "task_id": ready.task_id,
-                    "department_code": queue,
-                    "payload": {"element": ready.info.spec_name, "name": ready.info.name_zh},
-                }
+            audit.record(
+                session,
+                now,
+                "system",
+                "task_ready",
+                instance_id=instance_id,
+                task_id=ready.task_id,
+                department_code=queue,
+                element=ready.info.spec_name,
+                name=ready.info.name_zh,
             )
         for timer in start.timers:
             timers.append(
                 {
-                    "instance_id": instance.id,
+                    "instance_id": instance_id,
                     "task_id": timer.task_id,
                     "spec_name": timer.spec_name,
                     "due_at": timer.due_at,
-                    "fired_at": None,
                 }
             )
         for step in start.steps:
-            events.append(
-                {
-                    **base,
-                    "actor": "system",
-                    "action": f"{step.kind}_executed",
-                    "instance_id": instance.id,
-                    "payload": {"element": step.spec_name, "name": step.name, "detail": step.detail},
-                }
+            audit.record(
+                session,
+                now,
+                "system",
+                f"{step.kind}_executed",
+                instance_id=instance_id,
+                element=step.spec_name,
+                name=step.name,
+                detail=step.detail,
             )
-    for model, rows in ((HumanTaskModel, tasks), (TimerModel, timers)):
-        if rows:
-            session.execute(insert(model), rows)
-    event_ids = list(session.scalars(insert(AuditEventModel).returning(AuditEventModel.id), events))
+    insert_rows(session, HumanTaskModel, tasks)
+    insert_rows(session, TimerModel, timers)
     link_subjects(
         session,
         [
-            {"instance_id": instance.id, "kind": kind, "ref": ref}
-            for instance, start in zip(instances, prepared, strict=True)
+            {"instance_id": instance_id, "kind": kind, "ref": ref}
+            for instance_id, start in zip(ids, prepared, strict=True)
             for kind, ref in subject_refs(start.data)
         ],
     )
-    audit.mark_pending(session, event_ids)
-    return [instance.id for instance in instances]
+    return ids
