@@ -11,6 +11,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from service.api.field_errors import bilingual
 from service.auth import rules_of, satisfies
 from service.context import ServiceContext
 from service.usecases.directory import Caller, authenticate
@@ -138,6 +139,8 @@ def init_api(app: Flask) -> Api:
             and not isinstance(errors["json"], dict)
         ):
             status = 400
+        if status == 422 and errors is not None:
+            errors = bilingual(errors)
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
         message_en = HTTP_MESSAGES_EN.get(status, error.description or HTTPStatus(status).phrase)
         _record_refusal(status, message)
