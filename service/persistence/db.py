@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -26,7 +28,33 @@ def make_engine(url: str, *, for_writes: bool = True, **options: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection unused for longer than this is checked before it is handed out (HikariCP's
+# "alive bypass window"): it may have been cut by a database restart or a firewall. Checking every
+# checkout (pool_pre_ping) cost a round trip per transaction, two per API request.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means the connection is unusable
+            raise DisconnectionError("pooled connection is gone") from error
+        if not alive:
+            raise DisconnectionError("pooled connection is gone")  # the pool retries with a new one
 
 
 def _configure_sqlite(engine: Engine, immediate: bool) -> None:
@@ -57,8 +85,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        is_sqlite = url.startswith("sqlite")
-        self.read_engine = make_engine(url, for_writes=False) if is_sqlite else self.engine
+        self.is_sqlite = url.startswith("sqlite")
+        self.read_engine = make_engine(url, for_writes=False) if self.is_sqlite else self.engine
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
@@ -66,6 +94,18 @@ class Database:
         """Yield a session inside one transaction: committed on success, rolled back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def single_read(self) -> Iterator[Connection]:
+        """Yield a connection for one SELECT, outside a transaction where that saves round trips.
+
+        PostgreSQL runs it in autocommit (no BEGIN and ROLLBACK); SQLite's read BEGIN is local anyway.
+        For several reads that must agree with each other, use ``reading``.
+        """
+        with self.read_engine.connect() as connection:
+            if not self.is_sqlite:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

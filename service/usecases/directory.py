@@ -109,7 +109,7 @@ def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
     """Resolve a bearer token to a caller, or refuse (unknown, expired, revoked, or inactive user)."""
     if not token:
         raise UnauthenticatedError("请先登录：请求缺少 Authorization: Bearer 令牌")
-    with ctx.database.read_engine.connect() as connection:
+    with ctx.database.single_read() as connection:
         rows = connection.execute(_CALLER_BY_TOKEN, {"token_hash": hash_token(token)}).all()
     if not rows or not rows[0].is_active:
         raise UnauthenticatedError("令牌无效或账号已停用，请重新登录")
