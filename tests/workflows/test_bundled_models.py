@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from tests.workflows.samples import ELIGIBLE
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
 from workflows.scripting import OperatorCall
@@ -40,17 +41,6 @@ NOTICE_ENDS_AT = (datetime.now(UTC) + timedelta(days=37)).replace(microsecond=0)
 SCORING_DUE_AT = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-ELIGIBLE_APPLICANT: dict[str, Any] = {
-    "age": 25,
-    "age_relaxed": False,
-    "nationality": "CN",
-    "weihai_residence": True,
-    "education": "bachelor",
-    "healthy": True,
-    "good_conduct": True,
-    "meets_post_requirements": True,
-    "disqualifiers": [],
-}
 
 # Operator results by OperatorCall.name; a list is answered in order, its last item repeated.
 OPERATOR_RESULTS: dict[str, Any] = {
@@ -196,7 +186,7 @@ SCENARIOS: dict[str, list[Scenario]] = {
     "applicant_screening": [
         Scenario(
             name="eligible",
-            start_data=ELIGIBLE_APPLICANT,
+            start_data=ELIGIBLE,
             operators=["record_screening"],
             user_tasks=[],
             timers=[],
@@ -204,7 +194,7 @@ SCENARIOS: dict[str, list[Scenario]] = {
         ),
         Scenario(
             name="ineligible",
-            start_data={**ELIGIBLE_APPLICANT, "age": 35, "disqualifiers": ["bad_credit"]},
+            start_data={**ELIGIBLE, "age": 35, "disqualifiers": ["bad_credit"]},
             operators=["record_screening"],
             user_tasks=[],
             timers=[],
