@@ -26,14 +26,8 @@ from service.persistence.models import (
 )
 from service.persistence.rows import insert_rows, table_of
 from service.usecases.errors import OperatorFailedError
-from service.usecases.runner import (
-    InstanceRunner,
-    due_at_of,
-    link_subjects,
-    resolve_queue,
-    subject_of,
-    subject_refs,
-)
+from service.usecases.projections import link_subjects, queue_row, record_task_ready, subject_of, subject_refs
+from service.usecases.runner import InstanceRunner
 from workflows.engine import EngineStep, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -120,35 +114,8 @@ def write(
             data=start.data,
         )
         for ready in start.ready:
-            queue = resolve_queue(ready.info.lane, ready.data)
-            tasks.append(
-                {
-                    "id": ready.task_id,
-                    "instance_id": instance_id,
-                    "process_id": definition.process_id,
-                    "spec_name": ready.info.spec_name,
-                    "name_zh": ready.info.name_zh,
-                    "name_en": ready.info.name_en,
-                    "department_code": queue,
-                    "form": ready.info.form,
-                    "subject": subject_of(ready.data),
-                    "head_only": ready.info.head_only,
-                    "state": "open",
-                    "due_at": due_at_of(ready, now),
-                    "created_at": now,
-                }
-            )
-            audit.record(
-                session,
-                now,
-                "system",
-                "task_ready",
-                instance_id=instance_id,
-                task_id=ready.task_id,
-                department_code=queue,
-                element=ready.info.spec_name,
-                name=ready.info.name_zh,
-            )
+            tasks.append(queue_row(instance_id, definition.process_id, ready, now))
+            record_task_ready(session, now, tasks[-1])
         for timer in start.timers:
             timers.append(
                 {

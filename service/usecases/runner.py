@@ -1,19 +1,18 @@
 """Load an instance, let the engine act on it, save state and projections, all in the caller's transaction.
 
-This is the one place where the state JSON and its projections (queue rows, timers, audit events) are
-written, so they can never disagree.
+The state JSON and its projections (queue rows, timers, audit events) are written here together, so they
+can never disagree; the month's batch start writes new instances set-wise with the same projections
+(``service/usecases/projections.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -22,11 +21,17 @@ from service.persistence.models import (
     DefinitionModel,
     HumanTaskModel,
     InstanceModel,
-    InstanceSubjectModel,
     TimerModel,
 )
 from service.persistence.rows import insert_rows, table_of, update_loaded
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, OperatorFailedError
+from service.usecases.projections import (
+    link_subjects,
+    queue_row,
+    record_task_ready,
+    subject_of,
+    subject_refs,
+)
 from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -45,63 +50,6 @@ def operator(name: str) -> Callable[[Operator], Operator]:
         return function
 
     return register
-
-
-def resolve_queue(lane: str, data: dict[str, Any]) -> str:
-    """Turn a lane template such as ``police_station:{town}`` into a concrete department code."""
-    if "{" not in lane:
-        return lane
-    try:
-        return lane.format_map(data)
-    except KeyError as error:
-        raise InvalidInputError("无法确定任务所属部门：流程数据缺少 {key}", key=error.args[0]) from error
-
-
-def subject_refs(data: dict[str, Any]) -> list[tuple[str, int]]:
-    """The officer and application an instance's data is about, for the auditors' history search."""
-    refs = []
-    officer = data.get("officer")
-    officer_id = officer.get("officer_id") if isinstance(officer, dict) else data.get("officer_id")
-    if isinstance(officer_id, int):
-        refs.append(("officer", officer_id))
-    candidate = data.get("candidate")
-    application = data.get("application_id")
-    if isinstance(candidate, dict) and isinstance(candidate.get("application_id"), int):
-        application = candidate["application_id"]
-    if isinstance(application, int):
-        refs.append(("application", application))
-    return refs
-
-
-def link_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Record (instance, kind, ref) rows, ignoring ones already recorded."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table_of(InstanceSubjectModel)).values(rows).on_conflict_do_nothing())
-
-
-def subject_of(data: dict[str, Any]) -> str:
-    """Describe whom an instance is about, for queue rows (candidate or applicant, and village)."""
-    candidate = data.get("candidate")
-    village = data.get("village_name", "")
-    if isinstance(candidate, dict) and candidate.get("found"):
-        return f"{candidate.get('name', '')}（{village}）"
-    return str(data.get("subject", ""))[:256]
-
-
-def due_at_of(task: ReadyUserTask, now: datetime) -> datetime | None:
-    """A task's due time: from the data variable its model names, or a number of days from now."""
-    if task.info.due_at_variable:
-        value = task.data.get(task.info.due_at_variable)
-        try:
-            return datetime.fromisoformat(str(value)) if value else None
-        except ValueError as error:
-            raise InvalidInputError("任务期限数据格式不正确：{value}", value=value) from error
-    if task.info.due_in_days:
-        return now + timedelta(days=task.info.due_in_days)
-    return None
 
 
 @dataclass
@@ -311,39 +259,13 @@ class InstanceRunner:
     def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask], before: Before) -> None:
         now = self.ctx.clock.now()
         ready_ids = {task.task_id for task in ready}
-        new_rows = []
-        for task in ready:
-            if task.task_id in before.ready or task.task_id == before.completing:
-                continue
-            queue = resolve_queue(task.info.lane, task.data)
-            new_rows.append(
-                {
-                    "id": task.task_id,
-                    "instance_id": instance.id,
-                    "process_id": instance.process_id,
-                    "spec_name": task.info.spec_name,
-                    "name_zh": task.info.name_zh,
-                    "name_en": task.info.name_en,
-                    "department_code": queue,
-                    "form": task.info.form,
-                    "subject": subject_of(task.data),
-                    "head_only": task.info.head_only,
-                    "state": "open",
-                    "due_at": due_at_of(task, now),
-                    "created_at": now,
-                }
-            )
-            audit.record(
-                self.session,
-                now,
-                "system",
-                "task_ready",
-                instance_id=instance.id,
-                task_id=task.task_id,
-                department_code=queue,
-                element=task.info.spec_name,
-                name=task.info.name_zh,
-            )
+        new_rows = [
+            queue_row(instance.id, instance.process_id, task, now)
+            for task in ready
+            if task.task_id not in before.ready and task.task_id != before.completing
+        ]
+        for row in new_rows:
+            record_task_ready(self.session, now, row)
         insert_rows(self.session, HumanTaskModel, new_rows)
         gone = sorted(before.ready - ready_ids)
         if gone:
