@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -30,12 +31,20 @@ from workflows.forms import validate_submission
 from workflows.specs import ProcessSpecs
 
 _TASKS = table_of(HumanTaskModel)
-# Built once: the completion path reads and writes its task as a plain row (see complete_task).
-_TASK_ROW = select(_TASKS).where(_TASKS.c.id == bindparam("task_id"))
+# Built once: the task actions read and write their task as a plain row (see complete_task).
+_TASK_ROW_FOR_UPDATE = select(_TASKS).where(_TASKS.c.id == bindparam("task_id")).with_for_update()
 _COMPLETE_TASK = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("task_id"))
     .values(state="completed", completed_by=bindparam("by"), completed_at=bindparam("at"))
+)
+_SET_CLAIM = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(state=bindparam("new_state"), claimed_by=bindparam("user"), claimed_at=bindparam("at"))
+)
+_DEFINITION_OF_INSTANCE = select(InstanceModel.definition_id).where(
+    InstanceModel.id == bindparam("instance_id")
 )
 
 
@@ -123,19 +132,21 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, 
         return {**fields, "form_schema": schema, "data": data}
 
 
-def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskModel:
+def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
     with ctx.database.transaction() as session:
         task = _locked_task(session, caller, task_id)
         if task.state == "claimed" and task.claimed_by == caller.username:
-            return task
+            return task._asdict()
         _require_open(task, caller)
         if task.state == "claimed":
             raise ConflictError("该任务已被 {user} 认领", user=task.claimed_by)
         check_separation(
-            session, caller, task, _specs_of(ctx, session, task).user_task(task.process_id, task.spec_name)
+            session,
+            caller,
+            task,
+            _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name),
         )
         now = ctx.clock.now()
-        task.state, task.claimed_by, task.claimed_at = "claimed", caller.username, now
         audit.record(
             session,
             now,
@@ -145,27 +156,25 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskMo
             task_id=task.id,
             department_code=task.department_code,
         )
-        return task
+        return _set_claim(session, task, "claimed", caller.username, now)
 
 
-def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> HumanTaskModel:
+def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
     with ctx.database.transaction() as session:
         task = _locked_task(session, caller, task_id)
         _require_open(task, caller)
         if task.state != "claimed":
             raise ConflictError("该任务尚未被认领，无需释放")
-        now = ctx.clock.now()
-        task.state, task.claimed_by, task.claimed_at = "open", None, None
         audit.record(
             session,
-            now,
+            ctx.clock.now(),
             caller.username,
             "task_released",
             instance_id=task.instance_id,
             task_id=task.id,
             department_code=task.department_code,
         )
-        return task
+        return _set_claim(session, task, "open", None, None)
 
 
 def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -177,10 +186,9 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
     with ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
         instance = runner.lock_for_task(task_id)
-        connection = session.connection()
-        row = connection.execute(_TASK_ROW, {"task_id": task_id}).one()
-        task = cast(HumanTaskFacts, row)
-        _require_member(caller, task.department_code)
+        # Locked too: a claim takes only the task row, so it cannot slip in between (lock order: the
+        # instance, then its task; a claim never takes the instance).
+        task = _locked_task(session, caller, task_id)
         _require_open(task, caller)
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
@@ -216,11 +224,11 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             engine.complete_user_task(workflow, task.id, data)
 
         runner.act(instance, complete, completing=task.id)
-        connection.execute(_COMPLETE_TASK, {"task_id": task.id, "by": caller.username, "at": now})
-        return {**row._asdict(), "state": "completed", "completed_by": caller.username, "completed_at": now}
+        session.connection().execute(_COMPLETE_TASK, {"task_id": task.id, "by": caller.username, "at": now})
+        return {**task._asdict(), "state": "completed", "completed_by": caller.username, "completed_at": now}
 
 
-def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: str) -> HumanTaskModel:
+def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: str) -> dict[str, Any]:
     """A department head gives an open or claimed task to another member of the department."""
     with ctx.database.transaction() as session:
         task = _locked_task(session, caller, task_id)
@@ -244,8 +252,6 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
                 username=username,
             )
         now = ctx.clock.now()
-        previous = task.claimed_by
-        task.state, task.claimed_by, task.claimed_at = "claimed", username, now
         audit.record(
             session,
             now,
@@ -254,10 +260,10 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
             instance_id=task.instance_id,
             task_id=task.id,
             department_code=task.department_code,
-            from_user=previous,
+            from_user=task.claimed_by,
             to_user=username,
         )
-        return task
+        return _set_claim(session, task, "claimed", username, now)
 
 
 def _task(session: Session, task_id: str) -> HumanTaskModel:
@@ -267,14 +273,20 @@ def _task(session: Session, task_id: str) -> HumanTaskModel:
     return task
 
 
-def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskModel:
-    task = session.scalars(
-        select(HumanTaskModel).where(HumanTaskModel.id == task_id).with_for_update()
-    ).first()
-    if task is None:
+def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskFacts:
+    """The task's row, locked for this transaction, if the caller is in its department."""
+    row = session.connection().execute(_TASK_ROW_FOR_UPDATE, {"task_id": task_id}).first()
+    if row is None:
         raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
-    _require_member(caller, task.department_code)
-    return task
+    _require_member(caller, row.department_code)
+    return cast(HumanTaskFacts, row)
+
+
+def _set_claim(
+    session: Session, task: HumanTaskFacts, state: str, user: str | None, at: datetime | None
+) -> dict[str, Any]:
+    session.connection().execute(_SET_CLAIM, {"task_id": task.id, "new_state": state, "user": user, "at": at})
+    return {**task._asdict(), "state": state, "claimed_by": user, "claimed_at": at}
 
 
 def _require_member(caller: Caller, department: str) -> None:
@@ -298,14 +310,12 @@ def _require_open(task: HumanTaskFacts, caller: Caller) -> None:
         raise ConflictError("该任务已被 {user} 认领，请先由其释放", user=task.claimed_by)
 
 
-def _specs_of(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> ProcessSpecs:
-    definition_id = session.scalar(
-        select(InstanceModel.definition_id).where(InstanceModel.id == task.instance_id)
-    )
+def _specs_of(ctx: ServiceContext, session: Session, instance_id: int) -> ProcessSpecs:
+    definition_id = session.connection().scalar(_DEFINITION_OF_INSTANCE, {"instance_id": instance_id})
     if definition_id is None:
-        raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
+        raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
     return InstanceRunner(ctx, session, "system").specs_for(definition_id)
 
 
 def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
-    return _specs_of(ctx, session, task).forms.get(task.form) if task.form else None
+    return _specs_of(ctx, session, task.instance_id).forms.get(task.form) if task.form else None

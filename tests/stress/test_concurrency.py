@@ -101,6 +101,35 @@ def scoring_tasks(users: dict[str, User], town: str) -> list[tuple[dict[str, Any
     return result
 
 
+def test_a_claim_racing_a_completion_never_both_win(
+    server: Server, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    # Someone claims the draft while someone else submits it: either the claim comes first (the
+    # submission is refused, the task is claimed) or the submission does (the claim is refused). Both
+    # succeeding would complete a task under the feet of the person who just claimed it.
+    claimer, submitter = bureau_staff(ctx, 2)
+    data = {"data": {"plan_title": "并发测试", "monthly_salary": 4000}}
+    for round_number in range(8):
+        instance = start_recruitment(users["bureau"], f"race-{round_number}")
+        task = next(
+            t
+            for t in users["bureau"].get("/api/v1/queues/police_bureau/tasks?per_page=200")["items"]
+            if t["instance_id"] == instance["id"]
+        )
+        url = f"/api/v1/tasks/{task['id']}"
+        claim, complete = all_at_once(
+            [
+                lambda url=url: server.call("POST", f"{url}/claim", token_of(claimer)),
+                lambda url=url: server.call("POST", f"{url}/complete", token_of(submitter), data),
+            ]
+        )
+        assert sorted([claim[0], complete[0]]) == [200, 409], (claim, complete)
+        final = users["bureau"].get(f"/api/v1/tasks/{task['id']}")
+        assert (final["state"], final["claimed_by"] if claim[0] == 200 else final["completed_by"]) == (
+            ("claimed", claimer) if claim[0] == 200 else ("completed", submitter)
+        )
+
+
 def test_completions_racing_on_the_same_instances_are_serialised(
     server: Server, users: dict[str, User], ctx: ServiceContext
 ) -> None:
