@@ -1,9 +1,9 @@
 """Append-only, hash-chained audit log, written in the same transaction as the change it records.
 
 ``record`` collects events on the session as plain rows. When the transaction commits, ``seal`` takes the
-chain lock (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write lock every write transaction
-already holds), numbers the transaction's events after the last sealed one, chains their hashes and
-inserts them with one statement. So the chain follows commit order, the lock is held only for the moment
+chain lock (PostgreSQL: the head row, locked until the commit; SQLite: the write lock every write
+transaction already holds), numbers the transaction's events after the last sealed one, chains their hashes
+and inserts them with one statement. So the chain follows commit order, the lock is held only for the moment
 of the commit, and an event row written any other way stays unsealed, which ``verify`` reports.
 """
 
@@ -32,7 +32,7 @@ _HASHED = ("at", "actor", "action", "instance_id", "task_id", "department_code",
 _EVENTS = cast(Table, AuditEventModel.__table__)
 _HEAD = cast(Table, AuditHeadModel.__table__)
 # Built once: the commit hook runs on every write transaction (see service/persistence/rows.py).
-_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
 _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_HEAD = insert(_HEAD)
 _UPDATE_HEAD = (
@@ -94,11 +94,15 @@ def seal(session: Session, key: str) -> None:
     recorded: list[dict[str, Any]] = session.info.pop(_ENTRIES, [])
     if not recorded:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    # Continue from the head, not from the table's last row: events deleted from the end stay a gap.
     connection = session.connection()
-    head = connection.execute(_READ_HEAD).first()
+    # The head row is the chain lock: sealers queue on it, and each reads the head its predecessor
+    # committed (PostgreSQL re-reads a row it waited for; SQLite's writer already holds the database).
+    head = connection.execute(_LOCK_HEAD).first()
+    if head is None and connection.dialect.name == "postgresql":
+        # No head yet (the first event ever, or a deleted head): nothing to lock, so take a lock by name.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        head = connection.execute(_LOCK_HEAD).first()
+    # Continue from the head, not from the table's last row: events deleted from the end stay a gap.
     if head is not None:
         seq, prev_hash = head
     else:
