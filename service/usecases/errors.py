@@ -42,6 +42,23 @@ class ServiceError(Exception):
         return self.message_en if language == "en" else self.message
 
 
+def message_keywords() -> list[str]:
+    """Every error class's name: the calls ``./dev i18n`` extracts Chinese templates from."""
+    import importlib
+    import pkgutil
+
+    import service.usecases
+
+    for module in pkgutil.iter_modules(service.usecases.__path__):
+        importlib.import_module(f"service.usecases.{module.name}")  # subclasses live next to their use
+    found, pending = [], [ServiceError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return sorted(found)
+
+
 @functools.cache
 def _english() -> NullTranslations:
     # The compiled catalogue (./dev compiles it); without it every message stays Chinese.

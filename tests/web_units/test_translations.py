@@ -15,21 +15,19 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from service.usecases.errors import message_keywords
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "service" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = ROOT / "service" / "web" / "templates"
 # The keywords of `./dev i18n`: pybabel's defaults plus those named with -k (the error classes: a use
 # case's refusal is translated by its Chinese template, see service/usecases/errors.py).
-ERROR_CLASSES = (
-    "ServiceError NotFoundError ForbiddenError UnauthenticatedError ConflictError InvalidInputError "
-    "OperatorFailedError TooManyAttemptsError"
-).split()
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "_": None,
     "gettext": None,
     "lazy_gettext": None,
-    **dict.fromkeys(ERROR_CLASSES),
+    **dict.fromkeys(message_keywords()),
 }
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 # What may hold Chinese in a template: comments, {% trans %} blocks and the literal first argument of _().
