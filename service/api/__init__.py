@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.field_errors import bilingual
@@ -45,6 +45,10 @@ HTTP_MESSAGES_EN = {
     422: "The submitted data failed validation; correct the fields as indicated",
     500: "Internal server error, logged; please retry later or contact the administrator",
 }
+
+
+# PostgreSQL's "try again" errors: deadlock detected, serialization failure, lock not available.
+TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
 
 
 def error_body(status: int, message: str, message_en: str, errors: Any = None) -> dict[str, Any]:
@@ -156,6 +160,20 @@ def init_api(app: Flask) -> Api:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
+        if (
+            isinstance(error, OperationalError)
+            and getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+        ):
+            # PostgreSQL gave up one of two transactions waiting for each other; nothing was written.
+            log.warning(
+                "transaction aborted by the database on %s %s: %s", request.method, request.path, error.orig
+            )
+            message = "系统繁忙：该操作与其他操作同时修改了相同数据，未生效，请重试"
+            english = (
+                "Busy: this action collided with another one on the same data and was not applied; retry"
+            )
+            _record_refusal(409, message)
+            return jsonify(error_body(409, message, english)), 409
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify(error_body(500, HTTP_MESSAGES[500], HTTP_MESSAGES_EN[500])), 500
 

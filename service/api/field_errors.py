@@ -46,16 +46,24 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ENGLISH = {"起始时间必须早于截止时间": "Must be before the end time"}
 
 
-def bilingual(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+def bilingual(errors: Any) -> dict[str, list[str]]:
     """Flatten marshmallow's errors to ``{"field.sub": ["中文", "English"], ...}``."""
+    if isinstance(errors, dict) and set(errors) <= LOCATIONS:  # webargs: {location: {field: [...]}}
+        flat: dict[str, list[str]] = {}
+        for by_field in errors.values():
+            for field, (chinese, english) in _flatten(by_field, "").items():
+                if field in flat:  # the same name refused in two places of the request
+                    chinese, english = f"{flat[field][0]}；{chinese}", f"{flat[field][1]} {english}"
+                flat[field] = [chinese, english]
+        return flat
+    return _flatten(errors, "")
+
+
+def _flatten(errors: Any, prefix: str) -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            name = prefix if not prefix and key in LOCATIONS else f"{prefix}.{key}" if prefix else str(key)
-            for field, (chinese, english) in bilingual(value, name).items():
-                if field in flat:  # the same field refused in two places of the request
-                    chinese, english = f"{flat[field][0]}；{chinese}", f"{flat[field][1]} {english}"
-                flat[field] = [chinese, english]
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(errors, list | tuple):
         messages = [str(message) for message in errors if not isinstance(message, dict | list)]
         if messages:
@@ -64,7 +72,7 @@ def bilingual(errors: Any, prefix: str = "") -> dict[str, list[str]]:
                 " ".join(ENGLISH.get(m, m) for m in messages),
             ]
         for nested in (message for message in errors if isinstance(message, dict | list)):
-            flat.update(bilingual(nested, prefix))
+            flat.update(_flatten(nested, prefix))
     else:
         flat[prefix or "_request"] = [_chinese(str(errors)), ENGLISH.get(str(errors), str(errors))]
     return flat

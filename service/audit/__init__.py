@@ -94,6 +94,9 @@ def seal(session: Session, key: str) -> None:
     recorded: list[dict[str, Any]] = session.info.pop(_ENTRIES, [])
     if not recorded:
         return
+    # Write the transaction's own rows before queueing for the chain lock: a flush after it (the commit
+    # flushes after this hook) could wait for a row whose writer waits for the chain lock, a deadlock.
+    session.flush()
     connection = session.connection()
     # The head row is the chain lock: sealers queue on it, and each reads the head its predecessor
     # committed (PostgreSQL re-reads a row it waited for; SQLite's writer already holds the database).

@@ -7,7 +7,7 @@ can never disagree; the month's batch start writes new instances set-wise with t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,10 @@ class Before:
 _INSTANCE_FOR_UPDATE = (
     select(InstanceModel).where(InstanceModel.id == bindparam("instance_id")).with_for_update()
 )
-_INSTANCE_OF_TASK = select(HumanTaskModel.instance_id).where(HumanTaskModel.id == bindparam("task_id"))
+_INSTANCE_OF_TASK = select(HumanTaskModel.instance_id).where(
+    HumanTaskModel.id == bindparam("task_id"),
+    HumanTaskModel.department_code.in_(bindparam("departments", expanding=True)),
+)
 _INSTANCE_OF_TASK_FOR_UPDATE = (
     select(InstanceModel).where(InstanceModel.id == _INSTANCE_OF_TASK.scalar_subquery()).with_for_update()
 )
@@ -146,15 +149,15 @@ class InstanceRunner:
             raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
         return instance
 
-    def lock_for_task(self, task_id: str) -> InstanceModel:
-        """Lock the instance a human task belongs to, found in the same statement.
+    def lock_for_task(self, task_id: str, departments: Iterable[str]) -> InstanceModel | None:
+        """Lock the instance of a human task of one of ``departments``, found in the same statement.
 
+        None when there is no such task (unknown, or another department's: nothing is locked for it).
         Read the task row only after this: then it shows what the previous holder of the lock committed.
         """
-        instance = self.session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
-        if instance is None:
-            raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
-        return instance
+        return self.session.scalars(
+            _INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id, "departments": sorted(departments)}
+        ).first()
 
     def act(
         self,

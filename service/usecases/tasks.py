@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import bindparam, case, func, select, text, update
@@ -43,6 +43,7 @@ _SET_CLAIM = (
     .where(_TASKS.c.id == bindparam("task_id"))
     .values(state=bindparam("new_state"), claimed_by=bindparam("user"), claimed_at=bindparam("at"))
 )
+_DEPARTMENT_OF_TASK = select(_TASKS.c.department_code).where(_TASKS.c.id == bindparam("task_id"))
 _DEFINITION_OF_INSTANCE = select(InstanceModel.definition_id).where(
     InstanceModel.id == bindparam("instance_id")
 )
@@ -185,7 +186,9 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
     """
     with ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
-        instance = runner.lock_for_task(task_id)
+        instance = runner.lock_for_task(task_id, caller.departments)
+        if instance is None:
+            _refuse(session, caller, task_id)
         # Locked too: a claim takes only the task row, so it cannot slip in between (lock order: the
         # instance, then its task; a claim never takes the instance).
         task = _locked_task(session, caller, task_id)
@@ -280,6 +283,15 @@ def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskFac
         raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
     _require_member(caller, row.department_code)
     return cast(HumanTaskFacts, row)
+
+
+def _refuse(session: Session, caller: Caller, task_id: str) -> NoReturn:
+    """Why a task is not the caller's to act on: unknown (404) or another department's (403)."""
+    department = session.connection().scalar(_DEPARTMENT_OF_TASK, {"task_id": task_id})
+    if department is None:
+        raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
+    _require_member(caller, department)
+    raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)  # no instance: cannot happen (foreign key)
 
 
 def _set_claim(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
@@ -137,6 +139,9 @@ def test_unknown_ids_are_404(users: dict[str, User]) -> None:
     ):
         assert_error_shape(bureau.get(url, expect=404), 404)
     bureau.post("/api/v1/tasks/nope/claim", expect=404)
+    assert (
+        bureau.post("/api/v1/tasks/nope/complete", {"data": {}}, expect=404)["message"] == "任务 nope 不存在"
+    )
     body = bureau.post("/api/v1/instances", {"process_id": "no_such_process"}, expect=404)
     assert body["message"] == "流程“no_such_process”尚未部署"
     assert body["message_en"] == "The process \u201cno_such_process\u201d is not deployed"
@@ -185,3 +190,16 @@ def test_history_and_openapi(app: Flask, users: dict[str, User]) -> None:
     assert "service_executed" in actions and "task_ready" in actions
     spec = app.test_client().get("/api/openapi.json").get_json()
     assert "/api/v1/tasks/{task_id}/complete" in spec["paths"]
+
+
+def test_a_transaction_the_database_gave_up_is_409_not_500(app: Flask) -> None:
+    # PostgreSQL aborts one of two transactions that wait for each other; the action did not happen and
+    # can simply be tried again.
+    def deadlocked() -> Any:
+        raise OperationalError("UPDATE ...", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    app.add_url_rule("/test/deadlocked", view_func=deadlocked)
+    response = app.test_client().get("/test/deadlocked")
+    assert response.status_code == 409
+    assert_error_shape(response.get_json(), 409)
+    assert "重试" in response.get_json()["message"]

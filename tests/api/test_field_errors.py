@@ -71,6 +71,14 @@ def test_locations_are_dropped_and_nested_fields_joined() -> None:
     }
 
 
+def test_a_body_field_named_like_a_request_location_keeps_its_name() -> None:
+    errors = {"json": {"files": {"a.bpmn": ["Not a valid string."]}}}
+    assert bilingual(errors) == {"files.a.bpmn": ["应为文本", "Not a valid string."]}
+    assert bilingual({"json": {"files": ["Missing data for required field."]}}) == {
+        "files": ["必填项，不能缺少", "Missing data for required field."]
+    }
+
+
 def test_the_api_answers_with_bilingual_field_errors(users: dict[str, User]) -> None:
     body = users["bureau"].get("/api/v1/queues/police_bureau/tasks?page=0&per_page=abc", expect=422)
     assert body["errors"] == {
