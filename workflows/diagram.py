@@ -1,7 +1,8 @@
 """Element states of an instance for its BPMN diagram: completed, active (a person's turn) and waiting.
 
-Framework-free: reads a loaded workflow and, because finished history may have been compacted out of the
-live task tree (``workflows.engine.compact``), the element ids the audit log says have run.
+Framework-free: reads a loaded workflow, including the elements compaction cut out of its live task tree
+(``workflows.engine.compact`` remembers them), and the element ids the audit log says have run (which
+also covers instances compacted before the workflow remembered them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
+
+from workflows.serialization import compacted_elements
 
 COMPLETED = "completed"
 ACTIVE = "active"
@@ -35,7 +38,7 @@ def element_states(workflow: BpmnWorkflow, completed_elements: Iterable[str] = (
     """
     known = {spec.bpmn_id for spec in workflow.spec.task_specs.values() if spec.bpmn_id}
     states: dict[str, str] = {}
-    for element in completed_elements:
+    for element in {*completed_elements, *compacted_elements(workflow)}:
         if element in known:
             _mark(states, element, COMPLETED)
     for task in workflow.tasks.values():

@@ -23,7 +23,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
-from workflows.serialization import dump_state, load_state
+from workflows.serialization import compacted_elements, dump_state, load_state
 from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_task_info
 
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
@@ -315,6 +315,11 @@ def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
     kept = {task.id for task in anchor}
     kept.add(root.id)
     removed = [task_id for task_id in workflow.tasks if task_id not in kept]
+    compacted_elements(workflow).update(
+        task.task_spec.bpmn_id
+        for task_id in removed
+        if (task := workflow.tasks[task_id]).state == TaskState.COMPLETED and task.task_spec.bpmn_id
+    )
     anchor._parent = root.id
     root._children = [anchor.id]
     for task_id in removed:

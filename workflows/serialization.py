@@ -24,6 +24,18 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 SERIALIZER_VERSION = f"spiff-{VERSION}/auxpolice-1"
+# Stored next to the tasks: the BPMN ids of completed elements whose tasks compaction has cut out of the
+# live tree (workflows.engine.compact), so an instance's diagram still shows them as done.
+_COMPACTED = "compacted_elements"
+
+
+def compacted_elements(workflow: BpmnWorkflow) -> set[str]:
+    """The BPMN ids of completed elements compaction removed from ``workflow`` (a live, mutable set)."""
+    found: set[str] | None = getattr(workflow, "_auxpolice_compacted", None)
+    if found is None:
+        found = set()
+        workflow._auxpolice_compacted = found  # type: ignore[attr-defined]
+    return found
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -33,6 +45,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct[_COMPACTED] = sorted(compacted_elements(workflow))
         return dct
 
     def from_dict(  # type: ignore[override]
@@ -44,6 +57,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        compacted_elements(workflow).update(dct.get(_COMPACTED, []))
         return workflow
 
 

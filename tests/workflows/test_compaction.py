@@ -7,6 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import workflows.engine as engine_module
+from tests.workflows.test_bundled_models import SCENARIOS, SUBMISSIONS, CannedOperators, _nth, load_specs
+from workflows.diagram import element_states
 from workflows.engine import COMPACT_AT_DEPTH, WorkflowEngine, compact
 from workflows.scripting import OperatorCall
 from workflows.specs import attach_forms, parse_bundle, read_bundle
@@ -64,3 +69,28 @@ def test_a_tree_shallower_than_the_threshold_is_left_alone() -> None:
     before = set(workflow.tasks)
     assert compact(workflow, min_depth=max(task.depth for task in workflow.tasks.values())) == 0
     assert set(workflow.tasks) == before
+
+
+def test_compacted_elements_still_show_as_completed_on_the_diagram(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Start events, parallel gateways and script tasks leave no audit event; only the workflow itself
+    # can say they ran once compaction has cut their tasks out of the tree.
+    scenario = SCENARIOS["appraisal"][0]
+    states = {}
+    for depth in (COMPACT_AT_DEPTH, 10**9):
+        monkeypatch.setattr(engine_module, "COMPACT_AT_DEPTH", depth)
+        specs = load_specs("appraisal")
+        engine = WorkflowEngine(CannedOperators(scenario.operator_results))
+        workflow = engine.start(specs, "appraisal", dict(scenario.start_data))
+        audited, submitted = set(), {}  # what the audit log would name: people's tasks, engine steps
+        for _ in range(3):
+            task = min(engine.ready_user_tasks(workflow), key=lambda ready: ready.info.spec_name)
+            audited.add(task.info.spec_name)
+            form = task.info.form or ""
+            engine.complete_user_task(
+                workflow, task.task_id, _nth({**SUBMISSIONS, **scenario.submissions}[form], submitted, form)
+            )
+            workflow = engine.load(specs, "appraisal", json.loads(json.dumps(engine.dump(workflow))))
+        audited |= {step.spec_name for step in engine.steps}
+        states[depth] = element_states(workflow, audited)
+    assert states[COMPACT_AT_DEPTH] == states[10**9]
+    assert states[COMPACT_AT_DEPTH]["appraisal_start"] == "completed"
