@@ -133,6 +133,8 @@ class ReassignSchema(Schema):
 
 class QueueTaskArgs(PageArgs):
     overdue = fields.Boolean(load_default=False)
+    q = fields.String(load_default="", metadata={"description": "任务名或事由包含的文字"})
+    sort = fields.String(load_default="created", validate=validate.OneOf(["created", "due", "name"]))
     state = fields.String(
         load_default=None, validate=validate.OneOf(["open", "claimed", "completed", "cancelled"])
     )

@@ -38,9 +38,18 @@ class QueueTasks(MethodView):
     @blp.arguments(QueueTaskArgs, location="query")
     @blp.response(200, page_of(HumanTaskSchema))
     def get(self, args: dict[str, Any], department: str) -> Any:
-        """A department's tasks, oldest first; ``overdue=true`` lists only the overdue ones."""
+        """A department's tasks, oldest first (``sort``: created, due, name); ``overdue=true`` lists only the
+        overdue ones, ``q`` those whose name or subject contains it."""
         return tasks.queue_tasks(
-            context(), caller(), department, args["state"], args["page"], args["per_page"], args["overdue"]
+            context(),
+            caller(),
+            department,
+            args["state"],
+            args["page"],
+            args["per_page"],
+            args["overdue"],
+            search=args["q"].strip(),
+            sort=args["sort"],
         )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, NoReturn, cast
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -47,6 +47,14 @@ _DEPARTMENT_OF_TASK = select(_TASKS.c.department_code).where(_TASKS.c.id == bind
 _DEFINITION_OF_INSTANCE = select(InstanceModel.definition_id).where(
     InstanceModel.id == bindparam("instance_id")
 )
+
+
+# How a queue may be sorted; the first is the default (tasks without a due date last).
+QUEUE_ORDERS = {
+    "created": (HumanTaskModel.created_at,),
+    "due": (HumanTaskModel.due_at.is_(None), HumanTaskModel.due_at),
+    "name": (HumanTaskModel.name_zh,),
+}
 
 
 def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
@@ -92,8 +100,13 @@ def queue_tasks(
     page: int,
     per_page: int,
     overdue_only: bool = False,
+    search: str = "",
+    sort: str = "created",
 ) -> Page:
-    """List a department's tasks, oldest first; for its members and for auditors."""
+    """List a department's tasks, oldest first (or by ``sort``); for its members and for auditors.
+
+    ``search`` keeps the tasks whose subject or name contains it; both apply to the whole queue.
+    """
     _require_reader(caller, department)
     with ctx.database.reading() as session:
         if session.get(DepartmentModel, department) is None:
@@ -104,12 +117,20 @@ def queue_tasks(
         )
         if overdue_only:
             query = query.where(HumanTaskModel.due_at < ctx.clock.now())
+        if search:
+            query = query.where(
+                or_(
+                    *(
+                        column.contains(search, autoescape=True)
+                        for column in (HumanTaskModel.subject, HumanTaskModel.name_zh, HumanTaskModel.name_en)
+                    )
+                )
+            )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        order = QUEUE_ORDERS.get(sort, QUEUE_ORDERS["created"])
         items = list(
             session.scalars(
-                query.order_by(HumanTaskModel.created_at, HumanTaskModel.id)
-                .offset((page - 1) * per_page)
-                .limit(per_page)
+                query.order_by(*order, HumanTaskModel.id).offset((page - 1) * per_page).limit(per_page)
             )
         )
         now = ctx.clock.now()

@@ -169,6 +169,14 @@ def switch_language() -> Response:
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
 
 
+def page_number() -> int:
+    """The ``page`` query argument, 1 when missing or not a number."""
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
 def refusal(error: ServiceError) -> str:
     """A use case's refusal in the interface language."""
     return error.message_in(language())

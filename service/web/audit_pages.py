@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from service.usecases import accounts, audit_trail
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, refusal, user
+from service.web import bp, context, login_required, page_number, refusal, user
 from service.web.audit_xlsx import events_xlsx
 from service.web.display import ACTION_LABELS
 
@@ -78,10 +78,7 @@ def _query(raw: dict[str, str]) -> dict[str, str]:
 @auditor_required
 def audit_search() -> Any:
     raw, filters, errors = _parse(request.args)
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = page_number()
     result: dict[str, Any] | None = None
     message, status = "", 200
     searched = any(raw.values()) or "page" in request.args or "search" in request.args

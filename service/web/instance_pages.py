@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, request, send_from_directory
+from flask import current_app, render_template, send_from_directory
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from service.usecases import diagrams, instances
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, refusal, user
+from service.web import bp, context, login_required, page_number, refusal, user
 
 HISTORY_PER_PAGE = 100
 BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"
@@ -24,17 +24,10 @@ BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "b
 ASSET_SUFFIXES = (".js", ".css", ".woff", ".woff2", ".ttf", ".eot", ".svg")
 
 
-def _page_number() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id: int) -> Any:
-    caller, page = user(), _page_number()
+    caller, page = user(), page_number()
     diagram, diagram_error = None, ""
     try:
         diagram = diagrams.instance_diagram(context(), caller, instance_id)

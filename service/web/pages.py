@@ -9,9 +9,7 @@ from werkzeug.wrappers import Response
 
 from service.usecases import tasks
 from service.usecases.errors import ServiceError
-from service.web import bp, context, flash_error, login_required, refusal, user
-
-SORTS = {"created": "created_at", "due": "due_at", "name": "name_zh"}
+from service.web import bp, context, flash_error, login_required, page_number, refusal, user
 
 
 @bp.get("/")
@@ -27,29 +25,26 @@ def home() -> str:
 def queue(department: str) -> Any:
     args = request.args
     sort = args.get("sort", "created")
+    text = args.get("q", "").strip()
     try:
         page = tasks.queue_tasks(
             context(),
             user(),
             department,
             args.get("state") or None,
-            max(int(args.get("page", 1)), 1),
+            page_number(),
             50,
             args.get("overdue") == "1",
+            search=text,
+            sort=sort,
         )
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
-    items = page.items
-    text = args.get("q", "").strip()
-    if text:
-        items = [t for t in items if text in t.subject or text in t.name_zh or text in t.name_en]
-    if sort in SORTS:
-        items = sorted(items, key=lambda t: (getattr(t, SORTS[sort]) is None, getattr(t, SORTS[sort]) or 0))
     return render_template(
         "queue.html",
         department=department,
         page=page,
-        items=items,
+        items=page.items,
         sort=sort,
         q=text,
         state=args.get("state", ""),
