@@ -74,10 +74,6 @@ class BenchService:
         self.ctx.database.dispose()
         self._tmp.cleanup()
 
-    @property
-    def db_path(self) -> Path:
-        return Path(self._tmp.name) / "auxpolice.db"
-
     def headers(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token_of(username)}"}
 

@@ -38,7 +38,6 @@ class Settings:
     )
     # Authenticates the audit chain's head; keep it out of the database (env or the instance folder).
     audit_key: str = field(default_factory=lambda: os.environ.get("AUXPOLICE_AUDIT_KEY", ""))
-    page_size_max: int = 200
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

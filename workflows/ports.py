@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
+
+# The policy's local time (Weihai): dates people see and type, deadlines at the end of a local day.
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 class Clock(Protocol):

@@ -67,12 +67,15 @@ def context() -> ServiceContext:
     return current_app.extensions["auxpolice"]  # type: ignore[no-any-return]
 
 
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
 def caller() -> Caller:
     """Authenticate the request's bearer token (once per request)."""
     if "caller" not in g:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else None
-        g.caller = authenticate(context(), token)
+        g.caller = authenticate(context(), bearer_token())
     return g.caller  # type: ignore[no-any-return]
 
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.api import caller, context
+from service.api import bearer_token, caller, context
 from service.auth import allow
 from service.usecases import accounts
 from service.usecases.directory import ROLES
@@ -114,8 +114,7 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self) -> None:
         """Revoke the token of this request."""
-        header = request.headers.get("Authorization", "")
-        accounts.logout(context(), caller(), header[7:].strip())
+        accounts.logout(context(), caller(), bearer_token() or "")
 
 
 @blp.route("/me")

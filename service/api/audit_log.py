@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api import context
-from service.api.schemas import PageArgs, page_of
+from service.api.schemas import AuditEventSchema, PageArgs, page_of
 from service.auth import allow
 from service.usecases import audit_trail
 from service.usecases.audit_trail import CHINA, EXPORT_FORMATS, AuditFilters
@@ -69,16 +69,8 @@ class ExportArgs(FilterArgs):
     format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS))
 
 
-class AuditRecordSchema(Schema):
-    id = fields.Integer()
+class AuditRecordSchema(AuditEventSchema):
     seq = fields.Integer(allow_none=True, metadata={"description": "链上序号；为空表示未入链"})
-    at = fields.DateTime()
-    actor = fields.String()
-    action = fields.String()
-    instance_id = fields.Integer(allow_none=True)
-    task_id = fields.String(allow_none=True)
-    department_code = fields.String(allow_none=True)
-    payload = fields.Dict()
     prev_hash = fields.String(allow_none=True)
     hash = fields.String(allow_none=True)
 

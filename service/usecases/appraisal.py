@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from multiprocessing import get_context
 from typing import Any
 
@@ -19,11 +19,10 @@ from service.persistence.models import AppraisalRecordModel, AppraisalStartModel
 from service.usecases.batch_start import prepare, write
 from service.usecases.errors import InvalidInputError, OperatorFailedError
 from service.usecases.runner import InstanceRunner, operator
-from workflows.ports import ManualClock
+from workflows.ports import CHINA, ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
 from workflows.scripting import OperatorCall
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 BATCH_SIZE = 250
 # Below this many officers a month starts in-process: spawning workers costs more than it saves.
@@ -125,7 +124,7 @@ def _start_officers(
     with ctx.database.reading() as session:
         runner = InstanceRunner(ctx, session, actor)
         definition = runner.latest_definition("appraisal")
-        specs = runner.specs_of(definition)
+        specs = runner.specs_for(definition.id)
     for offset in range(0, len(officer_ids), BATCH_SIZE):
         batch = officer_ids[offset : offset + BATCH_SIZE]
         with ctx.database.reading() as session:

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,8 +17,8 @@ from service import audit
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceSubjectModel
 from service.usecases.errors import InvalidInputError
+from workflows.ports import CHINA
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 EXPORT_CHUNK = 1_000
 EXPORT_FORMATS = ("csv", "jsonl")
 # Chinese headers of the CSV export, in column order.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import cache
 from typing import Any
@@ -23,8 +24,8 @@ from service.usecases.appraisal import parse_month
 from service.usecases.directory import DATA_DIR, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
 from service.usecases.runner import OPEN_STATES
+from workflows.rules.grading import GRADES
 
-GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 TOWN_DEPARTMENT_KINDS = ("police_station", "town_gov")
 
 
@@ -88,8 +89,13 @@ def campaign_dashboard(ctx: ServiceContext, caller: Caller, campaign_id: int) ->
 @cache
 def towns() -> tuple[dict[str, str], ...]:
     """The towns of the village register, in register order."""
-    register = json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))
-    return tuple(dict(town) for town in register["towns"])
+    return tuple(dict(town) for town in _register_towns())
+
+
+@functools.cache
+def _register_towns() -> tuple[dict[str, str], ...]:
+    # The register ships with the code: read once per process, not on every dashboard request.
+    return tuple(json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))["towns"])
 
 
 def _chosen_towns(caller: Caller, town: str | None) -> list[dict[str, str]]:

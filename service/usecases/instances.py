@@ -42,7 +42,7 @@ def start_instance(
     """Start the latest version of ``process_id`` (one transaction with its audit events)."""
     with ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
-        lane = runner.specs_of(runner.latest_definition(process_id)).start_lanes.get(process_id)
+        lane = runner.specs_for(runner.latest_definition(process_id).id).start_lanes.get(process_id)
         if lane is None or "{" in lane or not caller.in_department(lane):
             raise ForbiddenError("只有流程起始泳道所属部门（{lane}）可以启动该流程", lane=lane or "—")
         if (

@@ -6,7 +6,7 @@ the domain tables (campaigns, applications, officers) so that state and domain d
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,12 +30,12 @@ from service.usecases.errors import (
     OperatorFailedError,
 )
 from service.usecases.runner import InstanceRunner, operator
+from workflows.ports import CHINA
 from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
 from workflows.rules.posts import allocate_posts, total_posts
 from workflows.rules.ranking import Candidate, rank
 from workflows.scripting import OperatorCall
 
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 DISQUALIFIER_LABELS = {code: zh for code, zh, _en in DISQUALIFIERS}
 ROLE_LABELS = {
     "party_secretary_assistant": "村（社区）党支部书记助理",

@@ -95,9 +95,6 @@ class InstanceRunner:
             raise NotFoundError("流程“{process_id}”尚未部署", process_id=process_id)
         return definition
 
-    def specs_of(self, definition: DefinitionModel) -> ProcessSpecs:
-        return self.specs_for(definition.id)
-
     def specs_for(self, definition_id: int) -> ProcessSpecs:
         try:
             return self.ctx.specs_for_definition(self.session, definition_id)
@@ -138,7 +135,7 @@ class InstanceRunner:
             data=data,
         )
         engine = self._engine_for(instance)
-        workflow = self.guard(lambda: engine.start(self.specs_of(definition), process_id, data))
+        workflow = self.guard(lambda: engine.start(self.specs_for(definition.id), process_id, data))
         self._save(instance, engine, workflow, Before())
         return instance
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import orjson
 from flask_babel import lazy_gettext
 
 from service.web import bp
-
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+from workflows.ports import CHINA
 
 ACTION_LABELS = {
     "instance_started": lazy_gettext("启动流程"),
