@@ -180,7 +180,9 @@ class InstanceModel(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-ACTIVE_TASK = "state IN ('open', 'claimed')"
+# A task waiting for a person; the SQL form is literal so that SQLite matches the partial indexes.
+OPEN_STATES = ("open", "claimed")
+ACTIVE_TASK = f"state IN ({', '.join(repr(state) for state in OPEN_STATES)})"
 
 
 class HumanTaskFacts(Protocol):

@@ -15,6 +15,7 @@ import functools
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, Update, and_, bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,6 +43,13 @@ def update_loaded(session: Session, row: Base, values: dict[str, Any], **expecte
     for name, value in values.items():
         set_committed_value(row, name, value)
     return True
+
+
+def insert_for(session: Session, model: type[Base]) -> Any:
+    """The database's own INSERT for ``model`` (it has ``on_conflict_do_nothing``; SQLite and PostgreSQL
+    spell it alike)."""
+    insert_of = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert_of(table_of(model))
 
 
 def insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

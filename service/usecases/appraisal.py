@@ -9,13 +9,13 @@ from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.context import ServiceContext
 from service.persistence.db import Database
 from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
+from service.persistence.rows import insert_for
 from service.usecases.batch_start import prepare, write
 from service.usecases.errors import InvalidInputError, OperatorFailedError
 from service.usecases.runner import InstanceRunner, operator
@@ -51,10 +51,8 @@ def _claim(session: Session, month: str, officer_ids: list[int], now: datetime) 
     """Insert start claims, skipping ones another process already holds; return the ids claimed here."""
     if not officer_ids:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(AppraisalStartModel)
+        insert_for(session, AppraisalStartModel)
         .values([{"month": month, "officer_id": oid, "started_at": now} for oid in officer_ids])
         .on_conflict_do_nothing()
         .returning(AppraisalStartModel.officer_id)

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service import audit
 from service.persistence.models import (
     DefinitionModel,
     HumanTaskModel,
@@ -26,7 +25,16 @@ from service.persistence.models import (
 )
 from service.persistence.rows import insert_rows, table_of
 from service.usecases.errors import OperatorFailedError
-from service.usecases.projections import link_subjects, queue_row, record_task_ready, subject_of, subject_refs
+from service.usecases.projections import (
+    link_subjects,
+    queue_row,
+    record_started,
+    record_steps,
+    record_task_ready,
+    subject_of,
+    subject_refs,
+    timer_row,
+)
 from service.usecases.runner import InstanceRunner
 from workflows.engine import EngineStep, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
@@ -101,41 +109,12 @@ def write(
     tasks: list[dict[str, Any]] = []
     timers: list[dict[str, Any]] = []
     for instance_id, start in zip(ids, prepared, strict=True):
-        audit.record(
-            session,
-            now,
-            actor,
-            "instance_started",
-            instance_id=instance_id,
-            process_id=definition.process_id,
-            definition_id=definition.id,
-            version=definition.version,
-            business_key=start.business_key,
-            data=start.data,
-        )
+        record_started(session, now, actor, instance_id, definition, start.business_key, start.data)
         for ready in start.ready:
             tasks.append(queue_row(instance_id, definition.process_id, ready, now))
             record_task_ready(session, now, tasks[-1])
-        for timer in start.timers:
-            timers.append(
-                {
-                    "instance_id": instance_id,
-                    "task_id": timer.task_id,
-                    "spec_name": timer.spec_name,
-                    "due_at": timer.due_at,
-                }
-            )
-        for step in start.steps:
-            audit.record(
-                session,
-                now,
-                "system",
-                f"{step.kind}_executed",
-                instance_id=instance_id,
-                element=step.spec_name,
-                name=step.name,
-                detail=step.detail,
-            )
+        timers.extend(timer_row(instance_id, timer) for timer in start.timers)
+        record_steps(session, now, instance_id, start.steps)
     insert_rows(session, HumanTaskModel, tasks)
     insert_rows(session, TimerModel, timers)
     link_subjects(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from service.context import ServiceContext
 from service.persistence.models import (
+    OPEN_STATES,
     AppraisalRecordModel,
     AppraisalStartModel,
     CampaignModel,
@@ -23,7 +24,6 @@ from service.usecases import recruitment
 from service.usecases.appraisal import parse_month
 from service.usecases.directory import DATA_DIR, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
-from service.usecases.runner import OPEN_STATES
 from workflows.rules.grading import GRADES
 
 TOWN_DEPARTMENT_KINDS = ("police_station", "town_gov")

@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.persistence.models import InstanceSubjectModel
-from service.persistence.rows import table_of
+from service.persistence.models import DefinitionModel, InstanceSubjectModel
+from service.persistence.rows import insert_for
 from service.usecases.errors import InvalidInputError
-from workflows.engine import ReadyUserTask
+from workflows.engine import EngineStep, PendingTimer, ReadyUserTask
 
 
 def resolve_queue(lane: str, data: dict[str, Any]) -> str:
@@ -47,11 +46,56 @@ def subject_refs(data: dict[str, Any]) -> list[tuple[str, int]]:
 
 def link_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
     """Record (instance, kind, ref) rows, ignoring ones already recorded."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table_of(InstanceSubjectModel)).values(rows).on_conflict_do_nothing())
+    if rows:
+        session.execute(insert_for(session, InstanceSubjectModel).values(rows).on_conflict_do_nothing())
+
+
+def record_started(
+    session: Session,
+    now: datetime,
+    actor: str,
+    instance_id: int,
+    definition: DefinitionModel,
+    business_key: str | None,
+    data: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        now,
+        actor,
+        "instance_started",
+        instance_id=instance_id,
+        process_id=definition.process_id,
+        definition_id=definition.id,
+        version=definition.version,
+        business_key=business_key,
+        data=data,
+    )
+
+
+def record_steps(session: Session, now: datetime, instance_id: int, steps: list[EngineStep]) -> None:
+    """The engine's own steps (decisions, gateways, service tasks, timers), in the order they ran."""
+    for step in steps:
+        audit.record(
+            session,
+            now,
+            "system",
+            f"{step.kind}_executed",
+            instance_id=instance_id,
+            element=step.spec_name,
+            name=step.name,
+            detail=step.detail,
+        )
+
+
+def timer_row(instance_id: int, timer: PendingTimer) -> dict[str, Any]:
+    """The ``timers`` row of a pending timer event."""
+    return {
+        "instance_id": instance_id,
+        "task_id": timer.task_id,
+        "spec_name": timer.spec_name,
+        "due_at": timer.due_at,
+    }
 
 
 def subject_of(data: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import (
+    OPEN_STATES,
     DefinitionModel,
     HumanTaskModel,
     InstanceModel,
@@ -28,16 +29,18 @@ from service.usecases.errors import ConflictError, InvalidInputError, NotFoundEr
 from service.usecases.projections import (
     link_subjects,
     queue_row,
+    record_started,
+    record_steps,
     record_task_ready,
     subject_of,
     subject_refs,
+    timer_row,
 )
 from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
 from workflows.specs import ProcessSpecs
 
-OPEN_STATES = ("open", "claimed")
 Operator = Callable[["InstanceRunner", OperatorCall], Any]
 OPERATORS: dict[str, Operator] = {}
 
@@ -58,6 +61,7 @@ class Before:
 
     ready: set[str] = field(default_factory=set)
     timers: dict[str, PendingTimer] = field(default_factory=dict)
+    subjects: set[tuple[str, int]] = field(default_factory=set)
     completing: str | None = None
 
 
@@ -122,18 +126,7 @@ class InstanceRunner:
         )
         self.session.add(instance)
         self.session.flush()
-        audit.record(
-            self.session,
-            now,
-            self.actor,
-            "instance_started",
-            instance_id=instance.id,
-            process_id=process_id,
-            definition_id=definition.id,
-            version=definition.version,
-            business_key=business_key,
-            data=data,
-        )
+        record_started(self.session, now, self.actor, instance.id, definition, business_key, data)
         engine = self._engine_for(instance)
         workflow = self.guard(lambda: engine.start(self.specs_for(definition.id), process_id, data))
         self._save(instance, engine, workflow, Before())
@@ -172,6 +165,7 @@ class InstanceRunner:
         before = Before(
             ready={task.task_id for task in engine.ready_user_tasks(workflow)} - {completing or ""},
             timers={timer.task_id: timer for timer in engine.pending_timers(workflow)},
+            subjects=set(subject_refs(engine.data(workflow))),
             completing=completing,
         )
         result = self.guard(lambda: action(engine, workflow))
@@ -233,21 +227,14 @@ class InstanceRunner:
         # The row is locked, so the version can only differ if someone wrote it outside the service.
         if not update_loaded(self.session, instance, values, lock_version=instance.lock_version):
             raise ConflictError("流程实例已被其他操作修改，请刷新后重试")
+        # Only what the action added: an appraisal names its officer from the start, every save after that
+        # would insert the same row again.
+        new_subjects = sorted(set(subject_refs(data)) - before.subjects)
         link_subjects(
             self.session,
-            [{"instance_id": instance.id, "kind": kind, "ref": ref} for kind, ref in subject_refs(data)],
+            [{"instance_id": instance.id, "kind": kind, "ref": ref} for kind, ref in new_subjects],
         )
-        for step in engine.steps:
-            audit.record(
-                self.session,
-                now,
-                "system",
-                f"{step.kind}_executed",
-                instance_id=instance.id,
-                element=step.spec_name,
-                name=step.name,
-                detail=step.detail,
-            )
+        record_steps(self.session, now, instance.id, engine.steps)
         engine.steps.clear()
         self._sync_tasks(instance, engine.ready_user_tasks(workflow), before)
         self._sync_timers(instance, engine.pending_timers(workflow), before)
@@ -295,14 +282,7 @@ class InstanceRunner:
         for task_id, timer in current.items():
             previous = before.timers.get(task_id)
             if previous is None:
-                new_rows.append(
-                    {
-                        "instance_id": instance.id,
-                        "task_id": task_id,
-                        "spec_name": timer.spec_name,
-                        "due_at": timer.due_at,
-                    }
-                )
+                new_rows.append(timer_row(instance.id, timer))
             elif previous.due_at != timer.due_at:
                 self.session.execute(
                     update(timers)

@@ -13,6 +13,7 @@ from service import audit
 from service.context import ServiceContext
 from service.persistence.models import (
     ACTIVE_TASK,
+    OPEN_STATES,
     DepartmentModel,
     HumanTaskFacts,
     HumanTaskModel,
@@ -25,7 +26,7 @@ from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.instances import Page
-from service.usecases.runner import OPEN_STATES, InstanceRunner
+from service.usecases.runner import InstanceRunner
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
 from workflows.specs import ProcessSpecs
