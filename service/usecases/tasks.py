@@ -140,16 +140,22 @@ def queue_tasks(
         return Page(items, total, page, per_page)
 
 
-def task_detail(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
-    """A task with its form schema and, while it is open, the data its form starts from."""
+def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bool = True) -> dict[str, Any]:
+    """A task with its form schema and, while it is open, the data its form starts from.
+
+    ``with_data=False`` skips loading the workflow (a page that only needs the form and the task).
+    """
     with ctx.database.reading() as session:
         task = _task(session, task_id)
         _require_reader(caller, task.department_code)
-        schema = _form_schema(ctx, session, task)
-        data: dict[str, Any] = {}
         instance = session.get(InstanceModel, task.instance_id)
-        if task.state in OPEN_STATES and instance is not None:
-            engine, workflow = InstanceRunner(ctx, session, "system").load(instance)
+        if instance is None:
+            raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
+        runner = InstanceRunner(ctx, session, "system")
+        schema = runner.specs_for(instance.definition_id).forms.get(task.form) if task.form else None
+        data: dict[str, Any] = {}
+        if with_data and task.state in OPEN_STATES:
+            engine, workflow = runner.load(instance)
             data = engine.task_data(workflow, task.id)
         fields = {column.key: getattr(task, column.key) for column in HumanTaskModel.__table__.columns}
         return {**fields, "form_schema": schema, "data": data}
@@ -349,7 +355,3 @@ def _specs_of(ctx: ServiceContext, session: Session, instance_id: int) -> Proces
     if definition_id is None:
         raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
     return InstanceRunner(ctx, session, "system").specs_for(definition_id)
-
-
-def _form_schema(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> dict[str, Any] | None:
-    return _specs_of(ctx, session, task.instance_id).forms.get(task.form) if task.form else None

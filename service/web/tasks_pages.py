@@ -43,7 +43,8 @@ def task(task_id: str) -> Any:
 @login_required
 def complete(task_id: str) -> Any:
     try:
-        detail = tasks.task_detail(context(), user(), task_id)
+        # The form and the task only: the submission replaces the data, and completing loads the workflow.
+        detail = tasks.task_detail(context(), user(), task_id, with_data=False)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     data = parse_submission(detail.get("form_schema") or {}, request.form)
