@@ -1,7 +1,7 @@
-"""Helpers shared by the appraisal and concurrency benchmarks: fresh PostgreSQL schemas, logging control.
+"""Helpers shared by the benchmarks and the tests: fresh PostgreSQL schemas, logging control.
 
-PostgreSQL is reached the way tests/conftest.py does it: a fresh schema per database, named in the URL
-option ``?options=-csearch_path%3D<schema>`` and dropped afterwards.
+A fresh schema per database, named in the URL option ``?options=-csearch_path%3D<schema>`` and dropped
+afterwards (tests/conftest.py builds its PostgreSQL fixtures on ``fresh_schema``).
 
 The service configures the root logger at INFO with a JSON handler on stderr (``service.logs``; the
 ``spiff`` loggers at WARNING). ``discard_service_logs`` keeps that work (records are still built and

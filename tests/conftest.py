@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.pgschema import fresh_schema
+from bench.pgschema import postgres_problem as local_postgres_problem
 from service import create_app
 from service.context import ServiceContext
 from service.persistence import migrate
@@ -32,22 +32,13 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
 
 
-POSTGRES_URL = os.environ.get("AUXPOLICE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # CI sets this so that a missing PostgreSQL server fails the run instead of skipping its half.
 REQUIRE_POSTGRES = os.environ.get("AUXPOLICE_REQUIRE_POSTGRES") == "1"
 
 
-def _postgres_problem() -> str | None:
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
-            return None
-    except psycopg.Error as error:
-        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({str(error).strip().splitlines()[0]})"
-
-
 @pytest.fixture(scope="session")
 def postgres_problem() -> str | None:
-    return _postgres_problem()
+    return local_postgres_problem()
 
 
 def postgres_schema_url(postgres_problem: str | None) -> Iterator[str]:
@@ -56,14 +47,8 @@ def postgres_schema_url(postgres_problem: str | None) -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(postgres_problem)
         pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run these tests")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema("t") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,9 +8,10 @@ import psycopg
 import pytest
 from flask import Flask
 
+from bench.pgschema import POSTGRES_URL
 from service.context import ServiceContext
 from service.persistence import db
-from tests.conftest import POSTGRES_URL, User
+from tests.conftest import User
 
 
 def cut_pooled_connections(ctx: ServiceContext) -> int:
