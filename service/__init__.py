@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     def readyz() -> tuple[dict[str, Any], int]:
         """The database answers and every migration is applied."""
         try:
-            current = migrate.is_current(ctx.database.engine, settings.database_url)
+            current = migrate.is_current(ctx.database.engine)
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", with the reason
             return {"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503
         if not current:

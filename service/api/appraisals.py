@@ -11,8 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
 from service.auth import allow
-from service.usecases import appraisal, appraisal_reports
-from service.usecases.errors import ForbiddenError
+from service.usecases import appraisal, appraisal_reports, dashboards
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
 
@@ -76,23 +75,6 @@ class YearSchema(Schema):
     annual_grade_label = fields.String(allow_none=True)
 
 
-def _visible_town(town: str | None) -> str | None:
-    """The sub-bureau sees every town; a station or town government sees its own town only."""
-    user = caller()
-    if user.in_department("police_bureau") or user.has_role("auditor"):
-        return town
-    own = {
-        code.split(":", 1)[1]
-        for code in user.departments
-        if code.split(":", 1)[0] in ("police_station", "town_gov")
-    }
-    if town is None and len(own) == 1:
-        return next(iter(own))
-    if town in own:
-        return town
-    raise ForbiddenError("您只能查看本镇的考核结果")
-
-
 @blp.route("/appraisals/months")
 class Months(MethodView):
     @allow("department:police_bureau")
@@ -111,7 +93,7 @@ class MonthReport(MethodView):
     @blp.alt_response(200, description="CSV or XLSX download when format=csv|xlsx", content_type="text/csv")
     def get(self, args: dict[str, Any], month: str) -> Any:
         """A month's appraisals of one town, as JSON, CSV or XLSX (Chinese headers)."""
-        town = _visible_town(args["town"])
+        town = dashboards.report_town(caller(), args["town"])
         rows = appraisal_reports.month_report(context(), month, town)
         name = f"appraisal-{month}-{town or 'all'}"
         if args["format"] == "csv":

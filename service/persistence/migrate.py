@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -25,9 +26,14 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def is_current(engine: Engine, url: str) -> bool:
-    """Tell whether the database has every migration applied."""
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+def is_current(engine: Engine) -> bool:
+    """Tell whether the database has every migration applied (a readiness probe: one query)."""
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+    return current == _code_heads()
+
+
+@functools.cache
+def _code_heads() -> frozenset[str]:
+    # The migrations ship with the code: read their files once per process, not on every probe.
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

@@ -44,6 +44,18 @@ def appraisal_towns(caller: Caller) -> set[str] | None:
     }
 
 
+def report_town(caller: Caller, town: str | None) -> str | None:
+    """The town a month report shows: any (or all) for the sub-bureau and auditors, else the caller's own."""
+    visible = appraisal_towns(caller)
+    if visible is None:
+        return town
+    if town is None and len(visible) == 1:
+        return next(iter(visible))
+    if town in visible:
+        return town
+    raise ForbiddenError("您只能查看本镇的考核结果")
+
+
 def _require_campaign_reader(caller: Caller) -> None:
     if not can_read_campaigns(caller):
         raise ForbiddenError("只有公安分局人员和审计人员可以查看招聘看板")
