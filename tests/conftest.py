@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from bench.pgschema import fresh_schema
 from bench.pgschema import postgres_problem as local_postgres_problem
@@ -168,3 +171,16 @@ class User:
 def users(app: Flask) -> dict[str, User]:
     client = app.test_client()
     return {demo.username: User(client, demo.username) for demo in DEMO_USERS}
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a thread per request); yield its base URL, stop it afterwards."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)

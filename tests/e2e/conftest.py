@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+
+from tests.conftest import served
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("AUXPOLICE_CHROMIUM", "/usr/bin/chromium"))  # Debian's package
@@ -62,14 +62,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def live(app: Flask) -> Iterator[str]:
     """The app on 127.0.0.1, a thread per request, stopped after the test."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join(timeout=10)
+    with served(app) as base:
+        yield base
 
 
 class Pages:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -12,9 +11,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from tests.conftest import postgres_schema_url
+from tests.conftest import postgres_schema_url, served
 
 
 @pytest.fixture
@@ -46,11 +44,5 @@ class Server:
 @pytest.fixture
 def server(app: Flask) -> Iterator[Server]:
     """The app on 127.0.0.1, a thread per request, stopped after the test."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{http.server_port}")
-    finally:
-        http.shutdown()
-        thread.join(timeout=10)
+    with served(app) as base:
+        yield Server(base)
