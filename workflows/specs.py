@@ -34,6 +34,9 @@ HEAD_ONLY_KEY = "headOnly"
 # officer the task is about (the officer's own account may not complete it).
 SEPARATE_FROM_KEY = "separateFrom"
 NOT_SUBJECT_KEY = "notSubject"
+# `notSubject` = "-": this task of a process about an officer is deliberately open to that officer (the lint
+# refuses a task that just leaves the key out).
+NOT_SUBJECT_WAIVED = "-"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 MAX_FILE_BYTES = 2_000_000
@@ -61,6 +64,7 @@ class UserTaskInfo:
     head_only: bool = False
     separate_from: tuple[str, ...] = ()
     not_subject: str | None = None
+    not_subject_waived: bool = False
 
 
 @dataclass
@@ -209,10 +213,12 @@ def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
 
 
 def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | None) -> None:
+    user_tasks: dict[str, list[UserTaskInfo]] = {}
     for process_id, task_spec in _all_task_specs(specs):
         where = f"{process_id}/{task_spec.name}"
         if isinstance(task_spec, UserTask):
             info = user_task_info(task_spec)
+            user_tasks.setdefault(process_id, []).append(info)
             if not info.lane:
                 problems.append(f"{where}: user task lies in no lane (lanes name departments)")
             elif not LANE_PATTERN.match(info.lane):
@@ -225,12 +231,30 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
             specs.service_operators.add(task_spec.operation_name)
             if known_operators is not None and task_spec.operation_name not in known_operators:
                 problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
+    for process_id, infos in user_tasks.items():
+        _lint_subject(process_id, infos, problems)
+
+
+def _lint_subject(process_id: str, infos: list[UserTaskInfo], problems: list[str]) -> None:
+    """A process is about an officer once one of its user tasks names them (``notSubject``); then each of
+    its user tasks (those of its subprocesses and called processes too) names them, or opts out with "-"."""
+    keys = sorted({info.not_subject for info in infos if info.not_subject})
+    if not keys:
+        return
+    for info in infos:
+        if info.not_subject is None and not info.not_subject_waived:
+            problems.append(
+                f"{process_id}/{info.spec_name}: the process is about the officer named by {', '.join(keys)}"
+                f" (other tasks declare {NOT_SUBJECT_KEY}), so this user task must declare {NOT_SUBJECT_KEY}"
+                f" too, or {NOT_SUBJECT_KEY} = {NOT_SUBJECT_WAIVED!r} to let that officer do it"
+            )
 
 
 def user_task_info(task_spec: Any) -> UserTaskInfo:
     """Read our extension keys of a user task spec (the only place they are read)."""
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
     due = properties.get(DUE_IN_DAYS_KEY)
+    not_subject = str(properties.get(NOT_SUBJECT_KEY) or "").strip()
     return UserTaskInfo(
         spec_name=task_spec.bpmn_id or task_spec.name,
         name_zh=task_spec.bpmn_name or task_spec.name,
@@ -243,7 +267,8 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         separate_from=tuple(
             p.strip() for p in str(properties.get(SEPARATE_FROM_KEY, "")).split(",") if p.strip()
         ),
-        not_subject=properties.get(NOT_SUBJECT_KEY) or None,
+        not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
+        not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
     )
 
 
