@@ -67,7 +67,7 @@ class ServiceContext:
         """Return the parsed bundle, parsing it once per process (bundles are immutable)."""
         cached = self._specs.get(sha256)
         if cached is None:
-            parsed = parse_bundle(files)
+            parsed = parse_bundle(files, stored=True)
             with self._lock:
                 cached = self._specs.setdefault(sha256, parsed)
         return cached

@@ -1,19 +1,36 @@
 """Load user-task forms (JSON Schema 2020-12) and validate submissions against them.
 
-The engine only carries a form's file name; the service calls ``validate_submission`` on every submission,
-before anything reaches the engine, and answers with the field errors it returns.
+The engine only carries a form's file name; the service validates every submission with
+``FormBundle.validate`` before anything reaches the engine, and answers with the field errors it returns.
+
+Forms are self-contained. A ``$ref`` may point into its own form (``#/...``) or into another form of the
+same bundle by file name (``other.json#/$defs/x``); references are resolved from a registry holding only
+the bundle's forms, which cannot retrieve anything (jsonschema's default reads files and fetches URLs).
+Patterns run on RE2, which matches in linear time, so no pattern can backtrack catastrophically.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+import re2
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 _FORMAT_CHECKER = FormatChecker()
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused pattern is the designer's to read, not the server log's
+# What a $ref may name besides its own form: a plain file name resolves the same from every form.
+_FORM_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.json$")
+_REF_KEYWORDS = ("$ref", "$dynamicRef")
 
 
 class FormError(Exception):
@@ -30,7 +47,7 @@ class FieldError:
 
 
 def load_form_schema(name: str, text: str) -> dict[str, Any]:
-    """Parse and check a form file."""
+    """Parse and check a form file (whether its references and patterns are allowed: ``FormBundle``)."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
@@ -42,6 +59,224 @@ def load_form_schema(name: str, text: str) -> dict[str, Any]:
     except SchemaError as error:
         raise FormError(f"{name} is not a valid JSON Schema: {error.message}") from error
     return schema
+
+
+# -- patterns on RE2 --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> Any:
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _re2_refusal(pattern: Any) -> str | None:
+    """Why RE2 cannot run ``pattern``, or None when it can."""
+    if not isinstance(pattern, str):
+        return "it is not a string"
+    try:
+        _compiled(pattern)
+    except re2.error as error:
+        reason = error.args[0] if error.args else error
+        return reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    return None
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, patterns: dict[str, Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _compiled(pattern).search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Any, additional: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    # jsonschema's own version matches patternProperties' keys with Python's backtracking engine.
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties", {})
+    patterns = [_compiled(pattern) for pattern in schema.get("patternProperties", {})]
+    extras = [key for key in instance if key not in properties and not any(p.search(key) for p in patterns)]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        if "patternProperties" in schema:
+            verb = "does" if len(extras) == 1 else "do"
+            joined = ", ".join(repr(each) for each in sorted(extras))
+            regexes = ", ".join(repr(each) for each in sorted(schema["patternProperties"]))
+            yield ValidationError(f"{joined} {verb} not match any of the regexes: {regexes}")
+        else:
+            unexpected = ", ".join(repr(each) for each in sorted(extras, key=str))
+            verb = "was" if len(extras) == 1 else "were"
+            yield ValidationError(f"Additional properties are not allowed ({unexpected} {verb} unexpected)")
+
+
+_FormValidator = validators.extend(
+    Draft202012Validator,
+    {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    },
+)
+
+
+# -- the forms of a bundle --------------------------------------------------------------------------------
+
+
+def _patterns_of(node: dict[str, Any]) -> list[Any]:
+    found = [node["pattern"]] if "pattern" in node else []
+    pattern_properties = node.get("patternProperties")
+    if isinstance(pattern_properties, dict):
+        found.extend(pattern_properties)
+    return found
+
+
+def _ref_target(name: str, ref: str, forms: Mapping[str, Any]) -> str | None:
+    """The form a reference points into, or None when it leaves the bundle."""
+    if ref.startswith("#"):
+        return name
+    target = ref.split("#", 1)[0]
+    return target if target in forms and _FORM_NAME.match(target) else None
+
+
+class _BundleCheck:
+    """Walk every subschema a form can reach (following its references) and note what is not allowed."""
+
+    def __init__(self, forms: Mapping[str, dict[str, Any]], registry: Registry[Any]) -> None:
+        self.forms, self.registry = forms, registry
+        self.problems: dict[str, list[str]] = {name: [] for name in forms}
+        self.references: dict[str, set[str]] = {name: set() for name in forms}
+        self.unevaluated: set[str] = set()
+        self.pattern_properties = False
+        seen: set[int] = set()
+        pending = [(name, DRAFT202012.create_resource(schema)) for name, schema in sorted(forms.items())]
+        while pending:
+            name, resource = pending.pop(0)
+            if isinstance(resource.contents, dict) and id(resource.contents) not in seen:
+                seen.add(id(resource.contents))
+                pending.extend(self._node(name, resource.contents))
+                pending.extend((name, sub) for sub in resource.subresources())
+        if self.pattern_properties:
+            for name in sorted(self.unevaluated):
+                self.problems[name].append(
+                    f"{name}: unevaluatedProperties cannot be used while the bundle's forms use "
+                    "patternProperties (jsonschema would match those patterns with a backtracking engine)"
+                )
+
+    def _node(self, name: str, node: dict[str, Any]) -> list[tuple[str, Resource[Any]]]:
+        found = self.problems[name]
+        if "$id" in node:
+            found.append(f"{name}: $id {node['$id']!r} is not allowed: a form is known by its file name")
+        for pattern in _patterns_of(node):
+            reason = _re2_refusal(pattern)
+            if reason is not None:
+                found.append(
+                    f"{name}: pattern {pattern!r} is not allowed ({reason}): form patterns run on RE2, "
+                    "without backreferences, lookaround or other features that need backtracking"
+                )
+        self.pattern_properties |= "patternProperties" in node
+        if "unevaluatedProperties" in node:
+            self.unevaluated.add(name)
+        reached = []
+        for keyword in _REF_KEYWORDS:
+            if keyword in node:
+                reached.extend(self._reference(name, keyword, node[keyword]))
+        return reached
+
+    def _reference(self, name: str, keyword: str, ref: Any) -> list[tuple[str, Resource[Any]]]:
+        target = _ref_target(name, ref, self.forms) if isinstance(ref, str) else None
+        if target is None:
+            self.problems[name].append(
+                f"{name}: {keyword} {ref!r} points outside the bundle; a form may refer only to itself "
+                "('#/$defs/x') or to another form of the bundle by file name ('other.json#/$defs/x')"
+            )
+            return []
+        if target != name:
+            self.references[name].add(target)
+        try:
+            resolved = self.registry.resolver().lookup(name + ref if ref.startswith("#") else ref)
+        except Unresolvable:
+            self.problems[name].append(f"{name}: {keyword} {ref!r} points to nothing")
+            return []
+        if not isinstance(resolved.contents, dict | bool):
+            self.problems[name].append(f"{name}: {keyword} {ref!r} does not point to a schema")
+            return []
+        return [(target, DRAFT202012.create_resource(resolved.contents))]
+
+
+class FormBundle(Mapping[str, dict[str, Any]]):
+    """The forms of one bundle by file name, which may refer to each other and to nothing else."""
+
+    def __init__(self, forms: Mapping[str, dict[str, Any]]) -> None:
+        self._forms = dict(forms)
+        self._registry: Registry[Any] = Registry().with_resources(
+            (name, DRAFT202012.create_resource(schema)) for name, schema in self._forms.items()
+        )
+        check = _BundleCheck(self._forms, self._registry)
+        # What deploying the bundle refuses, form by form.
+        self.problems = [problem for name in sorted(self._forms) for problem in check.problems[name]]
+        # A form stored before these rules may still break them: it refuses submissions, its bundle loads.
+        self._refusals = {name: _reachable(name, check.problems, check.references) for name in self._forms}
+        self._validators: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        return self._forms[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._forms)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def validate(self, name: str, data: Any) -> list[FieldError]:
+        """Return every field error of ``data`` against form ``name``; FormError if the form is unusable."""
+        if self._refusals[name]:
+            raise FormError("; ".join(self._refusals[name]))
+        validator = self._validators.get(name)
+        if validator is None:  # built once per form: the bundle is immutable and cached by the service
+            validator = _FormValidator(
+                self._forms[name], registry=self._registry, format_checker=_FORMAT_CHECKER
+            )
+            self._validators[name] = validator
+        schema = self._forms[name]
+        try:
+            found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        except (Unresolvable, re2.error) as error:  # the check above should have refused the form
+            raise FormError(f"{name}: {error}") from error
+        return [_field_error(schema, error) for error in found]
+
+
+def _reachable(name: str, problems: Mapping[str, list[str]], references: Mapping[str, set[str]]) -> list[str]:
+    """The problems of ``name`` and of every form it refers to, directly or not."""
+    found, pending, seen = [], [name], {name}
+    while pending:
+        current = pending.pop()
+        found.extend(problems[current])
+        for target in references[current] - seen:
+            seen.add(target)
+            pending.append(target)
+    return found
+
+
+def validate_submission(schema: dict[str, Any], data: Any) -> list[FieldError]:
+    """Return every field error of ``data`` against a form that stands alone (refers to no other form)."""
+    return FormBundle({"form.json": schema}).validate("form.json", data)
+
+
+# -- field errors -----------------------------------------------------------------------------------------
 
 
 def _field_path(path: Any) -> str:
@@ -78,6 +313,8 @@ def _zh_message(error: Any, label: str) -> str:
         return f"{name}过长"
     if validator == "format":
         return f"{name}格式不正确（应为 {error.validator_value}）"
+    if validator == "pattern":
+        return f"{name}格式不正确"
     if validator == "additionalProperties":
         return f"表单中含有未定义的字段：{error.message}"
     if validator == "uniqueItems":
@@ -85,16 +322,9 @@ def _zh_message(error: Any, label: str) -> str:
     return f"{name}不符合要求"
 
 
-def validate_submission(schema: dict[str, Any], data: Any) -> list[FieldError]:
-    """Return every field error of ``data`` against ``schema``; empty when it is valid."""
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
-    errors: list[FieldError] = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        path = list(error.absolute_path)
-        if error.validator == "required" and "'" in error.message:
-            path = [*path, error.message.split("'")[1]]
-        label = _label(schema, path)
-        errors.append(
-            FieldError(field=_field_path(path), message=_zh_message(error, label), message_en=error.message)
-        )
-    return errors
+def _field_error(schema: dict[str, Any], error: Any) -> FieldError:
+    path = list(error.absolute_path)
+    if error.validator == "required" and "'" in error.message:
+        path = [*path, error.message.split("'")[1]]
+    label = _label(schema, path)
+    return FieldError(field=_field_path(path), message=_zh_message(error, label), message_en=error.message)

@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from workflows.forms import FormError, load_form_schema
+from workflows.forms import FormBundle, FormError, load_form_schema
 
 FORM_KEY = "formJsonSchemaFilename"
 ENGLISH_NAME_KEY = "nameEn"
@@ -77,7 +77,7 @@ class ProcessSpecs:
     process_names: dict[str, str]
     top_level: dict[str, Any] = field(repr=False)
     subprocess_specs: dict[str, dict[str, Any]] = field(repr=False)
-    forms: dict[str, dict[str, Any]] = field(repr=False)
+    forms: FormBundle = field(repr=False)
     service_operators: set[str] = field(default_factory=set)
     start_lanes: dict[str, str | None] = field(default_factory=dict)
 
@@ -147,8 +147,17 @@ def _safe_xml(name: str, text: str) -> Any:
     return root
 
 
-def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None = None) -> ProcessSpecs:
-    """Parse and lint a bundle; raise DefinitionError listing every problem found."""
+def parse_bundle(
+    files: Mapping[str, str],
+    known_operators: Iterable[str] | None = None,
+    *,
+    stored: bool = False,
+) -> ProcessSpecs:
+    """Parse and lint a bundle; raise DefinitionError listing every problem found.
+
+    ``stored``: the bundle was deployed before and is loaded again; a form that rules added since then
+    refuse is kept (it refuses submissions, ``FormBundle.validate``) rather than failing the whole bundle.
+    """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
     forms: dict[str, dict[str, Any]] = {}
@@ -167,6 +176,9 @@ def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None
             problems.extend(error.problems)
         except (ValidationException, FormError) as error:
             problems.append(f"{name}: {error}")
+    bundle_forms = FormBundle(forms)
+    if not stored:
+        problems.extend(bundle_forms.problems)
     if problems:
         raise DefinitionError(problems)
 
@@ -189,7 +201,7 @@ def parse_bundle(files: Mapping[str, str], known_operators: Iterable[str] | None
         process_names={pid: top_level[pid].description or pid for pid in process_ids},
         top_level=top_level,
         subprocess_specs=subprocess_specs,
-        forms=forms,
+        forms=bundle_forms,
     )
     for process_id in process_ids:
         lanes = {

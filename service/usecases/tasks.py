@@ -27,8 +27,8 @@ from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.instances import Page
 from service.usecases.runner import InstanceRunner
+from service.usecases.submissions import check_submission
 from workflows.engine import WorkflowEngine
-from workflows.forms import validate_submission
 from workflows.specs import ProcessSpecs
 
 _TASKS = table_of(HumanTaskModel)
@@ -224,14 +224,8 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
         check_separation(session, caller, task, info)
-        schema = specs.forms.get(task.form) if task.form else None
-        if schema is not None:
-            errors = validate_submission(schema, data)
-            if errors:
-                raise InvalidInputError(
-                    "表单填写有误，请按提示修改后重新提交",
-                    errors={e.field: [e.message, e.message_en] for e in errors},
-                )
+        if task.form is not None and task.form in specs.forms:
+            check_submission(specs.forms, task.form, data)
         now = ctx.clock.now()
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
