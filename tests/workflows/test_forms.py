@@ -1,15 +1,19 @@
-"""validate_submission: field errors located by field, with a Chinese message, against the bundled forms."""
+"""validate_submission: field errors located by field, with a Chinese message, against the bundled forms;
+forms are self-contained and their patterns run on RE2."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from workflows.forms import FieldError, FormError, load_form_schema, validate_submission
+from tests.workflows.test_specs_security import USER_TASK, lanes, process
+from workflows.forms import FieldError, FormBundle, FormError, load_form_schema, validate_submission
+from workflows.specs import DefinitionError, parse_bundle
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -194,3 +198,195 @@ def test_bundled_forms_follow_the_conventions(name: str) -> None:
                 walk(items["properties"], f"{where}{key}[].")
 
     walk(schema.get("properties", {}), "")
+
+
+# -- self-contained forms: no $ref leaves the bundle, patterns run on RE2 ---------------------------------
+# Issue 10: jsonschema's default resolver read `file://` refs (a form leaked a file's content in its 422)
+# and fetched `http://` refs from inside the write transaction; `^(a+)+$` held the worker for minutes.
+
+SECRET = {"const": "TOP-SECRET"}
+
+
+def task_form(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": properties}
+
+
+def deploy_problems(forms: dict[str, dict[str, Any]]) -> list[str]:
+    """Deploy a one-task process whose task uses ``note.json`` with ``forms``; return the refusal."""
+    files = {"probe.bpmn": process(USER_TASK, lanes("police_bureau"))}
+    files.update({name: json.dumps(schema) for name, schema in forms.items()})
+    with pytest.raises(DefinitionError) as caught:
+        parse_bundle(files)
+    return caught.value.problems
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.json"
+    path.write_text(json.dumps(SECRET), encoding="utf-8")
+    return path
+
+
+def test_a_file_ref_is_refused_at_deploy_naming_the_form_and_the_ref(secret_file: Path) -> None:
+    ref = secret_file.as_uri()
+    problems = deploy_problems({"note.json": task_form(note={"$ref": ref})})
+    assert len(problems) == 1
+    assert problems[0].startswith("note.json: $ref")
+    assert ref in problems[0] and "outside the bundle" in problems[0]
+    assert "TOP-SECRET" not in " ".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("keyword", "ref"),
+    [
+        ("$ref", "http://127.0.0.1:9/secret.json"),
+        ("$ref", "https://json-schema.org/draft/2020-12/schema"),
+        ("$ref", "//127.0.0.1:9/x.json"),
+        ("$ref", "../forms/plan_review.json"),
+        ("$dynamicRef", "http://127.0.0.1:9/secret.json#meta"),
+    ],
+)
+def test_refs_leaving_the_bundle_are_refused_at_deploy(keyword: str, ref: str) -> None:
+    problems = deploy_problems({"note.json": task_form(note={keyword: ref})})
+    assert problems == [
+        f"note.json: {keyword} {ref!r} points outside the bundle; a form may refer only to itself "
+        "('#/$defs/x') or to another form of the bundle by file name ('other.json#/$defs/x')"
+    ]
+
+
+def test_a_remote_id_is_refused_at_deploy() -> None:
+    schema = {**task_form(note={"$ref": "secret.json"}), "$id": "http://127.0.0.1:9/forms/"}
+    problems = deploy_problems({"note.json": schema})
+    assert any("$id 'http://127.0.0.1:9/forms/' is not allowed" in p for p in problems), problems
+    assert any("'secret.json' points outside the bundle" in p for p in problems), problems
+
+
+def test_a_remote_ref_hidden_behind_a_local_pointer_is_refused(secret_file: Path) -> None:
+    """The check follows local pointers, also into keywords JSON Schema does not know."""
+    schema = {**task_form(note={"$ref": "#/x-hidden"}), "x-hidden": {"$ref": secret_file.as_uri()}}
+    problems = deploy_problems({"note.json": schema})
+    assert len(problems) == 1 and secret_file.as_uri() in problems[0]
+
+
+def test_a_pointer_to_nothing_is_refused_at_deploy() -> None:
+    problems = deploy_problems({"note.json": task_form(note={"$ref": "#/$defs/missing"})})
+    assert problems == ["note.json: $ref '#/$defs/missing' points to nothing"]
+
+
+def test_a_local_ref_works() -> None:
+    schema = {
+        **task_form(code={"$ref": "#/$defs/code", "title": "编号"}),
+        "$defs": {"code": {"type": "string", "maxLength": 4}},
+    }
+    assert validate_submission(schema, {"code": "A1"}) == []
+    errors = errors_by_field(schema, {"code": "A12345"})
+    assert list(errors) == ["code"] and errors["code"].message_en == "'A12345' is too long"
+
+
+def test_a_ref_to_another_form_of_the_bundle_works() -> None:
+    files = {
+        "probe.bpmn": process(USER_TASK, lanes("police_bureau")),
+        "note.json": json.dumps(
+            task_form(town={"$ref": "common.json#/$defs/town"}, who={"$ref": "people.json"})
+        ),
+        "common.json": json.dumps({"type": "object", "$defs": {"town": {"enum": ["gushan", "boyu"]}}}),
+        "people.json": json.dumps({"type": "object", "required": ["name"], "properties": {"name": {}}}),
+    }
+    specs = parse_bundle(files)
+    assert specs.forms.problems == []
+    assert specs.forms.validate("note.json", {"town": "gushan", "who": {"name": "张三"}}) == []
+    errors = {e.field: e for e in specs.forms.validate("note.json", {"town": "paris", "who": {}})}
+    assert set(errors) == {"town", "who.name"}
+    assert "取值不在允许范围内" in errors["town"].message
+
+
+def test_a_stored_form_with_a_bad_ref_loads_but_refuses_submissions_without_reading_anything(
+    secret_file: Path,
+) -> None:
+    """A bundle deployed before these rules still loads; only its bad form refuses, and never resolves."""
+    files = {
+        "probe.bpmn": process(USER_TASK, lanes("police_bureau")),
+        "note.json": json.dumps(task_form(note={"$ref": secret_file.as_uri()})),
+        "fine.json": json.dumps(task_form(note={"type": "string"})),
+    }
+    specs = parse_bundle(files, stored=True)
+    with pytest.raises(FormError) as caught:
+        specs.forms.validate("note.json", {"note": "a"})
+    assert secret_file.as_uri() in str(caught.value) and "TOP-SECRET" not in str(caught.value)
+    assert specs.forms.validate("fine.json", {"note": "a"}) == []
+
+
+def test_a_form_refusing_through_another_form_refuses_too(secret_file: Path) -> None:
+    bundle = FormBundle(
+        {
+            "note.json": task_form(note={"$ref": "leaky.json"}),
+            "leaky.json": task_form(note={"$ref": secret_file.as_uri()}),
+        }
+    )
+    assert bundle.problems == [
+        f"leaky.json: $ref {secret_file.as_uri()!r} points outside the bundle; a form may refer only to "
+        "itself ('#/$defs/x') or to another form of the bundle by file name ('other.json#/$defs/x')"
+    ]
+    with pytest.raises(FormError):
+        bundle.validate("note.json", {"note": "a"})
+
+
+def test_patterns_run_on_re2() -> None:
+    schema = task_form(code={"type": "string", "pattern": "^[0-9]{6}$", "title": "邮编"})
+    assert validate_submission(schema, {"code": "264200"}) == []
+    errors = errors_by_field(schema, {"code": "26420"})
+    assert errors["code"].message == "“邮编”格式不正确"
+    assert errors["code"].message_en == "'26420' does not match '^[0-9]{6}$'"
+
+
+EVIL = "^(a+)+$"
+ATTACK = "a" * 30 + "!"  # Python's backtracking engine needs about 2**30 steps to refuse this
+
+
+def test_a_catastrophic_pattern_answers_at_once_with_the_right_error() -> None:
+    schema = task_form(note={"type": "string", "pattern": EVIL})
+    started = time.perf_counter()
+    errors = errors_by_field(schema, {"note": ATTACK})
+    assert time.perf_counter() - started < 1
+    assert errors["note"].message_en == f"{ATTACK!r} does not match {EVIL!r}"
+    assert validate_submission(schema, {"note": "aaaa"}) == []
+
+
+def test_pattern_properties_and_additional_properties_run_on_re2() -> None:
+    """jsonschema's additionalProperties matched patternProperties' keys with Python's engine too."""
+    schema = {
+        "type": "object",
+        "patternProperties": {EVIL: {"type": "string"}},
+        "additionalProperties": False,
+    }
+    started = time.perf_counter()
+    errors = validate_submission(schema, {ATTACK: "x", "aaa": 1})
+    assert time.perf_counter() - started < 1
+    assert {e.field: e.message_en for e in errors} == {
+        "(form)": f"{ATTACK!r} does not match any of the regexes: {EVIL!r}",
+        "aaa": "1 is not of type 'string'",
+    }
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        task_form(note={"type": "string", "pattern": r"^(a)\1$"}),
+        task_form(note={"type": "string", "pattern": "^(?=a)a+$"}),
+        task_form(note={"type": "string", "pattern": "^(?<!b)a$"}),
+        {"type": "object", "patternProperties": {r"^(x)\1": {}}},
+    ],
+    ids=["backreference", "lookahead", "lookbehind", "pattern_property_backreference"],
+)
+def test_patterns_re2_cannot_run_are_refused_at_deploy(schema: dict[str, Any]) -> None:
+    problems = deploy_problems({"note.json": schema})
+    assert len(problems) == 1
+    assert problems[0].startswith("note.json: pattern ")
+    assert "backreferences, lookaround" in problems[0]
+
+
+def test_unevaluated_properties_with_pattern_properties_are_refused() -> None:
+    """jsonschema's unevaluatedProperties matches patternProperties' keys with Python's engine."""
+    schema = {"type": "object", "patternProperties": {"^x": {}}, "unevaluatedProperties": False}
+    problems = deploy_problems({"note.json": schema})
+    assert len(problems) == 1 and "unevaluatedProperties cannot be used" in problems[0]
