@@ -8,10 +8,10 @@ RestrictedPython, sees an allow-list of builtins and no modules, and runs under 
 from __future__ import annotations
 
 import json
-import operator
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from types import CodeType, FrameType
@@ -19,14 +19,19 @@ from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from workflows.script_limits import (
+    GUARDS,
+    BoundedPolicy,
+    ScriptRejectedError,
+    check_value,
+    guarded_round,
+    guarded_sum,
+)
 
 # Builtins a modeller may need for comparisons and small computations; nothing that reaches the
 # interpreter (no getattr/setattr/type/__import__/open/eval).
@@ -70,10 +75,6 @@ MAX_SECONDS = 1.0
 MAX_RANGE = 10_000
 
 
-class ScriptRejectedError(Exception):
-    """A script or expression that the restricted compiler refuses, or that exceeded its budget."""
-
-
 def _bounded_range(*args: int) -> range:
     result = range(*args)
     if len(result) > MAX_RANGE:
@@ -81,41 +82,24 @@ def _bounded_range(*args: int) -> range:
     return result
 
 
-_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-}
-
-
-def _inplace(op: str, target: Any, value: Any) -> Any:
-    """Apply an augmented assignment (RestrictedPython routes `x += 1` through this)."""
-    if op not in _INPLACE_OPERATORS:
-        raise ScriptRejectedError(f"operator {op} is not allowed in a model")
-    return _INPLACE_OPERATORS[op](target, value)
-
-
 def _restricted_globals() -> dict[str, Any]:
     builtins = dict(_ALLOWED_BUILTINS)
     builtins["range"] = _bounded_range
+    builtins["round"] = guarded_round
+    builtins["sum"] = guarded_sum
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
-        "_inplacevar_": _inplace,
-        "_write_": full_write_guard,
+        **GUARDS,
     }
 
 
 @lru_cache(maxsize=4096)
 def _compile_eval(expression: str) -> CodeType:
-    result = compile_restricted_eval(expression, "<model expression>")
+    result = compile_restricted_eval(expression, "<model expression>", policy=BoundedPolicy)
     if result.errors or result.code is None:
         raise ScriptRejectedError("; ".join(result.errors) or f"cannot compile {expression!r}")
     return result.code
@@ -123,7 +107,7 @@ def _compile_eval(expression: str) -> CodeType:
 
 @lru_cache(maxsize=1024)
 def _compile_exec(script: str) -> CodeType:
-    result = compile_restricted_exec(script, "<model script>")
+    result = compile_restricted_exec(script, "<model script>", policy=BoundedPolicy)
     if result.errors or result.code is None:
         raise ScriptRejectedError("; ".join(result.errors))
     return result.code
@@ -181,21 +165,37 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         namespace = _restricted_globals()
         namespace.update(external_context or {})
         namespace.update(context)
-        return _run_bounded(_compile_eval(expression), namespace)
+        result = _run_bounded(_compile_eval(expression), namespace)
+        check_value(result, "表达式的结果")
+        return result
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         namespace = _restricted_globals()
         namespace.update(external_context or {})
         namespace.update(context)
         _run_bounded(_compile_exec(script), namespace)
-        for key, value in namespace.items():
-            if key.startswith("_") or callable(value) or key in (external_context or {}):
-                continue
-            context[key] = value
+        written = {
+            key: value
+            for key, value in namespace.items()
+            if not (key.startswith("_") or callable(value) or key in (external_context or {}))
+        }
+        for key, value in written.items():  # all checked before any is written
+            check_value(value, f"脚本写入的数据项“{key}”")
+        context.update(written)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise NotImplementedError("service calls go through RestrictedScriptEngine.call_service")
+
+
+@contextmanager
+def _refusals_unwrapped() -> Iterator[None]:
+    try:
+        yield
+    except SpiffWorkflowException as error:
+        if isinstance(error.__context__, ScriptRejectedError):
+            raise error.__context__ from None
+        raise
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
@@ -204,6 +204,15 @@ class RestrictedScriptEngine(PythonScriptEngine):
     def __init__(self, operator_handler: OperatorHandler | None = None) -> None:
         super().__init__(environment=RestrictedEnvironment(operator_handler))
         self.operator_handler = operator_handler
+
+    # The library wraps every error as "Error evaluating expression ..."; a refusal keeps its own reason.
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        with _refusals_unwrapped():
+            return super().evaluate(task, expression, external_context)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        with _refusals_unwrapped():
+            return super().execute(task, script, external_context)
 
     def validate(self, expression: str) -> None:
         # DMN's needs_eq probes for SyntaxError; keep that contract while using the restricted compiler.
