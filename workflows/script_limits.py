@@ -339,6 +339,24 @@ class BoundedPolicy(RestrictingNodeTransformer):
         return node
 
 
+# Methods that change a list, dict or set in place. An expression (a condition, a decision entry, a timer)
+# only computes a value; refusing these keeps it from changing task data, whose checked copy is a script's.
+MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}  # list
+    | {"popitem", "setdefault", "update"}  # dict
+    | {"add", "discard", "intersection_update", "difference_update", "symmetric_difference_update"}  # set
+)
+
+
+class ExpressionPolicy(BoundedPolicy):
+    """The policy for expressions: bounded like scripts, and unable to change task data in place."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        if node.attr in MUTATING_METHODS:
+            self.error(node, f"表达式不能修改流程数据（不允许调用 {node.attr}）")
+        return super().visit_Attribute(node)
+
+
 # -- values that leave the sandbox ------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from workflows.script_limits import (
     GUARDS,
     BoundedPolicy,
+    ExpressionPolicy,
     ScriptRejectedError,
     check_value,
     guarded_round,
@@ -99,7 +100,7 @@ def _restricted_globals() -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _compile_eval(expression: str) -> CodeType:
-    result = compile_restricted_eval(expression, "<model expression>", policy=BoundedPolicy)
+    result = compile_restricted_eval(expression, "<model expression>", policy=ExpressionPolicy)
     if result.errors or result.code is None:
         raise ScriptRejectedError("; ".join(result.errors) or f"cannot compile {expression!r}")
     return result.code

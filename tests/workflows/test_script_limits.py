@@ -147,6 +147,29 @@ def test_an_expression_result_is_bounded_in_nesting() -> None:
         RestrictedEnvironment().evaluate("[" * (MAX_NESTING_DEPTH + 1) + "]" * (MAX_NESTING_DEPTH + 1), {})
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "items.append(items) or True",
+        "record.update({'k': [0] * 1000}) is None",
+        "items.sort() or 1",
+        "s.add(1)",
+    ],
+)
+def test_an_expression_cannot_change_task_data_in_place(expression: str) -> None:
+    # Only its result is checked, so an expression may not grow (or make a cycle in) the data it reads.
+    context: dict[str, Any] = {"items": [2, 1], "record": {}, "s": set()}
+    with pytest.raises(ScriptRejectedError, match="表达式不能修改流程数据"):
+        RestrictedEnvironment().evaluate(expression, context)
+    assert context == {"items": [2, 1], "record": {}, "s": set()}
+
+
+def test_a_gateway_condition_changing_task_data_fails_with_a_model_error() -> None:
+    specs = parse_bundle({"x.bpmn": gateway_bpmn("findings.append(findings) is None")})
+    with pytest.raises(ModelError, match="表达式不能修改流程数据"):
+        WorkflowEngine().start(specs, "branching", {"findings": []})
+
+
 def test_check_value_accepts_values_at_the_bounds() -> None:
     nested: Any = 0
     for _ in range(MAX_NESTING_DEPTH):
