@@ -36,6 +36,12 @@ class Settings:
     batch_workers: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_BATCH_WORKERS", min(4, os.cpu_count() or 1))
     )
+    # One engine action's budget (workflows/budget.py): past it the action is undone and an incident
+    # recorded. The wall time bounds how long a runaway model can hold the database's write lock.
+    action_max_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("AUXPOLICE_ACTION_MAX_SECONDS") or 10.0)
+    )
+    action_max_steps: int = field(default_factory=lambda: _env_int("AUXPOLICE_ACTION_MAX_STEPS", 5_000))
     # Authenticates the audit chain's head; keep it out of the database (env or the instance folder).
     audit_key: str = field(default_factory=lambda: os.environ.get("AUXPOLICE_AUDIT_KEY", ""))
 

@@ -13,6 +13,7 @@ from service import audit
 from service.config import PROJECT_ROOT, Settings
 from service.persistence.db import Database
 from service.persistence.models import BundleModel, DefinitionModel
+from workflows.budget import ActionLimits
 from workflows.ports import Clock
 from workflows.specs import ProcessSpecs, parse_bundle
 
@@ -39,6 +40,12 @@ class ServiceContext:
     # definition id -> bundle sha256: immutable once deployed, so safe to remember for the process' life.
     _definition_bundles: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def action_limits(self) -> ActionLimits:
+        return ActionLimits(
+            max_steps=self.settings.action_max_steps, max_seconds=self.settings.action_max_seconds
+        )
 
     def __post_init__(self) -> None:
         if not self.settings.audit_key:

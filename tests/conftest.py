@@ -29,10 +29,14 @@ from service.usecases.passwords import hash_password
 from workflows.ports import ManualClock
 
 
+# A fixed moment: timers run on the service clock alone (workflows/timers.py), so the tests' dates (the
+# 2026-11 appraisal month, due on 5 December) hold whatever day the suite runs on.
+TEST_START = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
-    # Anchored at the real time so that SpiffWorkflow's own wall-clock checks never fire a timer early.
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+    return ManualClock(TEST_START)
 
 
 # CI sets this so that a missing PostgreSQL server fails the run instead of skipping its half.

@@ -8,7 +8,8 @@ the engine steps that ran (for the audit log).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,11 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, Us
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from workflows.budget import DEFAULT_LIMITS, ActionBudget, ActionLimits, BudgetExceeded, element_name
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
 from workflows.serialization import compacted_elements, dump_state, load_state
 from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_task_info
+from workflows.timers import due_of, mark_fired, service_clock
 
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
 # well before that instead of stalling (see docs/design.md).
@@ -42,6 +45,11 @@ COMPACT_AT_DEPTH = 4
 class EngineError(Exception):
     """The engine refused an action; the message says why, in Chinese for the end user."""
 
+    def __init__(self, message: str, message_en: str | None = None, element: str | None = None) -> None:
+        super().__init__(message)
+        self.message_en = message_en
+        self.element = element
+
 
 class TaskNotReadyError(EngineError):
     """The task does not exist in this instance or is not waiting for a person."""
@@ -53,6 +61,10 @@ class InstanceTooLargeError(EngineError):
 
 class ModelError(EngineError):
     """A model expression, decision or operator failed while the engine stepped."""
+
+
+class ActionBudgetError(EngineError):
+    """An action went past its budget of steps, time or multi-instance size; nothing of it is kept."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,15 @@ class PendingTimer:
 
 
 @dataclass(frozen=True)
+class Stall:
+    """Where and why an instance stopped without waiting for anything."""
+
+    element: str | None
+    message: str
+    message_en: str
+
+
+@dataclass(frozen=True)
 class EngineStep:
     """An automatic step the engine ran: a decision, a gateway, a service call or a timer."""
 
@@ -83,21 +104,20 @@ class EngineStep:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _parse_due(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 class WorkflowEngine:
     """Run workflows of deployed bundles; one object serves many instances."""
 
-    def __init__(self, operator_handler: OperatorHandler | None = None) -> None:
+    def __init__(
+        self,
+        operator_handler: OperatorHandler | None = None,
+        limits: ActionLimits = DEFAULT_LIMITS,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.operator_handler = operator_handler
+        self.limits = limits
+        self.clock = clock  # measures timeDuration and timeCycle timers; None: the system clock
         self.steps: list[EngineStep] = []
+        self._budget: ActionBudget | None = None
 
     def _script_engine(self) -> RestrictedScriptEngine:
         return RestrictedScriptEngine(self.operator_handler)
@@ -109,7 +129,8 @@ class WorkflowEngine:
         workflow.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
-        self.step(workflow)
+        with self._action():
+            self.step(workflow)
         return workflow
 
     def load(self, specs: ProcessSpecs, process_id: str, state: dict[str, Any]) -> BpmnWorkflow:
@@ -123,29 +144,61 @@ class WorkflowEngine:
     def dump(workflow: BpmnWorkflow) -> dict[str, Any]:
         return dump_state(workflow)
 
+    @contextmanager
+    def _action(self) -> Iterator[ActionBudget]:
+        """Run one action (start, complete, fire, message) under its budget of steps and time."""
+        if self._budget is not None:
+            yield self._budget  # already inside this engine's action
+            return
+        self._budget = budget = ActionBudget(self.limits)
+        try:
+            with budget.running(), service_clock(self.clock):
+                yield budget
+        except BudgetExceeded as error:
+            raise ActionBudgetError(
+                f"流程环节“{error.element}”超出了一次操作的执行上限：{error}；本次操作未生效，请联系流程设计人员",
+                f"element {error.element} exceeded the limits of one action: {error.message_en}; "
+                "nothing was saved, please contact the process designers",
+                element=error.element,
+            ) from None
+        finally:
+            self._budget = None
+
     def step(self, workflow: BpmnWorkflow) -> None:
         """Run every automatic task until the instance waits for a person, a timer or a message."""
-        try:
-            workflow.do_engine_steps(did_complete_task=self._record_step)
-        except ScriptRejectedError as error:
-            raise ModelError(f"模型脚本被拒绝执行：{error}") from error
-        except SpiffWorkflowException as error:
-            raise ModelError(f"流程模型执行出错：{error}") from error
-        except Exception as error:
-            # SpiffWorkflow passes an operator's own exception through unwrapped.
-            raise ModelError(f"服务操作执行出错：{error}") from error
+        with self._action() as budget:
+
+            def did_complete(task: Any) -> None:
+                budget.after_task(task)
+                self._record_step(task)
+
+            try:
+                workflow.do_engine_steps(
+                    will_complete_task=budget.before_task, did_complete_task=did_complete
+                )
+            except BudgetExceeded:
+                raise
+            except ScriptRejectedError as error:
+                raise ModelError(f"模型脚本被拒绝执行：{error}", element=_element_of(budget)) from error
+            except SpiffWorkflowException as error:
+                raise ModelError(f"流程模型执行出错：{error}", element=_element_of(budget)) from error
+            except Exception as error:
+                # SpiffWorkflow passes an operator's own exception through unwrapped.
+                raise ModelError(f"服务操作执行出错：{error}", element=_element_of(budget)) from error
+        # Before compaction: it would cut away the depth the guard looks for.
+        self._check_size(workflow)
         removed = compact(workflow, COMPACT_AT_DEPTH)
         if removed:
             # Housekeeping, not a business event: it stays out of the audit log.
             log.debug("compacted %d finished tasks out of the live tree", removed)
-        self._check_size(workflow)
 
     def complete_user_task(self, workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
         """Merge validated form data into a ready user task, complete it and step on."""
         task = self._ready_task(workflow, task_id)
         task.data.update(data)
-        task.run()
-        self.step(workflow)
+        with self._action():
+            task.run()
+            self.step(workflow)
 
     def task_data(self, workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
         """Return a copy of a ready user task's data (for the audit's before/after)."""
@@ -156,27 +209,29 @@ class WorkflowEngine:
         due = [timer for timer in self.pending_timers(workflow) if timer.due_at <= now]
         for timer in due:
             task = workflow.get_task_from_id(UUID(timer.task_id))
-            task._set_internal_data(event_fired=True)
+            mark_fired(task)
             self.steps.append(
                 EngineStep(
                     "timer",
                     timer.spec_name,
                     task.task_spec.bpmn_name or "",
-                    {"due_at": timer.due_at.isoformat()},
+                    {"due_at": timer.due_at.isoformat(), "fired_at": now.isoformat()},
                 )
             )
         if due:
-            workflow.refresh_timers()
-            self.step(workflow)
+            with self._action():
+                workflow.refresh_timers()
+                self.step(workflow)
         return due
 
     def deliver_message(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
         """Deliver a BPMN message to the instance and step on."""
-        try:
-            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload))
-        except SpiffWorkflowException as error:
-            raise EngineError(f"该流程实例当前不等待消息“{name}”") from error
-        self.step(workflow)
+        with self._action():
+            try:
+                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+            except SpiffWorkflowException as error:
+                raise EngineError(f"该流程实例当前不等待消息“{name}”") from error
+            self.step(workflow)
 
     @staticmethod
     def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyUserTask]:
@@ -192,10 +247,37 @@ class WorkflowEngine:
         for task in _all_tasks(workflow):
             if task.state != TaskState.WAITING or not is_timer_catch(task.task_spec):
                 continue
-            due = _parse_due(task._get_internal_data("event_value"))
+            due = due_of(task)
             if due is not None:
                 timers.append(PendingTimer(str(task.id), task.task_spec.bpmn_id or task.task_spec.name, due))
         return timers
+
+    @staticmethod
+    def stall(workflow: BpmnWorkflow) -> Stall | None:
+        """Why an instance can go no further by itself, or None when it is complete or waiting.
+
+        Waiting means a ready user task, or a catch event (timer, message, signal) waiting for its
+        event. Anything else after the engine stepped is a stall: a task left READY (the library's
+        iterator stops at depth 1000) or nothing left to do at all.
+        """
+        if workflow.completed or workflow.waiting_events():
+            return None
+        tasks = list(_all_tasks(workflow))
+        if any(t.state == TaskState.READY and isinstance(t.task_spec, UserTask) for t in tasks):
+            return None
+        stuck = [t for t in tasks if t.state == TaskState.READY]
+        if stuck:
+            element = element_name(stuck[0])
+            return Stall(
+                element,
+                f"流程停在环节“{element}”：该环节已就绪，但引擎无法继续执行",
+                f"the process stopped at {element}: the element is ready but the engine cannot go on",
+            )
+        return Stall(
+            None,
+            "流程既未结束，也没有等待人员办理、定时器或消息的环节",
+            "the process has not ended and waits for no person, timer or message",
+        )
 
     @staticmethod
     def is_completed(workflow: BpmnWorkflow) -> bool:
@@ -261,6 +343,10 @@ class WorkflowEngine:
                 raise InstanceTooLargeError(
                     f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
                 )
+
+
+def _element_of(budget: ActionBudget) -> str | None:
+    return element_name(budget.current) if budget.current is not None else None
 
 
 def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:

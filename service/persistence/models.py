@@ -274,6 +274,29 @@ class TimerModel(Base):
     lease_until: Mapped[datetime | None]
 
 
+class IncidentModel(Base):
+    """An instance that cannot go on by itself: an action past its budget, or a stall.
+
+    Visible to designers and admins until someone resolves it. ``instance_id`` is empty for a start that
+    failed (nothing of it was kept).
+    """
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    definition_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    element: Mapped[str | None] = mapped_column(String(256))
+    message: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEventModel(Base):
     """Append-only history; never updated after sealing, never cascade-deleted.
 

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from service.context import ServiceContext
 from service.persistence.models import TimerModel
 from service.usecases.errors import ServiceError
+from service.usecases.incidents import incidents_recorded
 from service.usecases.runner import InstanceRunner
 from workflows.engine import PendingTimer, WorkflowEngine
 
@@ -78,7 +79,7 @@ def fire_claimed(ctx: ServiceContext, worker: str, claims: list[Claim]) -> int:
     fired = 0
     for instance_id in sorted({claim.instance_id for claim in claims}):
         try:
-            with ctx.database.transaction() as session:
+            with incidents_recorded(ctx), ctx.database.transaction() as session:
                 runner = InstanceRunner(ctx, session, "system")
                 instance = runner.lock(instance_id)
                 if instance.status == "running":

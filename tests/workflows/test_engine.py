@@ -172,12 +172,16 @@ def test_timer_fires_after_its_due_time(specs: ProcessSpecs) -> None:
     engine, workflow = to_notice_period(specs)
     [timer] = engine.pending_timers(workflow)
     engine.steps.clear()
-    fired = engine.fire_due_timers(workflow, NOTICE_ENDS_AT + timedelta(hours=1))
+    fired_at = NOTICE_ENDS_AT + timedelta(hours=1)
+    fired = engine.fire_due_timers(workflow, fired_at)
     assert fired == [timer]
     assert engine.pending_timers(workflow) == []
     assert ready_specs(engine, workflow) == ["sign_contract"]
     assert engine.steps[0] == EngineStep(
-        "timer", "notice_period", "公示期满", {"due_at": NOTICE_ENDS_AT.isoformat()}
+        "timer",
+        "notice_period",
+        "公示期满",
+        {"due_at": NOTICE_ENDS_AT.isoformat(), "fired_at": fired_at.isoformat()},
     )
     assert engine.fire_due_timers(workflow, NOTICE_ENDS_AT + timedelta(days=1)) == []
 
