@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
 from service.auth import allow
-from service.usecases import appraisal, appraisal_reports, dashboards
+from service.usecases import appraisal, appraisal_reports, dashboards, own_cases
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
 
@@ -94,7 +94,7 @@ class MonthReport(MethodView):
     def get(self, args: dict[str, Any], month: str) -> Any:
         """A month's appraisals of one town, as JSON, CSV or XLSX (Chinese headers)."""
         town = dashboards.report_town(caller(), args["town"])
-        rows = appraisal_reports.month_report(context(), month, town)
+        rows = appraisal_reports.month_report(context(), caller(), month, town)
         name = f"appraisal-{month}-{town or 'all'}"
         if args["format"] == "csv":
             return Response(
@@ -118,4 +118,27 @@ class OfficerYear(MethodView):
     @blp.response(200, YearSchema)
     def get(self, args: dict[str, Any], officer_id: int) -> Any:
         """An officer's twelve months up to ``until`` with the annual summary grade."""
-        return appraisal_reports.officer_year(context(), officer_id, args["until"])
+        return appraisal_reports.officer_year(context(), caller(), officer_id, args["until"])
+
+
+class OwnResultSchema(Schema):
+    month = fields.String()
+    station_total = fields.Float()
+    town_total = fields.Float()
+    combined_score = fields.Float()
+    veto = fields.Boolean()
+    veto_reason = fields.String(allow_none=True)
+    grade = fields.String()
+    grade_label = fields.String()
+    promotion_level = fields.String()
+    promotion_label = fields.String()
+
+
+@blp.route("/me/appraisals")
+class OwnResults(MethodView):
+    @allow("authenticated")
+    @blp.response(200, OwnResultSchema(many=True))
+    def get(self) -> Any:
+        """The caller's own appraisal results, newest first: finished months only, the result only
+        (empty for an account linked to no officer)."""
+        return own_cases.own_results(context(), caller())

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.api import context
+from service.api import caller, context
 from service.api.schemas import AuditEventSchema, PageArgs, page_of
 from service.auth import allow
 from service.usecases import audit_trail
@@ -95,7 +95,7 @@ class Events(MethodView):
     @blp.response(200, page_of(AuditRecordSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Search the history by instance, officer, applicant, user, department, action and time."""
-        return audit_trail.search(context(), _filters(args), args["page"], args["per_page"])
+        return audit_trail.search(context(), caller(), _filters(args), args["page"], args["per_page"])
 
 
 @blp.route("/events/export")
@@ -112,7 +112,7 @@ class Export(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Download every matching event (not paginated), streamed in chain order."""
         fmt = args["format"]
-        chunks = audit_trail.export(context(), _filters(args), fmt)
+        chunks = audit_trail.export(context(), caller(), _filters(args), fmt)
         stamp = context().clock.now().astimezone(CHINA).strftime("%Y%m%d-%H%M%S")
         content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
         return Response(

@@ -32,6 +32,7 @@ class Instances(MethodView):
         """List instances, newest first."""
         return instances.list_instances(
             context(),
+            caller(),
             args["process_id"],
             args["status"],
             args["business_key"],

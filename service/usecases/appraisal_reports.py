@@ -12,7 +12,9 @@ from sqlalchemy import select
 from service.context import ServiceContext
 from service.persistence.models import AppraisalRecordModel, OfficerModel, VillageModel
 from service.usecases.appraisal import parse_month, previous_months
+from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
+from service.usecases.own_cases import finished_record, own_report_rows
 from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
 
 # Column key, Chinese header, English header: the order of the CSV/XLSX columns.
@@ -34,8 +36,11 @@ MONTH_COLUMNS = (
 )
 
 
-def month_report(ctx: ServiceContext, month: str, town: str | None) -> list[dict[str, Any]]:
-    """Every appraised officer of ``month`` (optionally one town) with scores, veto, grade and level."""
+def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | None) -> list[dict[str, Any]]:
+    """Every appraised officer of ``month`` (optionally one town) with scores, veto, grade and level.
+
+    The caller's own row, if any, only once the month is finished and only as its result (own_cases).
+    """
     parse_month(month)
     with ctx.database.reading() as session:
         query = (
@@ -47,7 +52,7 @@ def month_report(ctx: ServiceContext, month: str, town: str | None) -> list[dict
         )
         if town:
             query = query.where(AppraisalRecordModel.town == town)
-        return [
+        rows = [
             {
                 "officer_id": officer.id,
                 "officer_name": officer.name,
@@ -73,6 +78,7 @@ def month_report(ctx: ServiceContext, month: str, town: str | None) -> list[dict
             }
             for record, officer, village in session.execute(query).all()
         ]
+        return own_report_rows(session, caller, month, rows)
 
 
 def _cell(value: Any) -> Any:
@@ -103,21 +109,22 @@ def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def officer_year(ctx: ServiceContext, officer_id: int, until_month: str) -> dict[str, Any]:
-    """The twelve months up to ``until_month`` for one officer, with the annual summary grade."""
+def officer_year(ctx: ServiceContext, caller: Caller, officer_id: int, until_month: str) -> dict[str, Any]:
+    """The twelve months up to ``until_month`` for one officer, with the annual summary grade.
+
+    An officer reading their own year sees only the finished months (own_cases).
+    """
     months = list(reversed(previous_months(until_month, 12)))
     with ctx.database.reading() as session:
         officer = session.get(OfficerModel, officer_id)
         if officer is None:
             raise NotFoundError("辅警 {officer_id} 不存在", officer_id=officer_id)
-        records = {
-            r.month: r
-            for r in session.scalars(
-                select(AppraisalRecordModel).where(
-                    AppraisalRecordModel.officer_id == officer_id, AppraisalRecordModel.month.in_(months)
-                )
-            )
-        }
+        query = select(AppraisalRecordModel).where(
+            AppraisalRecordModel.officer_id == officer_id, AppraisalRecordModel.month.in_(months)
+        )
+        if caller.officer_id == officer_id:
+            query = query.where(finished_record())
+        records = {r.month: r for r in session.scalars(query)}
     history = [
         {
             "month": month,

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceSubjectModel
+from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError
+from service.usecases.own_cases import hide_own
 from workflows.ports import CHINA
 
 EXPORT_CHUNK = 1_000
@@ -100,9 +102,11 @@ def _event(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in _COLUMNS}
 
 
-def search(ctx: ServiceContext, filters: AuditFilters, page: int, per_page: int) -> dict[str, Any]:
+def search(
+    ctx: ServiceContext, caller: Caller, filters: AuditFilters, page: int, per_page: int
+) -> dict[str, Any]:
     """One page of the matching events in chain order (unsealed events, which verify flags, last)."""
-    query = _filtered(filters)
+    query = hide_own(_filtered(filters), caller, AuditEventModel.instance_id)
     with ctx.database.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(
@@ -152,7 +156,9 @@ def _jsonl_line(row: Any) -> str:
     return orjson.dumps(event, default=str).decode() + "\n"
 
 
-def export(ctx: ServiceContext, filters: AuditFilters, fmt: str, chunk: int = EXPORT_CHUNK) -> Iterator[str]:
+def export(
+    ctx: ServiceContext, caller: Caller, filters: AuditFilters, fmt: str, chunk: int = EXPORT_CHUNK
+) -> Iterator[str]:
     """Every matching event in chain order as CSV (UTF-8 with BOM, Chinese headers) or JSON Lines.
 
     A generator: events are read ``chunk`` at a time, so a large export is never held in memory. Filters
@@ -162,7 +168,7 @@ def export(ctx: ServiceContext, filters: AuditFilters, fmt: str, chunk: int = EX
         raise InvalidInputError(
             "导出格式只能是 csv 或 jsonl", errors={"format": ["只能是 csv 或 jsonl", "Must be csv or jsonl"]}
         )
-    query = _filtered(filters)
+    query = hide_own(_filtered(filters), caller, AuditEventModel.instance_id)
     return _stream(ctx, query, fmt, chunk)
 
 

@@ -12,6 +12,7 @@ from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
+from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 
 INSTANCE_FIELDS = (
@@ -59,6 +60,7 @@ def start_instance(
 
 def list_instances(
     ctx: ServiceContext,
+    caller: Caller,
     process_id: str | None,
     status: str | None,
     business_key: str | None,
@@ -66,7 +68,7 @@ def list_instances(
     per_page: int,
 ) -> Page:
     with ctx.database.reading() as session:
-        query = select(InstanceModel)
+        query = hide_own(select(InstanceModel), caller, InstanceModel.id)
         if process_id:
             query = query.where(InstanceModel.process_id == process_id)
         if status:
@@ -98,9 +100,11 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
 
 
 def require_reader(session: Session, caller: Caller, instance_id: int) -> None:
-    """Auditors and designers read every instance; staff only those their departments work on."""
+    """Auditors and designers read every instance; staff only those their departments work on; nobody
+    one about their own officer record (service/usecases/own_cases.py)."""
     if session.get(InstanceModel, instance_id) is None:
         raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
+    refuse_own(session, caller, instance_id)
     if caller.has_role("auditor") or caller.has_role("designer"):
         return
     involved = session.scalars(

@@ -26,6 +26,7 @@ from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.instances import Page
+from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.submissions import check_submission
 from workflows.engine import WorkflowEngine
@@ -70,14 +71,18 @@ def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
         counts = {
             row.department_code: row
             for row in session.execute(
-                select(
-                    HumanTaskModel.department_code,
-                    func.count().label("open"),
-                    func.count(case((HumanTaskModel.claimed_by == caller.username, 1))).label("mine"),
-                    func.count(case((HumanTaskModel.due_at < now, 1))).label("overdue"),
+                hide_own(
+                    select(
+                        HumanTaskModel.department_code,
+                        func.count().label("open"),
+                        func.count(case((HumanTaskModel.claimed_by == caller.username, 1))).label("mine"),
+                        func.count(case((HumanTaskModel.due_at < now, 1))).label("overdue"),
+                    )
+                    .where(HumanTaskModel.department_code.in_(sorted(caller.departments)), text(ACTIVE_TASK))
+                    .group_by(HumanTaskModel.department_code),
+                    caller,
+                    HumanTaskModel.instance_id,
                 )
-                .where(HumanTaskModel.department_code.in_(sorted(caller.departments)), text(ACTIVE_TASK))
-                .group_by(HumanTaskModel.department_code)
             )
         }
         return [
@@ -116,6 +121,7 @@ def queue_tasks(
             HumanTaskModel.department_code == department,
             HumanTaskModel.state == state if state else text(ACTIVE_TASK),
         )
+        query = hide_own(query, caller, HumanTaskModel.instance_id)
         if overdue_only:
             query = query.where(HumanTaskModel.due_at < ctx.clock.now())
         if search:
@@ -148,6 +154,7 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bo
     with ctx.database.reading() as session:
         task = _task(session, task_id)
         _require_reader(caller, task.department_code)
+        refuse_own(session, caller, task.instance_id)
         instance = session.get(InstanceModel, task.instance_id)
         if instance is None:
             raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
@@ -169,12 +176,9 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, A
         _require_open(task, caller)
         if task.state == "claimed":
             raise ConflictError("该任务已被 {user} 认领", user=task.claimed_by)
-        check_separation(
-            session,
-            caller,
-            task,
-            _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name),
-        )
+        info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
+        check_separation(session, caller.username, task, info)
+        check_not_subject(caller.officer_id, task, info, lambda: _task_data(ctx, session, task))
         now = ctx.clock.now()
         audit.record(
             session,
@@ -223,14 +227,14 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         _require_open(task, caller)
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
-        check_separation(session, caller, task, info)
+        check_separation(session, caller.username, task, info)
         if task.form is not None and task.form in specs.forms:
             check_submission(specs.forms, task.form, data)
         now = ctx.clock.now()
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
             before = engine.task_data(workflow, task.id)
-            check_not_subject(caller, task, info, before)
+            check_not_subject(caller.officer_id, task, info, lambda: before)
             # Recorded before the engine steps on, so the chain reads in causal order: this completion,
             # then the decisions and tasks it led to.
             audit.record(
@@ -261,8 +265,9 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
             raise ForbiddenError("只有部门负责人可以改派本部门的任务")
         if task.state not in OPEN_STATES:
             raise ConflictError("该任务已办结或已取消，不能改派")
-        member = session.scalars(
-            select(MembershipModel)
+        member = session.execute(
+            select(UserModel.officer_id)
+            .select_from(MembershipModel)
             .join(UserModel, UserModel.id == MembershipModel.user_id)
             .where(
                 UserModel.username == username,
@@ -276,6 +281,12 @@ def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: s
                 errors={"username": ["不是本部门人员", "Not a member of this department"]},
                 username=username,
             )
+        # The rules of the model hold for the user the task is given to, as if they claimed it.
+        info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
+        check_separation(session, username, task, info, assignee=True)
+        check_not_subject(
+            member.officer_id, task, info, lambda: _task_data(ctx, session, task), assignee=username
+        )
         now = ctx.clock.now()
         audit.record(
             session,
@@ -296,6 +307,15 @@ def _task(session: Session, task_id: str) -> HumanTaskModel:
     if task is None:
         raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)
     return task
+
+
+def _task_data(ctx: ServiceContext, session: Session, task: HumanTaskFacts) -> dict[str, Any]:
+    """An open task's data, read from its instance's state (only the subject rule needs it on a claim)."""
+    instance = session.get(InstanceModel, task.instance_id)
+    if instance is None:
+        raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
+    engine, workflow = InstanceRunner(ctx, session, "system").load(instance)
+    return engine.task_data(workflow, task.id)
 
 
 def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskFacts:

@@ -84,7 +84,7 @@ def audit_search() -> Any:
     searched = any(raw.values()) or "page" in request.args or "search" in request.args
     if filters is not None and searched:
         try:
-            result = audit_trail.search(context(), filters, page, PER_PAGE)
+            result = audit_trail.search(context(), user(), filters, page, PER_PAGE)
         except ServiceError as error:
             message, status = refusal(error), error.status
     elif errors:
@@ -114,7 +114,7 @@ def audit_export(fmt: str) -> Any:
     if filters is None:
         return render_template("error.html", message="；".join(errors.values())), 422
     try:
-        chunks = audit_trail.export(context(), filters, "jsonl" if fmt == "xlsx" else fmt)
+        chunks = audit_trail.export(context(), user(), filters, "jsonl" if fmt == "xlsx" else fmt)
         body: Any = events_xlsx(chunks) if fmt == "xlsx" else chunks
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status

@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/appraisals/months"): MEMBERS,
     ("GET", "/api/v1/appraisals/reports/<month>"): MEMBERS | {"auditor"},
     ("GET", "/api/v1/officers/<int:officer_id>/appraisals"): MEMBERS | {"auditor"},
+    ("GET", "/api/v1/me/appraisals"): EVERYONE,
     ("GET", "/api/v1/audit/verify"): {"auditor"},
     ("GET", "/api/v1/audit/events"): {"auditor"},
     ("GET", "/api/v1/audit/events/export"): {"auditor"},

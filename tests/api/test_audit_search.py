@@ -15,6 +15,7 @@ from flask import Flask
 
 from service.context import ServiceContext
 from service.usecases.audit_trail import CHINA, AuditFilters, export
+from service.usecases.directory import Caller
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
 
@@ -222,13 +223,14 @@ def test_export_is_generated_in_chunks(
     users: dict[str, User], ctx: ServiceContext, timeline: dict[str, Any]
 ) -> None:
     everything = history(users["auditor"])
-    chunks = list(export(ctx, AuditFilters(), "jsonl", chunk=4))
+    auditor = Caller("auditor", "审计", frozenset(), roles=frozenset({"auditor"}))
+    chunks = list(export(ctx, auditor, AuditFilters(), "jsonl", chunk=4))
     assert len(chunks) == -(-len(everything) // 4)
     assert all(len(chunk.splitlines()) == 4 for chunk in chunks[:-1])
     assert [json.loads(line)["seq"] for chunk in chunks for line in chunk.splitlines()] == [
         e["seq"] for e in everything
     ]
-    csv_chunks = list(export(ctx, AuditFilters(actor="system"), "csv", chunk=5))
+    csv_chunks = list(export(ctx, auditor, AuditFilters(actor="system"), "csv", chunk=5))
     assert csv_chunks[0].lstrip("\ufeff").strip() == ",".join(CSV_HEADERS)
     system = [e for e in everything if e["actor"] == "system"]
     assert len(csv_chunks) == 1 + -(-len(system) // 5)
