@@ -47,6 +47,8 @@ _SEQUENCES = (list, tuple)
 _CONTAINERS = (list, tuple, set, frozenset)
 _ATOMS = (bool, int, float, type(None))
 _ATOM_TYPES = frozenset(_ATOMS)
+_WALKED = (dict, *_CONTAINERS)
+_FLAT_TYPES = frozenset({bool, int, float, complex, type(None), str, bytes, slice, range})
 
 
 def _refuse_int(operation: str) -> ScriptRejectedError:
@@ -128,6 +130,7 @@ def _check_width(number: str, where: str) -> None:
 
 def guarded_mod(left: Any, right: Any) -> Any:
     if isinstance(left, _TEXT):
+        measured(right, "格式化的值")
         text = left.decode("latin-1") if isinstance(left, bytes) else left
         for match in _PERCENT_SPEC.finditer(text):
             for number in match.groups():
@@ -137,7 +140,8 @@ def guarded_mod(left: Any, right: Any) -> Any:
 
 
 def format_value(value: Any, conversion: int, spec: str) -> str:
-    """An f-string's ``{value!conversion:spec}``, with the spec's width and precision bounded."""
+    """An f-string's ``{value!conversion:spec}``, with the value measured and the spec's width bounded."""
+    measured(value, "格式化的值")
     if conversion == ord("r"):
         value = repr(value)
     elif conversion == ord("s"):
@@ -339,24 +343,6 @@ class BoundedPolicy(RestrictingNodeTransformer):
         return node
 
 
-# Methods that change a list, dict or set in place. An expression (a condition, a decision entry, a timer)
-# only computes a value; refusing these keeps it from changing task data, whose checked copy is a script's.
-MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}  # list
-    | {"popitem", "setdefault", "update"}  # dict
-    | {"add", "discard", "intersection_update", "difference_update", "symmetric_difference_update"}  # set
-)
-
-
-class ExpressionPolicy(BoundedPolicy):
-    """The policy for expressions: bounded like scripts, and unable to change task data in place."""
-
-    def visit_Attribute(self, node: ast.Attribute) -> Any:
-        if node.attr in MUTATING_METHODS:
-            self.error(node, f"表达式不能修改流程数据（不允许调用 {node.attr}）")
-        return super().visit_Attribute(node)
-
-
 # -- values that leave the sandbox ------------------------------------------------------------------------
 
 
@@ -364,8 +350,8 @@ def check_value(value: Any, what: str) -> None:
     """Refuse a value nested deeper than MAX_NESTING_DEPTH or larger than MAX_VALUE_ELEMENTS/CHARACTERS.
 
     A shared object is counted every time it is reached, as saving the value will write it out each time.
-    The walk goes level by level, allocates nothing per element, and stops as soon as a bound is passed,
-    so even a refused value costs at most about MAX_VALUE_ELEMENTS steps.
+    The walk goes level by level and stops as soon as a bound is passed, so even a refused value costs
+    at most about MAX_VALUE_ELEMENTS steps.
     """
     if value is None or isinstance(value, _ATOMS):
         return
@@ -376,19 +362,31 @@ def check_value(value: Any, what: str) -> None:
         for item in level:
             if isinstance(item, _TEXT):
                 characters += len(item)
-            elif isinstance(item, (dict, *_CONTAINERS)):
+                if characters > MAX_VALUE_CHARACTERS:
+                    raise ScriptRejectedError(f"{what}过大：文字超过 {MAX_VALUE_CHARACTERS} 个字符")
+            elif isinstance(item, _WALKED):
                 if depth == MAX_NESTING_DEPTH:
                     raise ScriptRejectedError(f"{what}的嵌套超过 {MAX_NESTING_DEPTH} 层")
                 elements += len(item)
                 if elements > MAX_VALUE_ELEMENTS:
-                    break
-                # Numbers were counted with the elements; only text and containers are looked into.
-                children = (*item.keys(), *item.values()) if isinstance(item, dict) else item
-                below.extend([child for child in children if type(child) not in _ATOM_TYPES])
-            if characters > MAX_VALUE_CHARACTERS:
-                raise ScriptRejectedError(f"{what}过大：文字超过 {MAX_VALUE_CHARACTERS} 个字符")
-        if elements > MAX_VALUE_ELEMENTS:
-            raise ScriptRejectedError(f"{what}过大：超过 {MAX_VALUE_ELEMENTS} 个元素")
-        if not below:
+                    raise ScriptRejectedError(f"{what}过大：超过 {MAX_VALUE_ELEMENTS} 个元素")
+                if isinstance(item, dict):
+                    below.extend(item.keys())
+                    below.extend(item.values())
+                else:
+                    below.extend(item)
+        # Numbers were counted with the elements; only text and containers are looked into. One filter
+        # per level, not per container: under the step budget's tracer every comprehension costs a call.
+        level = [child for child in below if type(child) not in _ATOM_TYPES]
+        if not level:
             return
-        level = below
+
+
+def measured(value: Any, what: str) -> Any:
+    """``value``, once checked like a value leaving the sandbox; numbers and text pass at once.
+
+    For values about to be compared, hashed or printed, which walks them whole (workflows/script_operands.py).
+    """
+    if type(value) not in _FLAT_TYPES:
+        check_value(value, what)
+    return value

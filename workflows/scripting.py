@@ -24,15 +24,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from workflows.script_limits import (
-    GUARDS,
-    BoundedPolicy,
-    ExpressionPolicy,
-    ScriptRejectedError,
-    check_value,
-    guarded_round,
-    guarded_sum,
-)
+from workflows.script_limits import GUARDS, ScriptRejectedError, check_value, guarded_round, guarded_sum
+from workflows.script_operands import OPERAND_GUARDS, ExpressionPolicy, ScriptPolicy
 
 # Builtins a modeller may need for comparisons and small computations; nothing that reaches the
 # interpreter (no getattr/setattr/type/__import__/open/eval).
@@ -95,6 +88,7 @@ def _restricted_globals() -> dict[str, Any]:
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         **GUARDS,
+        **OPERAND_GUARDS,
     }
 
 
@@ -108,7 +102,7 @@ def _compile_eval(expression: str) -> CodeType:
 
 @lru_cache(maxsize=1024)
 def _compile_exec(script: str) -> CodeType:
-    result = compile_restricted_exec(script, "<model script>", policy=BoundedPolicy)
+    result = compile_restricted_exec(script, "<model script>", policy=ScriptPolicy)
     if result.errors or result.code is None:
         raise ScriptRejectedError("; ".join(result.errors))
     return result.code
