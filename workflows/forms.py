@@ -69,6 +69,14 @@ def _compiled(pattern: str) -> Any:
     return re2.compile(pattern, _RE2_OPTIONS)
 
 
+def _matches(pattern: str, text: str) -> bool:
+    """Whether ``pattern`` matches somewhere in ``text``; text that is not valid Unicode matches nothing."""
+    try:
+        return _compiled(pattern).search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON): RE2 reads UTF-8 only
+        return False
+
+
 def _re2_refusal(pattern: Any) -> str | None:
     """Why RE2 cannot run ``pattern``, or None when it can."""
     if not isinstance(pattern, str):
@@ -84,7 +92,7 @@ def _re2_refusal(pattern: Any) -> str | None:
 def _pattern(
     validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
 ) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+    if validator.is_type(instance, "string") and not _matches(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -95,7 +103,7 @@ def _pattern_properties(
         return
     for pattern, subschema in patterns.items():
         for key, value in instance.items():
-            if _compiled(pattern).search(key):
+            if _matches(pattern, key):
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
@@ -106,8 +114,10 @@ def _additional_properties(
     if not validator.is_type(instance, "object"):
         return
     properties = schema.get("properties", {})
-    patterns = [_compiled(pattern) for pattern in schema.get("patternProperties", {})]
-    extras = [key for key in instance if key not in properties and not any(p.search(key) for p in patterns)]
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [
+        key for key in instance if key not in properties and not any(_matches(p, key) for p in patterns)
+    ]
     if validator.is_type(additional, "object"):
         for extra in extras:
             yield from validator.descend(instance[extra], additional, path=extra)

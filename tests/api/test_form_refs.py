@@ -24,7 +24,7 @@ from sqlalchemy import select
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel
 from tests.api.recruitment_steps import the_task
-from tests.conftest import User
+from tests.conftest import User, token_of
 from workflows.specs import bundle_sha256
 
 SECRET = {"const": "TOP-SECRET"}
@@ -217,5 +217,13 @@ def test_a_catastrophic_pattern_answers_422_at_once_and_same_bundle_refs_work(us
     assert time.perf_counter() - started < 5
     assert body["errors"]["note"] == ["“备注”格式不正确", f"{attack!r} does not match '^(a+)+$'"]
     assert body["errors"]["town"][0] == "该字段的取值不在允许范围内"
+    # Valid JSON (a lone surrogate, sent as written), but not text RE2 can read: a refusal, not a 500.
+    answer = users["bureau"].client.post(
+        url,
+        data='{"data": {"note": "\\ud800", "town": "gushan"}}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_of('bureau')}"},
+    )
+    assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["note"]
 
     users["bureau"].post(url, {"data": {"note": "aaaa", "town": "gushan"}})

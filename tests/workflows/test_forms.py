@@ -368,6 +368,17 @@ def test_pattern_properties_and_additional_properties_run_on_re2() -> None:
     }
 
 
+def test_text_that_is_not_unicode_matches_no_pattern() -> None:
+    """A lone surrogate is valid JSON ("\\ud800") but not UTF-8, which RE2 reads: refused, no exception."""
+    schema = {
+        **task_form(note={"type": "string", "pattern": ".*"}),
+        "patternProperties": {"^x": {}},
+        "additionalProperties": False,
+    }
+    errors = validate_submission(schema, {"note": "\ud800", "x\ud800": 1})
+    assert [e.field for e in errors] == ["(form)", "note"]
+
+
 @pytest.mark.parametrize(
     "schema",
     [
