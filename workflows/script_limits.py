@@ -8,9 +8,8 @@ larger than its operands to a guard here, which works out the size of the result
 operands *before* running it and refuses it past a bound. The guards are tiny and look at sizes only when
 the operands are integers or sequences, since gateway conditions and decision tables run them all the time.
 
-What a script writes back into task data, and what an expression returns, is also walked once
-(``check_value``): its nesting and its size counted with every shared reference, since saving the data
-expands them all (`x = [x, x]` twenty times is a million elements).
+Values that are small but share their parts, which are huge only once walked (compared, hashed, printed
+or saved), are bounded in workflows/script_operands.py.
 """
 
 from __future__ import annotations
@@ -32,10 +31,6 @@ MAX_STRING_LENGTH = 1_000_000  # characters of one str (or bytes)
 MAX_SEQUENCE_LENGTH = 100_000  # elements of one list or tuple made by *, + or extend
 MAX_FORMAT_WIDTH = 1_000  # width or precision in a format spec: f"{x:>1000}", "%.1000f"
 MAX_ROUND_DIGITS = 1_000  # round(x, -n) computes 10**n
-# A value written to task data or returned by an expression, every shared reference counted:
-MAX_NESTING_DEPTH = 32  # levels of lists, tuples, sets and dicts
-MAX_VALUE_ELEMENTS = 100_000  # elements of all its containers
-MAX_VALUE_CHARACTERS = 4 * MAX_STRING_LENGTH  # characters of all its text
 
 
 class ScriptRejectedError(Exception):
@@ -44,11 +39,6 @@ class ScriptRejectedError(Exception):
 
 _TEXT = (str, bytes)
 _SEQUENCES = (list, tuple)
-_CONTAINERS = (list, tuple, set, frozenset)
-_ATOMS = (bool, int, float, type(None))
-_ATOM_TYPES = frozenset(_ATOMS)
-_WALKED = (dict, *_CONTAINERS)
-_FLAT_TYPES = frozenset({bool, int, float, complex, type(None), str, bytes, slice, range})
 
 
 def _refuse_int(operation: str) -> ScriptRejectedError:
@@ -114,6 +104,31 @@ def guarded_sub(left: Any, right: Any) -> Any:
     return _check_int(left - right, "-")
 
 
+def _check_division(left: Any, right: Any, operation: str) -> None:
+    # Long division costs the product of the lengths; int('1' * 10**6, 2) makes a long integer cheaply.
+    if isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() > MAX_INT_BITS and right.bit_length() > MAX_INT_BITS:
+            raise _refuse_int(operation)
+
+
+def guarded_floordiv(left: Any, right: Any) -> Any:
+    _check_division(left, right, "//")
+    return left // right
+
+
+def guarded_divmod(left: Any, right: Any) -> Any:
+    _check_division(left, right, "divmod")
+    return divmod(left, right)
+
+
+def spread(value: Any) -> Any:
+    """What `*value` unpacks into a list or tuple display: `a = [*a, *a]` would double it in one step."""
+    sized = isinstance(value, (str, bytes, list, tuple, dict, set, frozenset))
+    if sized and len(value) > MAX_SEQUENCE_LENGTH:
+        raise ScriptRejectedError(f"*展开 {len(value)} 个元素，超过上限 {MAX_SEQUENCE_LENGTH}")
+    return value
+
+
 # `%` conversions: "%%", or "%" with an optional mapping key, flags, width and precision.
 _PERCENT_SPEC = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?")
 _DIGIT_RUNS = re.compile(r"\d+")
@@ -129,8 +144,8 @@ def _check_width(number: str, where: str) -> None:
 
 
 def guarded_mod(left: Any, right: Any) -> Any:
+    _check_division(left, right, "%")
     if isinstance(left, _TEXT):
-        measured(right, "格式化的值")
         text = left.decode("latin-1") if isinstance(left, bytes) else left
         for match in _PERCENT_SPEC.finditer(text):
             for number in match.groups():
@@ -140,8 +155,7 @@ def guarded_mod(left: Any, right: Any) -> Any:
 
 
 def format_value(value: Any, conversion: int, spec: str) -> str:
-    """An f-string's ``{value!conversion:spec}``, with the value measured and the spec's width bounded."""
-    measured(value, "格式化的值")
+    """An f-string's ``{value!conversion:spec}``, with the spec's width and precision bounded."""
     if conversion == ord("r"):
         value = repr(value)
     elif conversion == ord("s"):
@@ -160,7 +174,7 @@ _INPLACE: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any] |
     "-=": (operator.isub, guarded_sub),
     "*=": (operator.imul, guarded_mul),
     "/=": (operator.itruediv, None),
-    "//=": (operator.ifloordiv, None),
+    "//=": (operator.ifloordiv, guarded_floordiv),
     "%=": (operator.imod, guarded_mod),
 }
 
@@ -224,6 +238,12 @@ def _check_translate(text: Any, method: Callable[..., Any], table: Any) -> Any:
     return method(table)
 
 
+def _check_to_bytes(number: Any, method: Callable[..., Any], length: Any = 1, *args: Any, **kw: Any) -> Any:
+    if isinstance(length, int):
+        _check_length(b"", length, "to_bytes")
+    return method(length, *args, **kw)
+
+
 def _check_extend(target: Any, method: Callable[..., Any], iterable: Any) -> Any:
     items = iterable if hasattr(iterable, "__len__") else list(iterable)
     _check_length(target, len(target) + len(items), "extend")
@@ -240,6 +260,7 @@ _GROWING_METHODS: dict[str, tuple[tuple[type, ...], Callable[..., Any]]] = {
     "join": (_TEXT, _check_join),
     "translate": (_TEXT, _check_translate),
     "extend": ((list,), _check_extend),
+    "to_bytes": ((int,), _check_to_bytes),
 }
 
 
@@ -304,6 +325,7 @@ _GUARDED_OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "_add_",
     ast.Sub: "_sub_",
     ast.Mod: "_mod_",
+    ast.FloorDiv: "_floordiv_",
 }
 
 GUARDS: dict[str, Any] = {
@@ -313,6 +335,8 @@ GUARDS: dict[str, Any] = {
     "_add_": guarded_add,
     "_sub_": guarded_sub,
     "_mod_": guarded_mod,
+    "_floordiv_": guarded_floordiv,
+    "_spread_": spread,
     "_format_": format_value,
     "_inplacevar_": guarded_inplace,
     "_getattr_": guarded_getattr,
@@ -334,6 +358,19 @@ class BoundedPolicy(RestrictingNodeTransformer):
         guard = _GUARDED_OPERATORS.get(type(node.op))
         return node if guard is None else _call(guard, [node.left, node.right], node)
 
+    def visit_List(self, node: ast.List) -> Any:
+        return self._guard_spreads(self.node_contents_visit(node))
+
+    def visit_Tuple(self, node: ast.Tuple) -> Any:
+        return self._guard_spreads(self.node_contents_visit(node))
+
+    @staticmethod
+    def _guard_spreads(node: Any) -> Any:
+        for element in node.elts:
+            if isinstance(element, ast.Starred) and isinstance(node.ctx, ast.Load):
+                element.value = _call("_spread_", [element.value], element.value)
+        return node
+
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
         node = self.node_contents_visit(node)
         spec = node.format_spec if node.format_spec is not None else ast.Constant("")
@@ -341,52 +378,3 @@ class BoundedPolicy(RestrictingNodeTransformer):
         node.conversion = -1
         node.format_spec = None
         return node
-
-
-# -- values that leave the sandbox ------------------------------------------------------------------------
-
-
-def check_value(value: Any, what: str) -> None:
-    """Refuse a value nested deeper than MAX_NESTING_DEPTH or larger than MAX_VALUE_ELEMENTS/CHARACTERS.
-
-    A shared object is counted every time it is reached, as saving the value will write it out each time.
-    The walk goes level by level and stops as soon as a bound is passed, so even a refused value costs
-    at most about MAX_VALUE_ELEMENTS steps.
-    """
-    if value is None or isinstance(value, _ATOMS):
-        return
-    elements = characters = 0
-    level = [value]
-    for depth in range(MAX_NESTING_DEPTH + 1):
-        below: list[Any] = []
-        for item in level:
-            if isinstance(item, _TEXT):
-                characters += len(item)
-                if characters > MAX_VALUE_CHARACTERS:
-                    raise ScriptRejectedError(f"{what}过大：文字超过 {MAX_VALUE_CHARACTERS} 个字符")
-            elif isinstance(item, _WALKED):
-                if depth == MAX_NESTING_DEPTH:
-                    raise ScriptRejectedError(f"{what}的嵌套超过 {MAX_NESTING_DEPTH} 层")
-                elements += len(item)
-                if elements > MAX_VALUE_ELEMENTS:
-                    raise ScriptRejectedError(f"{what}过大：超过 {MAX_VALUE_ELEMENTS} 个元素")
-                if isinstance(item, dict):
-                    below.extend(item.keys())
-                    below.extend(item.values())
-                else:
-                    below.extend(item)
-        # Numbers were counted with the elements; only text and containers are looked into. One filter
-        # per level, not per container: under the step budget's tracer every comprehension costs a call.
-        level = [child for child in below if type(child) not in _ATOM_TYPES]
-        if not level:
-            return
-
-
-def measured(value: Any, what: str) -> Any:
-    """``value``, once checked like a value leaving the sandbox; numbers and text pass at once.
-
-    For values about to be compared, hashed or printed, which walks them whole (workflows/script_operands.py).
-    """
-    if type(value) not in _FLAT_TYPES:
-        check_value(value, what)
-    return value

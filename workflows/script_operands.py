@@ -7,7 +7,9 @@ that cannot be interrupted). Every place where model code hands a value to such 
 it first (``measured``: nesting and size, every shared reference counted, stopping at the bound): the
 operands of comparisons and of `in`, f-string values and `%` arguments, set elements and dict keys,
 subscripts, `assert` messages, and the arguments of the builtins and methods that compare, hash or print.
-Numbers and text pass at once, so an ordinary condition pays one function call per operand.
+Numbers and text pass at once, so an ordinary condition pays one function call per operand. The same
+walk (``check_value``) bounds what a script writes into task data and what an expression returns, since
+saving the data writes a shared part out every time too.
 
 The builtins that walk (``WALKING_BUILTINS``) may only be called by name, named in `isinstance` or
 `except`, or have an attribute read (`str.upper`): `f = str; f(x)` would call them past the check.
@@ -23,10 +25,26 @@ from typing import Any
 from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.transformer import copy_locations
 
-from workflows.script_limits import BoundedPolicy, guarded_getattr, measured
+from workflows.script_limits import (
+    MAX_STRING_LENGTH,
+    BoundedPolicy,
+    ScriptRejectedError,
+    format_value,
+    guarded_getattr,
+    guarded_mod,
+)
+
+# A value written to task data, returned by an expression, or compared, hashed or printed, every shared
+# reference counted:
+MAX_NESTING_DEPTH = 32  # levels of lists, tuples, sets and dicts
+MAX_VALUE_ELEMENTS = 100_000  # elements of all its containers
+MAX_VALUE_CHARACTERS = 4 * MAX_STRING_LENGTH  # characters of all its text
 
 _FLAT_TYPES = frozenset({bool, int, float, complex, type(None), str, bytes, slice, range})
 _COLLECTIONS = (dict, set, frozenset, list, tuple)
+_TEXT = (str, bytes)
+_ATOMS = (bool, int, float, type(None))
+_ATOM_TYPES = frozenset(_ATOMS)
 
 # Builtins (and exception classes, printed when they reach the engine) whose call walks its arguments,
 # and of those the ones that iterate their first argument: an iterator is listed first, to be measured.
@@ -50,6 +68,62 @@ MUTATING_METHODS = frozenset(
     | {"popitem", "setdefault", "update"}  # dict
     | {"add", "discard", "intersection_update", "difference_update", "symmetric_difference_update"}  # set
 )
+
+
+def check_value(value: Any, what: str) -> None:
+    """Refuse a value nested deeper than MAX_NESTING_DEPTH or larger than MAX_VALUE_ELEMENTS/CHARACTERS.
+
+    A shared object is counted every time it is reached, as saving the value will write it out each time.
+    The walk goes level by level and stops as soon as a bound is passed, so even a refused value costs
+    at most about MAX_VALUE_ELEMENTS steps.
+    """
+    if value is None or isinstance(value, _ATOMS):
+        return
+    elements = characters = 0
+    level = [value]
+    for depth in range(MAX_NESTING_DEPTH + 1):
+        below: list[Any] = []
+        for item in level:
+            if isinstance(item, _TEXT):
+                characters += len(item)
+                if characters > MAX_VALUE_CHARACTERS:
+                    raise ScriptRejectedError(f"{what}过大：文字超过 {MAX_VALUE_CHARACTERS} 个字符")
+            elif isinstance(item, _COLLECTIONS):
+                if depth == MAX_NESTING_DEPTH:
+                    raise ScriptRejectedError(f"{what}的嵌套超过 {MAX_NESTING_DEPTH} 层")
+                elements += len(item)
+                if elements > MAX_VALUE_ELEMENTS:
+                    raise ScriptRejectedError(f"{what}过大：超过 {MAX_VALUE_ELEMENTS} 个元素")
+                if isinstance(item, dict):
+                    below.extend(item.keys())
+                    below.extend(item.values())
+                else:
+                    below.extend(item)
+        # Numbers were counted with the elements; only text and containers are looked into. One filter
+        # per level, not per container: under the step budget's tracer every comprehension costs a call.
+        level = [child for child in below if type(child) not in _ATOM_TYPES]
+        if not level:
+            return
+
+
+def measured(value: Any, what: str) -> Any:
+    """``value``, once checked like a value leaving the sandbox; numbers and text pass at once.
+
+    For values about to be compared, hashed or printed, which walks them whole.
+    """
+    if type(value) not in _FLAT_TYPES:
+        check_value(value, what)
+    return value
+
+
+def measured_format(value: Any, conversion: int, spec: str) -> str:
+    return format_value(measured(value, "格式化的值"), conversion, spec)
+
+
+def measured_mod(left: Any, right: Any) -> Any:
+    if isinstance(left, _TEXT):
+        measured(right, "格式化的值")
+    return guarded_mod(left, right)
 
 
 def operand(value: Any) -> Any:
@@ -113,6 +187,8 @@ OPERAND_GUARDS: dict[str, Any] = {
     "_key_function_": key_function,
     "_getitem_": guarded_getitem,
     "_getattr_": walking_getattr,
+    "_format_": measured_format,
+    "_mod_": measured_mod,
 }
 
 

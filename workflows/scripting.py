@@ -24,8 +24,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from workflows.script_limits import GUARDS, ScriptRejectedError, check_value, guarded_round, guarded_sum
-from workflows.script_operands import OPERAND_GUARDS, ExpressionPolicy, ScriptPolicy
+from workflows.script_limits import GUARDS, ScriptRejectedError, guarded_divmod, guarded_round, guarded_sum
+from workflows.script_operands import OPERAND_GUARDS, ExpressionPolicy, ScriptPolicy, check_value
 
 # Builtins a modeller may need for comparisons and small computations; nothing that reaches the
 # interpreter (no getattr/setattr/type/__import__/open/eval).
@@ -81,6 +81,7 @@ def _restricted_globals() -> dict[str, Any]:
     builtins["range"] = _bounded_range
     builtins["round"] = guarded_round
     builtins["sum"] = guarded_sum
+    builtins["divmod"] = guarded_divmod
     return {
         "__builtins__": builtins,
         "_getitem_": default_guarded_getitem,

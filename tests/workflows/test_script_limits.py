@@ -23,15 +23,8 @@ from tests.workflows.test_scripting import (
     script_bpmn,
 )
 from workflows.engine import ModelError, WorkflowEngine
-from workflows.script_limits import (
-    MAX_INT_BITS,
-    MAX_NESTING_DEPTH,
-    MAX_SEQUENCE_LENGTH,
-    MAX_STRING_LENGTH,
-    MAX_VALUE_CHARACTERS,
-    MAX_VALUE_ELEMENTS,
-    check_value,
-)
+from workflows.script_limits import MAX_INT_BITS, MAX_SEQUENCE_LENGTH, MAX_STRING_LENGTH
+from workflows.script_operands import MAX_NESTING_DEPTH, MAX_VALUE_CHARACTERS, MAX_VALUE_ELEMENTS, check_value
 from workflows.scripting import RestrictedEnvironment, ScriptRejectedError
 from workflows.specs import parse_bundle
 
@@ -67,6 +60,8 @@ HUGE_IN_ONE_OPERATION = [
     "('a' * 1000).translate({97: 'b' * 10000})",
     "str.ljust('a', 10**9)",
     "round(1, -10**9)",
+    "(5).to_bytes(10**9, 'big')",
+    "[*[0] * 100000, *[0] * 100000]",
     "sum([[0] * 1000] * 1000, [])",
 ]
 
@@ -111,12 +106,34 @@ def test_builtins_that_build_huge_values_are_not_offered(expression: str, error:
         "a = [0]\nwhile True:\n    a.extend(a)",
         "a = [0]\nwhile True:\n    a[len(a):] = a",
         "a = [0]\na *= 10**9",
+        "a = [0]\nwhile True:\n    a = [*a, *a]",
+        "t = (0,)\nwhile True:\n    t = (*t, *t)",
     ],
 )
 def test_a_loop_that_doubles_a_value_is_refused_at_the_bound(script: str) -> None:
     with pytest.raises(ScriptRejectedError) as refused:
         RestrictedEnvironment().execute(script, {})
     assert "上限" in str(refused.value)
+
+
+# int.from_bytes makes an 8-million-bit integer cheaply; dividing two of them costs the product of their
+# lengths (a minute), so a division is refused when both sides are longer than MAX_INT_BITS.
+HUGE_INTEGER = "x = int.from_bytes(b'\\xff' * 1000000, 'big')\n"
+
+
+@pytest.mark.parametrize(
+    "operation", ["x // (x >> 4000000)", "x % (x >> 4000000)", "divmod(x, x >> 4000000)"]
+)
+def test_a_long_division_of_two_huge_integers_is_refused(operation: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ScriptRejectedError, match="整数上限"):
+        RestrictedEnvironment().execute(HUGE_INTEGER + f"y = {operation}", {})
+    assert time.monotonic() - started < QUICK
+    context: dict[str, Any] = {}
+    # By a short divisor it stays linear, and allowed.
+    short_divisions = "q = x // 7\nr = x % 7\nd = divmod(x, 7)[1]\nx = q = 0"
+    RestrictedEnvironment().execute(HUGE_INTEGER + short_divisions, context)
+    assert context["r"] == context["d"] == (256**1000000 - 1) % 7
 
 
 @pytest.mark.parametrize(
@@ -224,6 +241,11 @@ def test_check_value_accepts_values_at_the_bounds() -> None:
         ("'-'.join(x for x in 'abc')", "a-b-c"),
         ("'ab'.translate({97: 'xy'})", "xyb"),
         ("round(2.567, 2)", 2.57),
+        ("[*'ab', *[1]] + [*(2,)]", ["a", "b", 1, 2]),
+        ("(*'ab', 3)", ("a", "b", 3)),
+        ("divmod(7, 2)", (3, 1)),
+        ("7 // 2", 3),
+        ("(5).to_bytes(2, 'big')", b"\x00\x05"),
         ("round(1234, -2)", 1200),
         ("round(2.5)", 2),
         ("sum([1, 2, 3])", 6),
