@@ -20,7 +20,9 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     app.config.update(config or {})
     settings = Settings.from_mapping(config)
     ctx = ServiceContext(
-        settings=settings, database=Database(settings.database_url), clock=clock or SystemClock()
+        settings=settings,
+        database=Database(settings.database_url, settings.lock_wait_seconds),
+        clock=clock or SystemClock(),
     )
     app.extensions["auxpolice"] = ctx
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

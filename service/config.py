@@ -41,7 +41,11 @@ class Settings:
     action_max_seconds: float = field(
         default_factory=lambda: float(os.environ.get("AUXPOLICE_ACTION_MAX_SECONDS") or 10.0)
     )
-    action_max_steps: int = field(default_factory=lambda: _env_int("AUXPOLICE_ACTION_MAX_STEPS", 5_000))
+    action_max_steps: int = field(default_factory=lambda: _env_int("AUXPOLICE_ACTION_MAX_STEPS", 900))
+    # How long a write waits for another's lock before answering 503 with Retry-After.
+    lock_wait_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("AUXPOLICE_LOCK_WAIT_SECONDS") or 30.0)
+    )
     # Authenticates the audit chain's head; keep it out of the database (env or the instance folder).
     audit_key: str = field(default_factory=lambda: os.environ.get("AUXPOLICE_AUDIT_KEY", ""))
 

@@ -9,7 +9,9 @@ Every action therefore runs under an ``ActionBudget``:
   the acting thread once its deadline passes (``PyThreadState_SetAsyncExc``: it interrupts Python code
   anywhere, SpiffWorkflow's own loops included; a single huge C-level operation is prevented by the
   script bounds in ``workflows.scripting`` instead);
-- a maximum multi-instance cardinality, checked before the multi-instance task creates its children.
+- a maximum multi-instance size (cardinality or input collection) and depth of nested (sub)process calls,
+  checked before the library creates the children or the subprocess (``bound_activities`` wraps the
+  parsed specs).
 
 Past any bound the action raises ``BudgetExceeded`` naming the element that was running.
 """
@@ -20,24 +22,30 @@ import ctypes
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 
 @dataclass(frozen=True)
 class ActionLimits:
     """The bounds of one engine action."""
 
-    max_steps: int = 5_000
+    # Below SpiffWorkflow's depth wall of 1000: a loop without a wait state is reported as such before
+    # the library's iterator silently stops offering its next task. The bundled models take < 30.
+    max_steps: int = 900
     max_seconds: float = 10.0
-    max_instances: int = 1_000  # children of one multi-instance activity
+    max_instances: int = 500  # children of one multi-instance activity (each is a step as well)
 
 
 DEFAULT_LIMITS = ActionLimits()
+# Subprocesses and call activities within each other; a process calling itself would go on without end.
+MAX_CALL_DEPTH = 16
 
 
 class ActionTimeout(BaseException):  # noqa: N818 - raised asynchronously, caught only by ActionBudget
@@ -60,7 +68,11 @@ def element_name(task: Any) -> str:
     """A task's element as people know it: its name and BPMN id."""
     spec = task.task_spec
     bpmn_id = spec.bpmn_id or spec.name
-    return f"{spec.bpmn_name}（{bpmn_id}）" if spec.bpmn_name else bpmn_id
+    name = spec.bpmn_name
+    if name is None and isinstance(spec, MultiInstanceTask):
+        # The parser names the repeated activity, not the multi-instance wrapper around it.
+        name = task.workflow.spec.task_specs[spec.task_spec].bpmn_name
+    return f"{name}（{bpmn_id}）" if name else bpmn_id
 
 
 class ActionBudget:
@@ -72,11 +84,8 @@ class ActionBudget:
         self.current: Any = None  # the task running now, named when a bound is hit
 
     def before_task(self, task: Any) -> None:
-        """``will_complete_task`` hook: refuse a multi-instance that would create too many children."""
+        """``will_complete_task`` hook: remember what runs, to name it if a bound is hit."""
         self.current = task
-        spec = task.task_spec
-        if isinstance(spec, MultiInstanceTask) and "cardinality" not in task.internal_data:
-            self._check_cardinality(task, spec)
 
     def after_task(self, task: Any) -> None:
         """``did_complete_task`` hook: count the step."""
@@ -98,37 +107,87 @@ class ActionBudget:
             f"the process ran longer than {seconds:g} s in one action and was stopped",
         )
 
-    def _check_cardinality(self, task: Any, spec: Any) -> None:
-        size: Any = None
-        if getattr(spec, "cardinality", None):
-            size = task.workflow.script_engine.evaluate(task, spec.cardinality)
-        elif getattr(spec, "data_input", None) is not None:
-            collection = task.data.get(spec.data_input.bpmn_id)
-            size = len(collection) if hasattr(collection, "__len__") else None
-        if not isinstance(size, int) or isinstance(size, bool):
-            return  # the library reports a cardinality that is not a number itself
-        if size > self.limits.max_instances:
-            raise BudgetExceeded(
-                element_name(task),
-                f"多实例环节的实例数 {size} 超过上限 {self.limits.max_instances}",
-                f"the multi-instance activity asks for {size} instances, "
-                f"more than {self.limits.max_instances}",
-            )
-
     @contextmanager
     def running(self) -> Iterator[None]:
         """Run the block under the wall-time bound; an overrun raises ``BudgetExceeded``."""
-        if _WATCHDOG.armed():
-            yield  # a nested action (an operator starting instances) runs within the outer deadline
-            return
+        token = _CURRENT.set(self)
         try:
-            _WATCHDOG.arm(time.monotonic() + self.limits.max_seconds)
+            if _WATCHDOG.armed():
+                yield  # a nested action (an operator starting instances) runs within the outer deadline
+                return
             try:
-                yield
-            finally:
-                _WATCHDOG.disarm()
-        except ActionTimeout:
-            raise self.timed_out() from None
+                _WATCHDOG.arm(time.monotonic() + self.limits.max_seconds)
+                try:
+                    yield
+                finally:
+                    _WATCHDOG.disarm()
+            except ActionTimeout:
+                raise self.timed_out() from None
+        finally:
+            _CURRENT.reset(token)
+
+
+_CURRENT: ContextVar[ActionBudget | None] = ContextVar("action_budget", default=None)
+
+
+def check_activity(spec: Any, task: Any) -> None:
+    """Refuse a call nested too deep, or a multi-instance activity about to create too many children."""
+    if isinstance(spec, SubWorkflowTask) and getattr(task.workflow, "depth", 0) >= MAX_CALL_DEPTH:
+        raise BudgetExceeded(
+            element_name(task),
+            f"子流程或调用活动嵌套超过 {MAX_CALL_DEPTH} 层（可能是流程调用了自己）",
+            f"subprocesses or call activities are nested more than {MAX_CALL_DEPTH} deep "
+            "(probably a process calling itself)",
+        )
+    if isinstance(spec, MultiInstanceTask):
+        _check_multi_instance(spec, task)
+
+
+def _check_multi_instance(spec: Any, task: Any) -> None:
+    if "cardinality" in task.internal_data:
+        return  # sized already (a sequential activity going on)
+    size: Any = None
+    if getattr(spec, "cardinality", None):
+        size = task.workflow.script_engine.evaluate(task, spec.cardinality)
+    elif getattr(spec, "data_input", None) is not None:
+        collection = task.data.get(spec.data_input.bpmn_id)
+        size = len(collection) if hasattr(collection, "__len__") else None
+    if not isinstance(size, int) or isinstance(size, bool):
+        return  # not a number: the library reports that itself
+    budget = _CURRENT.get()
+    limit = (budget.limits if budget is not None else DEFAULT_LIMITS).max_instances
+    if size > limit:
+        raise BudgetExceeded(
+            element_name(task),
+            f"多实例环节要求 {size} 个实例，超过上限 {limit}",
+            f"the multi-instance activity asks for {size} instances, more than {limit}",
+        )
+
+
+class _BoundedActivity:
+    """Mixed in front of a parsed spec's class: checked before the library creates children or a
+    subprocess, which it does while the activity becomes ready (its ``_update_hook``)."""
+
+    def _update_hook(self, my_task: Any) -> Any:
+        check_activity(self, my_task)
+        return super()._update_hook(my_task)  # type: ignore[misc]
+
+
+_BOUNDED_CLASSES: dict[type, type] = {}
+
+
+def bound_activities(task_specs: Iterable[Any]) -> None:
+    """Make the multi-instance and (sub)process-calling activities among ``task_specs`` check first."""
+    for task_spec in task_specs:
+        cls = type(task_spec)
+        if not isinstance(task_spec, MultiInstanceTask | SubWorkflowTask) or issubclass(
+            cls, _BoundedActivity
+        ):
+            continue
+        bounded = _BOUNDED_CLASSES.get(cls)
+        if bounded is None:
+            bounded = _BOUNDED_CLASSES[cls] = type(f"Bounded{cls.__name__}", (_BoundedActivity, cls), {})
+        task_spec.__class__ = bounded
 
 
 class _Watchdog:

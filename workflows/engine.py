@@ -178,13 +178,8 @@ class WorkflowEngine:
                 )
             except BudgetExceeded:
                 raise
-            except ScriptRejectedError as error:
-                raise ModelError(f"模型脚本被拒绝执行：{error}", element=_element_of(budget)) from error
-            except SpiffWorkflowException as error:
-                raise ModelError(f"流程模型执行出错：{error}", element=_element_of(budget)) from error
             except Exception as error:
-                # SpiffWorkflow passes an operator's own exception through unwrapped.
-                raise ModelError(f"服务操作执行出错：{error}", element=_element_of(budget)) from error
+                raise _failure(error, budget) from error
         # Before compaction: it would cut away the depth the guard looks for.
         self._check_size(workflow)
         removed = compact(workflow, COMPACT_AT_DEPTH)
@@ -340,13 +335,31 @@ class WorkflowEngine:
             raise InstanceTooLargeError(f"流程实例的任务数超过上限 {MAX_TASKS}，请联系流程设计人员")
         for task in workflow.tasks.values():
             if task.state in (TaskState.READY, TaskState.WAITING) and task.depth > MAX_TREE_DEPTH:
+                element = element_name(task)
                 raise InstanceTooLargeError(
-                    f"流程实例的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限，请联系流程设计人员"
+                    f"流程在环节“{element}”处的任务树深度超过 {MAX_TREE_DEPTH}，已接近引擎上限"
+                    "（可能是没有等待环节的循环）；本次操作未生效，请联系流程设计人员",
+                    f"the task tree at element {element} is deeper than {MAX_TREE_DEPTH}, close to the "
+                    "engine's limit (probably a loop without a wait state); nothing was saved, please "
+                    "contact the process designers",
+                    element=element,
                 )
 
 
-def _element_of(budget: ActionBudget) -> str | None:
-    return element_name(budget.current) if budget.current is not None else None
+def _failure(error: Exception, budget: ActionBudget) -> Exception:
+    """What a failure while stepping means: a bound hit deep inside the library, or a model error."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, BudgetExceeded):
+            return cause
+        cause = cause.__cause__ or cause.__context__ or getattr(cause, "exception", None)
+    element = element_name(budget.current) if budget.current is not None else None
+    if isinstance(error, ScriptRejectedError):
+        return ModelError(f"模型脚本被拒绝执行：{error}", element=element)
+    if isinstance(error, SpiffWorkflowException):
+        return ModelError(f"流程模型执行出错：{error}", element=element)
+    # SpiffWorkflow passes an operator's own exception through unwrapped.
+    return ModelError(f"服务操作执行出错：{error}", element=element)
 
 
 def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:

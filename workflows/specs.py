@@ -18,12 +18,16 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
+from workflows.budget import bound_activities
+from workflows.data_keys import is_reserved_key
 from workflows.forms import FormBundle, FormError, load_form_schema
+from workflows.timers import TimerValueError, check_literal_timer, use_service_clock
 
 FORM_KEY = "formJsonSchemaFilename"
 ENGLISH_NAME_KEY = "nameEn"
@@ -40,6 +44,12 @@ NOT_SUBJECT_WAIVED = "-"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 MAX_FILE_BYTES = 2_000_000
+# How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
+# service starts it), `departments:<code>,...` (their members, through the API, with a start form named
+# by `formJsonSchemaFilename` on the same event) or `callActivity` (only as another process's call).
+STARTED_BY_KEY = "startedBy"
+CALLED_ONLY = "callActivity"
+START_DEPARTMENT_PATTERN = re.compile(r"^[a-z_]+(:[a-z0-9_-]+)?$")
 
 
 class DefinitionError(Exception):
@@ -67,6 +77,20 @@ class UserTaskInfo:
     not_subject_waived: bool = False
 
 
+@dataclass(frozen=True)
+class StartRule:
+    """How a process may be started, read from its start event's ``startedBy`` (docs/design.md)."""
+
+    declared: str
+    use_case: str | None = None
+    departments: tuple[str, ...] = ()
+    form: str | None = None
+
+    @property
+    def called_only(self) -> bool:
+        return self.declared == CALLED_ONLY
+
+
 @dataclass
 class ProcessSpecs:
     """The parsed, immutable specs of one bundle."""
@@ -79,7 +103,8 @@ class ProcessSpecs:
     subprocess_specs: dict[str, dict[str, Any]] = field(repr=False)
     forms: FormBundle = field(repr=False)
     service_operators: set[str] = field(default_factory=set)
-    start_lanes: dict[str, str | None] = field(default_factory=dict)
+    # None: the process declares no (single) way to start, so nothing may start it.
+    start_rules: dict[str, StartRule | None] = field(default_factory=dict)
 
     def user_task(self, process_id: str, spec_name: str) -> UserTaskInfo | None:
         """The extension info of a user task of ``process_id`` (subprocesses included)."""
@@ -150,6 +175,7 @@ def _safe_xml(name: str, text: str) -> Any:
 def parse_bundle(
     files: Mapping[str, str],
     known_operators: Iterable[str] | None = None,
+    known_use_cases: Iterable[str] | None = None,
     *,
     stored: bool = False,
 ) -> ProcessSpecs:
@@ -157,6 +183,9 @@ def parse_bundle(
 
     ``stored``: the bundle was deployed before and is loaded again; a form that rules added since then
     refuse is kept (it refuses submissions, ``FormBundle.validate``) rather than failing the whole bundle.
+
+    Deploy passes the service's operators and start use cases: then every process must declare how it
+    starts. (A bundle stored before that rule still loads; its processes just cannot be started.)
     """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
@@ -193,6 +222,10 @@ def parse_bundle(
         raise DefinitionError([f"{getattr(error, 'file_name', '')}: {error}"]) from error
     if not process_ids:
         raise DefinitionError(["the bundle holds no executable process"])
+    for process_id in process_ids:
+        for wf_spec in (top_level[process_id], *subprocess_specs[process_id].values()):
+            use_service_clock(wf_spec.task_specs.values())
+            bound_activities(wf_spec.task_specs.values())
 
     specs = ProcessSpecs(
         sha256=bundle_sha256(files),
@@ -204,13 +237,12 @@ def parse_bundle(
         forms=bundle_forms,
     )
     for process_id in process_ids:
-        lanes = {
-            spec.lane
-            for spec in top_level[process_id].task_specs.values()
-            if isinstance(spec, StartEvent) and spec.lane
-        }
-        specs.start_lanes[process_id] = lanes.pop() if len(lanes) == 1 else None
+        declared = start_declarations(top_level[process_id])
+        specs.start_rules[process_id] = declared[0] if len(declared) == 1 else None
     _lint(specs, problems, set(known_operators) if known_operators is not None else None)
+    _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
+    if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
+        _lint_data_names(specs, problems)
     if problems:
         raise DefinitionError(problems)
     return specs
@@ -239,6 +271,13 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
                 problems.append(f"{where}: user task names no form ({FORM_KEY})")
             elif info.form not in specs.forms:
                 problems.append(f"{where}: form {info.form} is not in the bundle")
+        elif is_timer_catch(task_spec) or isinstance(
+            getattr(task_spec, "event_definition", None), MultipleEventDefinition
+        ):
+            try:
+                check_literal_timer(task_spec.event_definition)
+            except TimerValueError as error:
+                problems.append(f"{where}: {error}")
         elif isinstance(task_spec, ServiceTask):
             specs.service_operators.add(task_spec.operation_name)
             if known_operators is not None and task_spec.operation_name not in known_operators:
@@ -282,6 +321,72 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
         not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
     )
+
+
+def start_declarations(wf_spec: Any) -> list[StartRule]:
+    """Read ``startedBy`` (and its start form) from a process's start events; the only place it is read."""
+    rules = []
+    for task_spec in wf_spec.task_specs.values():
+        properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+        if not isinstance(task_spec, StartEvent) or STARTED_BY_KEY not in properties:
+            continue
+        declared = str(properties[STARTED_BY_KEY]).strip()
+        kind, _, rest = declared.partition(":")
+        names = tuple(name.strip() for name in rest.split(",") if name.strip())
+        rules.append(
+            StartRule(
+                declared=declared,
+                use_case=names[0] if kind == "usecase" and len(names) == 1 else None,
+                departments=names if kind == "departments" else (),
+                form=properties.get(FORM_KEY) or None,
+            )
+        )
+    return rules
+
+
+def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[str] | None) -> None:
+    for process_id in specs.process_ids:
+        declared = start_declarations(specs.top_level[process_id])
+        if len(declared) > 1:
+            problems.append(f"{process_id}: more than one start event declares {STARTED_BY_KEY}")
+        elif not declared and known_use_cases is not None:
+            problems.append(
+                f"{process_id}: the process does not declare how it is started ({STARTED_BY_KEY} on its "
+                f"start event: usecase:<name>, departments:<code>,... with a start form, or {CALLED_ONLY})"
+            )
+        for rule in declared:
+            where = f"{process_id}: {STARTED_BY_KEY}={rule.declared!r}"
+            if rule.departments:
+                bad = [code for code in rule.departments if not START_DEPARTMENT_PATTERN.match(code)]
+                if bad:
+                    problems.append(f"{where}: not department codes: {', '.join(bad)}")
+                if rule.form is None:
+                    problems.append(f"{where}: a start through the API needs a start form ({FORM_KEY})")
+                elif rule.form not in specs.forms:
+                    problems.append(f"{where}: start form {rule.form} is not in the bundle")
+            elif rule.use_case or rule.called_only:
+                if rule.form is not None:
+                    problems.append(f"{where}: only a start by departments takes a start form")
+                if rule.use_case and known_use_cases is not None and rule.use_case not in known_use_cases:
+                    problems.append(f"{where}: unknown use case {rule.use_case!r}")
+            else:
+                problems.append(
+                    f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}"
+                )
+
+
+def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:
+    """Refuse form fields and result variables named like the script sandbox's names (data_keys)."""
+    for name, schema in sorted(specs.forms.items()):
+        for key in sorted(schema.get("properties") or {}):
+            if is_reserved_key(key):
+                problems.append(f"{name}: field {key!r} would shadow a name of the script environment")
+    for process_id, task_spec in _all_task_specs(specs):
+        if isinstance(task_spec, ServiceTask) and is_reserved_key(task_spec.result_variable):
+            problems.append(
+                f"{process_id}/{task_spec.name}: result variable {task_spec.result_variable!r} would "
+                "shadow a name of the script environment"
+            )
 
 
 def is_timer_catch(task_spec: Any) -> bool:

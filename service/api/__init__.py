@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -47,8 +48,17 @@ HTTP_MESSAGES_EN = {
 }
 
 
-# PostgreSQL's "try again" errors: deadlock detected, serialization failure, lock not available.
-TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
+# PostgreSQL's "try again" errors: deadlock detected, serialization failure.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A lock wait that ran out: SQLite's "database is locked", PostgreSQL's lock_not_available."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":
+        return True
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
 
 
 def error_body(status: int, message: str, message_en: str, errors: Any = None) -> dict[str, Any]:
@@ -122,9 +132,18 @@ def init_api(app: Flask) -> Api:
         },
     )
 
-    from service.api import accounts, appraisals, audit_log, campaigns, definitions, instances, tasks
+    from service.api import (
+        accounts,
+        appraisals,
+        audit_log,
+        campaigns,
+        definitions,
+        incidents,
+        instances,
+        tasks,
+    )
 
-    for module in (accounts, definitions, instances, tasks, campaigns, appraisals, audit_log):
+    for module in (accounts, definitions, instances, tasks, campaigns, appraisals, audit_log, incidents):
         api.register_blueprint(module.blp)
 
     app.before_request(_check_access)
@@ -163,6 +182,15 @@ def init_api(app: Flask) -> Api:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
+        if isinstance(error, OperationalError) and is_busy(error):
+            # Another transaction held the lock longer than we wait (LOCK_WAIT_SECONDS): nothing was
+            # written; the client may simply try again shortly.
+            log.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
+            message = "系统繁忙：数据库正在处理其他操作，本次操作未生效，请稍后重试"
+            english = "Busy: the database is handling other work; this action was not applied, retry shortly"
+            response = jsonify(error_body(503, message, english))
+            response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+            return response, 503
         if (
             isinstance(error, OperationalError)
             and getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES

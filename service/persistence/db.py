@@ -18,19 +18,39 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
 
 
-def make_engine(url: str, *, for_writes: bool = True, **options: Any) -> Engine:
+# How long a transaction waits for a lock another one holds before it gives up and the service answers
+# 503 "busy, retry" (SQLite's busy_timeout, PostgreSQL's lock_timeout). A holder never keeps its locks much
+# longer than an engine action's budget (workflows/budget.py), so a wait this long means the database is
+# busy.
+LOCK_WAIT_SECONDS = 30.0
+
+
+def make_engine(
+    url: str, *, for_writes: bool = True, lock_wait: float = LOCK_WAIT_SECONDS, **options: Any
+) -> Engine:
     """Create the SQLAlchemy engine for ``url`` with the settings each backend needs."""
     options.setdefault("json_serializer", _dumps)
     options.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
-        _configure_sqlite(engine, immediate=for_writes)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": lock_wait}, **options
+        )
+        _configure_sqlite(engine, immediate=for_writes, lock_wait=lock_wait)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url, **options)
     _ping_idle_connections(engine)
+    _bound_lock_waits(engine, lock_wait)
     return engine
+
+
+def _bound_lock_waits(engine: Engine, lock_wait: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_wait * 1000)}")
+        dbapi_connection.commit()
 
 
 # A pooled connection unused for longer than this is checked before it is handed out (HikariCP's
@@ -57,7 +77,7 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("pooled connection is gone")  # the pool retries with a new one
 
 
-def _configure_sqlite(engine: Engine, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, immediate: bool, lock_wait: float) -> None:
     # pysqlite's own transaction handling defers BEGIN and upgrades read locks late, which deadlocks two
     # writers; BEGIN IMMEDIATE takes the write lock up front, so writers queue instead (SQLAlchemy docs,
     # "Serializable isolation / Savepoints / Transactional DDL").
@@ -66,7 +86,7 @@ def _configure_sqlite(engine: Engine, immediate: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -81,12 +101,14 @@ def _configure_sqlite(engine: Engine, immediate: bool) -> None:
 class Database:
     """A session factory with a transaction helper."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_wait: float = LOCK_WAIT_SECONDS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, lock_wait=lock_wait)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = url.startswith("sqlite")
-        self.read_engine = make_engine(url, for_writes=False) if self.is_sqlite else self.engine
+        self.read_engine = (
+            make_engine(url, for_writes=False, lock_wait=lock_wait) if self.is_sqlite else self.engine
+        )
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager

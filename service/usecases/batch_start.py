@@ -25,6 +25,7 @@ from service.persistence.models import (
 )
 from service.persistence.rows import insert_rows, table_of
 from service.usecases.errors import OperatorFailedError
+from service.usecases.incidents import guarded
 from service.usecases.projections import (
     link_subjects,
     queue_row,
@@ -35,7 +36,7 @@ from service.usecases.projections import (
     subject_refs,
     timer_row,
 )
-from service.usecases.runner import InstanceRunner
+from service.usecases.starting import check_start
 from workflows.engine import EngineStep, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -62,11 +63,22 @@ def _no_operators(call: OperatorCall) -> Any:
 
 
 def prepare(
-    specs: ProcessSpecs, process_id: str, key: Any, data: dict[str, Any], business_key: str
+    specs: ProcessSpecs,
+    process_id: str,
+    key: Any,
+    data: dict[str, Any],
+    business_key: str,
+    *,
+    use_case: str,
+    now: datetime | None = None,
 ) -> PreparedStart:
-    """Run one new instance to its first wait without touching the database."""
-    engine = WorkflowEngine(operator_handler=_no_operators)
-    workflow = InstanceRunner.guard(lambda: engine.start(specs, process_id, data))
+    """Run one new instance to its first wait without touching the database.
+
+    ``use_case`` names the use case starting it; the process's model must allow it (``startedBy``).
+    """
+    check_start(specs, process_id, use_case, data)
+    engine = WorkflowEngine(operator_handler=_no_operators, clock=(lambda: now) if now else None)
+    workflow = guarded(lambda: engine.start(specs, process_id, data), "system")
     # Keep the encoded state and the projections, not the workflow: thousands of live task trees would
     # make every garbage-collection pass slower.
     return PreparedStart(

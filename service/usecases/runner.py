@@ -25,7 +25,8 @@ from service.persistence.models import (
     TimerModel,
 )
 from service.persistence.rows import insert_rows, table_of, update_loaded
-from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, OperatorFailedError
+from service.usecases.errors import ConflictError, NotFoundError, OperatorFailedError
+from service.usecases.incidents import guarded, open_incident
 from service.usecases.projections import (
     link_subjects,
     queue_row,
@@ -36,7 +37,8 @@ from service.usecases.projections import (
     subject_refs,
     timer_row,
 )
-from workflows.engine import EngineError, PendingTimer, ReadyUserTask, WorkflowEngine
+from service.usecases.starting import check_start
+from workflows.engine import PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
 from workflows.specs import ProcessSpecs
@@ -108,9 +110,17 @@ class InstanceRunner:
             ) from error
 
     # -- instances -----------------------------------------------------------------------------------
-    def start(self, process_id: str, data: dict[str, Any], business_key: str | None) -> InstanceModel:
-        """Create and run a new instance of the latest version of ``process_id``."""
+    def start(
+        self, process_id: str, data: dict[str, Any], business_key: str | None, *, use_case: str | None
+    ) -> InstanceModel:
+        """Create and run a new instance of the latest version of ``process_id``.
+
+        ``use_case`` names the use case starting it, None for a start through the API; the process's
+        model must allow that (``startedBy``, service/usecases/starting.py).
+        """
         definition = self.latest_definition(process_id)
+        specs = self.specs_for(definition.id)
+        check_start(specs, process_id, use_case, data)
         now = self.ctx.clock.now()
         instance = InstanceModel(
             definition_id=definition.id,
@@ -128,7 +138,9 @@ class InstanceRunner:
         self.session.flush()
         record_started(self.session, now, self.actor, instance.id, definition, business_key, data)
         engine = self._engine_for(instance)
-        workflow = self.guard(lambda: engine.start(self.specs_for(definition.id), process_id, data))
+        # The instance row is rolled back with a failed start, so its incident names no instance.
+        incident = {"instance_id": None, "process_id": process_id, "definition_id": definition.id}
+        workflow = self.guard(lambda: engine.start(specs, process_id, data), incident)
         self._save(instance, engine, workflow, Before())
         return instance
 
@@ -168,7 +180,12 @@ class InstanceRunner:
             subjects=set(subject_refs(engine.data(workflow))),
             completing=completing,
         )
-        result = self.guard(lambda: action(engine, workflow))
+        incident = {
+            "instance_id": instance.id,
+            "process_id": instance.process_id,
+            "definition_id": instance.definition_id,
+        }
+        result = self.guard(lambda: action(engine, workflow), incident)
         self._save(instance, engine, workflow, before)
         return result
 
@@ -193,20 +210,13 @@ class InstanceRunner:
             finally:
                 self.instance = previous
 
-        return WorkflowEngine(operator_handler=handle)
+        return WorkflowEngine(
+            operator_handler=handle, limits=self.ctx.action_limits, clock=self.ctx.clock.now
+        )
 
-    @staticmethod
-    def guard(step: Callable[[], Any]) -> Any:
-        try:
-            return step()
-        except EngineError as error:
-            # SpiffWorkflow wraps what an operator raised; the operator's own refusal is the useful message.
-            cause = error.__cause__
-            while cause is not None:
-                if isinstance(cause, OperatorFailedError):
-                    raise cause from error
-                cause = cause.__cause__ or getattr(cause, "exception", None)
-            raise InvalidInputError(str(error)) from error
+    def guard(self, step: Callable[[], Any], incident: dict[str, Any] | None = None) -> Any:
+        """Run engine work; a model's failure becomes a 422, and an incident when ``incident`` says where."""
+        return guarded(step, self.actor, incident)
 
     # -- projections ---------------------------------------------------------------------------------
     def _save(
@@ -236,11 +246,25 @@ class InstanceRunner:
         )
         record_steps(self.session, now, instance.id, engine.steps)
         engine.steps.clear()
-        self._sync_tasks(instance, engine.ready_user_tasks(workflow), before)
+        ready = engine.ready_user_tasks(workflow)
+        self._sync_tasks(instance, ready, before)
         self._sync_timers(instance, engine.pending_timers(workflow), before)
         if completed:
             audit.record(
                 self.session, now, "system", "instance_completed", instance_id=instance.id, data=data
+            )
+        elif not ready and (stall := engine.stall(workflow)) is not None:
+            open_incident(
+                self.session,
+                now,
+                instance_id=instance.id,
+                process_id=instance.process_id,
+                definition_id=instance.definition_id,
+                kind="stalled",
+                element=stall.element,
+                message=stall.message,
+                message_en=stall.message_en,
+                actor=self.actor,
             )
 
     def _sync_tasks(self, instance: InstanceModel, ready: list[ReadyUserTask], before: Before) -> None:
