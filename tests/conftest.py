@@ -28,7 +28,6 @@ from service.usecases.directory import create_user, load_register
 from service.usecases.passwords import hash_password
 from workflows.ports import ManualClock
 
-
 # A fixed moment: timers run on the service clock alone (workflows/timers.py), so the tests' dates (the
 # 2026-11 appraisal month, due on 5 December) hold whatever day the suite runs on.
 TEST_START = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
