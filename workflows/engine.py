@@ -17,6 +17,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, UserTask
@@ -267,6 +268,18 @@ class WorkflowEngine:
                 element,
                 f"流程停在环节“{element}”：该环节已就绪，但引擎无法继续执行",
                 f"the process stopped at {element}: the element is ready but the engine cannot go on",
+            )
+        # A join waiting for a branch that can no longer arrive (an exclusive split into a parallel join).
+        waiting = [
+            t for t in tasks if t.state == TaskState.WAITING and not isinstance(t.task_spec, CatchingEvent)
+        ]
+        if waiting:
+            element = element_name(waiting[0])
+            return Stall(
+                element,
+                f"流程停在环节“{element}”：它等待的分支已不会到达（如排他分支后接并行合并）",
+                f"the process stopped at {element}: it waits for a branch that can no longer arrive "
+                "(e.g. an exclusive split followed by a parallel join)",
             )
         return Stall(
             None,

@@ -146,6 +146,22 @@ SLOW_LOOP = process(
     ),
     [("start", "grind", None), ("grind", "end", None)],
 )
+# An exclusive split into a parallel join: the join waits for a branch that never comes.
+DEADLOCK = process(
+    "deadlock",
+    '<bpmn:exclusiveGateway id="which" name="二选一" default="flow_1" />'
+    + script("left", "左路", "side = 1")
+    + script("right", "右路", "side = 2")
+    + '<bpmn:parallelGateway id="join" name="合并" />',
+    [
+        ("start", "which", None),
+        ("which", "left", None),
+        ("which", "right", "False"),
+        ("left", "join", None),
+        ("right", "join", None),
+        ("join", "end", None),
+    ],
+)
 QUICK = process(
     "quick", script("note", "记一笔", "done = True"), [("start", "note", None), ("note", "end", None)]
 )
@@ -321,3 +337,20 @@ def _hold_write_lock(database_url: str) -> Any:
     connection = psycopg.connect(database_url)
     connection.execute("SELECT * FROM audit_head FOR UPDATE").fetchall()
     return connection
+
+
+def test_an_instance_that_stalls_is_kept_and_becomes_an_incident(tuned: Flask) -> None:
+    users = users_of(tuned)
+    users["designer"].post("/api/v1/definitions", {"files": bundle(DEADLOCK)}, expect=201)
+    started = start(users["bureau"], "deadlock", expect=201)
+    # Kept as it is (an auditor may want to see where it stopped), and reported, not silently "running".
+    [incident] = users["admin"].get("/api/v1/incidents")["items"]
+    assert incident["instance_id"] == started["id"] and incident["kind"] == "stalled"
+    assert incident["element"] == "合并（join）" and "不会到达" in incident["message"]
+    resolved = users["designer"].post(
+        f"/api/v1/incidents/{incident['id']}/resolve", {"resolution": "模型已改为排他合并并重新部署"}
+    )
+    assert resolved["resolved_by"] == "designer" and resolved["resolved_at"]
+    assert users["designer"].get("/api/v1/incidents")["items"] == []
+    assert len(users["designer"].get("/api/v1/incidents?open=false")["items"]) == 1
+    users["designer"].post(f"/api/v1/incidents/{incident['id']}/resolve", {"resolution": "再次"}, expect=409)
