@@ -344,6 +344,36 @@ GUARDS: dict[str, Any] = {
 }
 
 
+def _number(node: ast.expr, kinds: tuple[type, ...] = (int, float, complex)) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, kinds)
+
+
+def _float_valued(node: ast.expr) -> bool:
+    """Whether an expression is a float whatever its names hold (or fails): a float literal, a true
+    division, or arithmetic with a float-valued operand (text and lists refuse floats)."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) is float
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Mod):  # "%s" % 0.5 is text
+        return isinstance(node.op, ast.Div) or _float_valued(node.left) or _float_valued(node.right)
+    return False
+
+
+def _cannot_grow(node: ast.BinOp) -> bool:
+    """Whether a literal or float operand keeps the result small whatever the other holds (decision
+    tables are full of `a * 0.4 + b * 0.6`, and a guard call costs microseconds under the tracer)."""
+    left, right, op = node.left, node.right, node.op
+    arithmetic = isinstance(op, (ast.Mult, ast.Pow, ast.Add, ast.Sub))
+    if arithmetic and (_float_valued(left) or _float_valued(right)):
+        return True
+    if isinstance(op, (ast.Add, ast.Sub)):
+        return _number(left) or _number(right)  # one more bit at most; text or lists refuse a number
+    if isinstance(op, ast.LShift):
+        return isinstance(right, ast.Constant) and type(right.value) is int and 0 <= right.value <= 64
+    if isinstance(op, ast.FloorDiv):
+        return _number(left) or _number(right)
+    return False  # % formats text, whose widths only the guard sees
+
+
 def _call(name: str, args: list[ast.expr], like: ast.expr) -> ast.Call:
     node = ast.Call(func=ast.Name(name, ast.Load()), args=args, keywords=[])
     copy_locations(node, like)
@@ -356,7 +386,9 @@ class BoundedPolicy(RestrictingNodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         node = self.node_contents_visit(node)
         guard = _GUARDED_OPERATORS.get(type(node.op))
-        return node if guard is None else _call(guard, [node.left, node.right], node)
+        if guard is None or _cannot_grow(node):
+            return node
+        return _call(guard, [node.left, node.right], node)
 
     def visit_List(self, node: ast.List) -> Any:
         return self._guard_spreads(self.node_contents_visit(node))

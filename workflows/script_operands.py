@@ -39,6 +39,7 @@ from workflows.script_limits import (
 MAX_NESTING_DEPTH = 32  # levels of lists, tuples, sets and dicts
 MAX_VALUE_ELEMENTS = 100_000  # elements of all its containers
 MAX_VALUE_CHARACTERS = 4 * MAX_STRING_LENGTH  # characters of all its text
+SAVED_INT_MIN, SAVED_INT_MAX = -(2**63), 2**64 - 1  # what orjson writes, for integers in task data
 
 _FLAT_TYPES = frozenset({bool, int, float, complex, type(None), str, bytes, slice, range})
 _COLLECTIONS = (dict, set, frozenset, list, tuple)
@@ -70,14 +71,17 @@ MUTATING_METHODS = frozenset(
 )
 
 
-def check_value(value: Any, what: str) -> None:
+def check_value(value: Any, what: str, saved: bool = True) -> None:
     """Refuse a value nested deeper than MAX_NESTING_DEPTH or larger than MAX_VALUE_ELEMENTS/CHARACTERS.
 
     A shared object is counted every time it is reached, as saving the value will write it out each time.
     The walk goes level by level and stops as soon as a bound is passed, so even a refused value costs
-    at most about MAX_VALUE_ELEMENTS steps.
+    at most about MAX_VALUE_ELEMENTS steps. A value to be ``saved`` may hold only integers of 64 bits: the
+    storage's JSON encoder (orjson) cannot write a longer one.
     """
     if value is None or isinstance(value, _ATOMS):
+        if saved and type(value) is int and not SAVED_INT_MIN <= value <= SAVED_INT_MAX:
+            raise _refuse_saved_int(what)
         return
     elements = characters = 0
     level = [value]
@@ -99,11 +103,24 @@ def check_value(value: Any, what: str) -> None:
                     below.extend(item.values())
                 else:
                     below.extend(item)
-        # Numbers were counted with the elements; only text and containers are looked into. One filter
-        # per level, not per container: under the step budget's tracer every comprehension costs a call.
-        level = [child for child in below if type(child) not in _ATOM_TYPES]
+            elif type(item) is int:
+                raise _refuse_saved_int(what)
+        # Numbers were counted with the elements; only text, containers and integers too long to save are
+        # looked into. One filter per level: under the step budget's tracer every comprehension is a call.
+        if saved:
+            level = [c for c in below if type(c) not in _ATOM_TYPES or type(c) is int and not _saved_int(c)]
+        else:
+            level = [child for child in below if type(child) not in _ATOM_TYPES]
         if not level:
             return
+
+
+def _saved_int(number: int) -> bool:
+    return SAVED_INT_MIN <= number <= SAVED_INT_MAX
+
+
+def _refuse_saved_int(what: str) -> ScriptRejectedError:
+    return ScriptRejectedError(f"{what}含有超出 64 位范围的整数，无法保存")
 
 
 def measured(value: Any, what: str) -> Any:
@@ -112,7 +129,7 @@ def measured(value: Any, what: str) -> Any:
     For values about to be compared, hashed or printed, which walks them whole.
     """
     if type(value) not in _FLAT_TYPES:
-        check_value(value, what)
+        check_value(value, what, saved=False)
     return value
 
 
@@ -192,9 +209,15 @@ OPERAND_GUARDS: dict[str, Any] = {
 }
 
 
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_literal(element) for element in node.elts)
+    return isinstance(node, ast.Constant)
+
+
 def _wrap(guard: str, node: ast.expr) -> ast.expr:
-    if isinstance(node, ast.Constant):
-        return node  # a literal is small and flat
+    if _literal(node):
+        return node  # written in the model: small
     call = ast.Call(func=ast.Name(guard, ast.Load()), args=[node], keywords=[])
     copy_locations(call, node)
     return call
@@ -249,13 +272,21 @@ class ScriptPolicy(BoundedPolicy):
     def visit_Compare(self, node: ast.Compare) -> Any:
         result: Any = super().visit_Compare(node)
         node = result
-        operands, ops = [node.left, *node.comparators], node.ops
+        original, ops = [node.left, *node.comparators], node.ops
+        operands = list(original)
         identity = (ast.Is, ast.IsNot)
-        for index, value in enumerate(operands):
+        for index, value in enumerate(original):
             before = ops[index - 1] if index > 0 else None
             after = ops[index] if index < len(ops) else None
-            if all(isinstance(op, identity) for op in (before, after) if op is not None):
-                continue  # `x is None` walks nothing
+            neighbours = []
+            if before is not None and not isinstance(before, identity):
+                neighbours.append(original[index - 1])
+            if after is not None and not isinstance(after, identity):
+                neighbours.append(original[index + 1])
+            if all(_literal(neighbour) for neighbour in neighbours):
+                # Compared only with literals (or by identity): the literal's size bounds the comparison,
+                # `age > 30`, `"x" in findings`, `decision == "approve"` pay nothing.
+                continue
             only_right_of_in = after is None or isinstance(after, identity)
             right_of_in = isinstance(before, (ast.In, ast.NotIn)) and only_right_of_in
             operands[index] = _wrap("_contained_in_" if right_of_in else "_operand_", value)

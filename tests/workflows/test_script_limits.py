@@ -78,6 +78,14 @@ def test_an_operation_that_would_build_a_huge_value_is_refused_before_it_runs(ex
     assert time.monotonic() - started < QUICK
 
 
+# A float operand lets the compiler leave `+ - * **` unguarded (decision tables are full of `a * 0.4`):
+# no sequence can be repeated or extended by a float, so these fail at once instead.
+@pytest.mark.parametrize("expression", ["[0] * (10**9 * 1.0)", "'x' * 1e10", "'x' * (2 ** 0.5)", "[0] + 0.5"])
+def test_a_float_operand_cannot_grow_a_sequence(expression: str) -> None:
+    with pytest.raises(TypeError):
+        RestrictedEnvironment().evaluate(expression, {})
+
+
 # Builtins that would make huge values are simply not offered to models.
 @pytest.mark.parametrize(
     ("expression", "error"),
@@ -157,6 +165,24 @@ def test_values_written_to_task_data_are_bounded_in_nesting_and_size(script: str
     assert "“x”" in str(refused.value)
     assert context == {}
     assert time.monotonic() - started < QUICK
+
+
+@pytest.mark.parametrize("value", ["2**64", "-(2**63) - 1", "[1, [2**70]]", "{2**70: 1}"])
+def test_integers_written_to_task_data_fit_in_64_bits(value: str) -> None:
+    # The storage's JSON encoder (orjson) cannot write a longer integer: saving the instance would fail.
+    with pytest.raises(ScriptRejectedError, match="64 位"):
+        RestrictedEnvironment().execute(f"x = {value}", {})
+    with pytest.raises(ScriptRejectedError, match="64 位"):
+        RestrictedEnvironment().evaluate(value, {})
+
+
+def test_longer_integers_may_be_used_inside_a_script() -> None:
+    context: dict[str, Any] = {}
+    script = "big = 2**200\nsmall = big // 2**190\nsame = [big] == [2**200]\nbig = 0"
+    RestrictedEnvironment().execute(script, context)
+    assert context == {"big": 0, "small": 1024, "same": True}
+    RestrictedEnvironment().execute("x = [2**64 - 1, -(2**63)]", context)
+    assert context["x"] == [2**64 - 1, -(2**63)]
 
 
 def test_an_expression_result_is_bounded_in_nesting() -> None:
