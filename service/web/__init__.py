@@ -110,12 +110,15 @@ def init_web(app: Flask) -> None:
         dashboard_pages,
         display,
         excel_pages,
+        incident_pages,
         instance_pages,
         pages,
         tasks_pages,
     )
 
-    del audit_pages, dashboard_pages, display, excel_pages, instance_pages, pages, tasks_pages  # routes
+    # Imported for the routes they add to ``bp``.
+    del audit_pages, dashboard_pages, display, excel_pages, incident_pages
+    del instance_pages, pages, tasks_pages
     app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)

@@ -14,7 +14,7 @@ from flask import current_app, render_template, send_from_directory
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from service.usecases import diagrams, instances
+from service.usecases import diagrams, incident_board, instances
 from service.usecases.errors import ServiceError
 from service.web import bp, context, login_required, page_number, refusal, user
 
@@ -41,6 +41,7 @@ def instance(instance_id: int) -> Any:
         return render_template("error.html", message=refusal(error)), error.status
     if diagram is not None:
         detail["data"] = diagram["data"]
+    open_incidents = incident_board.open_incidents_of(context(), caller, instance_id)
     pages = max((history.total + HISTORY_PER_PAGE - 1) // HISTORY_PER_PAGE, 1)
     return render_template(
         "instance.html",
@@ -49,6 +50,7 @@ def instance(instance_id: int) -> Any:
         pages=pages,
         diagram=diagram,
         diagram_error=diagram_error,
+        incidents=open_incidents,
     )
 
 
