@@ -26,7 +26,7 @@ from typing import Any
 from RestrictedPython.Guards import full_write_guard, safer_getattr
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 
-MAX_INT_BITS = 10_000  # about 3,000 decimal digits, so every integer a model makes can be printed and saved
+MAX_INT_BITS = 10_000  # about 3,000 digits, within the 4,300 Python prints (task data holds only 64 bits)
 MAX_STRING_LENGTH = 1_000_000  # characters of one str (or bytes)
 MAX_SEQUENCE_LENGTH = 100_000  # elements of one list or tuple made by *, + or extend
 MAX_FORMAT_WIDTH = 1_000  # width or precision in a format spec: f"{x:>1000}", "%.1000f"
@@ -136,7 +136,7 @@ _DIGIT_RUNS = re.compile(r"\d+")
 
 def _check_width(number: str, where: str) -> None:
     if number == "*":
-        raise ScriptRejectedError(f"格式 {where} 中不允许用 * 指定宽度或精度")
+        raise ScriptRejectedError(f"格式 {where[:40]!r} 中不允许用 * 指定宽度或精度")
     if number and (len(number) > 6 or int(number) > MAX_FORMAT_WIDTH):
         raise ScriptRejectedError(
             f"格式 {where[:40]!r} 的宽度或精度 {number[:12]} 超过上限 {MAX_FORMAT_WIDTH}"
@@ -285,7 +285,8 @@ class _ListWriter:
         self._target = target
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if isinstance(key, slice) and hasattr(value, "__len__"):
+        if isinstance(key, slice):
+            value = value if hasattr(value, "__len__") else list(value)  # zip(a) is as long as a
             removed = len(range(*key.indices(len(self._target))))
             _check_length(self._target, len(self._target) - removed + len(value), "切片赋值")
         self._target[key] = value

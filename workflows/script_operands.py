@@ -31,6 +31,7 @@ from workflows.script_limits import (
     ScriptRejectedError,
     format_value,
     guarded_getattr,
+    guarded_inplace,
     guarded_mod,
 )
 
@@ -143,6 +144,12 @@ def measured_mod(left: Any, right: Any) -> Any:
     return guarded_mod(left, right)
 
 
+def measured_inplace(op: str, target: Any, value: Any) -> Any:
+    if op == "%=" and isinstance(target, _TEXT):
+        measured(value, "格式化的值")
+    return guarded_inplace(op, target, value)
+
+
 def operand(value: Any) -> Any:
     """A value about to be compared, hashed or printed, once measured."""
     return value if type(value) in _FLAT_TYPES else measured(value, "参与比较或输出的值")
@@ -206,6 +213,7 @@ OPERAND_GUARDS: dict[str, Any] = {
     "_getattr_": walking_getattr,
     "_format_": measured_format,
     "_mod_": measured_mod,
+    "_inplacevar_": measured_inplace,
 }
 
 

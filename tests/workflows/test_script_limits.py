@@ -113,6 +113,8 @@ def test_builtins_that_build_huge_values_are_not_offered(expression: str, error:
         "a = [0]\nwhile True:\n    a += a",
         "a = [0]\nwhile True:\n    a.extend(a)",
         "a = [0]\nwhile True:\n    a[len(a):] = a",
+        "a = [0]\nwhile True:\n    a[len(a):] = zip(a)",
+        "a = [0]\nwhile True:\n    a += zip(a)",
         "a = [0]\na *= 10**9",
         "a = [0]\nwhile True:\n    a = [*a, *a]",
         "t = (0,)\nwhile True:\n    t = (*t, *t)",

@@ -38,6 +38,7 @@ WALKS = [
     SHARED_LISTS + "c = f'{a}'",
     SHARED_LISTS + "c = f'{a!r}'",
     SHARED_LISTS + "c = '%s' % (a,)",
+    SHARED_LISTS + "c = '%s'\nc %= (a,)",
     SHARED_LISTS + "raise ValueError(a)",
     SHARED_LISTS + "assert False, a",
     SHARED_TUPLES + "c = {t}",
