@@ -36,6 +36,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/definitions"): {"designer", "auditor", "admin"},
     ("POST", "/api/v1/definitions"): {"designer"},
     ("POST", "/api/v1/definitions/<int:definition_id>/retire"): {"designer"},
+    ("GET", "/api/v1/incidents"): {"designer", "admin"},
+    ("POST", "/api/v1/incidents/<int:incident_id>/resolve"): {"designer", "admin"},
     ("GET", "/api/v1/instances"): {"auditor", "designer"},
     ("POST", "/api/v1/instances"): MEMBERS,
     ("GET", "/api/v1/instances/<int:instance_id>"): MEMBERS | {"auditor", "designer"},
@@ -93,6 +95,7 @@ def test_role_by_endpoint_matrix(app: Flask, users: dict[str, User], ctx: Servic
         "officer_id": 999_999,
         "user_id": 999_999,
         "token_id": 999_999,
+        "incident_id": 999_999,
         "month": "2026-11",
     }
     client = app.test_client()
