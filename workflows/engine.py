@@ -368,11 +368,18 @@ def _failure(error: Exception, budget: ActionBudget) -> Exception:
         cause = cause.__cause__ or cause.__context__ or getattr(cause, "exception", None)
     element = element_name(budget.current) if budget.current is not None else None
     if isinstance(error, ScriptRejectedError):
-        return ModelError(f"模型脚本被拒绝执行：{error}", element=element)
-    if isinstance(error, SpiffWorkflowException):
-        return ModelError(f"流程模型执行出错：{error}", element=element)
-    # SpiffWorkflow passes an operator's own exception through unwrapped.
-    return ModelError(f"服务操作执行出错：{error}", element=element)
+        what, what_en = "模型脚本被拒绝执行", "a model script was refused"
+    elif isinstance(error, SpiffWorkflowException):
+        what, what_en = "流程模型执行出错", "the process model failed"
+    else:  # SpiffWorkflow passes an operator's own exception through unwrapped
+        what, what_en = "服务操作执行出错", "a service operation failed"
+    if element is None:
+        return ModelError(f"{what}：{error}", f"{what_en}: {error}")
+    return ModelError(
+        f"流程环节“{element}”{what}：{error}；本次操作未生效，请联系流程设计人员",
+        f"element {element}: {what_en}: {error}; nothing was saved, please contact the process designers",
+        element=element,
+    )
 
 
 def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:

@@ -321,7 +321,7 @@ def test_a_script_task_building_a_huge_value_fails_with_a_model_error(script: st
     engine = WorkflowEngine()
     with pytest.raises(ModelError) as refused:
         engine.start(specs, "scripted", {})
-    assert str(refused.value).startswith("模型脚本被拒绝执行：")
+    assert "模型脚本被拒绝执行：" in str(refused.value) and refused.value.element == "脚本（run_script）"
     assert "上限" in str(refused.value) or "嵌套" in str(refused.value)
 
 
