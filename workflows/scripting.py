@@ -150,6 +150,13 @@ class OperatorCall:
 OperatorHandler = Callable[[OperatorCall], Any]
 
 
+def _namespace(context: dict[str, Any], external_context: Any) -> dict[str, Any]:
+    """The names a model's code sees: its data, then the guards and builtins, which data cannot replace."""
+    # The guards go in last: task data holding `_getattr_` or `__builtins__` would otherwise disarm them
+    # (the service also refuses such keys, workflows/data_keys.py; this holds whatever the data).
+    return {**(external_context or {}), **context, **_restricted_globals()}
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluate against task data with RestrictedPython; service calls go to the bound handler."""
 
@@ -158,17 +165,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         self.operator_handler = operator_handler
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        namespace = _restricted_globals()
-        namespace.update(external_context or {})
-        namespace.update(context)
-        result = _run_bounded(_compile_eval(expression), namespace)
+        result = _run_bounded(_compile_eval(expression), _namespace(context, external_context))
         check_value(result, "表达式的结果")
         return result
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        namespace = _restricted_globals()
-        namespace.update(external_context or {})
-        namespace.update(context)
+        namespace = _namespace(context, external_context)
         _run_bounded(_compile_exec(script), namespace)
         written = {
             key: value
