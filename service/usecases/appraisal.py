@@ -146,6 +146,7 @@ def _start_officers(
                 officer.id,
                 _start_data(officer, village, month, due_at),
                 f"{month}/{officer.id}",
+                use_case="start_month",
             )
             for officer, village in officers
         ]

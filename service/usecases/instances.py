@@ -14,6 +14,7 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
+from service.usecases.starting import check_api_start
 
 INSTANCE_FIELDS = (
     "id",
@@ -40,12 +41,14 @@ class Page:
 def start_instance(
     ctx: ServiceContext, caller: Caller, process_id: str, business_key: str | None, data: dict[str, Any]
 ) -> InstanceModel:
-    """Start the latest version of ``process_id`` (one transaction with its audit events)."""
+    """Start the latest version of ``process_id`` (one transaction with its audit events).
+
+    Only a process its model opens to one of the caller's departments, with start data its start form
+    accepts (service/usecases/starting.py); the service's own processes are started by their use cases.
+    """
     with ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
-        lane = runner.specs_for(runner.latest_definition(process_id).id).start_lanes.get(process_id)
-        if lane is None or "{" in lane or not caller.in_department(lane):
-            raise ForbiddenError("只有流程起始泳道所属部门（{lane}）可以启动该流程", lane=lane or "—")
+        check_api_start(runner.specs_for(runner.latest_definition(process_id).id), process_id, caller, data)
         if (
             business_key
             and session.scalars(
@@ -55,7 +58,7 @@ def start_instance(
             ).first()
         ):
             raise ConflictError("业务编号 {business_key} 已有流程实例", business_key=business_key)
-        return runner.start(process_id, data, business_key)
+        return runner.start(process_id, data, business_key, use_case=None)
 
 
 def list_instances(

@@ -190,7 +190,7 @@ def start_post_hiring(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
                 "subject": f"{village.name_zh} 第{slot}岗",
             }
             key = f"{campaign.business_key}/{village.code}/{slot}"
-            started.append(nested.start("post_hiring", data, key).id)
+            started.append(nested.start("post_hiring", data, key, use_case="start_post_hiring").id)
     campaign.status = "hiring"
     return {"instances": len(started)}
 
@@ -351,7 +351,12 @@ def register_application(
         "subject": f"{application.name}（{village_name}）",
     }
     runner = InstanceRunner(ctx, session, caller.username)
-    instance = runner.start("applicant_screening", data, f"{campaign.business_key}/A{application.id}")
+    instance = runner.start(
+        "applicant_screening",
+        data,
+        f"{campaign.business_key}/A{application.id}",
+        use_case="register_application",
+    )
     application.screening_instance_id = instance.id
     return application
 

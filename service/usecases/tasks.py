@@ -28,6 +28,7 @@ from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputE
 from service.usecases.instances import Page
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
+from service.usecases.starting import refuse_reserved_keys
 from service.usecases.submissions import check_submission
 from workflows.engine import WorkflowEngine
 from workflows.specs import ProcessSpecs
@@ -228,6 +229,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
         check_separation(session, caller.username, task, info)
+        refuse_reserved_keys(data)
         if task.form is not None and task.form in specs.forms:
             check_submission(specs.forms, task.form, data)
         now = ctx.clock.now()

@@ -1,0 +1,92 @@
+"""Who may start what: the start rule a process declares (``startedBy``, workflows/specs.py), applied.
+
+A service process (applicant screening, post hiring, the monthly appraisal) is started by its use case
+only, with data the service prepares; a process open to departments is started through
+``POST /api/v1/instances`` with start data validated against its start form. Either way no data key may
+shadow a name of the script sandbox (workflows/data_keys.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from service.usecases.directory import Caller
+from service.usecases.errors import ForbiddenError, InvalidInputError
+from service.usecases.submissions import check_submission
+from workflows.data_keys import reserved_key_errors
+from workflows.specs import ProcessSpecs
+
+# The use cases that start processes, by the name a model gives in `startedBy="usecase:<name>"`, each
+# with the refusal an API start of its process gets: it says where that process is started instead.
+START_USE_CASES: dict[str, Callable[[], ForbiddenError]] = {
+    "register_application": lambda: ForbiddenError(
+        "资格审查随报名登记自动启动，不能通过 POST /api/v1/instances 启动：请登记报名"
+        "（POST /api/v1/campaigns/<招聘批次>/applications，或网页“Excel 导入”）"
+    ),
+    "start_post_hiring": lambda: ForbiddenError(
+        "岗位录用流程由招聘流程在排名完成后按批准的用人计划逐岗启动，不能通过 POST /api/v1/instances 启动："
+        "请在招聘流程中录入考试成绩"
+    ),
+    "start_month": lambda: ForbiddenError(
+        "月度考核按月为每名在岗辅警批量启动，不能通过 POST /api/v1/instances 启动：请使用"
+        " POST /api/v1/appraisals/months 或命令 auxpolice appraisal start-month"
+    ),
+}
+
+
+def refuse_reserved_keys(data: Mapping[str, Any]) -> None:
+    """Refuse (422, naming each key) data whose top-level keys would shadow the sandbox's names."""
+    errors = reserved_key_errors(data)
+    if errors:
+        raise InvalidInputError(
+            "数据项名称与脚本环境的保留名称冲突：{keys}",
+            errors={e.field: [e.message, e.message_en] for e in errors},
+            keys=", ".join(e.field for e in errors),
+        )
+
+
+def check_start(specs: ProcessSpecs, process_id: str, use_case: str | None, data: Mapping[str, Any]) -> None:
+    """Refuse a start the process's model does not allow: by ``use_case``, or by the API when None.
+
+    Every start passes here (the runner's and the month's batch start), so a use case that names the
+    wrong process, or a model that does not declare its start, is refused as well as an API caller.
+    """
+    rule = specs.start_rules.get(process_id)
+    allowed = rule is not None and (rule.use_case == use_case if use_case else bool(rule.departments))
+    if not allowed:
+        raise ForbiddenError(
+            "流程“{process_id}”不允许由“{starter}”启动（模型声明的启动方式：{declared}）",
+            process_id=process_id,
+            starter=use_case or "POST /api/v1/instances",
+            declared=rule.declared if rule is not None else "—",
+        )
+    refuse_reserved_keys(data)
+
+
+def check_api_start(specs: ProcessSpecs, process_id: str, caller: Caller, data: Mapping[str, Any]) -> None:
+    """Refuse an API start unless the process is open to one of the caller's departments and ``data``
+    satisfies its start form (the same validation as a task form: 422 with the field errors)."""
+    rule = specs.start_rules.get(process_id)
+    if rule is None:
+        raise ForbiddenError(
+            "流程“{process_id}”未声明启动方式，不能通过 POST /api/v1/instances 启动", process_id=process_id
+        )
+    if not rule.departments:
+        refusal = START_USE_CASES.get(rule.use_case or "")
+        if refusal is not None:
+            raise refusal()
+        raise ForbiddenError(
+            "流程“{process_id}”不能通过 POST /api/v1/instances 启动（模型声明的启动方式：{declared}）",
+            process_id=process_id,
+            declared=rule.declared,
+        )
+    if not any(caller.in_department(code) for code in rule.departments):
+        raise ForbiddenError(
+            "只有以下部门的人员可以启动流程“{process_id}”：{departments}",
+            process_id=process_id,
+            departments=", ".join(rule.departments),
+        )
+    refuse_reserved_keys(data)
+    # The lint guarantees that a start by departments names a start form of the bundle.
+    check_submission(specs.forms, str(rule.form), data)

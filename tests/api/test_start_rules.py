@@ -1,0 +1,161 @@
+"""Nobody steps around the process: who may start what is part of the model (issue 10, item 5).
+
+The service's own processes (applicant screening, post hiring, the monthly appraisal) are started by their
+use cases only; ``POST /api/v1/instances`` refuses them with 403 and says where to go instead. A process
+open to departments takes start data only as its start form allows. Data keys that would shadow the
+script sandbox's names are refused with 422 naming the key, at the start and on a task submission, and
+nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from service.context import ServiceContext
+from service.persistence.models import ApplicationModel, InstanceModel
+from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, publish, start_recruitment
+from tests.api.recruitment_steps import the_task as task_of
+from tests.conftest import User
+from workflows.ports import ManualClock
+
+
+def instance_count(ctx: ServiceContext, process_id: str | None = None) -> int:
+    with ctx.database.reading() as session:
+        query = select(func.count()).select_from(InstanceModel)
+        if process_id:
+            query = query.where(InstanceModel.process_id == process_id)
+        return int(session.scalar(query) or 0)
+
+
+def start(user: User, process_id: str, data: dict[str, Any], expect: int, key: str | None = None) -> Any:
+    body: dict[str, Any] = {"process_id": process_id, "data": data}
+    if key:
+        body["business_key"] = key
+    return user.post("/api/v1/instances", body, expect=expect)
+
+
+def test_an_applicant_cannot_be_screened_again_through_the_api(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    bureau = users["bureau"]
+    today = clock.now().date()
+    recruitment = start_recruitment(bureau)
+    approve_plan(users)
+    publish(bureau, today)
+    campaign_id = bureau.get(f"/api/v1/instances/{recruitment['id']}")["data"]["campaign"]["campaign_id"]
+    refused = bureau.post(
+        f"/api/v1/campaigns/{campaign_id}/applications",
+        applicant(1, "gs-v05", birth_for_age(today, 25), disqualifiers=["criminal_record"]),
+        expect=201,
+    )
+    assert refused["status"] == "ineligible"
+    screenings = instance_count(ctx, "applicant_screening")
+
+    # The attack from the issue: made-up screening inputs for the refused applicant.
+    made_up = {
+        "application_id": refused["id"],
+        "campaign_id": campaign_id,
+        "age": 25,
+        "age_relaxed": False,
+        "nationality": "CN",
+        "weihai_residence": True,
+        "education": "bachelor",
+        "healthy": True,
+        "good_conduct": True,
+        "meets_post_requirements": True,
+        "disqualifiers": [],
+    }
+    for user in (bureau, users["bureau_head"]):
+        body = start(user, "applicant_screening", made_up, expect=403)
+        assert "资格审查随报名登记自动启动" in body["message"]
+        assert "/applications" in body["message"] and "/applications" in body["message_en"]
+
+    assert instance_count(ctx, "applicant_screening") == screenings
+    with ctx.database.reading() as session:
+        application = session.get(ApplicationModel, refused["id"])
+        assert application is not None
+        assert application.status == "ineligible" and application.reasons == refused["reasons"]
+
+
+def test_a_post_outside_the_approved_plan_cannot_be_started(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    data = {
+        "campaign_id": 1,
+        "village_code": "gs-v01",
+        "village_name": "某村",
+        "town": "gushan",
+        "slot": 99,
+        "subject": "某村 第99岗",
+    }
+    body = start(users["bureau"], "post_hiring", data, expect=403, key="2026-recruitment/gs-v01/99")
+    assert "岗位录用流程由招聘流程" in body["message"] and "recruitment process" in body["message_en"]
+    assert instance_count(ctx, "post_hiring") == 0
+
+
+def test_the_monthly_appraisal_cannot_be_started_through_the_api(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    data = {"officer_id": 1, "month": "2026-11", "town": "gushan", "subject": "某辅警 2026-11"}
+    for username in ("bureau", "gushan_station_head", "gushan_gov"):
+        body = start(users[username], "appraisal", data, expect=403, key=f"2026-11/1/{username}")
+        assert "POST /api/v1/appraisals/months" in body["message"]
+        assert "POST /api/v1/appraisals/months" in body["message_en"]
+    assert instance_count(ctx, "appraisal") == 0
+
+
+def test_recruitment_start_data_is_checked_against_its_start_form(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    bureau = users["bureau"]
+    bad = start(bureau, "recruitment", {"subject": 2026, "slot": 99}, expect=422, key="r-bad")
+    assert set(bad["errors"]) == {"subject", "(form)"}
+    assert bad["errors"]["subject"][0] == "“招聘批次名称”的类型不正确（应为 string）"
+    assert "slot" in bad["errors"]["(form)"][1]
+    assert start(bureau, "recruitment", {"subject": ""}, expect=422, key="r-empty")["errors"]["subject"]
+    assert instance_count(ctx) == 0
+
+    started = start(bureau, "recruitment", {"subject": "2026年农村辅警招聘"}, expect=201, key="r-good")
+    assert started["process_id"] == "recruitment" and started["subject"] == "2026年农村辅警招聘"
+    assert start(bureau, "recruitment", {}, expect=201, key="r-plain")["status"] == "running"
+    assert instance_count(ctx) == 2
+
+
+def test_only_the_declared_departments_start_a_recruitment(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    body = start(users["party"], "recruitment", {}, expect=403, key="r-party")
+    assert body["message"] == "只有以下部门的人员可以启动流程“recruitment”：police_bureau"
+    assert instance_count(ctx) == 0
+
+
+def test_start_data_may_not_shadow_the_sandbox_names(users: dict[str, User], ctx: ServiceContext) -> None:
+    bureau = users["bureau"]
+    for key, value in (("_getattr_", None), ("__builtins__", {}), ("len", 3)):
+        body = start(bureau, "recruitment", {key: value}, expect=422, key=f"r-{key}")
+        assert list(body["errors"]) == [key]
+        assert key in body["message"] and key in body["message_en"]
+        assert key in body["errors"][key][0] and key in body["errors"][key][1]
+    assert instance_count(ctx) == 0
+
+
+def test_a_task_submission_may_not_shadow_the_sandbox_names(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    bureau = users["bureau"]
+    recruitment = start_recruitment(bureau)
+    task = task_of(bureau, "police_bureau", "draft_plan")
+    before = bureau.get(f"/api/v1/instances/{recruitment['id']}")["data"]
+    draft = {"plan_title": "2026年招聘计划", "monthly_salary": 4200}
+    for key, value in (("_getattr_", None), ("__builtins__", {})):
+        submitted = {"data": {**draft, key: value}}
+        body = bureau.post(f"/api/v1/tasks/{task['id']}/complete", submitted, expect=422)
+        assert list(body["errors"]) == [key] and key in body["message"]
+
+    # Nothing was saved: the task is still open, the data as it was, no other instance started.
+    assert bureau.get(f"/api/v1/tasks/{task['id']}")["state"] in ("open", "claimed")
+    assert bureau.get(f"/api/v1/instances/{recruitment['id']}")["data"] == before
+    assert instance_count(ctx) == 1
+    bureau.post(f"/api/v1/tasks/{task['id']}/complete", {"data": draft})
