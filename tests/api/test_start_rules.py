@@ -9,6 +9,7 @@ nothing is saved.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +20,9 @@ from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, 
 from tests.api.recruitment_steps import the_task as task_of
 from tests.conftest import User
 from workflows.ports import ManualClock
+from workflows.specs import attach_forms, read_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def instance_count(ctx: ServiceContext, process_id: str | None = None) -> int:
@@ -159,3 +163,22 @@ def test_a_task_submission_may_not_shadow_the_sandbox_names(
     assert bureau.get(f"/api/v1/instances/{recruitment['id']}")["data"] == before
     assert instance_count(ctx) == 1
     bureau.post(f"/api/v1/tasks/{task['id']}/complete", {"data": draft})
+
+
+def test_deploy_refuses_a_process_that_does_not_declare_how_it_starts(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    files = attach_forms(read_bundle(ROOT / "bpmn" / "recruitment"), ROOT / "forms")
+    original = files["post_hiring.bpmn"]
+    declaration = '<spiffworkflow:property name="startedBy" value="usecase:start_post_hiring" />'
+    assert declaration in original
+    files["post_hiring.bpmn"] = original.replace(declaration, "")
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    assert [p for p in body["errors"]["problems"] if "post_hiring" in p] == [
+        "post_hiring: the process does not declare how it is started (startedBy on its start event: "
+        "usecase:<name>, departments:<code>,... with a start form, or callActivity)"
+    ]
+    # A model may not name a use case the service does not have either.
+    files["post_hiring.bpmn"] = original.replace("usecase:start_post_hiring", "usecase:anyone")
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    assert any("unknown use case 'anyone'" in p for p in body["errors"]["problems"]), body
