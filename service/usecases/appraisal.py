@@ -147,6 +147,7 @@ def _start_officers(
                 _start_data(officer, village, month, due_at),
                 f"{month}/{officer.id}",
                 use_case="start_month",
+                now=now,
             )
             for officer, village in officers
         ]

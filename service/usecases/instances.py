@@ -12,6 +12,7 @@ from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
+from service.usecases.incidents import incidents_recorded
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import check_api_start
@@ -46,7 +47,7 @@ def start_instance(
     Only a process its model opens to one of the caller's departments, with start data its start form
     accepts (service/usecases/starting.py); the service's own processes are started by their use cases.
     """
-    with ctx.database.transaction() as session:
+    with incidents_recorded(ctx), ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
         check_api_start(runner.specs_for(runner.latest_definition(process_id).id), process_id, caller, data)
         if (

@@ -29,6 +29,7 @@ from service.usecases.errors import (
     NotFoundError,
     OperatorFailedError,
 )
+from service.usecases.incidents import incidents_recorded
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
 from workflows.rules.eligibility import DISQUALIFIERS, screening_inputs
@@ -298,7 +299,7 @@ def submit_application(
     """Register an application and screen it against the eligibility decision, in one transaction."""
     if not caller.in_department("police_bureau"):
         raise ForbiddenError("报名信息由公安分局录入；您不属于公安分局")
-    with ctx.database.transaction() as session:
+    with incidents_recorded(ctx), ctx.database.transaction() as session:
         campaign = session.get(CampaignModel, campaign_id)
         if campaign is None:
             raise NotFoundError("招聘批次 {campaign_id} 不存在", campaign_id=campaign_id)

@@ -25,6 +25,7 @@ from service.persistence.rows import table_of
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.incidents import incidents_recorded
 from service.usecases.instances import Page
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
@@ -217,7 +218,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
     Returns the completed task's row. This is the busiest write of the service, so the task is read and
     written as a plain row (docs/benchmarks.md: the ORM object cost three times the statements).
     """
-    with ctx.database.transaction() as session:
+    with incidents_recorded(ctx), ctx.database.transaction() as session:
         runner = InstanceRunner(ctx, session, caller.username)
         instance = runner.lock_for_task(task_id, caller.departments)
         if instance is None:
