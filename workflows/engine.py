@@ -25,8 +25,9 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.budget import DEFAULT_LIMITS, ActionBudget, ActionLimits, BudgetExceeded, element_name
+from workflows.compaction import COMPACT_AT_DEPTH, compact
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
-from workflows.serialization import compacted_elements, dump_state, load_state
+from workflows.serialization import dump_state, load_state
 from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_task_info
 from workflows.timers import due_of, mark_fired, service_clock
 
@@ -36,11 +37,6 @@ log = logging.getLogger(__name__)
 
 MAX_TREE_DEPTH = 900
 MAX_TASKS = 20_000
-# Completed history deeper than this is cut out of the live tree after every step (the audit log keeps
-# it), so a loop's cost per pass stays flat instead of growing with every pass. Small on purpose: loading
-# and saving an instance cost in proportion to its live tree (60 levels made a task completion's engine
-# work 1.0 ms, 4 levels 0.25 ms; docs/benchmarks.md), and the finished history is needed by nothing.
-COMPACT_AT_DEPTH = 4
 
 
 class EngineError(Exception):
@@ -399,51 +395,3 @@ def _all_tasks(workflow: BpmnWorkflow) -> Iterator[Any]:
     yield from workflow.tasks.values()
     for subprocess in workflow.subprocesses.values():
         yield from subprocess.tasks.values()
-
-
-def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
-    """Cut finished history out of the live task tree; return how many tasks were removed.
-
-    Every task that is not finished descends from the lowest common ancestor of the unfinished tasks.
-    Everything outside that ancestor's subtree is finished history, so the ancestor's (completed) parent
-    is re-attached directly under the root and the rest is dropped. Task data is held in full in memory,
-    so the kept tasks lose nothing; the serializer then stores them as deltas against the new parent.
-    """
-    if len(workflow.tasks) <= min_depth:
-        return 0  # a tree this small cannot be deeper than the threshold
-    live = [task for task in workflow.tasks.values() if not task.has_state(TaskState.FINISHED_MASK)]
-    if not live:
-        return 0
-    path: list[Any] = []
-    node = live[0]
-    while node is not None:
-        path.append(node)
-        node = node.parent
-    path.reverse()
-    position = {task.id: index for index, task in enumerate(path)}
-    common = len(path) - 1
-    for task in live[1:]:
-        node = task
-        while node.id not in position:
-            node = node.parent
-        common = min(common, position[node.id])
-    keep_from = common - 1  # keep one finished ancestor above the live frontier
-    if keep_from <= min_depth:
-        return 0
-    anchor, root = path[keep_from], workflow.task_tree
-    kept = {task.id for task in anchor}
-    kept.add(root.id)
-    removed = [task_id for task_id in workflow.tasks if task_id not in kept]
-    compacted_elements(workflow).update(
-        task.task_spec.bpmn_id
-        for task_id in removed
-        if (task := workflow.tasks[task_id]).state == TaskState.COMPLETED and task.task_spec.bpmn_id
-    )
-    anchor._parent = root.id
-    root._children = [anchor.id]
-    for task_id in removed:
-        del workflow.tasks[task_id]
-        workflow.subprocesses.pop(task_id, None)
-    if workflow.last_task is not None and workflow.last_task.id not in kept:
-        workflow.last_task = anchor
-    return len(removed)

@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 SERIALIZER_VERSION = f"spiff-{VERSION}/auxpolice-1"
 # Stored next to the tasks: the BPMN ids of completed elements whose tasks compaction has cut out of the
-# live tree (workflows.engine.compact), so an instance's diagram still shows them as done.
+# live tree (workflows.compaction.compact), so an instance's diagram still shows them as done.
 _COMPACTED = "compacted_elements"
 
 

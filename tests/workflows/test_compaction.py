@@ -11,8 +11,9 @@ import pytest
 
 import workflows.engine as engine_module
 from tests.workflows.test_bundled_models import SCENARIOS, SUBMISSIONS, CannedOperators, _nth, load_specs
+from workflows.compaction import COMPACT_AT_DEPTH, compact
 from workflows.diagram import element_states
-from workflows.engine import COMPACT_AT_DEPTH, WorkflowEngine, compact
+from workflows.engine import WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.specs import attach_forms, parse_bundle, read_bundle
 
