@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 from workflows.budget import bound_activities
 from workflows.data_keys import is_reserved_key
 from workflows.forms import FormBundle, FormError, load_form_schema
+from workflows.semantics import use_service_semantics
 from workflows.timers import TimerValueError, check_literal_timer, use_service_clock
 
 FORM_KEY = "formJsonSchemaFilename"
@@ -224,8 +225,7 @@ def parse_bundle(
         raise DefinitionError(["the bundle holds no executable process"])
     for process_id in process_ids:
         for wf_spec in (top_level[process_id], *subprocess_specs[process_id].values()):
-            use_service_clock(wf_spec.task_specs.values())
-            bound_activities(wf_spec.task_specs.values())
+            use_service_behaviour(wf_spec)
 
     specs = ProcessSpecs(
         sha256=bundle_sha256(files),
@@ -246,6 +246,14 @@ def parse_bundle(
     if problems:
         raise DefinitionError(problems)
     return specs
+
+
+def use_service_behaviour(wf_spec: Any) -> None:
+    """Give a parsed process the service's run-time behaviour: timers on the service clock, bounded
+    activities and BPMN's joins (workflows.semantics). Every parse the engine runs goes through here."""
+    use_service_clock(wf_spec.task_specs.values())
+    bound_activities(wf_spec.task_specs.values())
+    use_service_semantics(wf_spec)
 
 
 def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
