@@ -1,0 +1,42 @@
+"""State handling that provably changes nothing.
+
+Every model runs twice with the same seeded choices: once on bare SpiffWorkflow in memory, once through
+the service's facade with compaction, dump, JSON text and load after every action
+(tests/workflows/differential/harness.py). After every action both must offer the same ready tasks with
+the same data, hold the same live tasks, timers and messages, report the same instance data, fail alike
+and end alike. The models: every bundled process (each scenario of test_bundled_models, several seeds),
+SpiffWorkflow's own test models (vendored with their licence under differential/spiff_models/) and
+randomly generated well-formed ones (differential/generator.py), whose runs must also end and keep every
+split and merge in step (checked on the bare side's full history).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.workflows.differential.harness import TALLY, Model, Outcome, run
+from tests.workflows.differential.models import BUNDLED_SEEDS, bundled, generated
+
+# Hundreds of generated models in CI (about 0.07 s each); raise it to search further.
+GENERATED_SEEDS = int(os.environ.get("AUXPOLICE_DIFFERENTIAL_SEEDS", "300"))
+
+BUNDLED = list(bundled())
+
+
+def _check(group: str, outcome: Outcome) -> None:
+    TALLY.record(group, outcome)
+    assert outcome.divergence is None, f"{outcome.model} seed {outcome.seed}: {outcome.divergence}"
+    assert outcome.problem is None, f"{outcome.model} seed {outcome.seed}: {outcome.problem}"
+
+
+@pytest.mark.parametrize("model", BUNDLED, ids=[model.name for model in BUNDLED])
+def test_bundled_models_run_the_same_with_and_without_state_handling(model: Model) -> None:
+    for seed in range(BUNDLED_SEEDS):
+        _check("bundled", run(model, seed))
+
+
+@pytest.mark.parametrize("seed", range(GENERATED_SEEDS))
+def test_generated_models_run_the_same_with_and_without_state_handling(seed: int) -> None:
+    _check("generated", run(generated(seed), seed))
