@@ -24,7 +24,8 @@ that cutting finished history out of it (workflows.compaction) and saving it cha
 - **A triggered event subprocess does not rewrite the spec.** The library connects a message-started event
   subprocess to the process's start task the first time one is triggered. The service parses a bundle
   once per process and shares it between instances, so every later instance started the event subprocess
-  at once and could never complete. Here triggering adds the subprocess to the instance only.
+  at once and could never complete. Here the spec gets the connections the trigger checks for at parse
+  time, without the start's output, so triggering adds the subprocess to the instance only.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.control import BpmnStartTask, _EndJoin
+from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ParallelGateway
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
@@ -191,22 +192,10 @@ class TokenEndJoin(_EndJoin):  # type: ignore[misc]
         return True
 
 
-class InstanceOnlyStartTask(BpmnStartTask):  # type: ignore[misc]
-    """A start task whose triggered event subprocesses are added to the instance, not to the spec."""
-
-    def trigger_wf(self, my_task: Any, spec_name: str) -> Any:
-        spec = self._wf_spec.task_specs.get(spec_name)
-        child = my_task._add_child(spec, TaskState.FUTURE)
-        child.triggered = True
-        child.task_spec._update(child)
-        return child.id
-
-
 _SERVICE_CLASSES: dict[type, type] = {
     ParallelGateway: TokenParallelGateway,
     InclusiveGateway: TokenInclusiveGateway,
     _EndJoin: TokenEndJoin,
-    BpmnStartTask: InstanceOnlyStartTask,
 }
 
 
@@ -218,9 +207,10 @@ def use_service_semantics(wf_spec: Any) -> None:
             task_spec.__class__ = replacement
     start = wf_spec.start
     for name in getattr(start, "trigger_specs", []):
-        # What the library's first trigger adds to the spec, added once at parse time, but for the start's
-        # outputs (which would start the event subprocess with every instance): it ends in the process's
-        # end, so its data joins the result, and names the start as its input, which the library checks.
+        # What the library's first trigger (BpmnStartTask.trigger_wf) adds to the spec, added once at
+        # parse time, but for the start's outputs, which would start the event subprocess with every
+        # instance: it ends in the process's end (so its data joins the result) and names the start as
+        # its input, which is what trigger_wf checks before it connects the two.
         triggered = wf_spec.task_specs.get(name)
         if triggered is not None and wf_spec.end not in triggered.outputs:
             triggered.connect(wf_spec.end)

@@ -38,6 +38,7 @@ FEATURES = (
     "timer_catch",
     "message_catch",
     "event_subprocess",
+    "message_event_subprocess",
     "split_in_loop",
 )
 
@@ -285,6 +286,7 @@ class _Builder:
             name = self.new_id("msg")
             self.messages.append(name)
             trigger = f'<messageEventDefinition messageRef="{name}"/>'
+            self.features.add("message_event_subprocess")
         start = self.element(inner, "startEvent", "es", trigger, f' isInterrupting="{interrupting}"')
         entry, exit_ = self.task(inner, False)
         end = self.element(inner, "endEvent", "e")

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as BpmnMessageEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -99,15 +100,16 @@ def pending_timers(workflow: BpmnWorkflow) -> list[tuple[datetime, str]]:
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
     """Names of the messages the instance waits for, event subprocesses' start events included."""
-    names = {
-        event.name
-        for event in workflow.waiting_events()
-        if event.event_type == "MessageEventDefinition" and event.name
-    }
+    names: set[str] = set()
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        for event in getattr(definition, "event_definitions", [definition]):  # a multiple event: each
+            if isinstance(event, BpmnMessageEvent) and event.name:
+                names.add(event.name)
     if not workflow.completed:
         for spec_name in workflow.spec.start.trigger_specs:
             for start in workflow.subprocess_specs[spec_name].bpmn_start_events:
-                if isinstance(start.event_definition, MessageEventDefinition):
+                if isinstance(start.event_definition, BpmnMessageEvent):
                     names.add(start.event_definition.name)
     return sorted(names)
 
@@ -261,6 +263,14 @@ class Model:
     timer_weight: float = 0.25  # chance of firing timers when tasks are ready as well
     # Judged on the bare side's full history when both ended alike: None or what is wrong by BPMN.
     check_end: Callable[[BpmnWorkflow, str], str | None] | None = None
+    _service_specs: ProcessSpecs | None = field(default=None, init=False, repr=False)
+
+    def service_specs(self) -> ProcessSpecs:
+        """The service side's specs: parsed once and shared by every run, as the service shares a
+        deployed bundle's parse between its instances."""
+        if self._service_specs is None:
+            self._service_specs = parse_models(self.files)
+        return self._service_specs
 
 
 def _no_operators(call: Any) -> Any:
@@ -319,25 +329,22 @@ def _run(model: Model, seed: int) -> tuple[Outcome, Any]:
     """Drive both sides with one seed, comparing them after every action; return the outcome and the
     bare side (whose full history ``Model.check_end`` judges).
 
-    Each side parses the model itself: bare SpiffWorkflow changes a spec while it runs (it connected a
-    triggered event subprocess to the start task), and a shared spec would hide such a change.
+    The bare side parses the model afresh for every run; the service side reuses one parse for all runs
+    of the model, as the service does. Bare SpiffWorkflow changed a spec while running (a triggered
+    event subprocess connected itself to the start task), which only a run after another one shows.
     """
-
-    def parse() -> ProcessSpecs:
-        return parse_models(model.files)
-
     rng = random.Random(seed)  # noqa: S311 - reproducible choices, not secrets
     bare_rng, service_rng = random.Random(seed), random.Random(seed)  # noqa: S311
     bare_answer, service_answer = model.answers(), model.answers()
     outcome = Outcome(model.name, seed, [], "running")
     start = dict(model.start_data)
     try:
-        bare = BareSide(parse(), model.process_id, model.handler(), start)
+        bare = BareSide(parse_models(model.files), model.process_id, model.handler(), start)
         bare_start = "ok"
     except Exception as error:  # noqa: BLE001
         bare, bare_start = None, f"error {error_kind(error)}"
     try:
-        service = ServiceSide(parse(), model.process_id, model.handler(), start)
+        service = ServiceSide(model.service_specs(), model.process_id, model.handler(), start)
         service_start = "ok"
     except Exception as error:  # noqa: BLE001
         service, service_start = None, f"error {error_kind(error)}"
