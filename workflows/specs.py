@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 from workflows.budget import bound_activities
 from workflows.data_keys import is_reserved_key
 from workflows.forms import FormBundle, FormError, load_form_schema
-from workflows.semantics import use_service_semantics
+from workflows.semantics import merges_its_own_loop, use_service_semantics
 from workflows.timers import TimerValueError, check_literal_timer, use_service_clock
 
 FORM_KEY = "formJsonSchemaFilename"
@@ -243,6 +243,7 @@ def parse_bundle(
     _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
+        _lint_loop_merges(specs, problems)
     if problems:
         raise DefinitionError(problems)
     return specs
@@ -395,6 +396,18 @@ def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:
                 f"{process_id}/{task_spec.name}: result variable {task_spec.result_variable!r} would "
                 "shadow a name of the script environment"
             )
+
+
+def _lint_loop_merges(specs: ProcessSpecs, problems: list[str]) -> None:
+    """Refuse a parallel gateway that merges a loop back: by BPMN it waits for ever (workflows.semantics)."""
+    for process_id in specs.process_ids:
+        top, subs = specs.spec_for(process_id)
+        for wf_spec in (top, *subs.values()):
+            for gateway in merges_its_own_loop(wf_spec):
+                problems.append(
+                    f"{process_id}/{gateway}: parallel gateway merges a flow that can only come back through "
+                    "itself, so it would wait for ever; merge a loop with an exclusive gateway"
+                )
 
 
 def is_timer_catch(task_spec: Any) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import workflows.engine as engine_module
+from tests.workflows.differential.harness import parse_models
 from tests.workflows.test_bundled_models import SCENARIOS, SUBMISSIONS, CannedOperators, _nth, load_specs
 from workflows.compaction import COMPACT_AT_DEPTH, compact
 from workflows.diagram import element_states
@@ -95,3 +96,51 @@ def test_compacted_elements_still_show_as_completed_on_the_diagram(monkeypatch: 
         states[depth] = element_states(workflow, audited)
     assert states[COMPACT_AT_DEPTH] == states[10**9]
     assert states[COMPACT_AT_DEPTH]["appraisal_start"] == "completed"
+
+
+LOOP = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="https://x.invalid">
+<process id="main" isExecutable="true">
+  <startEvent id="start"/><sequenceFlow id="f0" sourceRef="start" targetRef="split"/>
+  <parallelGateway id="split"/>
+  <sequenceFlow id="f1" sourceRef="split" targetRef="wait"/><userTask id="wait"/>
+  <sequenceFlow id="f2" sourceRef="wait" targetRef="join"/>
+  <sequenceFlow id="f3" sourceRef="split" targetRef="init"/>
+  <scriptTask id="init"><script>n = 0</script></scriptTask>
+  <sequenceFlow id="f4" sourceRef="init" targetRef="merge"/><exclusiveGateway id="merge"/>
+  <sequenceFlow id="f5" sourceRef="merge" targetRef="step"/><userTask id="step"/>
+  <sequenceFlow id="f6" sourceRef="step" targetRef="count"/>
+  <scriptTask id="count"><script>n = n + 1</script></scriptTask>
+  <sequenceFlow id="f7" sourceRef="count" targetRef="again"/><exclusiveGateway id="again" default="f9"/>
+  <sequenceFlow id="f8" sourceRef="again" targetRef="merge">
+    <conditionExpression>n &lt; 1000</conditionExpression></sequenceFlow>
+  <sequenceFlow id="f9" sourceRef="again" targetRef="join"/>
+  <parallelGateway id="join"/><sequenceFlow id="f10" sourceRef="join" targetRef="end"/><endEvent id="end"/>
+  {event_subprocess}
+</process></definitions>"""
+
+EVENT_SUBPROCESS = """<subProcess id="overdue" triggeredByEvent="true">
+  <startEvent id="overdue_start" isInterrupting="false"><timerEventDefinition>
+    <timeDate>'2999-01-01T00:00:00+00:00'</timeDate></timerEventDefinition></startEvent>
+  <userTask id="chase"/><endEvent id="overdue_end"/>
+  <sequenceFlow id="g0" sourceRef="overdue_start" targetRef="chase"/>
+  <sequenceFlow id="g1" sourceRef="chase" targetRef="overdue_end"/>
+</subProcess>"""
+
+
+@pytest.mark.parametrize("event_subprocess", ["", EVENT_SUBPROCESS], ids=["open branch", "event subprocess"])
+def test_a_loop_stays_flat_while_another_branch_or_an_event_subprocess_waits(event_subprocess: str) -> None:
+    # The whole-tree cut kept everything below the lowest common ancestor of the unfinished tasks: an
+    # open parallel branch or a waiting event subprocess (a child of the root) kept it at the top.
+    specs = parse_models({"loop.bpmn": LOOP.format(event_subprocess=event_subprocess)})
+    engine = WorkflowEngine()
+    workflow = engine.start(specs, "main", {})
+    for n in range(250):
+        step = next(task for task in engine.ready_user_tasks(workflow) if task.info.spec_name == "step")
+        engine.complete_user_task(workflow, step.task_id, {"note": n})
+        workflow = engine.load(specs, "main", json.loads(json.dumps(engine.dump(workflow))))
+    assert max(task.depth for task in workflow.tasks.values()) <= COMPACT_AT_DEPTH + 6
+    assert len(workflow.tasks) < 40
+    ready = {task.info.spec_name: task for task in engine.ready_user_tasks(workflow)}
+    assert sorted(ready) == ["step", "wait"]
+    assert ready["step"].data["n"] == 250
