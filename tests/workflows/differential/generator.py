@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from SpiffWorkflow.util.task import TaskState
 
-START_DATA: dict[str, Any] = {"pick": 0, "trail": [], "tally": {"n": 0}}
+START_DATA: dict[str, Any] = {"pick": 0, "trail": [], "tally": {"n": 0}, "items": [1, 2, 3]}
 PICKS = 6  # user tasks set pick to 0..PICKS-1
 
 FEATURES = (
@@ -163,27 +163,43 @@ class _Builder:
                 proc, "intermediateCatchEvent", "mc", f'<messageEventDefinition messageRef="{name}"/>'
             )
             return element, element
-        if roll < 0.45:
+        if roll < 0.41:
             element = self.script(proc)
             if self.rng.random() < 0.2:
-                self._make_multi_instance(proc, element)
+                self._make_multi_instance(proc)
             return element, element
+        if roll < 0.45:
+            # A multi-instance over a collection of the data, each instance's result collected.
+            # The collection is emptied first: a loop's next pass would find the last pass's results.
+            n = self.counter + 1
+            empty = self.element(proc, "scriptTask", "s", f"<script>out{n} = []</script>")
+            element = self.element(proc, "scriptTask", "s", f"<script>done{n} = item{n} * 2 + pick</script>")
+            self._make_multi_instance(proc, over_items=n)
+            self.flow(proc, empty, element)
+            return empty, element
         self.features.add("user")
         element = self.element(proc, "userTask", "u")
         if self.rng.random() < 0.2:
-            self._make_multi_instance(proc, element)
+            self._make_multi_instance(proc)
         if self.rng.random() < 0.3:
             return self.boundary_timer(proc, element)
         return element, element
 
-    def _make_multi_instance(self, proc: _Process, element: str) -> None:
+    def _make_multi_instance(self, proc: _Process, over_items: int | None = None) -> None:
+        """Make the element just added a multi-instance activity: a number of times, or over ``items``
+        (a script: each instance's ``item<n>`` gives ``done<n>``, collected in ``out<n>``)."""
         self.features.add("multi_instance")
         sequential = "true" if self.rng.random() < 0.5 else "false"
-        cardinality = self.rng.randint(1, 3)
-        loop = (
-            f'<multiInstanceLoopCharacteristics isSequential="{sequential}">'
-            f"<loopCardinality>{cardinality}</loopCardinality></multiInstanceLoopCharacteristics>"
-        )
+        if over_items is None:
+            inner = f"<loopCardinality>{self.rng.randint(1, 3)}</loopCardinality>"
+        else:
+            inner = (
+                f"<loopDataInputRef>items</loopDataInputRef><loopDataOutputRef>out{over_items}</loopDataOutputRef>"
+                f'<inputDataItem id="item{over_items}"/><outputDataItem id="done{over_items}"/>'
+            )
+        loop = f'<multiInstanceLoopCharacteristics isSequential="{sequential}">{inner}'
+        loop += "</multiInstanceLoopCharacteristics>"
+
         # The schema wants the loop characteristics before a script task's script.
         head, _, rest = proc.elements[-1].partition(">")
         proc.elements[-1] = f"{head}>{loop}{rest}"
