@@ -40,12 +40,17 @@ from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ParallelGateway
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-# Where a token can be: FUTURE too, for the branches a split just created and has not yet updated.
-HOLDS_TOKEN = TaskState.DEFINITE_MASK
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def _arrived(task: Any) -> bool:
     return task.parent is not None and task.parent.state == TaskState.COMPLETED
+
+
+def _holds_token(task: Any) -> bool:
+    """Whether a token sits at ``task``: it is live, or a split just created it and updates it next
+    (its FUTURE descendants below a live task are only the library's prediction)."""
+    return task.has_state(LIVE) or (task.state == TaskState.FUTURE and _arrived(task))
 
 
 def _tokens(spec: Any, my_task: Any) -> list[Any]:
@@ -123,7 +128,7 @@ class TokenInclusiveGateway(InclusiveGateway):  # type: ignore[misc]
         filled = set(_held(tokens))
         empty = set(_flows(self)) - filled
         for task in my_task.workflow.tasks.values():
-            if task.task_spec is self or not task.has_state(HOLDS_TOKEN):
+            if task.task_spec is self or not _holds_token(task):
                 continue
             reach = self._reachable_inputs(task.task_spec)
             if reach & empty and not reach & filled:
