@@ -176,20 +176,8 @@ class TokenEndJoin(_EndJoin):  # type: ignore[misc]
             if task.has_state(TaskState.NOT_FINISHED_MASK):
                 my_task._set_state(TaskState.WAITING)
                 return False
-        tokens = _tokens(self, my_task)
-        # States saved before this class ended earlier branches by cancelling them: keep their data too.
-        legacy = [
-            task
-            for task in my_task.workflow.tasks.values()
-            if task.task_spec is self and task.state == TaskState.CANCELLED and _arrived(task)
-        ]
-        my_task._inherit_data()
-        for task in sorted([*legacy, *tokens], key=lambda task: task.last_state_change):
-            if task is not my_task:
-                DeepMerge.merge(my_task.data, task.parent.data)
-                if task.state in _UNCONSUMED:
-                    task.cancel()
-        my_task._inherit_data()
+        # States saved before kept ended branches as cancelled tasks: loading reopens them (serialization).
+        _consume(my_task, _tokens(self, my_task))
         return True
 
     def _run_hook(self, my_task: Any) -> bool:

@@ -18,15 +18,22 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 )
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-SERIALIZER_VERSION = f"spiff-{VERSION}/auxpolice-1"
+SERIALIZER_VERSION = f"spiff-{VERSION}/auxpolice-2"  # 2: join tokens wait (_JOIN_TOKENS)
 # Stored next to the tasks: the BPMN ids of completed elements whose tasks compaction has cut out of the
 # live tree (workflows.compaction.compact), so an instance's diagram still shows them as done.
 _COMPACTED = "compacted_elements"
+# Stored next to the tasks: a join's tokens wait until an activation consumes them (workflows.semantics).
+# A state saved before has the library's tokens instead, cancelled as the next arrival came; loading it
+# reopens them.
+_JOIN_TOKENS = "join_tokens"
+_WAITING_TOKENS = "waiting"
+_REOPENED = TaskState.WAITING | TaskState.FUTURE | TaskState.PREDICTED_MASK  # predicted again below it
 
 
 def compacted_elements(workflow: BpmnWorkflow) -> set[str]:
@@ -46,6 +53,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         dct[_COMPACTED] = sorted(compacted_elements(workflow))
+        dct[_JOIN_TOKENS] = _WAITING_TOKENS
         return dct
 
     def from_dict(  # type: ignore[override]
@@ -58,7 +66,29 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         compacted_elements(workflow).update(dct.get(_COMPACTED, []))
+        if dct.get(_JOIN_TOKENS) != _WAITING_TOKENS:
+            for each in (workflow, *workflow.subprocesses.values()):
+                _reopen_superseded_tokens(each)
         return workflow
+
+
+def _reopen_superseded_tokens(workflow: Any) -> None:
+    """Make the join arrivals the library cancelled when the next one came (and no activation has
+    consumed since) waiting tokens again, as workflows.semantics keeps them."""
+    if workflow.completed:
+        return
+    joins: dict[str, list[Any]] = {}
+    for task in workflow.tasks.values():
+        if isinstance(task.task_spec, UnstructuredJoin):
+            joins.setdefault(task.task_spec.name, []).append(task)
+    fired = TaskState.READY | TaskState.COMPLETED
+    for tasks in joins.values():
+        activated = max((task.last_state_change for task in tasks if task.has_state(fired)), default=-1.0)
+        for task in tasks:
+            arrived = task.parent is not None and task.parent.state == TaskState.COMPLETED
+            if task.state == TaskState.CANCELLED and arrived and task.last_state_change > activated:
+                task._state = TaskState.WAITING  # not _set_state: its time orders the arrivals' data
+                task.task_spec._predict(task, mask=_REOPENED)
 
 
 class StoredDataTaskConverter(TaskConverter):
