@@ -194,4 +194,3 @@ def test_a_parallel_gateway_merging_its_own_loop_is_refused_at_deploy() -> None:
     tasks = service.workflow.tasks.values()
     waiting = [task.task_spec.name for task in tasks if task.state == TaskState.WAITING]
     assert waiting == ["parallel"]
-
