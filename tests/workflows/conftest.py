@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.workflows.differential.harness import TALLY
+from tests.workflows.differential.tally import TALLY
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -19,8 +19,8 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 
-from tests.workflows.differential.generator import FEATURES, GeneratedModel, generate, well_formed_end
-from tests.workflows.differential.harness import TALLY, Model, Outcome, ready_tasks, run
+from tests.workflows.differential.generator import FEATURES, GeneratedModel, generate
+from tests.workflows.differential.harness import Model, Outcome, ready_tasks, run
 from tests.workflows.differential.models import (
     BUNDLED_SEEDS,
     SPIFF_MODELS,
@@ -28,7 +28,9 @@ from tests.workflows.differential.models import (
     bundled,
     generated,
     spiff,
+    well_formed_end,
 )
+from tests.workflows.differential.tally import TALLY
 from tests.workflows.test_semantics import loop_around
 from workflows.engine import WorkflowEngine
 from workflows.scripting import RestrictedScriptEngine

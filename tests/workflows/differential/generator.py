@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from SpiffWorkflow.util.task import TaskState
-
 START_DATA: dict[str, Any] = {"pick": 0, "trail": [], "tally": {"n": 0}, "items": [1, 2, 3]}
 PICKS = 6  # user tasks set pick to 0..PICKS-1
 
@@ -369,36 +367,3 @@ def generate(seed: int) -> GeneratedModel:
     builder.process_body(main, 0)
     pairs = [] if "main" in builder.interrupted else builder.pairs.get("main", [])
     return GeneratedModel(seed, {f"generated_{seed}.bpmn": builder.render()}, "main", builder.features, pairs)
-
-
-def well_formed_end(model: GeneratedModel) -> Any:
-    """What a generated model's run must show on the bare side's full history, whatever the choices.
-
-    A generated model cannot deadlock, so it ends (or the harness stops it), and every activation of one
-    of its main process's splits is followed by exactly one activation of the matching merge: a join that
-    fires early (the library's joins in loops did) or never shows up here, also when both sides agree.
-    """
-
-    def check(workflow: Any, end: str) -> str | None:
-        if end not in ("completed", "cut"):
-            return f"a well-formed model ended {end}"
-        if end != "completed":
-            return None
-        done: dict[str, int] = {}
-        for task in _every_task(workflow):
-            if task.state == TaskState.COMPLETED:
-                done[task.task_spec.name] = done.get(task.task_spec.name, 0) + 1
-        wrong = [
-            f"{fork} ran {done.get(fork, 0)} times, {join} {done.get(join, 0)}"
-            for fork, join in model.pairs
-            if done.get(fork, 0) != done.get(join, 0)
-        ]
-        return "; ".join(wrong) or None
-
-    return check
-
-
-def _every_task(workflow: Any) -> Any:
-    yield from workflow.tasks.values()
-    for subprocess in workflow.subprocesses.values():
-        yield from subprocess.tasks.values()

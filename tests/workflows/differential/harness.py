@@ -289,10 +289,6 @@ class Outcome:
     problem: str | None = None  # the run agreed on both sides but is wrong (check_end)
 
 
-class Divergence(AssertionError):
-    pass
-
-
 def _choose(
     rng: random.Random, tasks: int, timers: list[datetime], messages: list[str], weight: float
 ) -> Action:
@@ -399,30 +395,3 @@ def _describe(step: int, actions: list[str], left: dict[str, Any], right: dict[s
             else:
                 lines.append(f"  {key}: bare {left[key]!r}; service {right[key]!r}")
     return "\n".join(lines)
-
-
-@dataclass
-class Tally:
-    """What the harness ran in this test session, for the summary line (tests/workflows/conftest.py)."""
-
-    models: dict[str, set[str]] = field(default_factory=dict)  # group -> model names
-    runs: dict[str, int] = field(default_factory=dict)  # group -> runs (model x seed)
-    actions: int = 0
-    divergences: int = 0
-
-    def record(self, group: str, outcome: Outcome) -> None:
-        self.models.setdefault(group, set()).add(outcome.model)
-        self.runs[group] = self.runs.get(group, 0) + 1
-        self.actions += len(outcome.actions)
-        self.divergences += outcome.divergence is not None or outcome.problem is not None
-
-    def summary(self) -> str:
-        groups = ", ".join(
-            f"{group} {len(names)} models / {self.runs[group]} runs"
-            for group, names in sorted(self.models.items())
-        )
-        compared = f"{self.actions} actions compared, {self.divergences} divergences"
-        return f"differential harness: {groups}; {compared}"
-
-
-TALLY = Tally()

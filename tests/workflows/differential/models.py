@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.workflows.differential.generator import PICKS, START_DATA, generate, well_formed_end
-from tests.workflows.differential.harness import Answer, Model
+from SpiffWorkflow.util.task import TaskState
+
+from tests.workflows.differential.generator import PICKS, START_DATA, GeneratedModel, generate
+from tests.workflows.differential.harness import Answer, Model, all_tasks
 from tests.workflows.test_bundled_models import (
     SCENARIOS,
     SUBMISSIONS,
@@ -44,6 +46,33 @@ def generated(seed: int) -> tuple[Model, set[str]]:
         check_end=well_formed_end(model),
     )
     return runnable, model.features
+
+
+def well_formed_end(model: GeneratedModel) -> Any:
+    """What a generated model's run must show on the bare side's full history, whatever the choices.
+
+    A generated model cannot deadlock, so it ends (or the harness stops it), and every activation of one
+    of its main process's splits is followed by exactly one activation of the matching merge: a join that
+    fires early (the library's joins in loops did) or never shows up here, also when both sides agree.
+    """
+
+    def check(workflow: Any, end: str) -> str | None:
+        if end not in ("completed", "cut"):
+            return f"a well-formed model ended {end}"
+        if end != "completed":
+            return None
+        done: dict[str, int] = {}
+        for task in all_tasks(workflow):
+            if task.state == TaskState.COMPLETED:
+                done[task.task_spec.name] = done.get(task.task_spec.name, 0) + 1
+        wrong = [
+            f"{fork} ran {done.get(fork, 0)} times, {join} {done.get(join, 0)}"
+            for fork, join in model.pairs
+            if done.get(fork, 0) != done.get(join, 0)
+        ]
+        return "; ".join(wrong) or None
+
+    return check
 
 
 def bundled() -> Iterator[Model]:
