@@ -24,7 +24,7 @@ class Tally:
 
     def summary(self) -> str:
         groups = ", ".join(
-            f"{group} {len(names)} models / {self.runs[group]} runs"
+            f"{group} {len(names)} models in {self.runs[group]} seeded runs"
             for group, names in sorted(self.models.items())
         )
         compared = f"{self.actions} actions compared, {self.divergences} divergences"
