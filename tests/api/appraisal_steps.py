@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from service.context import ServiceContext
-from service.persistence.models import OfficerModel
+from service.persistence.models import AppraisalRecordModel, OfficerModel
 from service.usecases.demo import seed_officers
 from tests.conftest import User
 
@@ -51,6 +51,36 @@ def add_officers(ctx: ServiceContext, count: int) -> None:
                 for n in range(count)
             ],
         )
+
+
+def add_history(ctx: ServiceContext, history: list[tuple[int, str, str]]) -> None:
+    """Record earlier months' confirmed grades, (officer id, month, grade), as if imported: no instance."""
+    with ctx.database.transaction() as session:
+        for officer_id, month, grade in history:
+            officer = session.get(OfficerModel, officer_id)
+            assert officer is not None
+            session.add(
+                AppraisalRecordModel(
+                    officer_id=officer_id,
+                    month=month,
+                    town=officer.town,
+                    instance_id=None,
+                    station_total=50,
+                    town_total=50,
+                    combined_score=50,
+                    village_committee_opinion=None,
+                    veto=False,
+                    veto_reason=None,
+                    veto_by=None,
+                    veto_at=None,
+                    suggested_grade=grade,
+                    grade=grade,
+                    promotion_level="keep",
+                    reward=False,
+                    confirmed_by="history",
+                    confirmed_at=ctx.clock.now(),
+                )
+            )
 
 
 def tasks_of(user: User, department: str, spec_name: str) -> list[dict[str, Any]]:

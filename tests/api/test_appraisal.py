@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from service.context import ServiceContext
 from service.persistence.models import AppraisalRecordModel, InstanceModel, OfficerModel
 from service.scheduler import run_once as fire_due_timers
 from service.usecases.appraisal import start_month
-from tests.api.appraisal_steps import decide_vetoes, officer_of, score_all, seed, tasks_of
+from tests.api.appraisal_steps import add_history, decide_vetoes, officer_of, score_all, seed, tasks_of
 from tests.conftest import User, build_app
 
 MONTH = "2026-11"
@@ -194,42 +194,19 @@ def test_overdue_scoring_is_marked_and_escalated_to_the_head(
 def test_consequence_rules_fire_on_a_crafted_history(users: dict[str, User], ctx: ServiceContext) -> None:
     seed(ctx)
     bureau = users["bureau"]
-    with ctx.database.transaction() as session:
-        officers = list(session.scalars(select(OfficerModel).order_by(OfficerModel.id).limit(3)))
-        weak, strong, steady = (o.id for o in officers)
-        now = datetime.now(UTC)
-        history = [
+    with ctx.database.reading() as session:
+        officers = list(session.scalars(select(OfficerModel.id).order_by(OfficerModel.id).limit(3)))
+    weak, strong, steady = officers
+    add_history(
+        ctx,
+        [
             (weak, "2026-06", "incompetent"),
             (strong, "2026-09", "excellent"),
             (strong, "2026-10", "excellent"),
             (steady, "2026-10", "excellent"),
             (steady, "2026-08", "excellent"),
-        ]
-        for officer_id, month, grade in history:
-            officer = session.get(OfficerModel, officer_id)
-            assert officer is not None
-            session.add(
-                AppraisalRecordModel(
-                    officer_id=officer_id,
-                    month=month,
-                    town=officer.town,
-                    instance_id=None,
-                    station_total=50,
-                    town_total=50,
-                    combined_score=50,
-                    village_committee_opinion=None,
-                    veto=False,
-                    veto_reason=None,
-                    veto_by=None,
-                    veto_at=None,
-                    suggested_grade=grade,
-                    grade=grade,
-                    promotion_level="keep",
-                    reward=False,
-                    confirmed_by="history",
-                    confirmed_at=now,
-                )
-            )
+        ],
+    )
     bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users, weak=frozenset({weak}))
     decide_vetoes(users, set())

@@ -10,12 +10,10 @@ action answers 422 naming the element, nothing is saved, and an incident is reco
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
@@ -23,56 +21,11 @@ from urllib.error import HTTPError
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from service import create_app
-from service.context import ServiceContext
-from service.persistence import migrate
-from service.persistence.models import AuditEventModel, IncidentModel, InstanceModel
-from tests.conftest import User, seed, served, token_of
-from workflows.ports import ManualClock
-
-START_FORM = {"type": "object", "title": "启动", "x-title-en": "Start", "properties": {}}
-
-
-def process(process_id: str, elements: str, flows: list[tuple[str, str, str | None]]) -> str:
-    """A process of ``elements`` between ``start`` and ``end``, startable by the bureau."""
-    flow_xml = "\n".join(
-        f'<bpmn:sequenceFlow id="flow_{n}" sourceRef="{a}" targetRef="{b}">'
-        + (
-            f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{c}</bpmn:conditionExpression>'
-            if c
-            else ""
-        )
-        + "</bpmn:sequenceFlow>"
-        for n, (a, b, c) in enumerate(flows)
-    )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-    id="{process_id}_definitions" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="{process_id}" name="失控模型 {process_id}" isExecutable="true">
-    <bpmn:startEvent id="start">
-      <bpmn:extensionElements>
-        <spiffworkflow:properties>
-          <spiffworkflow:property name="startedBy" value="departments:police_bureau" />
-          <spiffworkflow:property name="formJsonSchemaFilename" value="runaway_start.json" />
-        </spiffworkflow:properties>
-      </bpmn:extensionElements>
-    </bpmn:startEvent>
-    {elements}
-    <bpmn:endEvent id="end" />
-    {flow_xml}
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
-def script(task_id: str, name: str, code: str, loop: str = "") -> str:
-    body = f"{loop}<bpmn:script>{code}</bpmn:script>"
-    return f'<bpmn:scriptTask id="{task_id}" name="{name}">{body}</bpmn:scriptTask>'
-
+from service.persistence.models import IncidentModel, InstanceModel
+from tests.conftest import served, token_of
+from tests.model_steps import bundle, counts, deadlock, process, script, start, users_of
 
 # A gateway loop with no wait state: it stalled after 333 passes, answering 201 "running".
 LOOP_WITHOUT_WAIT = process(
@@ -146,22 +99,7 @@ SLOW_LOOP = process(
     ),
     [("start", "grind", None), ("grind", "end", None)],
 )
-# An exclusive split into a parallel join: the join waits for a branch that never comes.
-DEADLOCK = process(
-    "deadlock",
-    '<bpmn:exclusiveGateway id="which" name="二选一" default="flow_1" />'
-    + script("left", "左路", "side = 1")
-    + script("right", "右路", "side = 2")
-    + '<bpmn:parallelGateway id="join" name="合并" />',
-    [
-        ("start", "which", None),
-        ("which", "left", None),
-        ("which", "right", "False"),
-        ("left", "join", None),
-        ("right", "join", None),
-        ("join", "end", None),
-    ],
-)
+DEADLOCK = deadlock("deadlock")
 QUICK = process(
     "quick", script("note", "记一笔", "done = True"), [("start", "note", None), ("note", "end", None)]
 )
@@ -176,50 +114,6 @@ def literal_timer(kind: str, value: str) -> str:
         "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>",
         [("start", "hold", None), ("hold", "end", None)],
     )
-
-
-def bundle(*models: str) -> dict[str, str]:
-    files = {f"model_{n}.bpmn": text for n, text in enumerate(models)}
-    return {**files, "runaway_start.json": json.dumps(START_FORM)}
-
-
-@pytest.fixture
-def tuned(
-    database_url: str, request: pytest.FixtureRequest, password_hashes: dict[str, str]
-) -> Iterator[Flask]:
-    """The service with a short action budget and lock wait, so the tests do not wait long."""
-    if database_url.startswith("sqlite:///"):
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), database_url.removeprefix("sqlite:///"))
-    migrate.upgrade(database_url)
-    config = {
-        "DATABASE_URL": database_url,
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        # A write waits longer for a lock than an action may take, as in production (10 s and 30 s).
-        "ACTION_MAX_SECONDS": 1.5,
-        "LOCK_WAIT_SECONDS": 4.0,
-    }
-    app = create_app(config, clock=ManualClock())
-    if not database_url.startswith("sqlite:///"):
-        seed(app, password_hashes)
-    yield app
-    app.extensions["auxpolice"].database.dispose()
-
-
-def users_of(app: Flask) -> dict[str, User]:
-    client = app.test_client()
-    return {name: User(client, name) for name in ("bureau", "designer", "admin", "party")}
-
-
-def counts(ctx: ServiceContext) -> tuple[int, int]:
-    with ctx.database.reading() as session:
-        instances = session.scalar(select(func.count()).select_from(InstanceModel)) or 0
-        events = session.scalar(select(func.count()).select_from(AuditEventModel)) or 0
-    return instances, events
-
-
-def start(user: User, process_id: str, expect: int) -> Any:
-    return user.post("/api/v1/instances", {"process_id": process_id, "data": {}}, expect=expect)
 
 
 RUNAWAYS = [

@@ -13,15 +13,7 @@ import time
 import pytest
 from flask import Flask
 
-from tests.api.test_runaway_models import (  # noqa: F401 - tuned is a fixture
-    bundle,
-    counts,
-    process,
-    script,
-    start,
-    tuned,
-    users_of,
-)
+from tests.model_steps import bundle, counts, process, script, start, users_of
 
 
 def scripted(process_id: str, code: str) -> str:
@@ -50,7 +42,7 @@ HUGE = [
 
 @pytest.mark.parametrize(("model", "process_id", "element", "bound"), HUGE, ids=[h[1] for h in HUGE])
 def test_a_model_building_a_huge_value_is_refused_at_once(
-    tuned: Flask,  # noqa: F811 - the fixture imported above
+    tuned: Flask,
     model: str,
     process_id: str,
     element: str,

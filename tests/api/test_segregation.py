@@ -5,15 +5,22 @@ linked to an officer reads nothing of its own appraisal but the result of a fini
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 
 from service.context import ServiceContext
-from service.persistence.models import AppraisalRecordModel, InstanceModel, OfficerModel
-from tests.api.appraisal_steps import decide_vetoes, officer_of, rubric, score_all, seed, tasks_of
+from service.persistence.models import InstanceModel, OfficerModel
+from tests.api.appraisal_steps import (
+    add_history,
+    decide_vetoes,
+    officer_of,
+    rubric,
+    score_all,
+    seed,
+    tasks_of,
+)
 from tests.api.test_identity import new_user
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
@@ -95,35 +102,18 @@ def crafted_history(ctx: ServiceContext) -> tuple[int, int]:
     """Two Gushan officers: one incompetent in June (a second time this month means a dismissal review),
     one excellent in September and October (a third time means a reward proposal)."""
     seed(ctx)
-    with ctx.database.transaction() as session:
+    with ctx.database.reading() as session:
         weak, strong = session.scalars(
             select(OfficerModel.id).where(OfficerModel.town == "gushan").order_by(OfficerModel.id).limit(2)
         )
-        for officer, month, grade in ((weak, "2026-06", "incompetent"), (strong, "2026-09", "excellent")) + (
+    add_history(
+        ctx,
+        [
+            (weak, "2026-06", "incompetent"),
+            (strong, "2026-09", "excellent"),
             (strong, "2026-10", "excellent"),
-        ):
-            session.add(
-                AppraisalRecordModel(
-                    officer_id=officer,
-                    month=month,
-                    town="gushan",
-                    instance_id=None,
-                    station_total=50,
-                    town_total=50,
-                    combined_score=50,
-                    village_committee_opinion=None,
-                    veto=False,
-                    veto_reason=None,
-                    veto_by=None,
-                    veto_at=None,
-                    suggested_grade=grade,
-                    grade=grade,
-                    promotion_level="keep",
-                    reward=False,
-                    confirmed_by="history",
-                    confirmed_at=datetime.now(UTC),
-                )
-            )
+        ],
+    )
     return weak, strong
 
 
