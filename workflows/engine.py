@@ -26,9 +26,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows.budget import DEFAULT_LIMITS, ActionBudget, ActionLimits, BudgetExceeded, element_name
 from workflows.compaction import COMPACT_AT_DEPTH, compact
+from workflows.extensions import UserTaskInfo, is_timer_catch, user_task_info
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
 from workflows.serialization import dump_state, load_state
-from workflows.specs import ProcessSpecs, UserTaskInfo, is_timer_catch, user_task_info
+from workflows.specs import ProcessSpecs
 from workflows.timers import due_of, mark_fired, service_clock
 
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly

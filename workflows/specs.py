@@ -1,8 +1,8 @@
 """Parse, validate and lint a bundle of BPMN, DMN and form files.
 
 A *bundle* is the unit that is deployed: a mapping of file name to text. It is parsed here and nowhere
-else, with an XML parser that refuses DOCTYPEs and external entities, and the BPMN extension keys our
-conventions rely on are read here once (see docs/design.md).
+else, with an XML parser that refuses DOCTYPEs and external entities; our BPMN extension keys are read in
+``workflows.extensions`` and our conventions checked in ``workflows.lint``.
 """
 
 from __future__ import annotations
@@ -17,40 +17,17 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.defaults import StartEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from workflows.budget import bound_activities
-from workflows.data_keys import is_reserved_key
+from workflows.extensions import FORM_KEY, StartRule, UserTaskInfo, start_declarations, user_task_info
 from workflows.forms import FormBundle, FormError, load_form_schema
-from workflows.semantics import merges_its_own_loop, use_service_semantics
-from workflows.timers import TimerValueError, check_literal_timer, use_service_clock
+from workflows.lint import lint_bundle
+from workflows.semantics import use_service_semantics
+from workflows.timers import use_service_clock
 
-FORM_KEY = "formJsonSchemaFilename"
-ENGLISH_NAME_KEY = "nameEn"
-DUE_IN_DAYS_KEY = "dueInDays"
-DUE_AT_VARIABLE_KEY = "dueAtVariable"
-HEAD_ONLY_KEY = "headOnly"
-# Segregation of duties: task ids whose completer may not complete this task, and a data key naming the
-# officer the task is about (the officer's own account may not complete it).
-SEPARATE_FROM_KEY = "separateFrom"
-NOT_SUBJECT_KEY = "notSubject"
-# `notSubject` = "-": this task of a process about an officer is deliberately open to that officer (the lint
-# refuses a task that just leaves the key out).
-NOT_SUBJECT_WAIVED = "-"
-# A lane names a department, or a department template scoped by task data (`police_station:{town}`).
-LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 MAX_FILE_BYTES = 2_000_000
-# How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
-# service starts it), `departments:<code>,...` (their members, through the API, with a start form named
-# by `formJsonSchemaFilename` on the same event) or `callActivity` (only as another process's call).
-STARTED_BY_KEY = "startedBy"
-CALLED_ONLY = "callActivity"
-START_DEPARTMENT_PATTERN = re.compile(r"^[a-z_]+(:[a-z0-9_-]+)?$")
 
 
 class DefinitionError(Exception):
@@ -59,37 +36,6 @@ class DefinitionError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class UserTaskInfo:
-    """What the service needs to know about a user task spec, read from its extensions."""
-
-    spec_name: str
-    name_zh: str
-    name_en: str
-    lane: str
-    form: str | None
-    due_in_days: int | None
-    due_at_variable: str | None = None
-    head_only: bool = False
-    separate_from: tuple[str, ...] = ()
-    not_subject: str | None = None
-    not_subject_waived: bool = False
-
-
-@dataclass(frozen=True)
-class StartRule:
-    """How a process may be started, read from its start event's ``startedBy`` (docs/design.md)."""
-
-    declared: str
-    use_case: str | None = None
-    departments: tuple[str, ...] = ()
-    form: str | None = None
-
-    @property
-    def called_only(self) -> bool:
-        return self.declared == CALLED_ONLY
 
 
 @dataclass
@@ -239,11 +185,7 @@ def parse_bundle(
     for process_id in process_ids:
         declared = start_declarations(top_level[process_id])
         specs.start_rules[process_id] = declared[0] if len(declared) == 1 else None
-    _lint(specs, problems, set(known_operators) if known_operators is not None else None)
-    _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
-    if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
-        _lint_data_names(specs, problems)
-        _lint_loop_merges(specs, problems)
+    problems.extend(lint_bundle(specs, known_operators, known_use_cases, stored))
     if problems:
         raise DefinitionError(problems)
     return specs
@@ -255,166 +197,6 @@ def use_service_behaviour(wf_spec: Any) -> None:
     use_service_clock(wf_spec.task_specs.values())
     bound_activities(wf_spec.task_specs.values())
     use_service_semantics(wf_spec)
-
-
-def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
-    for process_id in specs.process_ids:
-        top, subs = specs.spec_for(process_id)
-        for wf_spec in [top, *subs.values()]:
-            for task_spec in wf_spec.task_specs.values():
-                yield process_id, task_spec
-
-
-def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | None) -> None:
-    user_tasks: dict[str, list[UserTaskInfo]] = {}
-    for process_id, task_spec in _all_task_specs(specs):
-        where = f"{process_id}/{task_spec.name}"
-        if isinstance(task_spec, UserTask):
-            info = user_task_info(task_spec)
-            user_tasks.setdefault(process_id, []).append(info)
-            if not info.lane:
-                problems.append(f"{where}: user task lies in no lane (lanes name departments)")
-            elif not LANE_PATTERN.match(info.lane):
-                problems.append(f"{where}: lane name {info.lane!r} is not a department code")
-            if info.form is None:
-                problems.append(f"{where}: user task names no form ({FORM_KEY})")
-            elif info.form not in specs.forms:
-                problems.append(f"{where}: form {info.form} is not in the bundle")
-        elif is_timer_catch(task_spec) or isinstance(
-            getattr(task_spec, "event_definition", None), MultipleEventDefinition
-        ):
-            try:
-                check_literal_timer(task_spec.event_definition)
-            except TimerValueError as error:
-                problems.append(f"{where}: {error}")
-        elif isinstance(task_spec, ServiceTask):
-            specs.service_operators.add(task_spec.operation_name)
-            if known_operators is not None and task_spec.operation_name not in known_operators:
-                problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
-    for process_id, infos in user_tasks.items():
-        _lint_subject(process_id, infos, problems)
-
-
-def _lint_subject(process_id: str, infos: list[UserTaskInfo], problems: list[str]) -> None:
-    """A process is about an officer once one of its user tasks names them (``notSubject``); then each of
-    its user tasks (those of its subprocesses and called processes too) names them, or opts out with "-"."""
-    keys = sorted({info.not_subject for info in infos if info.not_subject})
-    if not keys:
-        return
-    for info in infos:
-        if info.not_subject is None and not info.not_subject_waived:
-            problems.append(
-                f"{process_id}/{info.spec_name}: the process is about the officer named by {', '.join(keys)}"
-                f" (other tasks declare {NOT_SUBJECT_KEY}), so this user task must declare {NOT_SUBJECT_KEY}"
-                f" too, or {NOT_SUBJECT_KEY} = {NOT_SUBJECT_WAIVED!r} to let that officer do it"
-            )
-
-
-def user_task_info(task_spec: Any) -> UserTaskInfo:
-    """Read our extension keys of a user task spec (the only place they are read)."""
-    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-    due = properties.get(DUE_IN_DAYS_KEY)
-    not_subject = str(properties.get(NOT_SUBJECT_KEY) or "").strip()
-    return UserTaskInfo(
-        spec_name=task_spec.bpmn_id or task_spec.name,
-        name_zh=task_spec.bpmn_name or task_spec.name,
-        name_en=properties.get(ENGLISH_NAME_KEY) or task_spec.bpmn_name or task_spec.name,
-        lane=task_spec.lane or "",
-        form=properties.get(FORM_KEY),
-        due_in_days=int(due) if due and str(due).isdigit() else None,
-        due_at_variable=properties.get(DUE_AT_VARIABLE_KEY) or None,
-        head_only=str(properties.get(HEAD_ONLY_KEY, "")).lower() == "true",
-        separate_from=tuple(
-            p.strip() for p in str(properties.get(SEPARATE_FROM_KEY, "")).split(",") if p.strip()
-        ),
-        not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
-        not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
-    )
-
-
-def start_declarations(wf_spec: Any) -> list[StartRule]:
-    """Read ``startedBy`` (and its start form) from a process's start events; the only place it is read."""
-    rules = []
-    for task_spec in wf_spec.task_specs.values():
-        properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-        if not isinstance(task_spec, StartEvent) or STARTED_BY_KEY not in properties:
-            continue
-        declared = str(properties[STARTED_BY_KEY]).strip()
-        kind, _, rest = declared.partition(":")
-        names = tuple(name.strip() for name in rest.split(",") if name.strip())
-        rules.append(
-            StartRule(
-                declared=declared,
-                use_case=names[0] if kind == "usecase" and len(names) == 1 else None,
-                departments=names if kind == "departments" else (),
-                form=properties.get(FORM_KEY) or None,
-            )
-        )
-    return rules
-
-
-def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[str] | None) -> None:
-    for process_id in specs.process_ids:
-        declared = start_declarations(specs.top_level[process_id])
-        if len(declared) > 1:
-            problems.append(f"{process_id}: more than one start event declares {STARTED_BY_KEY}")
-        elif not declared and known_use_cases is not None:
-            problems.append(
-                f"{process_id}: the process does not declare how it is started ({STARTED_BY_KEY} on its "
-                f"start event: usecase:<name>, departments:<code>,... with a start form, or {CALLED_ONLY})"
-            )
-        for rule in declared:
-            where = f"{process_id}: {STARTED_BY_KEY}={rule.declared!r}"
-            if rule.departments:
-                bad = [code for code in rule.departments if not START_DEPARTMENT_PATTERN.match(code)]
-                if bad:
-                    problems.append(f"{where}: not department codes: {', '.join(bad)}")
-                if rule.form is None:
-                    problems.append(f"{where}: a start through the API needs a start form ({FORM_KEY})")
-                elif rule.form not in specs.forms:
-                    problems.append(f"{where}: start form {rule.form} is not in the bundle")
-            elif rule.use_case or rule.called_only:
-                if rule.form is not None:
-                    problems.append(f"{where}: only a start by departments takes a start form")
-                if rule.use_case and known_use_cases is not None and rule.use_case not in known_use_cases:
-                    problems.append(f"{where}: unknown use case {rule.use_case!r}")
-            else:
-                problems.append(
-                    f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}"
-                )
-
-
-def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:
-    """Refuse form fields and result variables named like the script sandbox's names (data_keys)."""
-    for name, schema in sorted(specs.forms.items()):
-        for key in sorted(schema.get("properties") or {}):
-            if is_reserved_key(key):
-                problems.append(f"{name}: field {key!r} would shadow a name of the script environment")
-    for process_id, task_spec in _all_task_specs(specs):
-        if isinstance(task_spec, ServiceTask) and is_reserved_key(task_spec.result_variable):
-            problems.append(
-                f"{process_id}/{task_spec.name}: result variable {task_spec.result_variable!r} would "
-                "shadow a name of the script environment"
-            )
-
-
-def _lint_loop_merges(specs: ProcessSpecs, problems: list[str]) -> None:
-    """Refuse a parallel gateway that merges a loop back: by BPMN it waits for ever (workflows.semantics)."""
-    for process_id in specs.process_ids:
-        top, subs = specs.spec_for(process_id)
-        for wf_spec in (top, *subs.values()):
-            for gateway in merges_its_own_loop(wf_spec):
-                problems.append(
-                    f"{process_id}/{gateway}: parallel gateway merges a flow that can only come back through "
-                    "itself, so it would wait for ever; merge a loop with an exclusive gateway"
-                )
-
-
-def is_timer_catch(task_spec: Any) -> bool:
-    """Tell whether a task spec waits on a timer."""
-    return isinstance(task_spec, CatchingEvent) and isinstance(
-        task_spec.event_definition, TimerEventDefinition
-    )
 
 
 def definition_summary(specs: ProcessSpecs) -> str:

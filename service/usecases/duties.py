@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.persistence.models import HumanTaskFacts, HumanTaskModel
 from service.usecases.errors import ForbiddenError
-from workflows.specs import UserTaskInfo
+from workflows.extensions import UserTaskInfo
 
 # The names of this instance's tasks of the given kinds that a user completed; built once (hot path).
 _COMPLETED_BY = select(HumanTaskModel.name_zh).where(

@@ -13,8 +13,9 @@ import pytest
 
 from workflows.data_keys import BUILTIN_NAMES, is_reserved_key, reserved_key_errors
 from workflows.engine import WorkflowEngine
+from workflows.extensions import StartRule
 from workflows.scripting import _ALLOWED_BUILTINS, RestrictedEnvironment, _restricted_globals
-from workflows.specs import DefinitionError, StartRule, attach_forms, parse_bundle, read_bundle
+from workflows.specs import DefinitionError, attach_forms, parse_bundle, read_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 USE_CASES = {"register_application", "start_post_hiring", "start_month"}

@@ -21,7 +21,7 @@ from tests.workflows.test_bundled_models import (
     bundle_folders,
     load_specs,
 )
-from workflows.specs import user_task_info
+from workflows.extensions import user_task_info
 
 # Seeds per bundled scenario: each chooses another order among parallel tasks and timers.
 BUNDLED_SEEDS = 4

@@ -1,0 +1,118 @@
+"""Read the BPMN extension keys of our conventions (docs/design.md): the only module that reads them.
+
+User tasks: form, English name, due date, head only, segregation of duties. Start events: how the process
+may be started (``startedBy``) and its start form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+
+FORM_KEY = "formJsonSchemaFilename"
+ENGLISH_NAME_KEY = "nameEn"
+DUE_IN_DAYS_KEY = "dueInDays"
+DUE_AT_VARIABLE_KEY = "dueAtVariable"
+HEAD_ONLY_KEY = "headOnly"
+# Segregation of duties: task ids whose completer may not complete this task, and a data key naming the
+# officer the task is about (the officer's own account may not complete it).
+SEPARATE_FROM_KEY = "separateFrom"
+NOT_SUBJECT_KEY = "notSubject"
+# `notSubject` = "-": this task of a process about an officer is deliberately open to that officer (the lint
+# refuses a task that just leaves the key out).
+NOT_SUBJECT_WAIVED = "-"
+# A lane names a department, or a department template scoped by task data (`police_station:{town}`).
+LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
+# How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
+# service starts it), `departments:<code>,...` (their members, through the API, with a start form named
+# by `formJsonSchemaFilename` on the same event) or `callActivity` (only as another process's call).
+STARTED_BY_KEY = "startedBy"
+CALLED_ONLY = "callActivity"
+START_DEPARTMENT_PATTERN = re.compile(r"^[a-z_]+(:[a-z0-9_-]+)?$")
+
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """What the service needs to know about a user task spec, read from its extensions."""
+
+    spec_name: str
+    name_zh: str
+    name_en: str
+    lane: str
+    form: str | None
+    due_in_days: int | None
+    due_at_variable: str | None = None
+    head_only: bool = False
+    separate_from: tuple[str, ...] = ()
+    not_subject: str | None = None
+    not_subject_waived: bool = False
+
+
+@dataclass(frozen=True)
+class StartRule:
+    """How a process may be started, read from its start event's ``startedBy`` (docs/design.md)."""
+
+    declared: str
+    use_case: str | None = None
+    departments: tuple[str, ...] = ()
+    form: str | None = None
+
+    @property
+    def called_only(self) -> bool:
+        return self.declared == CALLED_ONLY
+
+
+def user_task_info(task_spec: Any) -> UserTaskInfo:
+    """Read our extension keys of a user task spec (the only place they are read)."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    due = properties.get(DUE_IN_DAYS_KEY)
+    not_subject = str(properties.get(NOT_SUBJECT_KEY) or "").strip()
+    return UserTaskInfo(
+        spec_name=task_spec.bpmn_id or task_spec.name,
+        name_zh=task_spec.bpmn_name or task_spec.name,
+        name_en=properties.get(ENGLISH_NAME_KEY) or task_spec.bpmn_name or task_spec.name,
+        lane=task_spec.lane or "",
+        form=properties.get(FORM_KEY),
+        due_in_days=int(due) if due and str(due).isdigit() else None,
+        due_at_variable=properties.get(DUE_AT_VARIABLE_KEY) or None,
+        head_only=str(properties.get(HEAD_ONLY_KEY, "")).lower() == "true",
+        separate_from=tuple(
+            p.strip() for p in str(properties.get(SEPARATE_FROM_KEY, "")).split(",") if p.strip()
+        ),
+        not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
+        not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
+    )
+
+
+def start_declarations(wf_spec: Any) -> list[StartRule]:
+    """Read ``startedBy`` (and its start form) from a process's start events; the only place it is read."""
+    rules = []
+    for task_spec in wf_spec.task_specs.values():
+        properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+        if not isinstance(task_spec, StartEvent) or STARTED_BY_KEY not in properties:
+            continue
+        declared = str(properties[STARTED_BY_KEY]).strip()
+        kind, _, rest = declared.partition(":")
+        names = tuple(name.strip() for name in rest.split(",") if name.strip())
+        rules.append(
+            StartRule(
+                declared=declared,
+                use_case=names[0] if kind == "usecase" and len(names) == 1 else None,
+                departments=names if kind == "departments" else (),
+                form=properties.get(FORM_KEY) or None,
+            )
+        )
+    return rules
+
+
+def is_timer_catch(task_spec: Any) -> bool:
+    """Tell whether a task spec waits on a timer."""
+    return isinstance(task_spec, CatchingEvent) and isinstance(
+        task_spec.event_definition, TimerEventDefinition
+    )

@@ -1,0 +1,155 @@
+"""Lint a parsed bundle against our conventions; every problem found is listed, none stops the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+
+from workflows.data_keys import is_reserved_key
+from workflows.extensions import (
+    CALLED_ONLY,
+    FORM_KEY,
+    LANE_PATTERN,
+    NOT_SUBJECT_KEY,
+    NOT_SUBJECT_WAIVED,
+    START_DEPARTMENT_PATTERN,
+    STARTED_BY_KEY,
+    UserTaskInfo,
+    is_timer_catch,
+    start_declarations,
+    user_task_info,
+)
+from workflows.semantics import merges_its_own_loop
+from workflows.timers import TimerValueError, check_literal_timer
+
+if TYPE_CHECKING:
+    from workflows.specs import ProcessSpecs
+
+
+def lint_bundle(
+    specs: ProcessSpecs,
+    known_operators: Iterable[str] | None,
+    known_use_cases: Iterable[str] | None,
+    stored: bool,
+) -> list[str]:
+    """Every convention ``specs`` breaks; a ``stored`` bundle is held only to what it needs to run."""
+    problems: list[str] = []
+    _lint(specs, problems, set(known_operators) if known_operators is not None else None)
+    _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
+    if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
+        _lint_data_names(specs, problems)
+        _lint_loop_merges(specs, problems)
+    return problems
+
+
+def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
+    for process_id in specs.process_ids:
+        top, subs = specs.spec_for(process_id)
+        for wf_spec in [top, *subs.values()]:
+            for task_spec in wf_spec.task_specs.values():
+                yield process_id, task_spec
+
+
+def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | None) -> None:
+    user_tasks: dict[str, list[UserTaskInfo]] = {}
+    for process_id, task_spec in _all_task_specs(specs):
+        where = f"{process_id}/{task_spec.name}"
+        if isinstance(task_spec, UserTask):
+            info = user_task_info(task_spec)
+            user_tasks.setdefault(process_id, []).append(info)
+            if not info.lane:
+                problems.append(f"{where}: user task lies in no lane (lanes name departments)")
+            elif not LANE_PATTERN.match(info.lane):
+                problems.append(f"{where}: lane name {info.lane!r} is not a department code")
+            if info.form is None:
+                problems.append(f"{where}: user task names no form ({FORM_KEY})")
+            elif info.form not in specs.forms:
+                problems.append(f"{where}: form {info.form} is not in the bundle")
+        elif is_timer_catch(task_spec) or isinstance(
+            getattr(task_spec, "event_definition", None), MultipleEventDefinition
+        ):
+            try:
+                check_literal_timer(task_spec.event_definition)
+            except TimerValueError as error:
+                problems.append(f"{where}: {error}")
+        elif isinstance(task_spec, ServiceTask):
+            specs.service_operators.add(task_spec.operation_name)
+            if known_operators is not None and task_spec.operation_name not in known_operators:
+                problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
+    for process_id, infos in user_tasks.items():
+        _lint_subject(process_id, infos, problems)
+
+
+def _lint_subject(process_id: str, infos: list[UserTaskInfo], problems: list[str]) -> None:
+    """A process is about an officer once one of its user tasks names them (``notSubject``); then each of
+    its user tasks (those of its subprocesses and called processes too) names them, or opts out with "-"."""
+    keys = sorted({info.not_subject for info in infos if info.not_subject})
+    if not keys:
+        return
+    for info in infos:
+        if info.not_subject is None and not info.not_subject_waived:
+            problems.append(
+                f"{process_id}/{info.spec_name}: the process is about the officer named by {', '.join(keys)}"
+                f" (other tasks declare {NOT_SUBJECT_KEY}), so this user task must declare {NOT_SUBJECT_KEY}"
+                f" too, or {NOT_SUBJECT_KEY} = {NOT_SUBJECT_WAIVED!r} to let that officer do it"
+            )
+
+
+def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[str] | None) -> None:
+    for process_id in specs.process_ids:
+        declared = start_declarations(specs.top_level[process_id])
+        if len(declared) > 1:
+            problems.append(f"{process_id}: more than one start event declares {STARTED_BY_KEY}")
+        elif not declared and known_use_cases is not None:
+            problems.append(
+                f"{process_id}: the process does not declare how it is started ({STARTED_BY_KEY} on its "
+                f"start event: usecase:<name>, departments:<code>,... with a start form, or {CALLED_ONLY})"
+            )
+        for rule in declared:
+            where = f"{process_id}: {STARTED_BY_KEY}={rule.declared!r}"
+            if rule.departments:
+                bad = [code for code in rule.departments if not START_DEPARTMENT_PATTERN.match(code)]
+                if bad:
+                    problems.append(f"{where}: not department codes: {', '.join(bad)}")
+                if rule.form is None:
+                    problems.append(f"{where}: a start through the API needs a start form ({FORM_KEY})")
+                elif rule.form not in specs.forms:
+                    problems.append(f"{where}: start form {rule.form} is not in the bundle")
+            elif rule.use_case or rule.called_only:
+                if rule.form is not None:
+                    problems.append(f"{where}: only a start by departments takes a start form")
+                if rule.use_case and known_use_cases is not None and rule.use_case not in known_use_cases:
+                    problems.append(f"{where}: unknown use case {rule.use_case!r}")
+            else:
+                problems.append(
+                    f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}"
+                )
+
+
+def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:
+    """Refuse form fields and result variables named like the script sandbox's names (data_keys)."""
+    for name, schema in sorted(specs.forms.items()):
+        for key in sorted(schema.get("properties") or {}):
+            if is_reserved_key(key):
+                problems.append(f"{name}: field {key!r} would shadow a name of the script environment")
+    for process_id, task_spec in _all_task_specs(specs):
+        if isinstance(task_spec, ServiceTask) and is_reserved_key(task_spec.result_variable):
+            problems.append(
+                f"{process_id}/{task_spec.name}: result variable {task_spec.result_variable!r} would "
+                "shadow a name of the script environment"
+            )
+
+
+def _lint_loop_merges(specs: ProcessSpecs, problems: list[str]) -> None:
+    """Refuse a parallel gateway that merges a loop back: by BPMN it waits for ever (workflows.semantics)."""
+    for process_id in specs.process_ids:
+        top, subs = specs.spec_for(process_id)
+        for wf_spec in (top, *subs.values()):
+            for gateway in merges_its_own_loop(wf_spec):
+                problems.append(
+                    f"{process_id}/{gateway}: parallel gateway merges a flow that can only come back through "
+                    "itself, so it would wait for ever; merge a loop with an exclusive gateway"
+                )
