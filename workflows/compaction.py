@@ -35,12 +35,14 @@ COMPACT_AT_DEPTH = 4
 
 def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
     """Cut finished history out of the live task tree; return how many tasks were removed."""
-    tasks, root = workflow.tasks, workflow.task_tree
+    tasks = workflow.tasks
     if len(tasks) <= min_depth:
         return 0  # a tree this small cannot be deeper than the threshold
-    needed = _needed(workflow)
-    kept = _kept(workflow, needed)
-    if len(kept) == len(tasks) or _deepest(root, needed) <= min_depth:
+    depth_of = _needed(workflow)
+    if max(depth_of.values()) <= min_depth:
+        return 0
+    kept = _kept(workflow, depth_of)
+    if len(kept) == len(tasks):
         return 0
     removed = [task_id for task_id in tasks if task_id not in kept]
     compacted_elements(workflow).update(
@@ -48,29 +50,36 @@ def compact(workflow: BpmnWorkflow, min_depth: int = COMPACT_AT_DEPTH) -> int:
         for task_id in removed
         if (task := tasks[task_id]).state == TaskState.COMPLETED and task.task_spec.bpmn_id
     )
-    _relink(root, kept)
+    _relink(workflow, kept)
     for task_id in removed:
         del tasks[task_id]
         workflow.subprocesses.pop(task_id, None)
-    _drop_orphan_subprocesses(workflow)
+    if workflow.subprocesses:
+        _drop_orphan_subprocesses(workflow)
     return len(removed)
 
 
-def _needed(workflow: BpmnWorkflow) -> set[Any]:
-    """Ids of the tasks the engine may still read, and of every task on the way to them from the root."""
-    on_path: set[Any] = set()
-    roots = [task for task in workflow.tasks.values() if not task.has_state(TaskState.FINISHED_MASK)]
-    if workflow.last_task is not None and workflow.last_task.id in workflow.tasks:
+def _needed(workflow: BpmnWorkflow) -> dict[Any, int]:
+    """The tasks the engine may still read, and every task on the way to them from the root, each with
+    its depth (the deepest of them is one of the tasks the engine may read)."""
+    depth_of: dict[Any, int] = {}
+    tasks = workflow.tasks
+    roots = [task for task in tasks.values() if not task.has_state(TaskState.FINISHED_MASK)]
+    if workflow.last_task is not None and workflow.last_task.id in tasks:
         roots.append(workflow.last_task)
     for task in roots:
-        node = task
-        while node is not None and node.id not in on_path:
-            on_path.add(node.id)
-            node = node.parent
-    return on_path
+        path, task_id = [], task.id
+        while task_id is not None and task_id not in depth_of:
+            path.append(task_id)
+            task_id = tasks[task_id]._parent
+        depth = depth_of[task_id] if task_id is not None else -1
+        for step_id in reversed(path):
+            depth += 1
+            depth_of[step_id] = depth
+    return depth_of
 
 
-def _kept(workflow: BpmnWorkflow, needed: set[Any]) -> set[Any]:
+def _kept(workflow: BpmnWorkflow, needed: dict[Any, int]) -> set[Any]:
     """The needed tasks that must stay in the tree; the other needed ones are finished links of a chain."""
     tasks, root = workflow.tasks, workflow.task_tree
     kept = {root.id}
@@ -78,49 +87,39 @@ def _kept(workflow: BpmnWorkflow, needed: set[Any]) -> set[Any]:
         task = tasks[task_id]
         if not task.has_state(TaskState.FINISHED_MASK) or task is workflow.last_task:
             kept.add(task_id)
-            if task.parent is not None:
-                kept.add(task.parent.id)
+            if task._parent is not None:
+                kept.add(task._parent)
             if not task.has_state(TaskState.FINISHED_MASK):
-                kept.update(below.id for below in _subtree(task))
-        elif sum(1 for child in task._children if child in needed) > 1:
+                _add_subtree(tasks, task, kept)
+        elif len(needed.keys() & task._children) > 1:
             kept.add(task_id)  # a branch point between live branches
     return kept
 
 
-def _subtree(task: Any) -> list[Any]:
-    found, stack = [], list(task.children)
+def _add_subtree(tasks: dict[Any, Any], task: Any, found: set[Any]) -> None:
+    stack = list(task._children)
     while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(node.children)
-    return found
+        task_id = stack.pop()
+        found.add(task_id)
+        stack.extend(tasks[task_id]._children)
 
 
-def _deepest(root: Any, needed: set[Any]) -> int:
-    """How deep the needed part of the tree goes."""
-    deepest, stack = 0, [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in node.children if child.id in needed)
-    return deepest
-
-
-def _relink(root: Any, kept: set[Any]) -> None:
+def _relink(workflow: BpmnWorkflow, kept: set[Any]) -> None:
     """Attach every kept task to its nearest kept ancestor, keeping the order of a depth-first walk."""
+    tasks, root = workflow.tasks, workflow.task_tree
     children: dict[Any, list[Any]] = {root.id: []}
-    holders = {root.id: root}
-    stack = [(child, root) for child in reversed(root.children)]
+    stack = [(child_id, root.id) for child_id in reversed(root._children)]
     while stack:
-        node, holder = stack.pop()
-        if node.id in kept:
-            children[holder.id].append(node.id)
-            node._parent = holder.id
-            children[node.id], holders[node.id] = [], node
-            holder = node
-        stack.extend((child, holder) for child in reversed(node.children))
+        task_id, holder_id = stack.pop()
+        task = tasks[task_id]
+        if task_id in kept:
+            children[holder_id].append(task_id)
+            task._parent = holder_id
+            children[task_id] = []
+            holder_id = task_id
+        stack.extend((child_id, holder_id) for child_id in reversed(task._children))
     for holder_id, below in children.items():
-        holders[holder_id]._children = below
+        tasks[holder_id]._children = below
 
 
 def _drop_orphan_subprocesses(workflow: BpmnWorkflow) -> None:
