@@ -148,6 +148,7 @@ def _start_officers(
                 f"{month}/{officer.id}",
                 use_case="start_month",
                 now=now,
+                limits=ctx.action_limits,
             )
             for officer, village in officers
         ]

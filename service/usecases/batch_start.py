@@ -37,6 +37,7 @@ from service.usecases.projections import (
     timer_row,
 )
 from service.usecases.starting import check_start
+from workflows.budget import DEFAULT_LIMITS, ActionLimits
 from workflows.engine import EngineStep, PendingTimer, ReadyUserTask, WorkflowEngine
 from workflows.scripting import OperatorCall
 from workflows.serialization import SERIALIZER_VERSION
@@ -71,13 +72,16 @@ def prepare(
     *,
     use_case: str,
     now: datetime | None = None,
+    limits: ActionLimits = DEFAULT_LIMITS,
 ) -> PreparedStart:
     """Run one new instance to its first wait without touching the database.
 
     ``use_case`` names the use case starting it; the process's model must allow it (``startedBy``).
     """
     check_start(specs, process_id, use_case, data)
-    engine = WorkflowEngine(operator_handler=_no_operators, clock=(lambda: now) if now else None)
+    engine = WorkflowEngine(
+        operator_handler=_no_operators, limits=limits, clock=(lambda: now) if now else None
+    )
     workflow = guarded(lambda: engine.start(specs, process_id, data), "system")
     # Keep the encoded state and the projections, not the workflow: thousands of live task trees would
     # make every garbage-collection pass slower.
