@@ -31,10 +31,20 @@ from sqlalchemy.types import TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Store aware datetimes as UTC; SQLite drops the zone, so it is put back on the way out."""
+    """Store every datetime as UTC, read it back as aware UTC, on SQLite and PostgreSQL alike.
+
+    SQLite keeps no zone: a China-time value (+08:00) written as it is came back eight hours late, labelled
+    UTC. So aware values are converted to UTC on the way in (a naive one is taken as UTC already), and the
+    zone is put back on the way out.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None and value.utcoffset():
+            return value.astimezone(UTC)
+        return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
