@@ -18,6 +18,9 @@ from workflows.ports import Clock
 from workflows.specs import ProcessSpecs, parse_bundle
 
 _PARSED_BUNDLES: dict[str, ProcessSpecs] = {}
+# Where the web interface registers its error page renderer (app.extensions): a refused page is answered
+# with a page in the person's language, never the API's JSON; the API finds it there without importing web.
+ERROR_PAGE = "auxpolice.error_page"
 
 
 def _instance_secret(name: str) -> str:

@@ -7,14 +7,14 @@ import sqlite3
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.field_errors import bilingual
 from service.auth import rules_of, satisfies
-from service.context import ServiceContext
+from service.context import ERROR_PAGE, ServiceContext
 from service.usecases.directory import Caller, authenticate
 from service.usecases.errors import ForbiddenError, ServiceError
 from service.usecases.refusals import record_refusal
@@ -71,6 +71,14 @@ def error_body(status: int, message: str, message_en: str, errors: Any = None) -
     if errors is not None:
         body["errors"] = errors
     return body
+
+
+def answer(status: int, message: str, message_en: str, errors: Any = None) -> tuple[Response, int]:
+    """The one shape of every refusal: JSON for the API, the web's error page for a page."""
+    render = current_app.extensions.get(ERROR_PAGE)
+    if render is not None and not request.path.startswith("/api/"):
+        return make_response(render(status, message, message_en)), status
+    return jsonify(error_body(status, message, message_en, errors)), status
 
 
 def context() -> ServiceContext:
@@ -151,7 +159,7 @@ def init_api(app: Flask) -> Api:
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Any:
         _record_refusal(error.status, error.message)
-        return jsonify(error_body(error.status, error.message, error.message_en, error.errors)), error.status
+        return answer(error.status, error.message, error.message_en, error.errors)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
@@ -170,7 +178,7 @@ def init_api(app: Flask) -> Api:
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
         message_en = HTTP_MESSAGES_EN.get(status, error.description or HTTPStatus(status).phrase)
         _record_refusal(status, message)
-        return jsonify(error_body(status, message, message_en, errors)), status
+        return answer(status, message, message_en, errors)
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Any:
@@ -178,7 +186,7 @@ def init_api(app: Flask) -> Api:
         message = "数据冲突：该记录已被其他请求创建或修改，请刷新后重试"
         _record_refusal(409, message)
         english = "Data conflict: another request created or changed this record; refresh and retry"
-        return jsonify(error_body(409, message, english)), 409
+        return answer(409, message, english)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
@@ -188,9 +196,9 @@ def init_api(app: Flask) -> Api:
             log.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
             message = "系统繁忙：数据库正在处理其他操作，本次操作未生效，请稍后重试"
             english = "Busy: the database is handling other work; this action was not applied, retry shortly"
-            response = jsonify(error_body(503, message, english))
+            response, status = answer(503, message, english)
             response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
-            return response, 503
+            return response, status
         if (
             isinstance(error, OperationalError)
             and getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
@@ -204,8 +212,8 @@ def init_api(app: Flask) -> Api:
                 "Busy: this action collided with another one on the same data and was not applied; retry"
             )
             _record_refusal(409, message)
-            return jsonify(error_body(409, message, english)), 409
+            return answer(409, message, english)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return jsonify(error_body(500, HTTP_MESSAGES[500], HTTP_MESSAGES_EN[500])), 500
+        return answer(500, HTTP_MESSAGES[500], HTTP_MESSAGES_EN[500])
 
     return api

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
-from service.context import ServiceContext
+from service.context import ERROR_PAGE, ServiceContext
 from service.usecases import accounts
 from service.usecases.directory import Caller, authenticate
 from service.usecases.errors import ServiceError
@@ -120,6 +120,11 @@ def init_web(app: Flask) -> None:
     del audit_pages, dashboard_pages, display, excel_pages, incident_pages
     del instance_pages, pages, tasks_pages
     app.register_blueprint(bp)
+
+    def error_page(_status: int, message: str, message_en: str) -> str:
+        return render_template("error.html", message=message_en if language() == "en" else message)
+
+    app.extensions[ERROR_PAGE] = error_page
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:

@@ -198,8 +198,8 @@ def test_a_transaction_the_database_gave_up_is_409_not_500(app: Flask) -> None:
     def deadlocked() -> Any:
         raise OperationalError("UPDATE ...", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
 
-    app.add_url_rule("/test/deadlocked", view_func=deadlocked)
-    response = app.test_client().get("/test/deadlocked")
+    app.add_url_rule("/api/test/deadlocked", view_func=deadlocked)  # an API path: answered in JSON
+    response = app.test_client().get("/api/test/deadlocked")
     assert response.status_code == 409
     assert_error_shape(response.get_json(), 409)
     assert "重试" in response.get_json()["message"]
