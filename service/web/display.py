@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -72,13 +72,29 @@ GRADE_LABELS = {
 }
 
 
+_BEIJING_TIME = lazy_gettext("北京时间")
+
+
 @bp.app_template_filter("china_time")
 def china_time(value: datetime | None, seconds: bool = True) -> str:
-    """A stored (UTC) time as Beijing time, ``2026-11-28 09:30:00``."""
+    """A stored (UTC) time as Beijing time, ``2026-11-28 09:30:00 北京时间``."""
     if value is None:
         return ""
     fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
-    return value.astimezone(CHINA).strftime(fmt)
+    # The zone is named on every time shown: stored times are UTC, people read Beijing time.
+    return f"{value.astimezone(CHINA).strftime(fmt)} {_BEIJING_TIME}"
+
+
+@bp.app_template_filter("deadline_day")
+def deadline_day(value: datetime | None) -> str:
+    """The Beijing day a deadline ends: one at midnight (the end of the 5th is 00:00 on the 6th) is the
+    day before, as people read "due on the 5th"."""
+    if value is None:
+        return ""
+    local = value.astimezone(CHINA)
+    if local.time() == time(0, 0):
+        local -= timedelta(days=1)
+    return local.strftime("%Y-%m-%d")
 
 
 @bp.app_template_filter("action_label")
