@@ -8,7 +8,7 @@ the engine steps that ran (for the audit log).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -185,9 +185,14 @@ class WorkflowEngine:
             # Housekeeping, not a business event: it stays out of the audit log.
             log.debug("compacted %d finished tasks out of the live tree", removed)
 
-    def complete_user_task(self, workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
-        """Merge validated form data into a ready user task, complete it and step on."""
+    def complete_user_task(
+        self, workflow: BpmnWorkflow, task_id: str, data: dict[str, Any], form_fields: Iterable[str] = ()
+    ) -> None:
+        """Complete a ready user task with its validated form data (its answers are exactly those: the
+        form's fields inherited from another task or loop pass are dropped first), and step on."""
         task = self._ready_task(workflow, task_id)
+        for name in form_fields:
+            task.data.pop(name, None)
         task.data.update(data)
         with self._action():
             task.run()

@@ -26,6 +26,9 @@ NOT_SUBJECT_KEY = "notSubject"
 # `notSubject` = "-": this task of a process about an officer is deliberately open to that officer (the lint
 # refuses a task that just leaves the key out).
 NOT_SUBJECT_WAIVED = "-"
+# What a user task's form opens with, besides its own fields left empty: `field: data_key, ...` (e.g.
+# `grade: suggested_grade`). Nothing else of the inherited task data ever pre-fills a form (docs/design.md).
+FORM_DEFAULTS_KEY = "formDefaults"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
@@ -52,6 +55,7 @@ class UserTaskInfo:
     separate_from: tuple[str, ...] = ()
     not_subject: str | None = None
     not_subject_waived: bool = False
+    form_defaults: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,14 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         ),
         not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
         not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
+        form_defaults=_form_defaults(str(properties.get(FORM_DEFAULTS_KEY) or "")),
     )
+
+
+def _form_defaults(declared: str) -> tuple[tuple[str, str], ...]:
+    """``grade: suggested_grade, level: suggested_level`` -> ((field, data key), ...)."""
+    pairs = (item.partition(":") for item in declared.split(","))
+    return tuple((field.strip(), key.strip()) for field, _, key in pairs if field.strip() and key.strip())
 
 
 def start_declarations(wf_spec: Any) -> list[StartRule]:

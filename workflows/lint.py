@@ -11,6 +11,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 from workflows.data_keys import is_reserved_key
 from workflows.extensions import (
     CALLED_ONLY,
+    FORM_DEFAULTS_KEY,
     FORM_KEY,
     LANE_PATTERN,
     NOT_SUBJECT_KEY,
@@ -68,6 +69,10 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
                 problems.append(f"{where}: user task names no form ({FORM_KEY})")
             elif info.form not in specs.forms:
                 problems.append(f"{where}: form {info.form} is not in the bundle")
+            else:
+                fields = specs.forms[info.form].get("properties", {})
+                for name in (name for name, _ in info.form_defaults if name not in fields):
+                    problems.append(f"{where}: {FORM_DEFAULTS_KEY} names {name!r}, not a field of its form")
         elif is_timer_catch(task_spec) or isinstance(
             getattr(task_spec, "event_definition", None), MultipleEventDefinition
         ):

@@ -74,7 +74,8 @@ class HumanTaskSchema(Schema):
 
 class TaskDetailSchema(HumanTaskSchema):
     form_schema = fields.Dict(allow_none=True)
-    data = fields.Dict()
+    data = fields.Dict()  # the task's context (read-only): what it inherited
+    form_values = fields.Dict()  # what its form opens with: only its declared defaults
 
 
 class InstanceSchema(Schema):

@@ -32,6 +32,7 @@ from service.usecases.runner import InstanceRunner
 from service.usecases.starting import refuse_reserved_keys
 from service.usecases.submissions import check_submission
 from workflows.engine import WorkflowEngine
+from workflows.extensions import UserTaskInfo
 from workflows.specs import ProcessSpecs
 
 _TASKS = table_of(HumanTaskModel)
@@ -161,13 +162,29 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bo
         if instance is None:
             raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)
         runner = InstanceRunner(ctx, session, "system")
-        schema = runner.specs_for(instance.definition_id).forms.get(task.form) if task.form else None
+        specs = runner.specs_for(instance.definition_id)
+        schema = specs.forms.get(task.form) if task.form else None
         data: dict[str, Any] = {}
         if with_data and task.state in OPEN_STATES:
             engine, workflow = runner.load(instance)
             data = engine.task_data(workflow, task.id)
+        info = specs.user_task(task.process_id, task.spec_name)
         fields = {column.key: getattr(task, column.key) for column in HumanTaskModel.__table__.columns}
-        return {**fields, "form_schema": schema, "data": data}
+        return {**fields, "form_schema": schema, "data": data, "form_values": form_values(info, data)}
+
+
+def form_values(info: UserTaskInfo | None, data: dict[str, Any]) -> dict[str, Any]:
+    """What a task's form opens with: only the defaults its model declares (``formDefaults``).
+
+    Never the inherited data under the form's own field names: that is another task's answer (Party's
+    ``decision`` on Finance's form) or the last loop pass's (the previous candidate's ``findings``).
+    """
+    defaults = info.form_defaults if info is not None else ()
+    return {name: data[key] for name, key in defaults if data.get(key) is not None}
+
+
+def _fields_of(schema: dict[str, Any] | None) -> list[str]:
+    return list((schema or {}).get("properties", {}))
 
 
 def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
@@ -233,6 +250,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         refuse_reserved_keys(data)
         if task.form is not None and task.form in specs.forms:
             check_submission(specs.forms, task.form, data)
+        schema = specs.forms.get(task.form) if task.form else None
         now = ctx.clock.now()
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
@@ -253,7 +271,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
                 submitted=data,
                 data_before={key: before.get(key) for key in data},
             )
-            engine.complete_user_task(workflow, task.id, data)
+            engine.complete_user_task(workflow, task.id, data, form_fields=_fields_of(schema))
 
         runner.act(instance, complete, completing=task.id)
         session.connection().execute(_COMPLETE_TASK, {"task_id": task.id, "by": caller.username, "at": now})

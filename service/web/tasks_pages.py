@@ -36,7 +36,8 @@ def task(task_id: str) -> Any:
         detail = tasks.task_detail(context(), user(), task_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
-    return _render(detail, detail.get("data") or {}, {})
+    # Only the task's own starting values, never its inherited data (another task's answers).
+    return _render(detail, detail.get("form_values") or {}, {})
 
 
 @bp.post("/tasks/<task_id>")
