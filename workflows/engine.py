@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -35,6 +35,7 @@ from workflows.timers import due_of, mark_fired, service_clock
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
 # well before that instead of stalling (see docs/design.md).
 log = logging.getLogger(__name__)
+E = TypeVar("E", bound=BaseException)
 
 MAX_TREE_DEPTH = 900
 MAX_TASKS = 20_000
@@ -361,13 +362,22 @@ class WorkflowEngine:
                 )
 
 
-def _failure(error: Exception, budget: ActionBudget) -> Exception:
-    """What a failure while stepping means: a bound hit deep inside the library, or a model error."""
+def cause_of(error: BaseException, kind: type[E]) -> E | None:
+    """The first exception of ``kind`` in ``error``'s chain: SpiffWorkflow wraps what a task raised
+    (an operator's refusal, a bound hit inside the library) in its own exceptions."""
     cause: BaseException | None = error
     while cause is not None:
-        if isinstance(cause, BudgetExceeded):
+        if isinstance(cause, kind):
             return cause
         cause = cause.__cause__ or cause.__context__ or getattr(cause, "exception", None)
+    return None
+
+
+def _failure(error: Exception, budget: ActionBudget) -> Exception:
+    """What a failure while stepping means: a bound hit deep inside the library, or a model error."""
+    exceeded = cause_of(error, BudgetExceeded)
+    if exceeded is not None:
+        return exceeded
     element = element_name(budget.current) if budget.current is not None else None
     if isinstance(error, ScriptRejectedError):
         what, what_en = "模型脚本被拒绝执行", "a model script was refused"

@@ -30,6 +30,7 @@ from workflows.engine import (
     InstanceTooLargeError,
     ModelError,
     TaskNotReadyError,
+    cause_of,
 )
 
 log = logging.getLogger(__name__)
@@ -71,11 +72,9 @@ def guarded(step: Callable[[], Any], actor: str, incident: dict[str, Any] | None
         return step()
     except EngineError as error:
         # SpiffWorkflow wraps what an operator raised; the operator's own refusal is the useful message.
-        cause = error.__cause__
-        while cause is not None:
-            if isinstance(cause, OperatorFailedError):
-                raise cause from error
-            cause = cause.__cause__ or getattr(cause, "exception", None)
+        refusal = cause_of(error, OperatorFailedError)
+        if refusal is not None:
+            raise refusal from error
         if incident is None or isinstance(error, TaskNotReadyError):
             raise InvalidInputError(str(error), english=error.message_en) from error
         details = {
