@@ -13,6 +13,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 
 FORM_KEY = "formJsonSchemaFilename"
 ENGLISH_NAME_KEY = "nameEn"
@@ -37,7 +38,6 @@ LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 STARTED_BY_KEY = "startedBy"
 CALLED_ONLY = "callActivity"
 START_DEPARTMENT_PATTERN = re.compile(r"^[a-z_]+(:[a-z0-9_-]+)?$")
-
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,13 @@ def start_declarations(wf_spec: Any) -> list[StartRule]:
             )
         )
     return rules
+
+
+def process_english_name(process_node: Any) -> str | None:
+    """A process's English name: ``nameEn`` among its own extension properties (SpiffWorkflow keeps the
+    properties of tasks, not of the process, so they are read from the process's XML element)."""
+    properties = SpiffTaskParser._parse_extensions(process_node).get("properties", {})
+    return str(properties.get(ENGLISH_NAME_KEY) or "").strip() or None
 
 
 def is_timer_catch(task_spec: Any) -> bool:

@@ -21,7 +21,14 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from workflows.budget import bound_activities
-from workflows.extensions import FORM_KEY, StartRule, UserTaskInfo, start_declarations, user_task_info
+from workflows.extensions import (
+    FORM_KEY,
+    StartRule,
+    UserTaskInfo,
+    process_english_name,
+    start_declarations,
+    user_task_info,
+)
 from workflows.forms import FormBundle, FormError, load_form_schema
 from workflows.lint import lint_bundle
 from workflows.semantics import use_service_semantics
@@ -52,6 +59,8 @@ class ProcessSpecs:
     service_operators: set[str] = field(default_factory=set)
     # None: the process declares no (single) way to start, so nothing may start it.
     start_rules: dict[str, StartRule | None] = field(default_factory=dict)
+    # A process's English name (`nameEn` on the process element); the Chinese name when it has none.
+    process_names_en: dict[str, str] = field(default_factory=dict)
 
     def user_task(self, process_id: str, spec_name: str) -> UserTaskInfo | None:
         """The extension info of a user task of ``process_id`` (subprocesses included)."""
@@ -181,6 +190,10 @@ def parse_bundle(
         top_level=top_level,
         subprocess_specs=subprocess_specs,
         forms=bundle_forms,
+        process_names_en={
+            pid: process_english_name(parser.process_parsers[pid].node) or top_level[pid].description or pid
+            for pid in process_ids
+        },
     )
     for process_id in process_ids:
         declared = start_declarations(top_level[process_id])

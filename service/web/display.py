@@ -6,9 +6,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import orjson
+from flask import g
 from flask_babel import lazy_gettext
 
-from service.web import bp
+from service.usecases import names
+from service.web import bp, context, language
 from workflows.ports import CHINA
 
 ACTION_LABELS = {
@@ -114,3 +116,60 @@ def json_text(value: Any, indent: bool = False) -> str:
     """JSON as people read it: Chinese kept as is, keys sorted, optionally indented."""
     option = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
     return orjson.dumps(value, option=option, default=str).decode()
+
+
+# Names in place of codes (service/usecases/names.py), looked up once per request: departments and
+# processes are read whole, people and villages as the page asks for them.
+def _request_names(kind: str) -> dict[str, names.Name]:
+    cache: dict[str, dict[str, names.Name]] = g.setdefault("names", {})
+    if kind not in cache:
+        ctx = context()
+        with ctx.database.reading() as session:
+            if kind == "departments":
+                cache[kind] = names.department_names(session)
+            else:
+                cache[kind] = names.process_names(ctx, session)
+    return cache[kind]
+
+
+def _looked_up(kind: str, code: str) -> names.Name | None:
+    cache: dict[str, dict[str, names.Name]] = g.setdefault("names", {})
+    known = cache.setdefault(kind, {})
+    if code not in known:
+        with context().database.reading() as session:
+            lookup = names.person_names if kind == "people" else names.village_names
+            known.update(lookup(session, [code]))
+    return known.get(code)
+
+
+@bp.app_template_filter("person")
+def person(username: str | None) -> str:
+    """A user's display name (系统 for the service itself); the username only if no such user exists."""
+    if not username:
+        return ""
+    name = _looked_up("people", username)
+    return name.in_language(language()) if name else username
+
+
+@bp.app_template_filter("department_name")
+def department_name(code: str | None) -> str:
+    if not code:
+        return ""
+    name = _request_names("departments").get(code)
+    return name.in_language(language()) if name else code
+
+
+@bp.app_template_filter("process_name")
+def process_name(process_id: str | None) -> str:
+    if not process_id:
+        return ""
+    name = _request_names("processes").get(process_id)
+    return name.in_language(language()) if name else process_id
+
+
+@bp.app_template_filter("village_name")
+def village_name(code: str | None) -> str:
+    if not code:
+        return ""
+    name = _looked_up("villages", code)
+    return name.in_language(language()) if name else code

@@ -1,0 +1,80 @@
+"""The names people read in place of codes: departments, people, processes and villages.
+
+Pages, exports and diagrams show these (docs/design.md, "names, not codes"); the codes stay the keys the
+service works with. Each lookup is one query for the whole set a page needs, never one per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.context import ServiceContext
+from service.persistence.models import DefinitionModel, DepartmentModel, UserModel, VillageModel
+
+# Actors that are not people: the service itself and its scheduler.
+SERVICE_ACTORS = {"system": ("系统", "System"), "scheduler": ("定时任务", "Scheduler")}
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name in both interface languages."""
+
+    zh: str
+    en: str
+
+    def in_language(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def department_names(session: Session) -> dict[str, Name]:
+    """Every department's name by code (a few hundred at province scale: read whole)."""
+    rows = session.execute(select(DepartmentModel.code, DepartmentModel.name_zh, DepartmentModel.name_en))
+    return {row.code: Name(row.name_zh, row.name_en) for row in rows}
+
+
+def person_names(session: Session, usernames: Iterable[str]) -> dict[str, Name]:
+    """The display names of these users (and of the service's own actors) by username."""
+    wanted = {name for name in usernames if name}
+    names = {actor: Name(*SERVICE_ACTORS[actor]) for actor in wanted & SERVICE_ACTORS.keys()}
+    people = wanted - names.keys()
+    if people:
+        rows = session.execute(
+            select(UserModel.username, UserModel.display_name).where(UserModel.username.in_(sorted(people)))
+        )
+        names.update({row.username: Name(row.display_name, row.display_name) for row in rows})
+    return names
+
+
+def village_names(session: Session, codes: Iterable[str]) -> dict[str, Name]:
+    """These villages' names by code."""
+    wanted = sorted({code for code in codes if code})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en).where(
+            VillageModel.code.in_(wanted)
+        )
+    )
+    return {row.code: Name(row.name_zh, row.name_en) for row in rows}
+
+
+def process_names(ctx: ServiceContext, session: Session) -> dict[str, Name]:
+    """Each deployed process's name, as its newest definition declares it (``name`` / ``nameEn``)."""
+    newest = (
+        select(DefinitionModel.process_id, func.max(DefinitionModel.id).label("definition_id"))
+        .group_by(DefinitionModel.process_id)
+        .subquery()
+    )
+    names = {}
+    for process_id, definition_id in session.execute(select(newest.c.process_id, newest.c.definition_id)):
+        try:
+            specs = ctx.specs_for_definition(session, definition_id)
+        except LookupError:  # the definition's files are missing: its code is all there is to show
+            continue
+        zh = specs.process_names.get(process_id, process_id)
+        names[process_id] = Name(zh, specs.process_names_en.get(process_id, zh))
+    return names
