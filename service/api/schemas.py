@@ -72,10 +72,41 @@ class HumanTaskSchema(Schema):
     overdue = fields.Boolean()
 
 
+class RecordFieldSchema(Schema):
+    key = fields.String()
+    title_zh = fields.String()
+    title_en = fields.String()
+    value_zh = fields.String(metadata={"description": "the value as a label: enum labels, 是/否"})
+    value_en = fields.String()
+    children = fields.List(fields.Nested(lambda: RecordFieldSchema()))
+
+
+class FollowingTaskSchema(Schema):
+    id = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    department_code = fields.String()
+    department_name_zh = fields.String()
+    department_name_en = fields.String()
+    state = fields.String()
+
+
+class TaskRecordSchema(Schema):
+    """What a completed task recorded (from its task_completed audit event) and where the work went next."""
+
+    submitted_by = fields.String()
+    submitted_by_name = fields.String()
+    submitted_at = fields.DateTime()
+    fields_ = fields.List(fields.Nested(RecordFieldSchema), data_key="fields", attribute="fields")
+    next_tasks = fields.List(fields.Nested(FollowingTaskSchema))
+    instance_completed = fields.Boolean()
+
+
 class TaskDetailSchema(HumanTaskSchema):
     form_schema = fields.Dict(allow_none=True)
     data = fields.Dict()  # the task's context (read-only): what it inherited
     form_values = fields.Dict()  # what its form opens with: only its declared defaults
+    record = fields.Nested(TaskRecordSchema, allow_none=True)  # a completed task's record
 
 
 class InstanceSchema(Schema):
@@ -130,6 +161,11 @@ class QueueSchema(Schema):
 
 class ReassignSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "改派或接手的理由，记入审计 Why, kept in the task_reassigned event"},
+    )
 
 
 class QueueTaskArgs(PageArgs):

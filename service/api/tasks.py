@@ -18,7 +18,7 @@ from service.api.schemas import (
     page_of,
 )
 from service.auth import allow
-from service.usecases import tasks
+from service.usecases import handover, task_record, tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="待办任务 Queues and tasks")
 
@@ -58,8 +58,12 @@ class Task(MethodView):
     @allow("staff", "auditor")
     @blp.response(200, TaskDetailSchema)
     def get(self, task_id: str) -> Any:
-        """A task with its form schema and current data."""
-        return tasks.task_detail(context(), caller(), task_id)
+        """A task with its form schema and current data; a completed task with its ``record``: what was
+        submitted (titled, labelled), by whom, when, and the tasks it led to."""
+        detail = tasks.task_detail(context(), caller(), task_id)
+        if detail["state"] == "completed":
+            detail["record"] = task_record.completion_record(context(), detail)
+        return detail
 
 
 @blp.route("/tasks/<task_id>/claim")
@@ -86,8 +90,9 @@ class Reassign(MethodView):
     @blp.arguments(ReassignSchema)
     @blp.response(200, HumanTaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
-        """Give a task to another member of the department (department heads only)."""
-        return tasks.reassign_task(context(), caller(), task_id, body["username"])
+        """Give a task to a member of the department, or take it over (department heads only), with a
+        reason kept in the audit trail."""
+        return handover.reassign_task(context(), caller(), task_id, body["username"], body["reason"])
 
 
 @blp.route("/tasks/<task_id>/complete")

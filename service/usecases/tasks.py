@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, NoReturn, cast
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import bindparam, case, func, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -18,13 +18,11 @@ from service.persistence.models import (
     HumanTaskFacts,
     HumanTaskModel,
     InstanceModel,
-    MembershipModel,
-    UserModel,
 )
 from service.persistence.rows import table_of
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
-from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.incidents import incidents_recorded
 from service.usecases.instances import Page
 from service.usecases.own_cases import hide_own, refuse_own
@@ -81,7 +79,11 @@ def queues(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
                         func.count(case((HumanTaskModel.claimed_by == caller.username, 1))).label("mine"),
                         func.count(case((HumanTaskModel.due_at < now, 1))).label("overdue"),
                     )
-                    .where(HumanTaskModel.department_code.in_(sorted(caller.departments)), text(ACTIVE_TASK))
+                    .where(
+                        HumanTaskModel.department_code.in_(sorted(caller.departments)),
+                        text(ACTIVE_TASK),
+                        _offered_to(caller),
+                    )
                     .group_by(HumanTaskModel.department_code),
                     caller,
                     HumanTaskModel.instance_id,
@@ -125,6 +127,8 @@ def queue_tasks(
             HumanTaskModel.state == state if state else text(ACTIVE_TASK),
         )
         query = hide_own(query, caller, HumanTaskModel.instance_id)
+        if not caller.has_role("auditor"):
+            query = query.where(_offered_to(caller))
         if overdue_only:
             query = query.where(HumanTaskModel.due_at < ctx.clock.now())
         if search:
@@ -147,6 +151,17 @@ def queue_tasks(
         for item in items:
             item.overdue = item.state in OPEN_STATES and item.due_at is not None and item.due_at < now
         return Page(items, total, page, per_page)
+
+
+def _offered_to(caller: Caller) -> ColumnElement[bool]:
+    """The tasks a member may take: a head-only task only in the departments the caller heads.
+
+    Plain staff are not offered them at all (as a candidate group leaves them out), rather than shown a
+    claim that would be refused; auditors read every queue whole.
+    """
+    return or_(
+        HumanTaskModel.head_only.is_(False), HumanTaskModel.department_code.in_(sorted(caller.heads_of))
+    )
 
 
 def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bool = True) -> dict[str, Any]:
@@ -276,51 +291,6 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         runner.act(instance, complete, completing=task.id)
         session.connection().execute(_COMPLETE_TASK, {"task_id": task.id, "by": caller.username, "at": now})
         return {**task._asdict(), "state": "completed", "completed_by": caller.username, "completed_at": now}
-
-
-def reassign_task(ctx: ServiceContext, caller: Caller, task_id: str, username: str) -> dict[str, Any]:
-    """A department head gives an open or claimed task to another member of the department."""
-    with ctx.database.transaction() as session:
-        task = _locked_task(session, caller, task_id)
-        if not caller.heads(task.department_code):
-            raise ForbiddenError("只有部门负责人可以改派本部门的任务")
-        if task.state not in OPEN_STATES:
-            raise ConflictError("该任务已办结或已取消，不能改派")
-        member = session.execute(
-            select(UserModel.officer_id)
-            .select_from(MembershipModel)
-            .join(UserModel, UserModel.id == MembershipModel.user_id)
-            .where(
-                UserModel.username == username,
-                UserModel.is_active.is_(True),
-                MembershipModel.department_code == task.department_code,
-            )
-        ).first()
-        if member is None:
-            raise InvalidInputError(
-                "{username} 不是本部门的在职人员，不能接收该任务",
-                errors={"username": ["不是本部门人员", "Not a member of this department"]},
-                username=username,
-            )
-        # The rules of the model hold for the user the task is given to, as if they claimed it.
-        info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
-        check_separation(session, username, task, info, assignee=True)
-        check_not_subject(
-            member.officer_id, task, info, lambda: _task_data(ctx, session, task), assignee=username
-        )
-        now = ctx.clock.now()
-        audit.record(
-            session,
-            now,
-            caller.username,
-            "task_reassigned",
-            instance_id=task.instance_id,
-            task_id=task.id,
-            department_code=task.department_code,
-            from_user=task.claimed_by,
-            to_user=username,
-        )
-        return _set_claim(session, task, "claimed", username, now)
 
 
 def _task(session: Session, task_id: str) -> HumanTaskModel:

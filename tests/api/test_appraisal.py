@@ -181,7 +181,9 @@ def test_overdue_scoring_is_marked_and_escalated_to_the_head(
     assert fire_due_timers(ctx) >= 46 * 2
     after = tasks_of(station, "police_station:gushan", "station_score")
     assert len(after) == len(before) and all(t["overdue"] for t in after)
-    escalations = tasks_of(station, "police_station:gushan", "station_escalation")
+    # Head-only: offered to the head, not listed for plain staff (whose claim would be refused anyway).
+    assert tasks_of(station, "police_station:gushan", "station_escalation") == []
+    escalations = tasks_of(head, "police_station:gushan", "station_escalation")
     assert len(escalations) == len(before) and all(t["head_only"] for t in escalations)
     station.post(f"/api/v1/tasks/{escalations[0]['id']}/claim", expect=403)
     head.post(

@@ -168,9 +168,15 @@ def test_station_and_town_scorers_differ_and_nobody_appraises_themselves(
 def test_heads_reassign_within_their_department(users: dict[str, User], ctx: ServiceContext) -> None:
     start_recruitment(users["bureau"])
     task = the_task(users["bureau"], "police_bureau", "draft_plan")
-    users["bureau"].post(f"/api/v1/tasks/{task['id']}/reassign", {"username": "bureau"}, expect=403)
-    users["bureau_head"].post(f"/api/v1/tasks/{task['id']}/reassign", {"username": "party"}, expect=422)
-    moved = users["bureau_head"].post(f"/api/v1/tasks/{task['id']}/reassign", {"username": "bureau"})
+    users["bureau"].post(
+        f"/api/v1/tasks/{task['id']}/reassign", {"username": "bureau", "reason": "人员调整"}, expect=403
+    )
+    users["bureau_head"].post(
+        f"/api/v1/tasks/{task['id']}/reassign", {"username": "party", "reason": "人员调整"}, expect=422
+    )
+    moved = users["bureau_head"].post(
+        f"/api/v1/tasks/{task['id']}/reassign", {"username": "bureau", "reason": "人员调整"}
+    )
     assert moved["claimed_by"] == "bureau" and moved["state"] == "claimed"
     with ctx.database.reading() as session:
         event = session.scalars(

@@ -69,11 +69,17 @@ def test_a_head_cannot_reassign_a_task_to_the_officer_it_is_about(
     (own_task, officer), (other_task, _other) = station_scores(users)[:2]
     officer_account(users, "officer_self", officer, [STATION])
     head = users["gushan_station_head"]
-    refused = head.post(f"/api/v1/tasks/{own_task['id']}/reassign", {"username": "officer_self"}, expect=403)
+    refused = head.post(
+        f"/api/v1/tasks/{own_task['id']}/reassign",
+        {"username": "officer_self", "reason": "人员调整"},
+        expect=403,
+    )
     assert "职责分离" in refused["message"] and "officer_self" in refused["message"]
     assert "officer_self" in refused["message_en"]
     assert users["gushan_station"].get(f"/api/v1/tasks/{own_task['id']}")["claimed_by"] is None
-    moved = head.post(f"/api/v1/tasks/{other_task['id']}/reassign", {"username": "officer_self"})
+    moved = head.post(
+        f"/api/v1/tasks/{other_task['id']}/reassign", {"username": "officer_self", "reason": "人员调整"}
+    )
     assert moved["claimed_by"] == "officer_self"
 
 
@@ -92,10 +98,16 @@ def test_the_station_scorer_neither_claims_nor_is_given_the_town_score(
     claimed = both.post(f"/api/v1/tasks/{town_task['id']}/claim", expect=403)
     assert "职责分离" in claimed["message"]
     head = users["gushan_gov_head"]
-    given = head.post(f"/api/v1/tasks/{town_task['id']}/reassign", {"username": "gushan_both"}, expect=403)
+    given = head.post(
+        f"/api/v1/tasks/{town_task['id']}/reassign",
+        {"username": "gushan_both", "reason": "人员调整"},
+        expect=403,
+    )
     assert "gushan_both" in given["message"] and "派出所日常管理考核" in given["message"]
     assert given["message_en"].startswith("Separation of duties: gushan_both did")
-    assert head.post(f"/api/v1/tasks/{town_task['id']}/reassign", {"username": "gushan_gov"})["claimed_by"]
+    assert head.post(
+        f"/api/v1/tasks/{town_task['id']}/reassign", {"username": "gushan_gov", "reason": "人员调整"}
+    )["claimed_by"]
 
 
 def crafted_history(ctx: ServiceContext) -> tuple[int, int]:
