@@ -11,6 +11,7 @@ from service.usecases import tasks
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
+from service.web.pages import add_task_page_facts
 
 
 def _render(
@@ -36,6 +37,7 @@ def task(task_id: str) -> Any:
         detail = tasks.task_detail(context(), user(), task_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
+    add_task_page_facts(detail)
     # Only the task's own starting values, never its inherited data (another task's answers).
     return _render(detail, detail.get("form_values") or {}, {})
 
