@@ -30,6 +30,9 @@ NOT_SUBJECT_WAIVED = "-"
 # What a user task's form opens with, besides its own fields left empty: `field: data_key, ...` (e.g.
 # `grade: suggested_grade`). Nothing else of the inherited task data ever pre-fills a form (docs/design.md).
 FORM_DEFAULTS_KEY = "formDefaults"
+# What a user task's page shows beside its form, the grounds of the decision: `panel, panel, ...`, names of
+# panels the service provides (docs/design.md); the lint refuses a name the service does not know.
+GROUNDS_KEY = "grounds"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
@@ -56,6 +59,7 @@ class UserTaskInfo:
     not_subject: str | None = None
     not_subject_waived: bool = False
     form_defaults: tuple[tuple[str, str], ...] = ()
+    grounds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
         not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
         form_defaults=_form_defaults(str(properties.get(FORM_DEFAULTS_KEY) or "")),
+        grounds=tuple(p.strip() for p in str(properties.get(GROUNDS_KEY) or "").split(",") if p.strip()),
     )
 
 

@@ -13,6 +13,7 @@ from workflows.extensions import (
     CALLED_ONLY,
     FORM_DEFAULTS_KEY,
     FORM_KEY,
+    GROUNDS_KEY,
     LANE_PATTERN,
     NOT_SUBJECT_KEY,
     NOT_SUBJECT_WAIVED,
@@ -35,10 +36,16 @@ def lint_bundle(
     known_operators: Iterable[str] | None,
     known_use_cases: Iterable[str] | None,
     stored: bool,
+    known_panels: Iterable[str] | None = None,
 ) -> list[str]:
-    """Every convention ``specs`` breaks; a ``stored`` bundle is held only to what it needs to run."""
+    """Every convention ``specs`` breaks; a ``stored`` bundle is held only to what it needs to run.
+
+    ``known_panels``: the grounds panels the service renders (a task page cannot show another name).
+    """
     problems: list[str] = []
     _lint(specs, problems, set(known_operators) if known_operators is not None else None)
+    if known_panels is not None:
+        _lint_grounds(specs, problems, set(known_panels))
     _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
@@ -86,6 +93,20 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
                 problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
     for process_id, infos in user_tasks.items():
         _lint_subject(process_id, infos, problems)
+
+
+def _lint_grounds(specs: ProcessSpecs, problems: list[str], known_panels: set[str]) -> None:
+    """Refuse a ``grounds`` panel the service does not provide, in both languages (designers read either)."""
+    known = ", ".join(sorted(known_panels))
+    for process_id, task_spec in _all_task_specs(specs):
+        if not isinstance(task_spec, UserTask):
+            continue
+        for name in user_task_info(task_spec).grounds:
+            if name not in known_panels:
+                problems.append(
+                    f"{process_id}/{task_spec.name}: {GROUNDS_KEY} 中的面板 {name!r} 不存在（可用：{known}）"
+                    f" / {GROUNDS_KEY} names unknown panel {name!r} (known: {known})"
+                )
 
 
 def _lint_subject(process_id: str, infos: list[UserTaskInfo], problems: list[str]) -> None:

@@ -134,6 +134,7 @@ def parse_bundle(
     known_use_cases: Iterable[str] | None = None,
     *,
     stored: bool = False,
+    known_panels: Iterable[str] | None = None,
 ) -> ProcessSpecs:
     """Parse and lint a bundle; raise DefinitionError listing every problem found.
 
@@ -142,6 +143,7 @@ def parse_bundle(
 
     Deploy passes the service's operators and start use cases: then every process must declare how it
     starts. (A bundle stored before that rule still loads; its processes just cannot be started.)
+    It passes the grounds panels the service renders too: a user task may name only those (``grounds``).
     """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
@@ -198,7 +200,7 @@ def parse_bundle(
     for process_id in process_ids:
         declared = start_declarations(top_level[process_id])
         specs.start_rules[process_id] = declared[0] if len(declared) == 1 else None
-    problems.extend(lint_bundle(specs, known_operators, known_use_cases, stored))
+    problems.extend(lint_bundle(specs, known_operators, known_use_cases, stored, known_panels))
     if problems:
         raise DefinitionError(problems)
     return specs

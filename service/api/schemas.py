@@ -106,6 +106,8 @@ class TaskDetailSchema(HumanTaskSchema):
     form_schema = fields.Dict(allow_none=True)
     data = fields.Dict()  # the task's context (read-only): what it inherited
     form_values = fields.Dict()  # what its form opens with: only its declared defaults
+    # The grounds of the decision (the panels its model declares), bilingual, formatted for reading.
+    grounds = fields.List(fields.Dict())
     record = fields.Nested(TaskRecordSchema, allow_none=True)  # a completed task's record
 
 

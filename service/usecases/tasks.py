@@ -23,6 +23,7 @@ from service.persistence.rows import table_of
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
+from service.usecases.grounds import grounds_for
 from service.usecases.incidents import incidents_recorded
 from service.usecases.instances import Page
 from service.usecases.own_cases import hide_own, refuse_own
@@ -185,7 +186,16 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bo
             data = engine.task_data(workflow, task.id)
         info = specs.user_task(task.process_id, task.spec_name)
         fields = {column.key: getattr(task, column.key) for column in HumanTaskModel.__table__.columns}
-        return {**fields, "form_schema": schema, "data": data, "form_values": form_values(info, data)}
+        # The grounds of the decision are rendered on reading an open task only, never on completing one.
+        reading = with_data and task.state in OPEN_STATES
+        shown = grounds_for(session, task, data, specs, info) if reading else []
+        return {
+            **fields,
+            "form_schema": schema,
+            "data": data,
+            "form_values": form_values(info, data),
+            "grounds": shown,
+        }
 
 
 def form_values(info: UserTaskInfo | None, data: dict[str, Any]) -> dict[str, Any]:

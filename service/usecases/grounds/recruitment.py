@@ -1,0 +1,247 @@
+"""Grounds panels of the recruitment family: the plan, a return, the candidate, the hired person.
+
+What the workflow data holds is read from it (the plan, the candidate's id, the village); what the service
+holds is read from its tables (applications, villages, the directory), never copied into the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from service.persistence.models import ApplicationModel, AuditEventModel, HumanTaskModel
+from service.usecases.excel_sheets import APPLICANT_COLUMNS
+from service.usecases.grounds.building import (
+    Panel,
+    PanelBuilder,
+    Reading,
+    Text,
+    beijing_time,
+    column,
+    department_name,
+    display_name,
+    enum_label,
+    field,
+    masked_id,
+    money,
+    number,
+    panel,
+    same,
+    schema_at,
+    title_of,
+    town_name,
+    village_names,
+    village_town,
+    yes_no,
+)
+from workflows.rules.eligibility import EDUCATION_LEVELS, PRIORITY_GROUPS
+
+DRAFT_FORM = "staffing_plan_draft.json"
+VETTING_FORM = "vetting.json"
+# The applicant's own declarations shown to the vetting clerk, labelled as the applicant sheet labels them.
+DECLARED = (
+    "education",
+    "party_member",
+    "priority",
+    "weihai_residence",
+    "healthy",
+    "good_conduct",
+    "related_experience",
+    "special_skills",
+    "professional_skills",
+    "military_service",
+)
+APPLICANT_LABELS: dict[str, Text] = {c.key: (c.zh, c.en) for c in APPLICANT_COLUMNS}
+EDUCATION: dict[str, Text] = {code: (zh, en) for code, zh, en in EDUCATION_LEVELS}
+PRIORITY: dict[str, Text] = {code: (zh, en) for code, zh, en in PRIORITY_GROUPS}
+
+
+def plan_table(reading: Reading) -> Panel | None:
+    """The staffing plan as reviewed: posts per village and per town, the total, the salary and the cost."""
+    data = reading.data
+    plan = data.get("plan") or {}
+    posts: list[dict[str, Any]] = list(plan.get("posts") or [])
+    if not posts:
+        return None
+    villages = village_names(reading.session, (p["village_code"] for p in posts))
+    by_town: dict[str, int] = {}
+    for post in posts:
+        by_town[post["town"]] = by_town.get(post["town"], 0) + int(post["posts"])
+    total = int(plan.get("total_posts") or sum(by_town.values()))
+    fields = []
+    if data.get("plan_title"):
+        fields.append(field(title_of(reading.forms, DRAFT_FORM, "plan_title"), same(data["plan_title"])))
+    for town, count in by_town.items():
+        name = town_name(town)
+        fields.append(field((f"{name[0]}岗位数", f"Posts in {name[1]}"), same(count)))
+    fields.append(field(("岗位总数", "Total posts"), same(total)))
+    salary = data.get("monthly_salary")
+    if salary is not None:
+        fields.append(field(title_of(reading.forms, DRAFT_FORM, "monthly_salary"), money(salary)))
+        fields.append(field(("每月费用合计", "Total monthly cost"), money(float(salary) * total)))
+        fields.append(field(("全年费用合计", "Total yearly cost"), money(float(salary) * total * 12)))
+    rows = [
+        (
+            villages.get(post["village_code"], same(post.get("village_name") or post["village_code"])),
+            town_name(post["town"]),
+            same(int(post["posts"])),
+        )
+        for post in posts
+    ]
+    columns = [column(("村（社区）", "Village or community")), column(("所属镇", "Town"))]
+    columns.append(column(("岗位数", "Posts"), numeric=True))
+    return panel(("用人计划", "Staffing plan"), fields, columns, rows)
+
+
+def return_note(reading: Reading) -> Panel | None:
+    """Why the plan came back: who returned it, when and with what reason. Nothing on the first pass."""
+    task, session = reading.task, reading.session
+    last = session.scalars(
+        select(AuditEventModel)
+        .where(
+            AuditEventModel.instance_id == task.instance_id,
+            AuditEventModel.action == "task_completed",
+            AuditEventModel.at <= task.created_at,
+        )
+        .order_by(AuditEventModel.id.desc())
+        .limit(1)
+    ).first()
+    submitted = (last.payload.get("submitted") or {}) if last is not None else {}
+    if last is None or submitted.get("decision") != "return":
+        return None  # the first pass, or this draft follows something other than a return
+    returned = session.get(HumanTaskModel, last.task_id) if last.task_id else None
+    form = returned.form if returned is not None and returned.form else ""
+    who = returned.completed_by if returned is not None else last.actor
+    when = returned.completed_at if returned is not None else last.at
+    step = (
+        (returned.name_zh, returned.name_en) if returned is not None else same(last.payload.get("name", ""))
+    )
+    fields = [
+        field(("退回环节", "Returned at step"), step),
+        field(("退回部门", "Returned by department"), department_name(session, last.department_code)),
+        field(("退回人", "Returned by"), same(display_name(session, who))),
+        field(("退回时间", "Returned at"), beijing_time(when)),
+        field(
+            title_of(reading.forms, form, "decision"),
+            enum_label(reading.forms, form, ("decision",), "return"),
+        ),
+        field(title_of(reading.forms, form, "reason"), same(submitted.get("reason") or "—")),
+    ]
+    return panel(("退回意见", "Why the plan was returned"), fields)
+
+
+def _candidate(reading: Reading) -> ApplicationModel | None:
+    application_id = (reading.data.get("candidate") or {}).get("application_id")
+    return reading.session.get(ApplicationModel, application_id) if application_id else None
+
+
+def _declared(key: str, applicant: dict[str, Any]) -> Text:
+    value = applicant.get(key)
+    if key == "education":
+        return EDUCATION.get(str(value), same(value or "—"))
+    if key == "priority":
+        labels = [PRIORITY.get(code, same(code)) for code in value or []]
+        return ("、".join(z for z, _ in labels) or "无", "; ".join(e for _, e in labels) or "None")
+    return yes_no(value)
+
+
+def application(reading: Reading) -> Panel | None:
+    """The candidate being vetted: name, masked ID, village, exam score and rank, and what they declared."""
+    candidate = _candidate(reading)
+    if candidate is None:
+        return None
+    village, town = village_town(reading.session, candidate.village_code)
+    fields = [
+        field(APPLICANT_LABELS["name"], same(candidate.name)),
+        field(APPLICANT_LABELS["id_number"], same(masked_id(candidate.id_number))),
+        field(
+            ("报考村（社区）", "Village applied for"),
+            (f"{village[0]}（{town[0]}）", f"{village[1]}, {town[1]}"),
+        ),
+        field(("考试成绩", "Exam score"), same(number(candidate.score))),
+        field(
+            ("本村（社区）排名", "Rank in the village"), (f"第{candidate.rank}名", f"No. {candidate.rank}")
+        ),
+    ]
+    fields += [field(APPLICANT_LABELS[key], _declared(key, candidate.applicant)) for key in DECLARED]
+    return panel(("候选人报名信息", "The candidate's application"), fields)
+
+
+def rejected_candidates(reading: Reading) -> Panel | None:
+    """The candidates of this post's village already rejected at vetting, with the findings as labels."""
+    campaign_id, village_code = reading.data.get("campaign_id"), reading.data.get("village_code")
+    if not campaign_id or not village_code:
+        return None
+    rejected = reading.session.scalars(
+        select(ApplicationModel)
+        .where(
+            ApplicationModel.campaign_id == campaign_id,
+            ApplicationModel.village_code == village_code,
+            ApplicationModel.status == "vetting_failed",
+        )
+        .order_by(ApplicationModel.rank, ApplicationModel.id)
+    )
+    # The rejection keeps the findings' Chinese labels; the vetting form gives each one's English.
+    findings = schema_at(reading.forms, VETTING_FORM, "findings", "[]").get("x-enum-labels") or {}
+    zh_to_code = {zh: code for code, zh in (findings.get("zh") or {}).items()}
+    rows = []
+    for candidate in rejected:
+        reasons = [
+            enum_label(reading.forms, VETTING_FORM, ("findings", "[]"), zh_to_code[reason])
+            if reason in zh_to_code
+            else same(reason)
+            for reason in candidate.reasons
+        ]
+        rows.append(
+            (
+                same(candidate.name),
+                same(masked_id(candidate.id_number)),
+                same(number(candidate.score)),
+                same(candidate.rank if candidate.rank is not None else "—"),
+                ("；".join(z for z, _ in reasons), "; ".join(e for _, e in reasons)),
+            )
+        )
+    title = ("本岗位已淘汰的候选人", "Candidates already rejected for this post")
+    if not rows:
+        return panel(title, text=("尚无被淘汰的候选人。", "No candidate has been rejected yet."))
+    columns = [
+        column(APPLICANT_LABELS["name"]),
+        column(APPLICANT_LABELS["id_number"]),
+        column(("考试成绩", "Exam score"), numeric=True),
+        column(("排名", "Rank"), numeric=True),
+        column(("不予录用原因", "Reasons for rejection")),
+    ]
+    return panel(title, columns=columns, rows=rows)
+
+
+def hired_person(reading: Reading) -> Panel | None:
+    """Whom the contract is for: the person who passed vetting and notice, the village and the post."""
+    candidate = _candidate(reading)
+    if candidate is None:
+        return None
+    village, town = village_town(reading.session, candidate.village_code)
+    slot = reading.data.get("slot")
+    post = (f"{village[0]} 第{slot}岗", f"{village[1]}, post {slot}") if slot else village
+    fields = [
+        field(APPLICANT_LABELS["name"], same(candidate.name)),
+        field(APPLICANT_LABELS["id_number"], same(masked_id(candidate.id_number))),
+        field(("村（社区）", "Village or community"), village),
+        field(("所属镇", "Town"), town),
+        field(("岗位", "Post"), post),
+        field(APPLICANT_LABELS["party_member"], yes_no(candidate.applicant.get("party_member"))),
+        field(("考试成绩", "Exam score"), same(number(candidate.score))),
+    ]
+    ends_at = (reading.data.get("notice") or {}).get("ends_at")
+    if ends_at:
+        fields.append(field(("公示期满", "Public notice ended"), beijing_time(ends_at)))
+    return panel(("录用人员", "The person hired"), fields)
+
+
+PANELS: dict[str, PanelBuilder] = {
+    "plan_table": plan_table,
+    "return_note": return_note,
+    "application": application,
+    "rejected_candidates": rejected_candidates,
+    "hired_person": hired_person,
+}
