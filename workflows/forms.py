@@ -44,6 +44,10 @@ class FieldError:
     field: str
     message: str
     message_en: str
+    # What was refused (the JSON Schema keyword, "required" for a missing field) and the field's title.
+    keyword: str = ""
+    title: str = ""
+    title_en: str = ""
 
 
 def load_form_schema(name: str, text: str) -> dict[str, Any]:
@@ -266,7 +270,8 @@ class FormBundle(Mapping[str, dict[str, Any]]):
             found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         except (Unresolvable, re2.error) as error:  # the check above should have refused the form
             raise FormError(f"{name}: {error}") from error
-        return [_field_error(schema, error) for error in found]
+        resolver = self._registry.resolver(base_uri=name)
+        return [_field_error(resolver, schema, error) for error in found]
 
 
 def _reachable(name: str, problems: Mapping[str, list[str]], references: Mapping[str, set[str]]) -> list[str]:
@@ -293,48 +298,130 @@ def _field_path(path: Any) -> str:
     return ".".join(str(part) for part in path) or "(form)"
 
 
-def _label(schema: dict[str, Any], path: list[Any]) -> str:
+# A JSON type as people name it.
+_TYPE_NAMES = {
+    "string": ("文本", "text"),
+    "number": ("数字", "a number"),
+    "integer": ("整数", "a whole number"),
+    "boolean": ("是或否", "yes or no"),
+    "array": ("列表", "a list"),
+    "object": ("一组字段", "a group of fields"),
+    "null": ("空值", "empty"),
+}
+_FORMAT_NAMES = {
+    "date": ("日期，如 2026-12-05", "a date (such as 2026-12-05)"),
+    "date-time": ("日期时间", "a date and time"),
+    "email": ("电子邮箱地址", "an email address"),
+    "time": ("时间", "a time"),
+}
+
+
+@dataclass(frozen=True)
+class _Title:
+    zh: str
+    en: str
+
+
+def _titled(node: Any) -> _Title | None:
+    if isinstance(node, dict) and isinstance(node.get("title"), str) and node["title"]:
+        english = node.get("x-title-en")
+        return _Title(node["title"], english if isinstance(english, str) and english else node["title"])
+    return None
+
+
+def _resolved(resolver: Any, node: Any) -> tuple[Any, Any]:
+    """A subschema with its ``$ref`` followed (within the bundle), for its title."""
+    for _ in range(8):  # a chain of references is short; a loop of them is refused by the bundle check
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)) or _titled(node):
+            return resolver, node
+        try:
+            found = resolver.lookup(node["$ref"])
+        except Unresolvable:  # the bundle check refuses such a form; it has no title to offer
+            return resolver, {}
+        resolver, node = found.resolver, found.contents
+    return resolver, node
+
+
+def _title_at(resolver: Any, schema: dict[str, Any], path: list[Any]) -> _Title | None:
+    """The title of the field at ``path``: its own, as the form declares it on that property."""
     node: Any = schema
     for part in path:
-        if isinstance(part, int):
-            node = node.get("items", {}) if isinstance(node, dict) else {}
-        else:
-            node = node.get("properties", {}).get(part, {}) if isinstance(node, dict) else {}
-    return node.get("title", "") if isinstance(node, dict) else ""
+        resolver, node = _resolved(resolver, node)
+        if not isinstance(node, dict):
+            return None
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+    return _titled(_resolved(resolver, node)[1])
 
 
-def _zh_message(error: Any, label: str) -> str:
-    name = f"“{label}”" if label else "该字段"
-    validator = error.validator
+def _quoted_zh(title: _Title | None) -> str:
+    return f"“{title.zh}”" if title else "该字段"
+
+
+def _messages(error: Any, title: _Title | None) -> tuple[str, str]:
+    """The error in Chinese and English, naming the field by its title."""
+    zh, en = _quoted_zh(title), (title.en if title else "This field")
+    validator, value = error.validator, error.validator_value
     if validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else ""
-        return f"缺少必填项 {missing}"
+        return f"缺少必填项：{title.zh if title else ''}", f"Required: {title.en if title else ''}."
     if validator == "type":
-        return f"{name}的类型不正确（应为 {error.validator_value}）"
-    if validator == "enum":
-        return f"{name}的取值不在允许范围内"
-    if validator == "minimum":
-        return f"{name}不能小于 {error.validator_value}"
-    if validator == "maximum":
-        return f"{name}不能大于 {error.validator_value}"
+        wanted = value if isinstance(value, list) else [value]
+        names = [_TYPE_NAMES.get(str(each), (str(each), str(each))) for each in wanted]
+        return (
+            f"{zh}的类型不正确（应为{'或'.join(n[0] for n in names)}）",
+            f"{en} must be {' or '.join(n[1] for n in names)}.",
+        )
+    if validator in ("enum", "const"):
+        return f"{zh}的取值不在允许范围内", f"{en}: choose one of the allowed values."
+    if validator in ("minimum", "exclusiveMinimum"):
+        return f"{zh}不能小于 {value}", f"{en} cannot be less than {value}."
+    if validator in ("maximum", "exclusiveMaximum"):
+        return f"{zh}不能大于 {value}", f"{en} cannot be more than {value}."
     if validator in ("minLength", "minItems"):
-        return f"{name}不能为空" if error.validator_value == 1 else f"{name}过短"
+        if value == 1:
+            return f"{zh}不能为空", f"{en} cannot be empty."
+        return f"{zh}过短", f"{en} is too short (at least {value})."
     if validator in ("maxLength", "maxItems"):
-        return f"{name}过长"
+        return f"{zh}过长", f"{en} is too long (at most {value})."
     if validator == "format":
-        return f"{name}格式不正确（应为 {error.validator_value}）"
+        zh_format, en_format = _FORMAT_NAMES.get(str(value), (str(value), str(value)))
+        return f"{zh}格式不正确（应为{zh_format}）", f"{en} must be {en_format}."
     if validator == "pattern":
-        return f"{name}格式不正确"
+        return f"{zh}格式不正确", f"{en} is not in the expected format."
     if validator == "additionalProperties":
-        return f"表单中含有未定义的字段：{error.message}"
+        extras = "、".join(_extra_keys(error))
+        return (
+            f"表单中含有未定义的字段：{extras}",
+            f"The form has fields it does not define: {extras.replace('、', ', ')}.",
+        )
     if validator == "uniqueItems":
-        return f"{name}含有重复项"
-    return f"{name}不符合要求"
+        return f"{zh}含有重复项", f"{en} has the same entry twice."
+    return f"{zh}不符合要求", f"{en} is not valid."
 
 
-def _field_error(schema: dict[str, Any], error: Any) -> FieldError:
+def _extra_keys(error: Any) -> list[str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    properties, patterns = schema.get("properties", {}), list(schema.get("patternProperties", {}))
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return sorted(
+        str(key) for key in instance if key not in properties and not any(_matches(p, key) for p in patterns)
+    )
+
+
+def _field_error(resolver: Any, schema: dict[str, Any], error: Any) -> FieldError:
     path = list(error.absolute_path)
     if error.validator == "required" and "'" in error.message:
         path = [*path, error.message.split("'")[1]]
-    label = _label(schema, path)
-    return FieldError(field=_field_path(path), message=_zh_message(error, label), message_en=error.message)
+    title = _title_at(resolver, schema, path)
+    if title is None and error.validator != "required":
+        title = _titled(error.schema)
+    if title is None and error.validator == "required":  # an untitled field is known by its key
+        title = _Title(str(path[-1]), str(path[-1]))
+    message, message_en = _messages(error, title)
+    return FieldError(
+        field=_field_path(path),
+        message=message,
+        message_en=message_en,
+        keyword=str(error.validator),
+        title=title.zh if title else "",
+        title_en=title.en if title else "",
+    )

@@ -24,7 +24,15 @@ def check_submission(forms: FormBundle, form: str, data: Any) -> None:
             form=form,
         ) from error
     if errors:
-        raise InvalidInputError(
+        # The fields left out, named by their titles, so the summary alone says what to add.
+        missing = [e for e in errors if e.keyword == "required"]
+        message, english = (
             "表单填写有误，请按提示修改后重新提交",
-            errors={e.field: [e.message, e.message_en] for e in errors},
+            "The form has errors; correct them as indicated and submit again",
+        )
+        if missing:
+            message += "。缺少必填项：" + "、".join(e.title for e in missing)
+            english += ". Required: " + ", ".join(e.title_en for e in missing) + "."
+        raise InvalidInputError(
+            message, errors={e.field: [e.message, e.message_en] for e in errors}, english=english
         )

@@ -116,7 +116,7 @@ def test_recruitment_start_data_is_checked_against_its_start_form(
     bureau = users["bureau"]
     bad = start(bureau, "recruitment", {"subject": 2026, "slot": 99}, expect=422, key="r-bad")
     assert set(bad["errors"]) == {"subject", "(form)"}
-    assert bad["errors"]["subject"][0] == "“招聘批次名称”的类型不正确（应为 string）"
+    assert bad["errors"]["subject"][0] == "“招聘批次名称”的类型不正确（应为文本）"
     assert "slot" in bad["errors"]["(form)"][1]
     assert start(bureau, "recruitment", {"subject": ""}, expect=422, key="r-empty")["errors"]["subject"]
     assert instance_count(ctx) == 0

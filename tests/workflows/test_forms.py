@@ -60,7 +60,7 @@ def test_required_field_missing() -> None:
     errors = errors_by_field(form("staffing_plan_draft.json"), {"plan_title": "计划"})
     assert list(errors) == ["monthly_salary"]
     assert "必填" in errors["monthly_salary"].message
-    assert "monthly_salary" in errors["monthly_salary"].message_en
+    assert errors["monthly_salary"].message_en == "Required: Monthly salary (CNY)."
 
 
 def test_every_missing_required_field_is_reported() -> None:
@@ -114,7 +114,7 @@ def test_bad_date_format(value: str) -> None:
     data = dict(VALID["announcement.json"], registration_end=value)
     errors = errors_by_field(form("announcement.json"), data)
     assert list(errors) == ["registration_end"]
-    assert errors["registration_end"].message == "“报名截止日期”格式不正确（应为 date）"
+    assert errors["registration_end"].message == "“报名截止日期”格式不正确（应为日期，如 2026-12-05）"
 
 
 def test_additional_properties_are_refused() -> None:
@@ -280,7 +280,7 @@ def test_a_local_ref_works() -> None:
     }
     assert validate_submission(schema, {"code": "A1"}) == []
     errors = errors_by_field(schema, {"code": "A12345"})
-    assert list(errors) == ["code"] and errors["code"].message_en == "'A12345' is too long"
+    assert list(errors) == ["code"] and errors["code"].message_en == "编号 is too long (at most 4)."
 
 
 def test_a_ref_to_another_form_of_the_bundle_works() -> None:
@@ -336,7 +336,10 @@ def test_patterns_run_on_re2() -> None:
     assert validate_submission(schema, {"code": "264200"}) == []
     errors = errors_by_field(schema, {"code": "26420"})
     assert errors["code"].message == "“邮编”格式不正确"
-    assert errors["code"].message_en == "'26420' does not match '^[0-9]{6}$'"
+    assert (
+        errors["code"].keyword == "pattern"
+        and errors["code"].message_en == "邮编 is not in the expected format."
+    )
 
 
 EVIL = "^(a+)+$"
@@ -348,7 +351,7 @@ def test_a_catastrophic_pattern_answers_at_once_with_the_right_error() -> None:
     started = time.perf_counter()
     errors = errors_by_field(schema, {"note": ATTACK})
     assert time.perf_counter() - started < 1
-    assert errors["note"].message_en == f"{ATTACK!r} does not match {EVIL!r}"
+    assert errors["note"].keyword == "pattern"
     assert validate_submission(schema, {"note": "aaaa"}) == []
 
 
@@ -362,9 +365,9 @@ def test_pattern_properties_and_additional_properties_run_on_re2() -> None:
     started = time.perf_counter()
     errors = validate_submission(schema, {ATTACK: "x", "aaa": 1})
     assert time.perf_counter() - started < 1
-    assert {e.field: e.message_en for e in errors} == {
-        "(form)": f"{ATTACK!r} does not match any of the regexes: {EVIL!r}",
-        "aaa": "1 is not of type 'string'",
+    assert {e.field: (e.keyword, e.message_en) for e in errors} == {
+        "(form)": ("additionalProperties", f"The form has fields it does not define: {ATTACK}."),
+        "aaa": ("type", "This field must be text."),
     }
 
 
