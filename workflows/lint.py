@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from workflows.data_keys import is_reserved_key
+from workflows.data_labels import label_problems
 from workflows.extensions import (
     CALLED_ONLY,
     FORM_DEFAULTS_KEY,
@@ -50,6 +51,7 @@ def lint_bundle(
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
         _lint_loop_merges(specs, problems)
+        problems.extend(label_problems(specs))  # people read the data by these titles (instance page)
     return problems
 
 

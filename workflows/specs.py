@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from workflows.budget import bound_activities
+from workflows.data_labels import DATA_LABELS_FILE, DataLabelsError, load_data_labels
 from workflows.extensions import (
     FORM_KEY,
     StartRule,
@@ -61,6 +62,8 @@ class ProcessSpecs:
     start_rules: dict[str, StartRule | None] = field(default_factory=dict)
     # A process's English name (`nameEn` on the process element); the Chinese name when it has none.
     process_names_en: dict[str, str] = field(default_factory=dict)
+    # What the keys the service writes are called (workflows.data_labels); empty when the bundle has none.
+    data_labels: dict[str, Any] = field(default_factory=dict)
 
     def user_task(self, process_id: str, spec_name: str) -> UserTaskInfo | None:
         """The extension info of a user task of ``process_id`` (subprocesses included)."""
@@ -91,6 +94,9 @@ def read_bundle(path: Path) -> dict[str, str]:
     if not paths:
         raise DefinitionError([f"no .bpmn or .dmn files found in {path}"])
     files = {p.name: p.read_text(encoding="utf-8") for p in paths}
+    labels = path / DATA_LABELS_FILE
+    if path.is_dir() and labels.is_file():  # the titles of the data the folder's processes write
+        files[DATA_LABELS_FILE] = labels.read_text(encoding="utf-8")
     return files
 
 
@@ -148,6 +154,7 @@ def parse_bundle(
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
     forms: dict[str, dict[str, Any]] = {}
+    data_labels: dict[str, Any] = {}
     for name in sorted(files):
         text = files[name]
         try:
@@ -155,13 +162,15 @@ def parse_bundle(
                 parser.add_bpmn_xml(_safe_xml(name, text), filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_xml(_safe_xml(name, text), filename=name)
+            elif name == DATA_LABELS_FILE:
+                data_labels = load_data_labels(text)
             elif name.endswith(".json"):
                 forms[name] = load_form_schema(name, text)
             else:
                 problems.append(f"{name}: unsupported file type")
         except DefinitionError as error:
             problems.extend(error.problems)
-        except (ValidationException, FormError) as error:
+        except (ValidationException, FormError, DataLabelsError) as error:
             problems.append(f"{name}: {error}")
     bundle_forms = FormBundle(forms)
     if not stored:
@@ -196,6 +205,7 @@ def parse_bundle(
             pid: process_english_name(parser.process_parsers[pid].node) or top_level[pid].description or pid
             for pid in process_ids
         },
+        data_labels=data_labels,
     )
     for process_id in process_ids:
         declared = start_declarations(top_level[process_id])
