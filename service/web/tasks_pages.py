@@ -7,10 +7,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.usecases import tasks
+from service.usecases import form_rows, tasks
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
-from service.web.forms import build_fields, parse_submission
+from service.web.forms import build_fields, parse_submission, table_sources
 from service.web.pages import add_task_page_facts
 
 
@@ -24,7 +24,9 @@ def _render(
     schema = detail.get("form_schema") or {}
     lang = language()
     title = (schema.get("x-title-en") if lang == "en" else schema.get("title")) or detail["name_zh"]
-    fields = build_fields(schema, lang, values, errors)
+    # A table field's rows (the exam-score table's applicants) come from the read-only use case it names.
+    rows = form_rows.rows_for(context(), user(), detail["id"], table_sources(schema))
+    fields = build_fields(schema, lang, values, errors, rows=rows)
     return render_template(
         "task.html", task=detail, schema=schema, title=title, fields=fields, message=message
     ), status
