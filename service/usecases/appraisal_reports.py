@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from service.context import ServiceContext
@@ -15,9 +17,11 @@ from service.usecases.appraisal import parse_month, previous_months
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
 from service.usecases.own_cases import finished_record, own_report_rows
+from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
 
-# Column key, Chinese header, English header: the order of the CSV/XLSX columns.
+# Column key, Chinese header, English header: the order of the CSV/XLSX columns (new ones go last, so a
+# sheet built on the earlier columns still reads them where they were).
 MONTH_COLUMNS = (
     ("officer_id", "辅警编号", "Officer id"),
     ("officer_name", "姓名", "Name"),
@@ -33,7 +37,11 @@ MONTH_COLUMNS = (
     ("promotion_label", "晋升等级", "Promotion level"),
     ("reward", "奖励", "Reward"),
     ("confirmed_by", "确定人", "Confirmed by"),
+    ("veto_at", "否决时间（北京时间）", "Vetoed at (Beijing time)"),
+    ("confirmed_at", "确定时间（北京时间）", "Confirmed at (Beijing time)"),
 )
+# Stored times are UTC; a spreadsheet cell has no zone, so it holds the Beijing wall time the header names.
+EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | None) -> list[dict[str, Any]]:
@@ -75,6 +83,7 @@ def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | No
                 "promotion_label": PROMOTION_LABELS[record.promotion_level],
                 "reward": record.reward,
                 "confirmed_by": record.confirmed_by,
+                "confirmed_at": record.confirmed_at,
             }
             for record, officer, village in session.execute(query).all()
         ]
@@ -84,7 +93,19 @@ def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | No
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime):
+        return beijing_wall_time(value).strftime(EXPORT_TIME_FORMAT)
     return "" if value is None else value
+
+
+def beijing_wall_time(value: datetime) -> datetime:
+    """A stored (UTC) time as the Beijing wall time an export cell holds (no zone: the header names it)."""
+    return value.astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    # A real date-time cell (sortable, filterable in Excel), in Beijing time.
+    return beijing_wall_time(value) if isinstance(value, datetime) else _cell(value)
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
@@ -103,7 +124,12 @@ def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     sheet.title = title[:31]
     sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
     for row in rows:
-        sheet.append([_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+        sheet.append([_xlsx_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+    for number, (key, _zh, _en) in enumerate(MONTH_COLUMNS, start=1):
+        if key.endswith("_at"):
+            sheet.column_dimensions[get_column_letter(number)].width = 20
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=number, max_col=number):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

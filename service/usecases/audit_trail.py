@@ -24,7 +24,7 @@ from workflows.ports import CHINA
 EXPORT_CHUNK = 1_000
 EXPORT_FORMATS = ("csv", "jsonl")
 # Chinese headers of the CSV export, in column order.
-CSV_HEADERS = ("序号", "时间", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希")
+CSV_HEADERS = ("序号", "时间（北京时间）", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希")
 # A spreadsheet runs a cell starting with one of these as a formula: such text is exported quoted.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

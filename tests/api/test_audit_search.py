@@ -19,7 +19,7 @@ from service.usecases.directory import Caller
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
 
-CSV_HEADERS = ["序号", "时间", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希"]
+CSV_HEADERS = ["序号", "时间（北京时间）", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希"]
 ENDPOINTS = ("/api/v1/audit/verify", "/api/v1/audit/events", "/api/v1/audit/events/export?format=jsonl")
 
 
