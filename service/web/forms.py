@@ -94,8 +94,8 @@ def build_fields(
         elif kind == "array" and "enum" in node.get("items", {}):
             item.kind, item.options = "checkboxes", _options(node["items"], lang)
             item.value = values.get(key) or []
-        elif kind == "array" and isinstance(node.get("x-rows"), dict):
-            _fill_table(item, node, lang, values.get(key), errors, (rows or {}).get(node["x-rows"]["source"]))
+        elif kind == "array" and (table := (rows or {}).get(_source_of(node) or "")) is not None:
+            _fill_table(item, node, lang, values.get(key), errors, table)
         elif kind == "array":
             item.kind = "json"
             item.value = json.dumps(values.get(key, []), ensure_ascii=False) if key in values else ""
@@ -130,9 +130,8 @@ def parse_submission(schema: dict[str, Any], form: MultiDict[str, str], prefix: 
         if kind == "array" and "enum" in node.get("items", {}):
             data[key] = form.getlist(name)
             continue
-        if kind == "array" and isinstance(node.get("x-rows"), dict):
-            if form.getlist(f"{name}.row"):
-                data[key] = _table_items(node, form, name)
+        if kind == "array" and _source_of(node) and form.getlist(f"{name}.row"):
+            data[key] = _table_items(node, form, name)
             continue
         raw = form.get(name)
         if raw is None or raw == "":
@@ -166,16 +165,18 @@ def _convert(kind: Any, raw: str) -> Any:
 # ``absent``, a row explicitly marked absent is left out of the array (the service records a left-out
 # applicant as absent); a row neither filled in nor marked is posted without its input, so the schema's
 # ``required`` refuses it next to that row: nobody is recorded absent by an oversight.
+# Without rows from the service (a source it does not know), the array stays a JSON textarea.
 
 
 def table_sources(schema: dict[str, Any]) -> list[str]:
     """The row sources the form's table fields declare (top-level arrays with ``x-rows``)."""
-    found = []
-    for node in schema.get("properties", {}).values():
-        declared = node.get("x-rows") if isinstance(node, dict) else None
-        if isinstance(declared, dict) and declared.get("source"):
-            found.append(str(declared["source"]))
-    return found
+    sources = (_source_of(node) for node in schema.get("properties", {}).values() if isinstance(node, dict))
+    return [source for source in sources if source]
+
+
+def _source_of(node: dict[str, Any]) -> str | None:
+    declared = node.get("x-rows")
+    return str(declared["source"]) if isinstance(declared, dict) and declared.get("source") else None
 
 
 def _table_items(node: dict[str, Any], form: MultiDict[str, str], name: str) -> list[dict[str, Any]]:
@@ -207,8 +208,7 @@ def _fill_table(
     posted = entered if isinstance(entered, list) else None
     by_key = {str(i.get(key)): i for i in posted or [] if isinstance(i, dict)}
     item.kind, item.absent_allowed, item.value = "table", bool(declared.get("absent")), None
-    item.column, item.task_id = title, source.task_id if source is not None else ""
-    rows = source.rows if source is not None else []
+    item.column, item.task_id, rows = title, source.task_id, source.rows
     item.minimum, item.maximum = input_node.get("minimum"), input_node.get("maximum")
     shown = {}
     for row in rows:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, HumanTaskModel
 from service.scheduler import run_once as fire_due_timers
+from service.usecases.form_rows import FormRows
 from service.usecases.grounds.building import masked_id
+from service.web.forms import build_fields, parse_submission, table_sources
 from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, publish, start_recruitment
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
@@ -233,3 +238,20 @@ def test_everyone_absent_is_refused_above_the_table(
     page = response.get_data(as_text=True)
     assert "没有录入任何成绩：至少要有一人有成绩" in page
     assert all("checked" in row for row in table_rows(page).values())
+
+
+def test_the_table_is_declared_by_the_form_not_guessed_from_a_name() -> None:
+    schema = json.loads((Path(__file__).resolve().parents[2] / "forms" / "exam_scores.json").read_text())
+    assert table_sources(schema) == ["eligible_applicants"]
+    undeclared = {**schema, "properties": {"scores": {**schema["properties"]["scores"]}}}
+    del undeclared["properties"]["scores"]["x-rows"]
+    assert table_sources(undeclared) == []
+    # Without rows from the service, or undeclared, the array is the JSON textarea it was.
+    for form, rows in ((schema, {}), (undeclared, {"eligible_applicants": FormRows("t", [])})):
+        (field,) = build_fields(form, "zh-CN", {}, {}, rows=rows)
+        assert field.kind == "json"
+        assert parse_submission(form, MultiDict({"scores": '[{"application_id": 1, "score": 60}]'})) == {
+            "scores": [{"application_id": 1, "score": 60}]
+        }
+    (field,) = build_fields(schema, "zh-CN", {}, {}, rows={"eligible_applicants": FormRows("t", [])})
+    assert field.kind == "table" and field.rows == []
