@@ -23,10 +23,6 @@ def one_officer_month(users: dict[str, User], ctx: ServiceContext) -> None:
     users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
 
 
-def officer_fields(shown: dict[str, dict[str, object]]) -> dict[str, str]:
-    return values(shown["scoring_subject"])  # type: ignore[arg-type]
-
-
 def test_station_and_town_scoring_show_the_officer_village_month_and_due_date(
     users: dict[str, User], ctx: ServiceContext
 ) -> None:

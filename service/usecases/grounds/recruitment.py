@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.persistence.models import ApplicationModel, AuditEventModel, HumanTaskModel
+from service.usecases.dashboards import towns
 from service.usecases.excel_sheets import APPLICANT_COLUMNS
 from service.usecases.grounds.building import (
     Panel,
@@ -65,6 +66,9 @@ def plan_table(reading: Reading) -> Panel | None:
     if not posts:
         return None
     villages = village_names(reading.session, (p["village_code"] for p in posts))
+    # Town by town in the register's order, the villages of each in the plan's order.
+    order = {town["code"]: position for position, town in enumerate(towns())}
+    posts.sort(key=lambda post: order.get(post["town"], len(order)))
     by_town: dict[str, int] = {}
     for post in posts:
         by_town[post["town"]] = by_town.get(post["town"], 0) + int(post["posts"])
