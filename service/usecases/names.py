@@ -78,3 +78,10 @@ def process_names(ctx: ServiceContext, session: Session) -> dict[str, Name]:
         zh = specs.process_names.get(process_id, process_id)
         names[process_id] = Name(zh, specs.process_names_en.get(process_id, zh))
     return names
+
+
+def villages_by_chinese_name(session: Session) -> dict[str, Name]:
+    """Every village of the register (a few dozen per district) by its Chinese name: for text written in
+    Chinese that names a village, such as a task's subject, shown on an English page."""
+    rows = session.execute(select(VillageModel.name_zh, VillageModel.name_en))
+    return {row.name_zh: Name(row.name_zh, row.name_en) for row in rows}

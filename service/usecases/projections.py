@@ -99,12 +99,13 @@ def timer_row(instance_id: int, timer: PendingTimer) -> dict[str, Any]:
 
 
 def subject_of(data: dict[str, Any]) -> str:
-    """Describe whom an instance is about, for queue rows (candidate or applicant, and village)."""
+    """Describe whom an instance is about, for queue rows: the candidate with the village, the officer or
+    the post its start named (``subject``), or a campaign by its plan's title once the plan is drafted."""
     candidate = data.get("candidate")
     village = data.get("village_name", "")
     if isinstance(candidate, dict) and candidate.get("found"):
         return f"{candidate.get('name', '')}（{village}）"
-    return str(data.get("subject", ""))[:256]
+    return str(data.get("subject") or data.get("plan_title") or "")[:256]
 
 
 def due_at_of(task: ReadyUserTask, now: datetime) -> datetime | None:

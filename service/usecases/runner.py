@@ -127,7 +127,8 @@ class InstanceRunner:
             process_id=process_id,
             business_key=business_key,
             status="running",
-            subject=subject_of(data),
+            # A campaign started without a name is known by its business key until its plan has a title.
+            subject=subject_of(data) or business_key or "",
             state={},
             serializer_version=SERIALIZER_VERSION,
             started_by=self.actor,
@@ -275,6 +276,8 @@ class InstanceRunner:
             for task in ready
             if task.task_id not in before.ready and task.task_id != before.completing
         ]
+        for row in new_rows:  # a task whose data names nobody is about what its instance is about
+            row["subject"] = row["subject"] or instance.subject or ""
         for row in new_rows:
             record_task_ready(self.session, now, row)
         insert_rows(self.session, HumanTaskModel, new_rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -173,3 +174,49 @@ def village_name(code: str | None) -> str:
         return ""
     name = _looked_up("villages", code)
     return name.in_language(language()) if name else code
+
+
+# Punctuation in the page language: the Chinese text glues full-width marks, English pages need their own.
+@bp.app_template_global("colon")
+def colon() -> str:
+    """The separator after a label: ``对象：`` in Chinese, ``Subject: `` in English."""
+    return ": " if language() == "en" else "："
+
+
+@bp.app_template_filter("in_brackets")
+def in_brackets(text: Any) -> str:
+    """An aside after a word: ``（张三）`` in Chinese, `` (Zhang San)`` in English."""
+    return f" ({text})" if language() == "en" else f"（{text}）"
+
+
+@bp.app_template_global("list_separator")
+def list_separator() -> str:
+    """Between the items of an inline list: ``、`` in Chinese, ``, `` in English."""
+    return ", " if language() == "en" else "、"
+
+
+# A task's subject is stored as Chinese text, written by the service in two shapes: a person with the
+# village (``应聘人002（涝台村）``) and a post (``涝台村 第1岗``). English pages show the village's
+# English name.
+_ASIDE = re.compile(r"（([^（）]*)）$")
+_POST = re.compile(r"^(\S+) 第(\d+)岗$")
+
+
+@bp.app_template_filter("subject_text")
+def subject_text(subject: str | None) -> str:
+    if not subject or language() != "en":
+        return subject or ""
+    cache: dict[str, dict[str, names.Name]] = g.setdefault("names", {})
+    if "villages_by_zh" not in cache:
+        with context().database.reading() as session:
+            cache["villages_by_zh"] = names.villages_by_chinese_name(session)
+    villages = cache["villages_by_zh"]
+
+    def village(name: str) -> str:
+        found = villages.get(name)
+        return found.en if found else name
+
+    post = _POST.match(subject)
+    if post:
+        return f"{village(post.group(1))}, post {post.group(2)}"
+    return _ASIDE.sub(lambda aside: f" ({village(aside.group(1))})", subject)
