@@ -9,7 +9,7 @@ from datetime import timedelta
 from service.context import ServiceContext
 from service.scheduler import run_once as fire_due_timers
 from tests.api.clean_form_steps import PLAN, RETURN_REASON, first_candidate_failed, next_vetting
-from tests.api.grounds_steps import panels, table, values
+from tests.api.grounds_steps import panels, table, two_candidates_ranked, values
 from tests.api.recruitment_steps import complete, start_recruitment, the_task
 from tests.conftest import User
 from workflows.ports import ManualClock
@@ -104,3 +104,21 @@ def test_the_contract_shows_the_hired_person_their_village_and_post(
     assert hired["村（社区）"] == "涝台村" and hired["所属镇"] == "崮山镇"
     assert hired["岗位"] == "涝台村 第1岗"
     assert values(shown["hired_person"], "en")["Post"].endswith(", post 1")
+
+
+def test_the_first_vetting_of_a_post_says_no_candidate_was_rejected_yet(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    best, _following = two_candidates_ranked(users, ctx, clock)
+    bureau = users["bureau"]
+    detail = bureau.get(f"/api/v1/tasks/{the_task(bureau, 'police_bureau', 'vet_candidate')['id']}")
+    assert detail["data"]["candidate"]["application_id"] == best
+    shown = {p["name"]: p for p in detail["grounds"]}
+    assert values(shown["application"])["姓名"] == "应聘人001"
+    assert values(shown["application"])["本村（社区）排名"] == "第1名"
+    rejected = shown["rejected_candidates"]
+    assert rejected["kind"] == "text" and rejected["rows"] == []
+    assert (rejected["text_zh"], rejected["text_en"]) == (
+        "尚无被淘汰的候选人。",
+        "No candidate has been rejected yet.",
+    )
