@@ -27,13 +27,13 @@ def test_plan_review_and_funding_show_the_plan_with_its_cost(users: dict[str, Us
     assert plan["崮山镇岗位数"] == "24" and plan["泊于镇岗位数"] == "22"
     assert plan["岗位总数"] == "46"
     assert plan["月薪标准（元）"] == "4,200 元"
-    assert plan["每月费用合计"] == "193,200 元"  # 46 posts x 4,200
-    assert plan["全年费用合计"] == "2,318,400 元"
+    assert plan["每月工资合计"] == "193,200 元"  # 46 posts x 4,200
+    assert plan["全年工资合计"] == "2,318,400 元"
     rows = table(shown["plan_table"])
     assert rows[0] == ["村（社区）", "所属镇", "岗位数"]
     assert ["崮山后村", "崮山镇", "1"] in rows
     english = values(shown["plan_table"], "en")
-    assert english["Total yearly cost"] == "2,318,400 yuan"
+    assert english["Total yearly wages"] == "2,318,400 yuan"
     assert english["Posts in Gushan Town"] == "24"
     assert ["Gushanhou Village", "Gushan Town", "1"] in table(shown["plan_table"], "en")
     complete(party, "party_affairs", "review_plan", {"decision": "approve"})

@@ -79,12 +79,12 @@ def test_the_plan_review_page_shows_the_plan_before_the_form_in_both_languages(
     assert "用人计划 | 计划名称 | 2026年农村辅警招聘计划" in plan
     assert (
         "岗位总数 | 46" in plan
-        and "每月费用合计 | 193,200 元" in plan
-        and "全年费用合计 | 2,318,400 元" in plan
+        and "每月工资合计 | 193,200 元" in plan
+        and "全年工资合计 | 2,318,400 元" in plan
     )
     assert "崮山后村 | 崮山镇 | 1" in plan
     english = panels(page(in_english(client), task_id))["plan_table"]
-    assert "Staffing plan" in english and "Total yearly cost | 2,318,400 yuan" in english
+    assert "Staffing plan" in english and "Total yearly wages | 2,318,400 yuan" in english
     assert "Gushanhou Village | Gushan Town | 1" in english
     assert "崮山后村" not in english
 

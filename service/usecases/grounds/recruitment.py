@@ -83,8 +83,9 @@ def plan_table(reading: Reading) -> Panel | None:
     salary = data.get("monthly_salary")
     if salary is not None:
         fields.append(field(title_of(reading.forms, DRAFT_FORM, "monthly_salary"), money(salary)))
-        fields.append(field(("每月费用合计", "Total monthly cost"), money(float(salary) * total)))
-        fields.append(field(("全年费用合计", "Total yearly cost"), money(float(salary) * total * 12)))
+        # Wages only (posts x salary): insurance and running costs are Finance's to add.
+        fields.append(field(("每月工资合计", "Total monthly wages"), money(float(salary) * total)))
+        fields.append(field(("全年工资合计", "Total yearly wages"), money(float(salary) * total * 12)))
     rows = [
         (
             villages.get(post["village_code"], same(post.get("village_name") or post["village_code"])),
