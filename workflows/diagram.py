@@ -8,13 +8,15 @@ also covers instances compacted before the workflow remembered them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
+from workflows.extensions import english_names_in_xml
 from workflows.serialization import compacted_elements
 
 COMPLETED = "completed"
@@ -86,3 +88,42 @@ def process_file(files: Mapping[str, str], process_id: str) -> str | None:
         if name.endswith(".bpmn") and pattern.search(files[name]):
             return files[name]
     return None
+
+
+def labelled_diagram(text: str, lane_label: Callable[[str], str], english: bool = False) -> str:
+    """The BPMN XML ``text`` with names people read: each lane's department code (``police_bureau``,
+    ``police_station:{town}``) replaced by ``lane_label(code)``, and on English pages every element's
+    English name (``nameEn``) in place of its Chinese one, a pool by its process's English name.
+
+    Only the copy served to the viewer changes, never the stored bundle. The text was parsed at deploy with
+    the same safe settings (``workflows.specs._safe_xml``): no DTD, no entities, no network.
+    """
+    root = _parsed(text)
+    english_of = english_names_in_xml(root) if english else {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        local = etree.QName(node).localname
+        name = node.get("name")
+        if local == "lane" and name:
+            node.set("name", lane_label(name))
+        elif node.get("id") in english_of:
+            node.set("name", english_of[node.get("id")])
+        elif local == "participant" and node.get("processRef") in english_of:
+            node.set("name", english_of[node.get("processRef")])
+    return str(etree.tostring(root, encoding="unicode"))
+
+
+def english_names(text: str) -> dict[str, str]:
+    """``{element id: English name}`` of a BPMN file's elements that declare one (``nameEn``)."""
+    return english_names_in_xml(_parsed(text))
+
+
+def _parsed(text: str) -> Any:
+    # The settings deploy parses with (workflows.specs._safe_xml): no DTD, no entities, no network.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(text.encode(), parser=parser)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise ValueError("a BPMN file with a DOCTYPE is not served")
+    return root

@@ -134,6 +134,19 @@ def process_english_name(process_node: Any) -> str | None:
     return str(properties.get(ENGLISH_NAME_KEY) or "").strip() or None
 
 
+def english_names_in_xml(root: Any) -> dict[str, str]:
+    """``{element id: nameEn}`` of every element of a parsed BPMN document that declares one (processes,
+    tasks, events, gateways, flows): the labels of the diagram shown on English pages."""
+    found = {}
+    for node in root.iter():
+        element_id = node.get("id") if isinstance(node.tag, str) else None
+        if element_id:
+            name = process_english_name(node)  # the node's own extension properties, as for a process
+            if name:
+                found[element_id] = name
+    return found
+
+
 def is_timer_catch(task_spec: Any) -> bool:
     """Tell whether a task spec waits on a timer."""
     return isinstance(task_spec, CatchingEvent) and isinstance(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -9,14 +10,50 @@ from sqlalchemy import or_, select
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
 from service.usecases.directory import Caller
-from service.usecases.errors import NotFoundError
+from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.instances import require_reader
+from service.usecases.names import Name, department_names
+from service.usecases.projections import resolve_queue
 from service.usecases.runner import InstanceRunner
-from workflows.diagram import completed_from_events, element_names, element_states, process_file
+from workflows.diagram import (
+    completed_from_events,
+    element_names,
+    element_states,
+    english_names,
+    labelled_diagram,
+    process_file,
+)
+
+# A lane scoped by task data (``police_station:{town}``) in a diagram without an instance: the kind of
+# department it stands for.
+DEPARTMENT_KINDS = {
+    "police_station": Name("派出所", "Police station"),
+    "town_gov": Name("镇人民政府", "Town government"),
+}
 
 
-def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> dict[str, Any]:
-    """``{"process_id", "bpmn_xml", "states", "names", "data"}``.
+def lane_label(lane: str, data: Mapping[str, Any], departments: Mapping[str, Name], lang: str) -> str:
+    """The name of the department a lane stands for: the instance's own (崮山派出所 for
+    ``police_station:{town}`` when the data says gushan), else the kind (派出所), else the code."""
+    try:
+        code = resolve_queue(lane, dict(data))
+    except InvalidInputError:  # no instance data to scope the template with
+        code = lane
+    if code in departments:
+        return departments[code].in_language(lang)
+    kind = DEPARTMENT_KINDS.get(lane.partition(":")[0])
+    return kind.in_language(lang) if kind else lane
+
+
+def served_diagram(xml: str, data: Mapping[str, Any], departments: Mapping[str, Name], lang: str) -> str:
+    """The BPMN XML as the viewer shows it: lanes by department name, English names on English pages."""
+    return labelled_diagram(xml, lambda lane: lane_label(lane, data, departments, lang), english=lang == "en")
+
+
+def instance_diagram(
+    ctx: ServiceContext, caller: Caller, instance_id: int, lang: str = "zh-CN"
+) -> dict[str, Any]:
+    """``{"process_id", "bpmn_xml", "states", "names", "data"}``, labelled in ``lang``.
 
     ``states`` is ``{bpmn_id: completed|active|waiting}``; ``names`` the element names of those ids.
     """
@@ -45,10 +82,13 @@ def instance_diagram(ctx: ServiceContext, caller: Caller, instance_id: int) -> d
         completed = completed_from_events((action, payload) for action, payload in events)
         states = element_states(workflow, completed)
         names = element_names(workflow)
+        if lang == "en":
+            names.update(english_names(xml))
+        data = engine.data(workflow)
         return {
             "process_id": instance.process_id,
-            "bpmn_xml": xml,
+            "bpmn_xml": served_diagram(xml, data, department_names(session), lang),
             "states": states,
             "names": {bpmn_id: names.get(bpmn_id, bpmn_id) for bpmn_id in states},
-            "data": engine.data(workflow),
+            "data": data,
         }

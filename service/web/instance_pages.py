@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from service.usecases import diagrams, incident_board, instances
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, page_number, refusal, user
+from service.web import bp, context, language, login_required, page_number, refusal, user
 
 HISTORY_PER_PAGE = 100
 BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"
@@ -30,7 +30,7 @@ def instance(instance_id: int) -> Any:
     caller, page = user(), page_number()
     diagram, diagram_error = None, ""
     try:
-        diagram = diagrams.instance_diagram(context(), caller, instance_id)
+        diagram = diagrams.instance_diagram(context(), caller, instance_id, language())
     except ServiceError as error:
         diagram_error = refusal(error)  # the data and history are still worth showing
     try:
