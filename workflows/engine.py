@@ -199,6 +199,11 @@ class WorkflowEngine:
             task.run()
             self.step(workflow)
 
+    def set_ready_task_data(self, workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -> None:
+        """Change what a ready user task reads from its data (a follow-up moves the due date the task
+        takes from ``dueAtVariable``); the engine does not step."""
+        self._ready_task(workflow, task_id).data.update(values)
+
     def task_data(self, workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
         """Return a copy of a ready user task's data (for the audit's before/after)."""
         return dict(self._ready_task(workflow, task_id).data)

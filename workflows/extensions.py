@@ -33,6 +33,9 @@ FORM_DEFAULTS_KEY = "formDefaults"
 # What a user task's page shows beside its form, the grounds of the decision: `panel, panel, ...`, names of
 # panels the service provides (docs/design.md); the lint refuses a name the service does not know.
 GROUNDS_KEY = "grounds"
+# A follow-up that moves the due date of the task it follows up: `movesDueDate` = `<user task id>: <form
+# field>` (`station_score: new_due_date`): the task's due time becomes the end of the day the person picks.
+MOVES_DUE_DATE_KEY = "movesDueDate"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
@@ -60,6 +63,7 @@ class UserTaskInfo:
     not_subject_waived: bool = False
     form_defaults: tuple[tuple[str, str], ...] = ()
     grounds: tuple[str, ...] = ()
+    moves_due_date: tuple[str, str] | None = None  # (user task id, form field with the new date)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,14 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
         form_defaults=_form_defaults(str(properties.get(FORM_DEFAULTS_KEY) or "")),
         grounds=tuple(p.strip() for p in str(properties.get(GROUNDS_KEY) or "").split(",") if p.strip()),
+        moves_due_date=_moves_due_date(str(properties.get(MOVES_DUE_DATE_KEY) or "")),
     )
+
+
+def _moves_due_date(declared: str) -> tuple[str, str] | None:
+    """``station_score: new_due_date`` -> ("station_score", "new_due_date"); None when not declared."""
+    task, _, field = (part.strip() for part in declared.partition(":"))
+    return (task, field) if task and field else None
 
 
 def _form_defaults(declared: str) -> tuple[tuple[str, str], ...]:

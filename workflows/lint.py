@@ -16,6 +16,7 @@ from workflows.extensions import (
     FORM_KEY,
     GROUNDS_KEY,
     LANE_PATTERN,
+    MOVES_DUE_DATE_KEY,
     NOT_SUBJECT_KEY,
     NOT_SUBJECT_WAIVED,
     START_DEPARTMENT_PATTERN,
@@ -95,6 +96,26 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
                 problems.append(f"{where}: unknown service operator {task_spec.operation_name!r}")
     for process_id, infos in user_tasks.items():
         _lint_subject(process_id, infos, problems)
+        _lint_moves_due_date(specs, process_id, infos, problems)
+
+
+def _lint_moves_due_date(
+    specs: ProcessSpecs, process_id: str, infos: list[UserTaskInfo], problems: list[str]
+) -> None:
+    """A follow-up that moves a due date names a user task of its process that reads its due time from
+    data (``dueAtVariable``), and a date field of its own form."""
+    by_id = {info.spec_name: info for info in infos}
+    for info in infos:
+        if info.moves_due_date is None:
+            continue
+        where, (target, field) = f"{process_id}/{info.spec_name}", info.moves_due_date
+        if target not in by_id or not by_id[target].due_at_variable:
+            problems.append(
+                f"{where}: {MOVES_DUE_DATE_KEY} names {target!r}, not a user task with a due date"
+            )
+        node = specs.forms.get(info.form or "", {}).get("properties", {}).get(field, {})
+        if node.get("format") != "date":
+            problems.append(f"{where}: {MOVES_DUE_DATE_KEY} names {field!r}, not a date field of its form")
 
 
 def _lint_grounds(specs: ProcessSpecs, problems: list[str], known_panels: set[str]) -> None:

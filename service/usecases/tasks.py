@@ -21,6 +21,7 @@ from service.persistence.models import (
 )
 from service.persistence.rows import table_of
 from service.usecases.directory import Caller
+from service.usecases.due_dates import move_due_dates, new_due_at
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.grounds import grounds_for
@@ -277,6 +278,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             check_submission(specs.forms, task.form, data)
         schema = specs.forms.get(task.form) if task.form else None
         now = ctx.clock.now()
+        due = new_due_at(info, data, now)  # an escalation's new date for the task it follows up
 
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
             before = engine.task_data(workflow, task.id)
@@ -297,6 +299,8 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
                 data_before={key: before.get(key) for key in data},
             )
             engine.complete_user_task(workflow, task.id, data, form_fields=_fields_of(schema))
+            if due is not None:
+                move_due_dates(session, engine, workflow, task, info, due, now, caller.username)
 
         runner.act(instance, complete, completing=task.id)
         session.connection().execute(_COMPLETE_TASK, {"task_id": task.id, "by": caller.username, "at": now})

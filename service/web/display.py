@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "task_completed": lazy_gettext("办结任务"),
     "task_cancelled": lazy_gettext("任务取消"),
     "task_reassigned": lazy_gettext("改派任务"),
+    "task_due_moved": lazy_gettext("调整任务期限"),
     "service_executed": lazy_gettext("执行服务任务"),
     "decision_executed": lazy_gettext("执行决策"),
     "gateway_executed": lazy_gettext("网关分支"),

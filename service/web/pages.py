@@ -8,9 +8,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from service.usecases import handover, task_record, tasks
-from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError, ServiceError
-from service.web import bp, context, flash_error, language, login_required, page_number, refusal, user
+from service.web import (
+    bp,
+    context,
+    display,
+    flash_error,
+    language,
+    login_required,
+    page_number,
+    refusal,
+    user,
+)
 
 
 @bp.get("/")
@@ -90,8 +99,7 @@ def reassign(task_id: str) -> Any:
     if take_over:
         flash(_("您已接手办理：%(name)s", name=_task_name(moved)))
     else:
-        person = _display_name(caller, moved["department_code"], username)
-        flash(_("已改派给 %(person)s：%(name)s", person=person, name=_task_name(moved)))
+        flash(_("已改派给 %(person)s：%(name)s", person=display.person(username), name=_task_name(moved)))
     return redirect(url_for("web.task", task_id=task_id))
 
 
@@ -111,11 +119,6 @@ def _back(default: str) -> str:
 
 def _task_name(task: dict[str, Any]) -> str:
     return str(task["name_en"] if language() == "en" else task["name_zh"])
-
-
-def _display_name(caller: Caller, department: str, username: str) -> str:
-    members = handover.handover_choices(context(), caller, department)
-    return next((m["display_name"] for m in members if m["username"] == username), username)
 
 
 def add_task_page_facts(detail: dict[str, Any]) -> None:
