@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 from service.usecases import accounts, audit_trail
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
-from service.web import bp, context, login_required, page_number, refusal, user
+from service.usecases.event_names import EventNames
+from service.web import bp, context, language, login_required, page_number, refusal, user
 from service.web.audit_xlsx import events_xlsx
 from service.web.display import ACTION_LABELS
 
@@ -87,6 +88,8 @@ def audit_search() -> Any:
             result = audit_trail.search(context(), user(), filters, page, PER_PAGE)
         except ServiceError as error:
             message, status = refusal(error), error.status
+        else:
+            result["items"] = _named(result["items"])
     elif errors:
         message, status = _("查询条件有误，请按提示修改"), 422
     pages = max((result["total"] + PER_PAGE - 1) // PER_PAGE, 1) if result else 1
@@ -104,6 +107,22 @@ def audit_search() -> Any:
     ), status
 
 
+def _named(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events as the page shows them: who, which department and the codes in the data by name (the
+    codes stay in the event: the exports and the search keep them)."""
+    namer = EventNames(context(), language())
+    namer.learn(events)
+    return [
+        {
+            **event,
+            "actor_name": namer.person(event["actor"]),
+            "department_name": namer.department(event["department_code"]),
+            "payload": namer.payload(event["payload"]),
+        }
+        for event in events
+    ]
+
+
 @bp.get("/audit/export.<fmt>")
 @login_required
 @auditor_required
@@ -115,7 +134,7 @@ def audit_export(fmt: str) -> Any:
         return render_template("error.html", message="；".join(errors.values())), 422
     try:
         chunks = audit_trail.export(context(), user(), filters, "jsonl" if fmt == "xlsx" else fmt)
-        body: Any = events_xlsx(chunks) if fmt == "xlsx" else chunks
+        body: Any = events_xlsx(chunks, EventNames(context(), language())) if fmt == "xlsx" else chunks
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     stamp = context().clock.now().astimezone(CHINA).strftime("%Y%m%d-%H%M%S")

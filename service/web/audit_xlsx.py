@@ -1,4 +1,6 @@
-"""The auditors' XLSX export: the CSV export's columns and Chinese headers, built from the JSON Lines export.
+"""The auditors' XLSX export, built from the JSON Lines export: the CSV export's columns with people,
+departments and actions by name, each followed by its code in a column of its own for auditors who filter
+by code (the content stays the event's JSON as sealed), headers in the auditor's language.
 
 Typed cells: numbers stay numbers, the time is a Beijing-time date cell, and text is always written as text,
 so a value starting with ``=`` is never run as a formula.
@@ -17,12 +19,30 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from service.usecases.audit_trail import CHINA, CSV_HEADERS
+from service.usecases.audit_trail import CHINA
+from service.usecases.event_names import EventNames
+from service.web.display import action_label
 
 # Excel refuses a cell longer than this; a longer JSON text is cut and marked.
 MAX_CELL = 32_767
 TRUNCATED = "…[已截断]"
-COLUMN_WIDTHS = (8, 20, 14, 18, 10, 38, 22, 80, 66)
+# (Chinese header, English header, width)
+COLUMNS = (
+    ("序号", "Seq", 8),
+    ("时间（北京时间）", "Time (Beijing time)", 20),
+    ("操作人", "Actor", 18),
+    ("操作人账号（代码）", "Actor username (code)", 16),
+    ("操作", "Action", 14),
+    ("操作（代码）", "Action (code)", 18),
+    ("流程实例", "Instance", 10),
+    ("任务", "Task", 38),
+    ("部门", "Department", 22),
+    ("部门（代码）", "Department (code)", 22),
+    ("内容(JSON)", "Content (JSON)", 80),
+    ("哈希", "Hash", 66),
+)
+HEADERS = tuple(zh for zh, _en, _width in COLUMNS)
+HEADERS_EN = tuple(en for _zh, en, _width in COLUMNS)
 
 
 def _text(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
@@ -43,33 +63,39 @@ def _time(sheet: WriteOnlyWorksheet, value: str | None) -> WriteOnlyCell | None:
     return cell
 
 
-def _row(sheet: WriteOnlyWorksheet, event: dict[str, Any]) -> list[Any]:
+def _row(sheet: WriteOnlyWorksheet, event: dict[str, Any], names: EventNames) -> list[Any]:
     content = orjson.dumps(event.get("payload"), option=orjson.OPT_SORT_KEYS, default=str).decode()
+    action = str(event.get("action") or "")
     return [
         event.get("seq"),
         _time(sheet, event.get("at")),
+        _text(sheet, names.person(event.get("actor"))),
         _text(sheet, event.get("actor")),
-        _text(sheet, event.get("action")),
+        _text(sheet, action_label(action) if action else ""),
+        _text(sheet, action),
         event.get("instance_id"),
         _text(sheet, event.get("task_id")),
+        _text(sheet, names.department(event.get("department_code"))),
         _text(sheet, event.get("department_code")),
         _text(sheet, content),
         _text(sheet, event.get("hash")),
     ]
 
 
-def events_xlsx(jsonl_chunks: Iterable[str]) -> bytes:
-    """A workbook of the events in ``jsonl_chunks``, as ``audit_trail.export(..., "jsonl")`` yields them."""
+def events_xlsx(jsonl_chunks: Iterable[str], names: EventNames) -> bytes:
+    """A workbook of the events in ``jsonl_chunks``, as ``audit_trail.export(..., "jsonl")`` yields them,
+    with the names ``names`` gives (one lookup of the people per chunk)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("审计记录")
-    for index, width in enumerate(COLUMN_WIDTHS):
+    sheet = workbook.create_sheet("Audit events" if names.lang == "en" else "审计记录")
+    for index, (_zh, _en, width) in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append(list(CSV_HEADERS))
+    sheet.append(list(HEADERS_EN if names.lang == "en" else HEADERS))
     for chunk in jsonl_chunks:
-        for line in chunk.splitlines():
-            if line.strip():
-                sheet.append(_row(sheet, orjson.loads(line)))
+        events = [orjson.loads(line) for line in chunk.splitlines() if line.strip()]
+        names.learn(events)
+        for event in events:
+            sheet.append(_row(sheet, event, names))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

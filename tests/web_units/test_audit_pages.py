@@ -19,8 +19,9 @@ from sqlalchemy import select, update
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel
 from service.usecases.audit_trail import CHINA, CSV_HEADERS
+from service.usecases.event_names import EventNames
 from service.web import audit_pages
-from service.web.audit_xlsx import MAX_CELL, events_xlsx
+from service.web.audit_xlsx import HEADERS, MAX_CELL, events_xlsx
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
@@ -77,7 +78,7 @@ def test_search_shows_who_when_and_the_data_change(
     assert '"return"' in reviewed and '"薪酬偏低"' in reviewed and "party" in reviewed
     # Other events show their payload.
     started = next(row for row in rows_of(text) if "instance_started" in row)
-    assert '"process_id":"recruitment"' in started
+    assert '"process_id":"招聘流程"' in started  # codes in the data by name on the page
 
     only = html.unescape(get(auditor, f"/audit?actor=party&action=task_completed&instance_id={recruitment}"))
     assert "共 1 条" in only and len(rows_of(only)) == 1
@@ -136,21 +137,23 @@ def test_exports_parse_and_agree(app: Flask, recruitment: int, users: dict[str, 
     sheet = load_workbook(io.BytesIO(body)).active
     assert sheet is not None
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert table[0] == list(CSV_HEADERS) and len(table) == total + 1
+    assert table[0] == list(HEADERS) and len(table) == total + 1
     for from_csv, from_xlsx in zip(rows[1:], table[1:], strict=True):
         assert str(from_xlsx[0]) == from_csv[0]  # seq
         assert isinstance(from_xlsx[1], datetime)
         assert from_xlsx[1].isoformat() == from_csv[1].removesuffix("+08:00")  # Beijing time, both
-        assert [str(v or "") for v in from_xlsx[2:4]] == from_csv[2:4]  # actor, action
-        assert str(from_xlsx[4]) == from_csv[4]  # instance
-        assert json.loads(from_xlsx[7]) == json.loads(from_csv[7])  # content
-        assert from_xlsx[8] == from_csv[8]  # hash
+        # The workbook names the actor and the action, each followed by its code.
+        assert [str(v or "") for v in (from_xlsx[3], from_xlsx[5])] == from_csv[2:4]  # actor, action
+        assert str(from_xlsx[6]) == from_csv[4]  # instance
+        assert str(from_xlsx[9] or "") == from_csv[6]  # department
+        assert json.loads(from_xlsx[10]) == json.loads(from_csv[7])  # content
+        assert from_xlsx[11] == from_csv[8]  # hash
 
     assert get(auditor, "/audit/export.pdf", expect=404)
     assert "请输入整数" in get(auditor, "/audit/export.csv?instance_id=x", expect=422)
 
 
-def test_xlsx_cells_are_text_never_formulas() -> None:
+def test_xlsx_cells_are_text_never_formulas(app: Flask, ctx: ServiceContext) -> None:
     event = {
         "seq": 7,
         "at": "2026-11-28T01:02:03.456789+00:00",
@@ -162,14 +165,17 @@ def test_xlsx_cells_are_text_never_formulas() -> None:
         "payload": {"note": "x" * (MAX_CELL + 10)},
         "hash": "ab",
     }
-    sheet = load_workbook(io.BytesIO(events_xlsx([json.dumps(event) + "\n"]))).active
+    with app.test_request_context():
+        workbook = events_xlsx([json.dumps(event) + "\n"], EventNames(ctx, "zh-CN"))
+    sheet = load_workbook(io.BytesIO(workbook)).active
     assert sheet is not None
     header, row = list(sheet.iter_rows())
-    assert [c.value for c in header] == list(CSV_HEADERS)
+    assert [c.value for c in header] == list(HEADERS)
     assert row[0].value == 7 and row[1].value == datetime(2026, 11, 28, 9, 2, 3)
-    assert row[2].value == '=HYPERLINK("http://x")' and row[2].data_type == "s"
-    assert row[3].value == "login" and row[6].value == "@dept"
-    assert len(row[7].value) == MAX_CELL and row[7].value.endswith("[已截断]")
+    # An unknown actor or department has no name: its code, as text, in both columns.
+    assert row[2].value == row[3].value == '=HYPERLINK("http://x")' and row[2].data_type == "s"
+    assert row[5].value == "login" and row[8].value == row[9].value == "@dept"
+    assert len(row[10].value) == MAX_CELL and row[10].value.endswith("[已截断]")
 
 
 def test_chain_check_page(app: Flask, ctx: ServiceContext, recruitment: int) -> None:

@@ -92,3 +92,16 @@ def test_task_page_meta_line_shows_names(app: Flask, hiring: dict[str, str], lan
     if lang == "en":
         assert "Claimed (公安分局 王警官)" in flat
         assert not FULL_WIDTH_PUNCTUATION.search(flat), flat
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_audit_search_shows_people_and_departments_by_name(
+    app: Flask, hiring: dict[str, str], lang: str
+) -> None:
+    client = browser(app, "auditor", lang)
+    text = page_text(client, "/audit?search=1", lang)
+    assert "公安分局 王警官" in text and "党群工作部 李科长" in text
+    assert ("公安分局" if lang == "zh-CN" else "Public Security Sub-bureau") in text
+    # The codes stay the search keys: by username and department code.
+    by_code = page_text(client, "/audit?actor=party&department_code=party_affairs", lang)
+    assert "党群工作部 李科长" in by_code and "公安分局 王警官" not in by_code

@@ -52,8 +52,9 @@ def _is_word(code: str) -> bool:
 
 
 def _pattern(code: str) -> re.Pattern[str]:
-    # Not part of a longer identifier or key: "2026-recruitment" and "recruitment_start" are not the code.
-    return re.compile(rf"(?<![\w\-{{}}]){re.escape(code)}(?![\w\-{{}}])")
+    # Not part of a longer identifier, key or file name: "2026-recruitment", "recruitment_start" and
+    # "appraisal.bpmn" are not the code.
+    return re.compile(rf"(?<![\w\-{{}}]){re.escape(code)}(?![\w\-{{}}]|\.\w)")
 
 
 _PATTERNS = {code: _pattern(code) for code in CODES}
