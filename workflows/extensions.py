@@ -158,6 +158,12 @@ def english_names_in_xml(root: Any) -> dict[str, str]:
     return found
 
 
+def element_english_name(task_spec: Any) -> str | None:
+    """Any element's English name: ``nameEn`` among its extension properties (None when it has none)."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return str(properties.get(ENGLISH_NAME_KEY) or "").strip() or None
+
+
 def is_timer_catch(task_spec: Any) -> bool:
     """Tell whether a task spec waits on a timer."""
     return isinstance(task_spec, CatchingEvent) and isinstance(

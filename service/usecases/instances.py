@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
+from service.usecases.data_view import data_view
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
+from service.usecases.history_view import history_view
 from service.usecases.incidents import incidents_recorded
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
@@ -146,3 +148,15 @@ def instance_detail(
         with ctx.database.reading() as session:
             data = InstanceRunner(ctx, session, "system").current_data(instance)
     return {**{c: getattr(instance, c) for c in INSTANCE_FIELDS}, "data": data, "tasks": tasks}
+
+
+def people_view(ctx: ServiceContext, detail: dict[str, Any], history: Page) -> dict[str, Any]:
+    """The data and a page of the history of an instance the caller may read (``instance_detail`` and
+    ``instance_history`` checked it), as people read them: titled, labelled, names not codes."""
+    with ctx.database.reading() as session:
+        specs = InstanceRunner(ctx, session, "system").specs_for(detail["definition_id"])
+        process_id = detail["process_id"]
+        return {
+            "data": data_view(session, specs, process_id, detail["data"]),
+            "history": history_view(session, specs, process_id, history.items),
+        }

@@ -40,7 +40,12 @@ def instance(instance_id: int) -> Any:
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     if diagram is not None:
-        detail["data"] = diagram["data"]
+        # Taken out of the diagram: the page embeds the diagram as JSON, and the raw data is not for staff.
+        detail["data"] = diagram.pop("data")
+    try:
+        readable = instances.people_view(context(), detail, history)
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
     open_incidents = incident_board.open_incidents_of(context(), caller, instance_id)
     pages = max((history.total + HISTORY_PER_PAGE - 1) // HISTORY_PER_PAGE, 1)
     return render_template(
@@ -51,6 +56,9 @@ def instance(instance_id: int) -> Any:
         diagram=diagram,
         diagram_error=diagram_error,
         incidents=open_incidents,
+        readable=readable,
+        # The raw data is for those who read models and records; staff read the titled fields only.
+        show_json=caller.has_role("designer") or caller.has_role("auditor"),
     )
 
 
