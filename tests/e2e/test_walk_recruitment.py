@@ -10,6 +10,7 @@ credit), and the service company signs the contract.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -19,7 +20,7 @@ from service.persistence.models import VillageModel
 from service.scheduler import run_once as fire_due_timers
 from tests.api.recruitment_steps import applicant, birth_for_age, start_recruitment
 from tests.conftest import User
-from tests.e2e.conftest import Pages
+from tests.e2e.conftest import Pages, shot
 from tests.e2e.walk_steps import (
     Walk,
     assert_clean_form,
@@ -34,6 +35,7 @@ from tests.e2e.walk_steps import (
 )
 from workflows.ports import ManualClock
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 BUREAU, PARTY, FINANCE, COMPANY = "police_bureau", "party_affairs", "finance", "service_company"
 RETURN_REASON = "月薪标准低于全区辅警保障标准，请按4200元重新测算"
 BAD_CREDIT_NOTES = "征信报告显示多笔贷款逾期超过90天"
@@ -67,6 +69,7 @@ def test_recruitment_walked_by_each_role(
     walk = Walk(pages, "recruitment")
     # Started through the API: there is no web page to start a campaign yet (issue 13).
     recruitment = start_recruitment(users["bureau"])
+    village = village_name(ctx, "gs-v04")
 
     bureau = walk.as_user("bureau")
     walk.visit(bureau, "01-home")
@@ -84,7 +87,10 @@ def test_recruitment_walked_by_each_role(
     party = walk.as_user("party")
     open_task(party, PARTY, "审核用人计划及薪酬")
     plan = panel(party, "plan_table")
-    expect_texts(plan, ["2026年农村辅警招聘计划", "46", "3,800", "崮山镇", "泊于镇"])
+    # Posts per village and town, the total, the salary, the monthly and yearly cost (46 posts at 3,800).
+    expect_texts(
+        plan, ["2026年农村辅警招聘计划", "46", "3,800", "174,800", "2,097,600", "崮山镇", "泊于镇", village]
+    )
     assert_clean_form(party, "reason")
     walk.visit(party, "04-review")
     party.select_option("[name='decision']", "return")
@@ -134,7 +140,6 @@ def test_recruitment_walked_by_each_role(
     apply_url = f"/api/v1/campaigns/{campaign_id}/applications"
     adult = birth_for_age(today, 25)
     names = ["孙建华", "周丽娜"]
-    village = village_name(ctx, "gs-v04")
     ids = [
         users["bureau"].post(apply_url, {**applicant(n, "gs-v04", adult), "name": name}, expect=201)["id"]
         for n, name in enumerate(names, start=1)
@@ -153,8 +158,15 @@ def test_recruitment_walked_by_each_role(
     expect(table).not_to_contain_text("吴未成")
     expect(table).to_contain_text("********")  # IDs masked
     walk.visit(bureau, "09-exam-scores")
-    bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "95")
+    # Validated per row: a score above 100 is refused next to that applicant, what was typed kept.
+    bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "150")
     bureau.fill(f"#in-scores\\.{ids[1]}\\.score", "70.5")
+    bureau.click("#complete")
+    expect(bureau.locator(f"#error-{ids[0]}")).to_be_visible()
+    expect(bureau.locator(f"#error-{ids[1]}")).to_have_count(0)
+    assert bureau.input_value(f"#in-scores\\.{ids[1]}\\.score") == "70.5"
+    shot(bureau, "recruitment-09-exam-scores-row-error-zh")
+    bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "95")
     submit(bureau, "录入考试成绩")
 
     # The better candidate fails vetting for bad credit.
@@ -183,7 +195,9 @@ def test_recruitment_walked_by_each_role(
     company.goto(f"/queues/{COMPANY}")
     walk.visit(company, "12-company-queue")
     claim_task(company, COMPANY, "签订劳动合同")
-    expect_texts(panel(company, "hired_person"), [names[1], village])
+    expect_texts(
+        panel(company, "hired_person"), [names[1], "********", village, "崮山镇", f"{village} 第1岗"]
+    )
     walk.visit(company, "13-contract")
     company.fill("[name='contract_number']", "WH-FJ-2026-001")
     company.fill("[name='contract_start']", "2027-01-01")
@@ -195,7 +209,8 @@ def test_recruitment_walked_by_each_role(
     bureau.goto(f"/tasks/{first_draft}")
     record = bureau.locator("#task-record")
     expect_texts(
-        record, ["2026年农村辅警招聘计划", "3800", "公安分局 王警官", "北京时间", "审核用人计划及薪酬"]
+        record,
+        ["计划名称", "2026年农村辅警招聘计划", "3800", "公安分局 王警官", "北京时间", "审核用人计划及薪酬"],
     )
     expect(bureau.locator("#complete")).to_have_count(0)
     walk.visit(bureau, "14-completed-task")
@@ -206,4 +221,9 @@ def test_recruitment_walked_by_each_role(
     assert error_page(bureau, f"/queues/{FINANCE}", 403)
     walk.visit(bureau, "16-forbidden")
     assert error_page(company, f"/tasks/{first_draft}", 403)
+    switch_language(bureau, "en")
+    for path, status in (("/tasks/999999", 404), (f"/queues/{FINANCE}", 403)):
+        message = error_page(bureau, path, status)
+        assert not CJK.search(message), message
+    switch_language(bureau, "zh-CN")
     walk.assert_no_codes_seen()

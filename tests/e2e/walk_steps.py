@@ -48,10 +48,21 @@ def raw_codes(text: str, lang: str) -> list[str]:
 CHINESE_PUNCTUATION_AFTER_ENGLISH = re.compile(r"[A-Za-z][A-Za-z ]{0,3}[：（）；，。]")
 
 
+# What the person reads: the page's text and, on an instance page, the diagram's labels (SVG text).
+VISIBLE_TEXT = """() => [document.body.innerText,
+    ...Array.from(document.querySelectorAll('#diagram svg text'), t => t.textContent)].join('\\n')"""
+
+
+def settle(page: Page) -> None:
+    """Wait for what the page draws after loading: the process diagram (bpmn-js) of an instance page."""
+    if page.locator("#diagram").count():
+        expect(page.locator("#diagram svg text").first).to_be_attached(timeout=10_000)
+
+
 def codes_on(page: Page, lang: str) -> list[str]:
     """The raw codes in the visible text of ``page``, as ``lang`` renders it, and on an English page any
     Chinese punctuation after an English word."""
-    text = page.evaluate("document.body.innerText")
+    text = page.evaluate(VISIBLE_TEXT)
     found = raw_codes(text, lang)
     if lang == "en":
         found += [
@@ -91,9 +102,11 @@ class Walk:
     def visit(self, page: Page, step: str) -> None:
         """The page as it is now, in Chinese then in English, then back: no codes, a screenshot of each."""
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        settle(page)
         self._note_codes(page, step, "zh-CN")
         shot(page, f"{self.name}-{step}-zh")
         switch_language(page, "en")
+        settle(page)
         self._note_codes(page, step, "en")
         shot(page, f"{self.name}-{step}-en")
         switch_language(page, "zh-CN")
