@@ -131,7 +131,8 @@ def audit_export(fmt: str) -> Any:
         return render_template("error.html", message=_("导出格式只能是 CSV、JSON Lines 或 XLSX")), 404
     _raw, filters, errors = _parse(request.args)
     if filters is None:
-        return render_template("error.html", message="；".join(errors.values())), 422
+        separator = "; " if language() == "en" else "；"
+        return render_template("error.html", message=separator.join(errors.values())), 422
     try:
         chunks = audit_trail.export(context(), user(), filters, "jsonl" if fmt == "xlsx" else fmt)
         body: Any = events_xlsx(chunks, EventNames(context(), language())) if fmt == "xlsx" else chunks

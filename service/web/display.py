@@ -221,3 +221,19 @@ def subject_text(subject: str | None) -> str:
     if post:
         return f"{village(post.group(1))}, post {post.group(2)}"
     return _ASIDE.sub(lambda aside: f" ({village(aside.group(1))})", subject)
+
+
+_POST_KEY = re.compile(r"^.+/(?P<village>[^/]+)/(?P<slot>\d+)$")
+
+
+@bp.app_template_filter("post_name")
+def post_name(business_key: str | None) -> str:
+    """A post (a ``post_hiring`` business key, ``2026-recruitment/gs-v04/1``) as people name it: the
+    village and the post, ``涝台村 第1岗`` / ``Laotai Village, post 1``."""
+    found = _POST_KEY.match(business_key or "")
+    if not found:
+        return business_key or ""
+    village = village_name(found["village"])
+    if language() == "en":
+        return f"{village}, post {found['slot']}"
+    return f"{village} 第{found['slot']}岗"

@@ -6,6 +6,7 @@ department, process, person and village names and none of the codes (tests/web_u
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -13,10 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.context import ServiceContext
+from tests.api.appraisal_steps import seed
 from tests.api.clean_form_steps import first_candidate_failed
 from tests.api.recruitment_steps import the_task
 from tests.conftest import User
-from tests.web_units.browser_session import web_login
+from tests.web_units.browser_session import csrf, web_login
+from tests.web_units.test_excel_import import HEADERS, open_campaign, person, sheet
 from tests.web_units.visible_text import assert_no_codes
 from workflows.ports import ManualClock
 
@@ -105,3 +108,70 @@ def test_audit_search_shows_people_and_departments_by_name(
     # The codes stay the search keys: by username and department code.
     by_code = page_text(client, "/audit?actor=party&department_code=party_affairs", lang)
     assert "党群工作部 李科长" in by_code and "公安分局 王警官" not in by_code
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_home_page_names_the_departments(app: Flask, hiring: dict[str, str], lang: str) -> None:
+    text = page_text(browser(app, "gushan_station", lang), "/", lang)
+    assert ("崮山派出所" if lang == "zh-CN" else "Gushan Police Station") in text
+    text = page_text(browser(app, "bureau", lang), "/", lang)
+    assert ("公安分局" if lang == "zh-CN" else "Public Security Sub-bureau") in text
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_campaign_dashboard_names_the_vacant_post(
+    app: Flask, users: dict[str, User], hiring: dict[str, str], lang: str
+) -> None:
+    # The second and last candidate for the post fails too: the post stays vacant.
+    bureau = users["bureau"]
+    vetting = {"findings": ["criminal_record"], "notes": "有犯罪记录"}
+    bureau.post(f"/api/v1/tasks/{hiring['vetting']}/complete", {"data": vetting})
+    client = browser(app, "bureau", lang)
+    campaigns = page_text(client, "/dashboards/campaigns", lang)
+    assert "2026年农村辅警招聘计划" in campaigns
+    with client.get("/dashboards/campaigns/1") as response:
+        page = response.get_data(as_text=True)
+    text = assert_no_codes(page, lang)
+    vacant = re.search(r'<p class="help" id="posts-vacant-list">(.*?)</p>', page, re.S)
+    assert vacant is not None
+    listed = assert_no_codes(vacant.group(1), lang)
+    if lang == "zh-CN":
+        assert listed.startswith("空缺岗位：") and "、涝台村 第1岗、" in listed
+    else:
+        assert listed.startswith("Vacant posts: ") and "; Laotai Village, post 1; " in listed
+    assert "2026-recruitment" in text  # the business key is the campaign's own name for it
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_appraisal_dashboard_and_queues_name_towns_and_stations(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, lang: str
+) -> None:
+    seed(ctx)
+    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    text = page_text(browser(app, "bureau", lang), "/dashboards/appraisal", lang)
+    assert ("崮山镇" if lang == "zh-CN" else "Gushan Town") in text
+    station = browser(app, "gushan_station", lang)
+    queue = page_text(station, "/queues/police_station:gushan", lang)
+    assert ("部门待办：崮山派出所" if lang == "zh-CN" else "Department queue: Gushan Police Station") in queue
+    assert ("月度考核" if lang == "zh-CN" else "Monthly appraisal") in queue
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_excel_import_lists_villages_by_name(
+    app: Flask, users: dict[str, User], clock: ManualClock, lang: str
+) -> None:
+    campaign_id = open_campaign(users, clock)
+    client = browser(app, "bureau", lang)
+    page_text(client, "/excel", lang)
+    upload = sheet(HEADERS, [person(1, clock.now().date())])
+    with client.post(
+        "/excel/applicants",
+        data={
+            "csrf_token": csrf(client, "/excel"),
+            "campaign_id": str(campaign_id),
+            "file": (io.BytesIO(upload), "a.xlsx"),
+        },
+    ) as response:
+        assert response.status_code == 200
+        text = assert_no_codes(response.get_data(as_text=True), lang)
+    assert "导入人01" in text and ("北海村" if lang == "zh-CN" else "Beihai Village") in text
