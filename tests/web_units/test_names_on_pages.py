@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from service.context import ServiceContext
 from tests.api.appraisal_steps import seed
 from tests.api.clean_form_steps import first_candidate_failed
-from tests.api.recruitment_steps import the_task
+from tests.api.recruitment_steps import start_recruitment, the_task
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
 from tests.web_units.test_excel_import import HEADERS, open_campaign, person, sheet
@@ -175,3 +175,34 @@ def test_excel_import_lists_villages_by_name(
         assert response.status_code == 200
         text = assert_no_codes(response.get_data(as_text=True), lang)
     assert "导入人01" in text and ("北海村" if lang == "zh-CN" else "Beihai Village") in text
+
+
+FIELD_ERRORS = {
+    "zh-CN": ["缺少必填项：计划名称", "缺少必填项：月薪标准（元）", "缺少必填项：计划名称、月薪标准（元）"],
+    "en": [
+        "Required: Plan title.",
+        "Required: Monthly salary (CNY).",
+        "Required: Plan title, Monthly salary (CNY).",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_field_errors_name_fields_by_title_on_the_task_page(
+    app: Flask, users: dict[str, User], lang: str
+) -> None:
+    start_recruitment(users["bureau"])
+    task = the_task(users["bureau"], "police_bureau", "draft_plan")
+    client = browser(app, "bureau", lang)
+    url = f"/tasks/{task['id']}"
+    with client.post(
+        url, data={"csrf_token": csrf(client, url), "plan_title": "", "remarks": "x"}
+    ) as response:
+        assert response.status_code == 422
+        text = assert_no_codes(response.get_data(as_text=True), lang)
+    for message in FIELD_ERRORS[lang]:
+        assert message in text, (message, text)
+    assert "plan_title" not in text and "monthly_salary" not in text
+    if lang == "en":
+        errors = [line for line in text.splitlines() if "Required" in line]
+        assert errors and not any(FULL_WIDTH_PUNCTUATION.search(line) for line in errors), errors
