@@ -15,6 +15,18 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _default_cookie_secure() -> bool:
+    # Session cookies are Secure (sent over HTTPS only) unless said otherwise. The one exception is the
+    # embedded demo (no DATABASE_URL: the SQLite file under instance/), which `auxpolice serve` runs over
+    # plain HTTP on the demonstrator's own machine; a real deployment sets DATABASE_URL and sits behind TLS.
+    return _env_bool("AUXPOLICE_COOKIE_SECURE", "DATABASE_URL" in os.environ)
+
+
 @dataclass
 class Settings:
     """Service settings; every field has an AUXPOLICE_* or DATABASE_URL environment variable."""
@@ -48,6 +60,22 @@ class Settings:
     )
     # Authenticates the audit chain's head; keep it out of the database (env or the instance folder).
     audit_key: str = field(default_factory=lambda: os.environ.get("AUXPOLICE_AUDIT_KEY", ""))
+    # Accounts and sessions (issue 12): how long credentials live.
+    login_token_hours: int = field(default_factory=lambda: _env_int("AUXPOLICE_LOGIN_TOKEN_HOURS", 12))
+    token_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_TOKEN_DAYS", 30))
+    token_max_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_TOKEN_MAX_DAYS", 90))
+    session_idle_minutes: int = field(default_factory=lambda: _env_int("AUXPOLICE_SESSION_IDLE_MINUTES", 30))
+    session_max_hours: int = field(default_factory=lambda: _env_int("AUXPOLICE_SESSION_MAX_HOURS", 12))
+    cookie_secure: bool = field(default_factory=_default_cookie_secure)
+    # Login slowdown: after this many failures of one username from one source (four times as many from
+    # one source, or for one username from anywhere) each further try waits twice as long, up to the cap.
+    login_free_failures: int = field(default_factory=lambda: _env_int("AUXPOLICE_LOGIN_FREE_FAILURES", 5))
+    login_backoff_max_seconds: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_LOGIN_BACKOFF_MAX_SECONDS", 900)
+    )
+    login_failure_window_minutes: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_LOGIN_FAILURE_WINDOW_MINUTES", 60)
+    )
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

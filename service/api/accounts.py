@@ -9,10 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.api import bearer_token, caller, context
+from service.api import answer, bearer_token, caller, context
 from service.auth import allow
 from service.usecases import accounts
 from service.usecases.directory import ROLES
+from service.usecases.login_throttle import LoginThrottledError
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号 Accounts")
 
@@ -68,13 +69,24 @@ class NewUserResultSchema(Schema):
 
 class TokenRequestSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    # Unset: AUXPOLICE_TOKEN_DAYS; more than AUXPOLICE_TOKEN_MAX_DAYS is refused by the use case.
+    days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
 
 
 class TokenSchema(Schema):
     id = fields.Integer()
     token = fields.String()
     expires_at = fields.DateTime()
+
+
+class OwnTokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    state = fields.String(metadata={"enum": ["active", "expired", "revoked"]})
+    current = fields.Boolean(metadata={"description": "the token this request was made with"})
 
 
 class DepartmentSchema(Schema):
@@ -102,9 +114,19 @@ class Login(MethodView):
     @allow("public")
     @blp.arguments(LoginSchema)
     @blp.response(200, LoginResultSchema)
+    @blp.alt_response(429, description="Too many recent failures: retry after the Retry-After seconds")
     def post(self, body: dict[str, Any]) -> Any:
-        """Exchange a username and password for a bearer token (12 hours); rate-limited on failures."""
-        result = accounts.login(context(), body["username"], body["password"], request.remote_addr or "")
+        """Exchange a username and password for a bearer token (AUXPOLICE_LOGIN_TOKEN_HOURS, 12 by default).
+
+        After repeated failures from a source or for a username further tries wait longer and longer
+        (429 with Retry-After); there is no lock, so nobody can keep another person out.
+        """
+        try:
+            result = accounts.login(context(), body["username"], body["password"], request.remote_addr or "")
+        except LoginThrottledError as error:
+            response, status = answer(error.status, error.message, error.message_en)
+            response.headers["Retry-After"] = str(error.retry_after)
+            return response, status
         return {**result, "user": _caller_dict(result["user"])}
 
 
@@ -124,6 +146,24 @@ class Me(MethodView):
     def get(self) -> Any:
         """Who I am: departments, the ones I head, roles and language."""
         return _caller_dict(caller())
+
+
+@blp.route("/me/tokens")
+class MyTokens(MethodView):
+    @allow("authenticated")
+    @blp.response(200, OwnTokenSchema(many=True))
+    def get(self) -> Any:
+        """My tokens, newest first: name, creation, expiry, revocation, state; never the token itself."""
+        return accounts.own_tokens(context(), caller(), bearer_token())
+
+
+@blp.route("/me/tokens/<int:token_id>/revoke")
+class RevokeMyToken(MethodView):
+    @allow("authenticated")
+    @blp.response(204)
+    def post(self, token_id: int) -> None:
+        """Revoke one of my tokens at once (a lost laptop, a script no longer used)."""
+        accounts.revoke_own_token(context(), caller(), token_id)
 
 
 @blp.route("/me/language")

@@ -121,8 +121,22 @@ class LoginFailureModel(Base):
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64))
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class WebSessionModel(Base):
+    """A browser session kept on the server: the cookie holds a random id, this row its SHA-256 and data.
+
+    ``user_id`` is set once someone signs in; deleting a user's rows signs them out everywhere.
+    """
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class MembershipModel(Base):

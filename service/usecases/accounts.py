@@ -1,14 +1,16 @@
-"""Accounts: login with rate limiting, logout, and the administrator's user, membership and token actions.
+"""Accounts: login (slowed down on failures), logout, own tokens, and the administrator's user, membership
+and token actions.
 
 No password or token ever goes into the audit log: events name the user and what changed, nothing more.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -16,11 +18,20 @@ from service.context import ServiceContext
 from service.persistence.models import (
     ApiTokenModel,
     DepartmentModel,
-    LoginFailureModel,
     MembershipModel,
     UserModel,
+    WebSessionModel,
 )
-from service.usecases.directory import ROLES, Caller, caller_of, create_user, hash_token, issue_token
+from service.usecases import login_throttle
+from service.usecases.directory import (
+    ROLES,
+    Caller,
+    caller_of,
+    create_user,
+    hash_token,
+    issue_token,
+    revoke_tokens_of,
+)
 from service.usecases.errors import (
     ConflictError,
     InvalidInputError,
@@ -28,54 +39,89 @@ from service.usecases.errors import (
     ServiceError,
     UnauthenticatedError,
 )
+from service.usecases.login_throttle import LoginThrottledError
 from service.usecases.passwords import hash_password, verify_password
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOGIN_TOKEN_HOURS = 12
-
-
-class TooManyAttemptsError(ServiceError):
-    status = 429
-    code = "too_many_attempts"
+# Kept for callers that catch the old name; the refusal is now a slowdown, not a lock.
+TooManyAttemptsError = LoginThrottledError
+USERNAME_MAX = 64  # the users.username column
 
 
 def login(ctx: ServiceContext, username: str, password: str, remote_addr: str) -> dict[str, Any]:
-    """Check a password and issue a short-lived token; refuse after repeated failures.
+    """Check a password and issue a bearer token for AUXPOLICE_LOGIN_TOKEN_HOURS (the API's login)."""
+    result: dict[str, Any] = {}
 
-    A failure is committed (counted and audited) before the refusal is raised.
+    def issue(session: Session, user: UserModel, now: datetime) -> dict[str, Any]:
+        lifetime = timedelta(hours=ctx.settings.login_token_hours)
+        token, row = issue_token(ctx, session, user, "login", lifetime=lifetime)
+        audit.record(session, now, user.username, "login", remote_addr=remote_addr, token_id=row.id)
+        result.update(token=token, expires_at=row.expires_at, user=caller_of(session, user))
+        return result
+
+    _check_password(ctx, username, password, remote_addr, issue)
+    return result
+
+
+def web_login(ctx: ServiceContext, username: str, password: str, remote_addr: str) -> Caller:
+    """Check a password for a browser session: no bearer token is issued, the session holds the user."""
+    signed_in: list[Caller] = []
+
+    def record(session: Session, user: UserModel, now: datetime) -> None:
+        audit.record(session, now, user.username, "login", remote_addr=remote_addr, channel="web")
+        signed_in.append(caller_of(session, user))
+
+    _check_password(ctx, username, password, remote_addr, record)
+    return signed_in[0]
+
+
+def _check_password(
+    ctx: ServiceContext,
+    username: str,
+    password: str,
+    remote_addr: str,
+    on_success: Callable[[Session, UserModel, datetime], Any],
+) -> None:
+    """Verify a login, slowed down by recent failures (service/usecases/login_throttle.py).
+
+    A failure or a throttled try is committed (counted, audited) before the refusal is raised.
     """
     now = ctx.clock.now()
-    result: dict[str, Any] | None = None
+    # A name no account can have (too long for the column, a NUL) is an unknown user, counted under a
+    # form the table can hold.
+    possible = len(username) <= USERNAME_MAX and "\x00" not in username
+    counted_as = username.replace("\x00", "")[:USERNAME_MAX]
+    source = remote_addr[:64]
+    refusal: ServiceError | None = None
     with ctx.database.transaction() as session:
-        recent = session.scalar(
-            select(func.count())
-            .select_from(LoginFailureModel)
-            .where(LoginFailureModel.username == username, LoginFailureModel.at > now - FAILURE_WINDOW)
-        )
-        locked = (recent or 0) >= MAX_FAILURES
-        user = session.scalars(select(UserModel).where(UserModel.username == username)).first()
-        # The hash is verified even when locked or unknown, so timing tells nothing about the account.
-        valid = verify_password(user.password_hash if user else None, password)
-        if locked or user is None or not user.is_active or not valid:
-            if not locked:
-                session.add(LoginFailureModel(username=username, remote_addr=remote_addr, at=now))
+        held = login_throttle.throttle(session, ctx.settings, now, counted_as, source)
+        if held is not None:
             audit.record(
-                session, now, username, "login_locked" if locked else "login_failed", remote_addr=remote_addr
+                session,
+                now,
+                counted_as,
+                "login_throttled",
+                remote_addr=source,
+                throttled_by=held.key,
+                retry_after=held.retry_after,
             )
+            refusal = LoginThrottledError(held.retry_after)
         else:
-            session.execute(delete(LoginFailureModel).where(LoginFailureModel.username == username))
-            token, row = issue_token(ctx, session, user, "login", days=0)
-            row.expires_at = now + timedelta(hours=LOGIN_TOKEN_HOURS)
-            audit.record(session, now, user.username, "login", remote_addr=remote_addr, token_id=row.id)
-            result = {"token": token, "expires_at": row.expires_at, "user": caller_of(session, user)}
-    if result is None:
-        if locked:
-            raise TooManyAttemptsError(
-                "登录失败次数过多，请 {minutes} 分钟后再试", minutes=FAILURE_WINDOW.seconds // 60
+            user = (
+                session.scalars(select(UserModel).where(UserModel.username == username)).first()
+                if possible
+                else None
             )
-        raise UnauthenticatedError("用户名或密码错误")
-    return result
+            # The hash is verified even for an unknown user, so timing tells nothing about the account.
+            valid = verify_password(user.password_hash if user else None, password)
+            if user is None or not user.is_active or not valid:
+                login_throttle.record_failure(session, now, counted_as, source)
+                audit.record(session, now, counted_as, "login_failed", remote_addr=source)
+                refusal = UnauthenticatedError("用户名或密码错误")
+            else:
+                login_throttle.forget_failures(session, now, ctx.settings, counted_as, source)
+                on_success(session, user, now)
+    if refusal is not None:
+        raise refusal
 
 
 def logout(ctx: ServiceContext, caller: Caller, token: str) -> None:
@@ -89,11 +135,61 @@ def logout(ctx: ServiceContext, caller: Caller, token: str) -> None:
             audit.record(session, row.revoked_at, caller.username, "logout", token_id=row.id)
 
 
+def web_logout(ctx: ServiceContext, caller: Caller) -> None:
+    """Record that a browser session was signed out (the session itself is dropped by the web layer)."""
+    with ctx.database.transaction() as session:
+        audit.record(session, ctx.clock.now(), caller.username, "logout", channel="web")
+
+
+def own_tokens(ctx: ServiceContext, caller: Caller, current_token: str | None) -> list[dict[str, Any]]:
+    """The caller's tokens, newest first, with their state; the clear text is never kept, so never shown."""
+    now = ctx.clock.now()
+    current_hash = hash_token(current_token) if current_token else None
+    with ctx.database.reading() as session:
+        rows = session.scalars(
+            select(ApiTokenModel)
+            .where(ApiTokenModel.user_id == caller.user_id)
+            .order_by(ApiTokenModel.id.desc())
+        ).all()
+        return [
+            {
+                "id": row.id,
+                "name": row.name,
+                "created_at": row.created_at,
+                "expires_at": row.expires_at,
+                "revoked_at": row.revoked_at,
+                "state": "revoked"
+                if row.revoked_at is not None
+                else ("expired" if row.expires_at <= now else "active"),
+                "current": row.token_hash == current_hash,
+            }
+            for row in rows
+        ]
+
+
+def revoke_own_token(ctx: ServiceContext, caller: Caller, token_id: int) -> None:
+    """Revoke one of the caller's own tokens; another user's token is "not found", as it is not theirs."""
+    with ctx.database.transaction() as session:
+        row = session.get(ApiTokenModel, token_id)
+        if row is None or row.user_id != caller.user_id:
+            raise NotFoundError("令牌 {token_id} 不存在", token_id=token_id)
+        if row.revoked_at is not None:
+            raise ConflictError("该令牌已被吊销")
+        row.revoked_at = ctx.clock.now()
+        audit.record(session, row.revoked_at, caller.username, "token_revoked", token_id=row.id, own=True)
+
+
 def set_language(ctx: ServiceContext, caller: Caller, language: str) -> None:
     with ctx.database.transaction() as session:
         user = _user(session, caller.user_id)
         user.language = language
         audit.record(session, ctx.clock.now(), caller.username, "language_changed", language=language)
+
+
+def end_sessions_of(session: Session, user_id: int) -> int:
+    """Sign a user out of every browser (their server-side sessions are deleted); return how many."""
+    ended = session.execute(delete(WebSessionModel).where(WebSessionModel.user_id == user_id))
+    return int(getattr(ended, "rowcount", 0) or 0)
 
 
 def _user(session: Session, user_id: int) -> UserModel:
@@ -170,6 +266,8 @@ def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: di
     """Change roles, memberships, activity or password of a user."""
     with ctx.database.transaction() as session:
         user = _user(session, user_id)
+        before = caller_of(session, user)
+        was_active = user.is_active
         changes: dict[str, Any] = {}
         if body.get("roles") is not None:
             _check_roles(body["roles"])
@@ -189,6 +287,17 @@ def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: di
             user.password_hash = hash_password(body["password"])
             changes["password_changed"] = True
         session.flush()
+        after = caller_of(session, user)
+        taken_away = (
+            before.roles - after.roles
+            or before.departments - after.departments
+            or before.heads_of - after.heads_of
+        )
+        if changes.get("password_changed") or (was_active and not user.is_active) or taken_away:
+            # Every credential the user held dies: tokens revoked for good (reactivation does not revive
+            # them) and browser sessions ended; they sign in again with what they may do now.
+            changes["tokens_revoked"] = revoke_tokens_of(session, user.id, ctx.clock.now())
+            changes["sessions_ended"] = end_sessions_of(session, user.id)
         audit.record(
             session, ctx.clock.now(), admin.username, "user_updated", username=user.username, **changes
         )
@@ -196,8 +305,22 @@ def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: di
 
 
 def admin_issue_token(
-    ctx: ServiceContext, admin: Caller, user_id: int, name: str, days: int
+    ctx: ServiceContext, admin: Caller, user_id: int, name: str, days: int | None
 ) -> dict[str, Any]:
+    """Issue an API token; its life defaults to AUXPOLICE_TOKEN_DAYS and may not pass _MAX_DAYS."""
+    days = days or ctx.settings.token_days
+    if days > ctx.settings.token_max_days:
+        raise InvalidInputError(
+            "令牌有效期不能超过 {max_days} 天",
+            errors={
+                "days": [
+                    f"最长 {ctx.settings.token_max_days} 天",
+                    f"At most {ctx.settings.token_max_days} days",
+                ]
+            },
+            english="A token may live at most {max_days} days",
+            max_days=ctx.settings.token_max_days,
+        )
     with ctx.database.transaction() as session:
         user = _user(session, user_id)
         token, row = issue_token(ctx, session, user, name, days=days)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,28 +121,72 @@ def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
     return _caller(first, [(row.department_code, row.is_head) for row in rows if row.department_code])
 
 
+_CALLER_BY_ID = (
+    select(
+        UserModel.id,
+        UserModel.username,
+        UserModel.display_name,
+        UserModel.roles,
+        UserModel.officer_id,
+        UserModel.language,
+        UserModel.is_active,
+        MembershipModel.department_code,
+        MembershipModel.is_head,
+    )
+    .outerjoin(MembershipModel, MembershipModel.user_id == UserModel.id)
+    .where(UserModel.id == bindparam("user_id"))
+)
+
+
+def caller_by_id(ctx: ServiceContext, user_id: int) -> Caller | None:
+    """The signed-in user of a web session, or None once they are gone or deactivated."""
+    with ctx.database.single_read() as connection:
+        rows = connection.execute(_CALLER_BY_ID, {"user_id": user_id}).all()
+    if not rows or not rows[0].is_active:
+        return None
+    return _caller(rows[0], [(row.department_code, row.is_head) for row in rows if row.department_code])
+
+
 def issue_token(
     ctx: ServiceContext,
     session: Session,
     user: UserModel,
     name: str,
-    days: int = TOKEN_DAYS,
+    days: int | None = None,
     token: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[str, ApiTokenModel]:
-    """Create a bearer token for ``user``; the clear text is returned once and never stored."""
+    """Create a bearer token for ``user``; the clear text is returned once and never stored.
+
+    It lives ``lifetime``, else ``days``, else the configured AUXPOLICE_TOKEN_DAYS.
+    """
     token = token or secrets.token_urlsafe(32)
     now = ctx.clock.now()
+    lifetime = lifetime or timedelta(days=days or ctx.settings.token_days or TOKEN_DAYS)
     row = ApiTokenModel(
         user_id=user.id,
         token_hash=hash_token(token),
         name=name,
         created_at=now,
-        expires_at=now + timedelta(days=days),
+        expires_at=now + lifetime,
         revoked_at=None,
     )
     session.add(row)
     session.flush()
     return token, row
+
+
+def revoke_tokens_of(session: Session, user_id: int, now: datetime) -> list[int]:
+    """Revoke every live token of a user (password changed, deactivated, a role taken away); return ids.
+
+    Revoked for good: reactivating the user later does not bring them back.
+    """
+    rows = session.scalars(
+        select(ApiTokenModel).where(ApiTokenModel.user_id == user_id, ApiTokenModel.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now
+    return sorted(row.id for row in rows)
 
 
 def load_register(session: Session) -> None:

@@ -1,7 +1,8 @@
 """Web pages for department staff and auditors: Chinese first, English second, no build step in the browser.
 
-Pages call the same use cases as the API. A browser session holds the bearer token issued at login in a
-signed, HttpOnly, SameSite cookie; every form carries a CSRF token (Flask-WTF).
+Pages call the same use cases as the API. A browser session is kept on the server (service/web/sessions.py):
+the cookie holds only its random id (Secure, HttpOnly, SameSite=Lax), never a bearer token; every form
+carries a CSRF token (Flask-WTF). Every answer, page or API, carries the security headers below.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -31,8 +33,10 @@ from werkzeug.wrappers import Response
 
 from service.context import ERROR_PAGE, ServiceContext
 from service.usecases import accounts
-from service.usecases.directory import Caller, authenticate
+from service.usecases.directory import Caller, caller_by_id
 from service.usecases.errors import ServiceError
+from service.usecases.login_throttle import LoginThrottledError
+from service.web.sessions import ServerSession, ServerSessionInterface
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGUAGES = {"zh-CN": "zh", "en": "en"}
@@ -47,14 +51,24 @@ def context() -> ServiceContext:
 
 
 def current_user() -> Caller | None:
+    """The signed-in user of this browser session (None once deactivated or gone: the session ends)."""
     if "web_user" not in g:
-        token = session.get("token")
-        try:
-            g.web_user = authenticate(context(), token) if token else None
-        except ServiceError:
+        user_id = session.get("user_id")
+        g.web_user = caller_by_id(context(), int(user_id)) if isinstance(user_id, int) else None
+        if user_id is not None and g.web_user is None:
             session.clear()
-            g.web_user = None
     return g.web_user  # type: ignore[no-any-return]
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default``: a form or query field must never send
+    the browser elsewhere (``//evil.example/``, ``/\\evil.example`` and ``https:`` are all refused)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return default  # browsers read a backslash as a slash, and drop tabs and newlines
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
 
 
 def login_required(view: F) -> F:
@@ -78,7 +92,7 @@ def language() -> str:
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)
-    caller = current_user() if session.get("token") else None
+    caller = current_user() if session.get("user_id") else None
     return caller.language if caller and caller.language in LANGUAGES else "zh-CN"
 
 
@@ -97,9 +111,12 @@ def _secret_key(app: Flask) -> str:
 
 def init_web(app: Flask) -> None:
     app.config["SECRET_KEY"] = _secret_key(app)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("COOKIE_SECURE", True))
+    # Assigned, not setdefault: Flask defines these keys already (None/False), so setdefault did nothing.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = bool(context_of(app).settings.cookie_secure)
+    app.session_interface = ServerSessionInterface(context_of(app))
+    app.after_request(_security_headers)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parents[1] / "translations")
     )
@@ -132,36 +149,85 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
-        return {"current_user": current_user() if session.get("token") else None, "lang": language()}
+        return {"current_user": current_user() if session.get("user_id") else None, "lang": language()}
+
+
+def context_of(app: Flask) -> ServiceContext:
+    return app.extensions["auxpolice"]  # type: ignore[no-any-return]
+
+
+# No inline script anywhere (the pages' scripts are files under static/), so script-src is 'self' only;
+# inline style attributes remain (bars' widths), which cannot run code. Nothing may frame the pages.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _security_headers(response: Response) -> Response:
+    """On every answer, page, API or error: a few fixed headers, so no library (flask-talisman would also
+    redirect to HTTPS and manage the cookie flags, which the proxy and the session interface do here)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 @bp.get("/login")
 def login() -> str:
-    return render_template("login.html", next=request.args.get("next", ""))
+    return render_template("login.html", next=safe_next(request.args.get("next"), ""))
 
 
 @bp.post("/login")
-def login_post() -> Response | tuple[str, int]:
+def login_post() -> Response | tuple[str, int, dict[str, str]]:
     username = request.form.get("username", "").strip()
     try:
-        result = accounts.login(
+        caller = accounts.web_login(
             context(), username, request.form.get("password", ""), request.remote_addr or ""
         )
     except ServiceError as error:
-        return render_template("login.html", error=refusal(error), username=username), error.status
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, LoginThrottledError) else {}
+        page = render_template(
+            "login.html",
+            error=refusal(error),
+            username=username[:64],
+            next=safe_next(request.form.get("next"), ""),
+        )
+        return page, error.status, headers
     session.clear()
-    session["token"] = result["token"]
-    session["lang"] = result["user"].language
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
+    _rotate()
+    session["user_id"] = caller.user_id
+    session["lang"] = caller.language
+    return redirect(safe_next(request.form.get("next"), url_for("web.home")))
+
+
+def _rotate() -> None:
+    # A new session id at sign-in and sign-out: an id someone planted or saw before is worth nothing.
+    if isinstance(session, ServerSession):
+        session.rotate()
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    caller, token = current_user(), session.get("token")
-    if caller is not None and token:
-        accounts.logout(context(), caller, token)
+    caller = current_user()
+    if caller is not None:
+        accounts.web_logout(context(), caller)
     session.clear()
+    _rotate()
     return redirect(url_for("web.login"))
 
 
@@ -173,8 +239,7 @@ def switch_language() -> Response:
         caller = current_user()
         if caller is not None:
             accounts.set_language(context(), caller, chosen)
-    target = request.form.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.home"))
+    return redirect(safe_next(request.form.get("next"), url_for("web.home")))
 
 
 def page_number() -> int:

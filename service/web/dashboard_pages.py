@@ -21,7 +21,7 @@ def _dashboard_links() -> dict[str, Callable[[], dict[str, bool]]]:
     """``dashboard_access()`` in templates: which dashboard links the signed-in user may follow."""
 
     def dashboard_access() -> dict[str, bool]:
-        caller = current_user() if session.get("token") else None
+        caller = current_user() if session.get("user_id") else None
         if caller is None:
             return {"campaigns": False, "appraisal": False}
         towns = dashboards.appraisal_towns(caller)

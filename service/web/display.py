@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "login": lazy_gettext("登录"),
     "login_failed": lazy_gettext("登录失败"),
     "login_locked": lazy_gettext("登录被锁定"),
+    "login_throttled": lazy_gettext("登录尝试被限速"),
     "logout": lazy_gettext("退出登录"),
     "language_changed": lazy_gettext("切换语言"),
     "user_created": lazy_gettext("创建用户"),

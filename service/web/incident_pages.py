@@ -11,7 +11,17 @@ from flask_babel import lazy_gettext
 
 from service.usecases import incident_board
 from service.usecases.errors import ForbiddenError, ServiceError
-from service.web import bp, context, current_user, flash_error, login_required, page_number, refusal, user
+from service.web import (
+    bp,
+    context,
+    current_user,
+    flash_error,
+    login_required,
+    page_number,
+    refusal,
+    safe_next,
+    user,
+)
 
 PER_PAGE = 50
 
@@ -34,7 +44,7 @@ def _incident_links() -> dict[str, Callable[[], bool]]:
     """``incident_access()`` in templates: whether the signed-in user sees and resolves incidents."""
 
     def incident_access() -> bool:
-        caller = current_user() if session.get("token") else None
+        caller = current_user() if session.get("user_id") else None
         return caller is not None and incident_board.can_handle_incidents(caller)
 
     return {"incident_access": incident_access}
@@ -84,6 +94,6 @@ def resolve_incident(incident_id: int) -> Any:
         flash_error(error)
     else:
         flash(_("异常事件 #%(id)s 已处理", id=incident_id), "ok")
-    target = request.form.get("next", "")
+    target = safe_next(request.form.get("next"), "")
     # Only a page of this list: a form field must not send the browser elsewhere.
     return redirect(target if target.startswith("/incidents") else url_for("web.incident_list"))

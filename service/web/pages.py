@@ -18,6 +18,7 @@ from service.web import (
     login_required,
     page_number,
     refusal,
+    safe_next,
     user,
 )
 
@@ -113,8 +114,7 @@ def _refused(error: ServiceError) -> Any:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 def _task_name(task: dict[str, Any]) -> str:
