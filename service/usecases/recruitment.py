@@ -6,6 +6,7 @@ the domain tables (campaigns, applications, officers) so that state and domain d
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -142,6 +143,11 @@ def rank_candidates(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any
             )
         )
     }
+    entered = Counter(int(item["application_id"]) for item in call.data.get("scores", []))
+    # A dict would silently keep the last of two scores for one applicant: which counts is not ours to guess.
+    twice = sorted(application_id for application_id, times in entered.items() if times > 1)
+    if twice:
+        raise OperatorFailedError("以下报名编号的成绩录入了不止一次，请只保留一个成绩：{twice}", twice=twice)
     scores = {int(item["application_id"]): float(item["score"]) for item in call.data.get("scores", [])}
     unknown = sorted(set(scores) - set(eligible))
     if unknown:

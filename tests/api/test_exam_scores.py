@@ -68,3 +68,21 @@ def test_a_score_for_someone_not_eligible_refuses_the_whole_table(
     after = statuses(bureau, campaign["campaign_id"])
     assert after[campaign["ineligible"]] == "ineligible"
     assert {after[first], after[second]} <= {"ranked", "vetting"}
+
+
+def test_two_scores_for_one_applicant_refuse_the_table(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    bureau = users["bureau"]
+    campaign = closed_campaign(users, ctx, clock)
+    first, second = campaign["eligible"]
+    before = statuses(bureau, campaign["campaign_id"])
+    scores = [
+        {"application_id": first, "score": 80},
+        {"application_id": second, "score": 70},
+        {"application_id": first, "score": 95},
+    ]
+    body = complete(bureau, "police_bureau", "enter_exam_scores", {"scores": scores}, expect=422)
+    assert str(first) in body["message"] and "不止一次" in body["message"]
+    assert "more than one score" in body["message_en"]
+    assert statuses(bureau, campaign["campaign_id"]) == before, "nothing ranked"
