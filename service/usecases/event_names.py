@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from service.context import ServiceContext
+from service.persistence.models import InstanceModel
 from service.usecases import names
 from service.usecases.names import Name
+from workflows.extensions import UserTaskInfo
 
 # Payload keys whose values are codes of one kind (a string or a list of them).
 PERSON_KEYS = frozenset(
@@ -36,6 +38,7 @@ class EventNames:
             self.processes = names.process_names(ctx, session)
         self.people: dict[str, Name] = {}
         self.villages: dict[str, Name] = {}
+        self.task_forms: dict[tuple[int, str], tuple[UserTaskInfo, dict[str, Any]] | None] = {}
 
     def learn(self, events: Iterable[dict[str, Any]]) -> None:
         """Look up, in one query each, the people and villages these events name."""
@@ -91,6 +94,60 @@ class EventNames:
         if key == "business_key":
             return self.business_key(value)
         return value
+
+    def submission(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """What a completed task's event shows: the task's name and, for each submitted field, its title
+        and the value submitted and the one before, choices by their labels (None for other events)."""
+        payload = event.get("payload") or {}
+        if event.get("action") != "task_completed" or not isinstance(payload.get("submitted"), dict):
+            return None
+        found = self._task_form(event.get("instance_id"), str(payload.get("element") or ""))
+        info, schema = found if found else (None, {})
+        properties = schema.get("properties") or {}
+        earlier = payload.get("data_before")
+        before: dict[str, Any] = earlier if isinstance(earlier, dict) else {}
+        fields = []
+        for key in sorted(payload["submitted"]):
+            declared = properties.get(key)
+            field: dict[str, Any] = declared if isinstance(declared, dict) else {}
+            title = field.get("x-title-en") if self.lang == "en" else field.get("title")
+            fields.append(
+                {
+                    "key": key,
+                    "title": title or field.get("title") or key,
+                    "before": self._labelled(field, self.payload(before.get(key), key)),
+                    "value": self._labelled(field, self.payload(payload["submitted"][key], key)),
+                }
+            )
+        task_name = (info.name_en if self.lang == "en" else info.name_zh) if info else None
+        return {"name": task_name or payload.get("name") or payload.get("element"), "fields": fields}
+
+    def _labelled(self, field: dict[str, Any], value: Any) -> Any:
+        language = "en" if self.lang == "en" else "zh"
+        labels = (field.get("x-enum-labels") or {}).get(language) or {}
+        if not labels and isinstance(field.get("items"), dict):  # a list of choices
+            labels = (field["items"].get("x-enum-labels") or {}).get(language) or {}
+        if isinstance(value, list):
+            return [labels.get(item, item) if isinstance(item, str) else item for item in value]
+        return labels.get(value, value) if isinstance(value, str) else value
+
+    def _task_form(self, instance_id: Any, element: str) -> tuple[UserTaskInfo, dict[str, Any]] | None:
+        if not isinstance(instance_id, int) or not element:
+            return None
+        key = (instance_id, element)
+        if key not in self.task_forms:
+            self.task_forms[key] = None
+            with self.ctx.database.reading() as session:
+                instance = session.get(InstanceModel, instance_id)
+                try:
+                    definition = instance.definition_id if instance else None
+                    specs = self.ctx.specs_for_definition(session, definition) if definition else None
+                except LookupError:  # the definition's files are missing: keys are all there is
+                    specs = None
+                info = specs.user_task(instance.process_id, element) if specs and instance else None
+                if specs and info:
+                    self.task_forms[key] = (info, specs.forms.get(info.form, {}) if info.form else {})
+        return self.task_forms[key]
 
     def _name(self, known: dict[str, Name], code: str | None) -> str:
         if not code:

@@ -118,6 +118,7 @@ def _named(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "actor_name": namer.person(event["actor"]),
             "department_name": namer.department(event["department_code"]),
             "payload": namer.payload(event["payload"]),
+            "submission": namer.submission(event),
         }
         for event in events
     ]

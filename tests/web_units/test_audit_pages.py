@@ -73,9 +73,10 @@ def test_search_shows_who_when_and_the_data_change(
     drafted = next(row for row in completed if "起草用人计划" in row)
     assert "bureau" in drafted and "police_bureau" in drafted
     # The change of a completed task: each submitted field with its value before and the value submitted.
-    assert "<td><code>plan_title</code></td>" in drafted and '"计划甲"' in drafted
+    # Fields by their titles (the key in the cell's title), choices by their labels.
+    assert '<td title="plan_title">计划名称</td>' in drafted and '"计划甲"' in drafted
     reviewed = next(row for row in completed if "审核用人计划及薪酬" in row)
-    assert '"return"' in reviewed and '"薪酬偏低"' in reviewed and "party" in reviewed
+    assert '"退回修改"' in reviewed and '"薪酬偏低"' in reviewed and "party" in reviewed
     # Other events show their payload.
     started = next(row for row in rows_of(text) if "instance_started" in row)
     assert '"process_id":"招聘流程"' in started  # codes in the data by name on the page

@@ -105,6 +105,11 @@ def test_audit_search_shows_people_and_departments_by_name(
     text = page_text(client, "/audit?search=1", lang)
     assert "公安分局 王警官" in text and "党群工作部 李科长" in text
     assert ("公安分局" if lang == "zh-CN" else "Public Security Sub-bureau") in text
+    # A completed task's change: the task, its fields by title and its choices by label.
+    for shown in (
+        ("起草用人计划", "计划名称", "同意") if lang == "zh-CN" else ("Draft staffing plan", "Plan title")
+    ):
+        assert shown in text, shown
     # The codes stay the search keys: by username and department code.
     by_code = page_text(client, "/audit?actor=party&department_code=party_affairs", lang)
     assert "党群工作部 李科长" in by_code and "公安分局 王警官" not in by_code
