@@ -33,6 +33,42 @@ _FORM_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.json$")
 _REF_KEYWORDS = ("$ref", "$dynamicRef")
 
 
+# A form array listing rows the service provides, one input each (the exam scores of a campaign's eligible
+# applicants): ``"x-rows": {"source": <row source>, "key": <item field>, "input": <item field>}``, optionally
+# with ``"absent": true``.
+ROWS_KEY = "x-rows"
+
+
+def row_source(node: Mapping[str, Any]) -> str | None:
+    """The row source an array field declares (``x-rows``), None for an ordinary field."""
+    declared = node.get(ROWS_KEY)
+    return str(declared["source"]) if isinstance(declared, dict) and declared.get("source") else None
+
+
+def row_table_problems(name: str, schema: Mapping[str, Any], known_sources: set[str]) -> list[str]:
+    """What is wrong with the row tables form ``name`` declares: a source the service does not provide, or
+    a key or input that is not a field of the array's items (the page could not post it back)."""
+    problems = []
+    for field, node in schema.get("properties", {}).items():
+        if not isinstance(node, dict) or ROWS_KEY not in node:
+            continue
+        declared, items = node[ROWS_KEY], node.get("items", {}).get("properties", {})
+        source = row_source(node)
+        if source not in known_sources:
+            known = ", ".join(sorted(known_sources))
+            problems.append(
+                f"{name}/{field}: {ROWS_KEY} 的行来源 {source!r} 不存在（可用：{known}）"
+                f" / {ROWS_KEY} names unknown row source {source!r} (known: {known})"
+            )
+        for part in ("key", "input"):
+            if not isinstance(declared, dict) or declared.get(part) not in items:
+                problems.append(
+                    f"{name}/{field}: {ROWS_KEY} 的 {part} 必须是数组元素的字段"
+                    f" / {ROWS_KEY} {part} must name a field of the array's items"
+                )
+    return problems
+
+
 class FormError(Exception):
     """A form file that is not a usable JSON Schema."""
 

@@ -26,6 +26,7 @@ from workflows.extensions import (
     start_declarations,
     user_task_info,
 )
+from workflows.forms import row_table_problems
 from workflows.semantics import merges_its_own_loop
 from workflows.timers import TimerValueError, check_literal_timer
 
@@ -39,15 +40,21 @@ def lint_bundle(
     known_use_cases: Iterable[str] | None,
     stored: bool,
     known_panels: Iterable[str] | None = None,
+    known_row_sources: Iterable[str] | None = None,
 ) -> list[str]:
     """Every convention ``specs`` breaks; a ``stored`` bundle is held only to what it needs to run.
 
-    ``known_panels``: the grounds panels the service renders (a task page cannot show another name).
+    ``known_panels``: the grounds panels the service renders (a task page cannot show another name);
+    ``known_row_sources``: the row sources a form's table may list (``x-rows``, workflows.forms).
     """
     problems: list[str] = []
     _lint(specs, problems, set(known_operators) if known_operators is not None else None)
     if known_panels is not None:
         _lint_grounds(specs, problems, set(known_panels))
+    if known_row_sources is not None:
+        sources = set(known_row_sources)
+        for name in sorted(specs.forms):
+            problems.extend(row_table_problems(name, specs.forms[name], sources))
     _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
@@ -173,9 +180,7 @@ def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[s
                 if rule.use_case and known_use_cases is not None and rule.use_case not in known_use_cases:
                     problems.append(f"{where}: unknown use case {rule.use_case!r}")
             else:
-                problems.append(
-                    f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}"
-                )
+                problems.append(f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}")
 
 
 def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:

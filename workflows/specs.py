@@ -141,6 +141,7 @@ def parse_bundle(
     *,
     stored: bool = False,
     known_panels: Iterable[str] | None = None,
+    known_row_sources: Iterable[str] | None = None,
 ) -> ProcessSpecs:
     """Parse and lint a bundle; raise DefinitionError listing every problem found.
 
@@ -149,7 +150,8 @@ def parse_bundle(
 
     Deploy passes the service's operators and start use cases: then every process must declare how it
     starts. (A bundle stored before that rule still loads; its processes just cannot be started.)
-    It passes the grounds panels the service renders too: a user task may name only those (``grounds``).
+    It passes the grounds panels the service renders too: a user task may name only those (``grounds``),
+    and the row sources its forms' tables may list (``x-rows``).
     """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
@@ -210,7 +212,9 @@ def parse_bundle(
     for process_id in process_ids:
         declared = start_declarations(top_level[process_id])
         specs.start_rules[process_id] = declared[0] if len(declared) == 1 else None
-    problems.extend(lint_bundle(specs, known_operators, known_use_cases, stored, known_panels))
+    problems.extend(
+        lint_bundle(specs, known_operators, known_use_cases, stored, known_panels, known_row_sources)
+    )
     if problems:
         raise DefinitionError(problems)
     return specs

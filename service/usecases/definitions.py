@@ -11,6 +11,7 @@ from service import audit
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.form_rows import SOURCES as ROW_SOURCES
 from service.usecases.grounds import PANELS
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
@@ -21,7 +22,11 @@ def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list
     """Validate a bundle and store it; a bundle already deployed is not stored or versioned again."""
     try:
         specs = parse_bundle(
-            files, known_operators=OPERATORS.keys(), known_use_cases=START_USE_CASES, known_panels=PANELS
+            files,
+            known_operators=OPERATORS.keys(),
+            known_use_cases=START_USE_CASES,
+            known_panels=PANELS,
+            known_row_sources=ROW_SOURCES,
         )
     except DefinitionError as error:
         raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error

@@ -13,6 +13,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from workflows.forms import ROWS_KEY, row_source
+
 
 @dataclass
 class Field:
@@ -94,7 +96,7 @@ def build_fields(
         elif kind == "array" and "enum" in node.get("items", {}):
             item.kind, item.options = "checkboxes", _options(node["items"], lang)
             item.value = values.get(key) or []
-        elif kind == "array" and (table := (rows or {}).get(_source_of(node) or "")) is not None:
+        elif kind == "array" and (table := (rows or {}).get(row_source(node) or "")) is not None:
             _fill_table(item, node, lang, values.get(key), errors, table)
         elif kind == "array":
             item.kind = "json"
@@ -130,7 +132,7 @@ def parse_submission(schema: dict[str, Any], form: MultiDict[str, str], prefix: 
         if kind == "array" and "enum" in node.get("items", {}):
             data[key] = form.getlist(name)
             continue
-        if kind == "array" and _source_of(node) and form.getlist(f"{name}.row"):
+        if kind == "array" and row_source(node) and form.getlist(f"{name}.row"):
             data[key] = _table_items(node, form, name)
             continue
         raw = form.get(name)
@@ -170,17 +172,12 @@ def _convert(kind: Any, raw: str) -> Any:
 
 def table_sources(schema: dict[str, Any]) -> list[str]:
     """The row sources the form's table fields declare (top-level arrays with ``x-rows``)."""
-    sources = (_source_of(node) for node in schema.get("properties", {}).values() if isinstance(node, dict))
+    sources = (row_source(node) for node in schema.get("properties", {}).values() if isinstance(node, dict))
     return [source for source in sources if source]
 
 
-def _source_of(node: dict[str, Any]) -> str | None:
-    declared = node.get("x-rows")
-    return str(declared["source"]) if isinstance(declared, dict) and declared.get("source") else None
-
-
 def _table_items(node: dict[str, Any], form: MultiDict[str, str], name: str) -> list[dict[str, Any]]:
-    declared, properties = node["x-rows"], node.get("items", {}).get("properties", {})
+    declared, properties = node[ROWS_KEY], node.get("items", {}).get("properties", {})
     key, entered = declared["key"], declared["input"]
     items = []
     for row in form.getlist(f"{name}.row"):
@@ -201,7 +198,7 @@ def _fill_table(
     item: Field, node: dict[str, Any], lang: str, entered: Any, errors: dict[str, Any], source: Any
 ) -> None:
     """Make ``item`` a table of the source's rows (``FormRows``): what was posted, and each row's error."""
-    declared = node["x-rows"]
+    declared = node[ROWS_KEY]
     key, input_name = declared["key"], declared["input"]
     input_node = node.get("items", {}).get("properties", {}).get(input_name, {})
     title = _text(input_node, "title", lang) or input_name
