@@ -48,6 +48,22 @@ def _open_campaign(ctx: ServiceContext, session: Session, campaign_id: int) -> C
     return campaign
 
 
+def _village_codes(session: Session) -> dict[str, str]:
+    """Each village's code by its code, its Chinese name and its English name (lower case): what a clerk
+    may type in a village column. A name two villages share is left out, so it is refused, not guessed."""
+    codes: dict[str, str] = {}
+    shared: set[str] = set()
+    for code, name_zh, name_en in session.execute(
+        select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en)
+    ):
+        codes[code] = code
+        for name in (name_zh, name_en.lower()):
+            if name in codes and codes[name] != code:
+                shared.add(name)
+            codes[name] = code
+    return {name: code for name, code in codes.items() if name not in shared or name == code}
+
+
 def open_campaigns(ctx: ServiceContext) -> list[CampaignModel]:
     with ctx.database.reading() as session:
         campaigns = session.scalars(select(CampaignModel).where(CampaignModel.status == "open"))
@@ -63,19 +79,22 @@ def import_applicants(
     with ctx.database.reading() as session:
         campaign = _open_campaign(ctx, session, campaign_id)
         posts = {p["village_code"] for p in campaign.plan.get("posts", []) if p["posts"] > 0}
-        villages = set(session.scalars(select(VillageModel.code)))
+        villages = _village_codes(session)
         query = select(ApplicationModel.id_number, ApplicationModel.id)
         known = dict(session.execute(query.where(ApplicationModel.campaign_id == campaign_id)).all())
     rows, errors = read_rows(xlsx_bytes, APPLICANT_COLUMNS)
     today, seen = ctx.clock.now().astimezone(CHINA).date(), dict[str, int]()
     for number, row in rows:
         id_number, birth = row.get("id_number"), row.get("birth_date")
+        for key in ("village_code", "home_village_code"):  # a village by its name or its code
+            if row.get(key):
+                row[key] = villages.get(row[key], villages.get(str(row[key]).lower(), row[key]))
         if row.get("village_code") and row["village_code"] not in posts:
             errors.add(
                 number, "village_code", "该村（社区）不在本批次用人计划内", "No post there in this campaign"
             )
-        if row.get("home_village_code") and row["home_village_code"] not in villages:
-            errors.add(number, "home_village_code", "村（社区）代码不存在", "Unknown village code")
+        if row.get("home_village_code") and row["home_village_code"] not in villages.values():
+            errors.add(number, "home_village_code", "没有这个村（社区）", "No such village")
         if birth and birth > today:
             errors.add(number, "birth_date", "出生日期晚于今天", "Birth date in the future")
         elif birth and id_number and id_number[6:14] != birth.strftime("%Y%m%d"):

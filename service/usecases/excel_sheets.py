@@ -32,15 +32,17 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str  # text id date code country bool education priority disqualifiers int score
+    kind: str  # text id date code village country bool education priority disqualifiers int score
     required: bool = False
     default: Any = None
+    aliases: tuple[str, ...] = ()  # earlier headers of the column, still read
 
 
 NOTES = {
     "id": "18位，按文本填写",
     "date": "如 1998-05-20",
     "code": "如 gs-v01",
+    "village": "村（社区）名称，如 涝台村；也可填代码，如 gs-v04",
     "bool": "是/否",
     "score": "0至100",
 }
@@ -50,8 +52,16 @@ APPLICANT_COLUMNS = (
     Column("name", "姓名", "Name", "text", True),
     Column("id_number", "身份证号", "ID number", "id", True),
     Column("birth_date", "出生日期", "Birth date", "date", True),
-    Column("village_code", "报考村（社区）代码", "Village applied for (code)", "code", True),
-    Column("home_village_code", "户籍村（社区）代码", "Home village (code)", "code"),
+    # A village by its name, as clerks know it (its code is read too; excel_import turns names into codes).
+    Column(
+        "village_code",
+        "报考村（社区）",
+        "Village applied for",
+        "village",
+        True,
+        aliases=("报考村（社区）代码",),
+    ),
+    Column("home_village_code", "户籍村（社区）", "Home village", "village", aliases=("户籍村（社区）代码",)),
     Column("nationality", "国籍", "Nationality", "country", True),
     Column("weihai_residence", "威海常住户口", "Weihai permanent residence", "bool", True),
     Column("education", "学历", "Education", "education", True),
@@ -112,7 +122,7 @@ def template(kind: str, rows: list[tuple[Any, ...]] | None = None) -> bytes:
         letter, cell = get_column_letter(index), sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="B42318" if column.required else "000000")  # required in red
         sheet.column_dimensions[letter].width = max(12, len(column.zh) * 2 + 4)
-        if column.kind in ("id", "code", "date"):
+        if column.kind in ("id", "code", "village", "date"):
             sheet.column_dimensions[letter].number_format = "@"  # text: Excel keeps all 18 digits
         if column.kind == "bool":
             yes_no.add(f"{letter}2:{letter}1001")
@@ -147,7 +157,7 @@ def parse_cell(column: Column, value: Any) -> Any:
     text, kind = str(value), column.kind
     if kind == "text" and len(text) > 64:
         raise CellError("不能超过64个字", "At most 64 characters")
-    if kind in ("text", "code"):
+    if kind in ("text", "code", "village"):
         return text
     if kind == "id":
         if not isinstance(value, str):
@@ -228,7 +238,7 @@ def read_rows(
     """The parsed data rows of the first sheet, each with its Excel row number, and every problem found."""
     lines = _sheet_lines(xlsx_bytes)
     header = lines[0][1:] if lines else ()
-    by_name = {name: c for c in columns for name in (c.zh, c.en.lower())}
+    by_name = {name: c for c in columns for name in (c.zh, c.en.lower(), *c.aliases)}
     errors, positions = Problems(), {}
     for index, title in enumerate(header):
         name = str(title or "").strip().rstrip("*＊").strip()

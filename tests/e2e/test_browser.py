@@ -150,7 +150,7 @@ def applicant(n: int, today: date, **changes: str) -> dict[str, Any]:
         "姓名": f"网页导入{n}",
         "身份证号": f"371002{birth:%Y%m%d}{n:03d}X",
         "出生日期": birth.isoformat(),
-        "报考村（社区）代码": "gs-v05",
+        "报考村（社区）": "北海村",  # by name, as clerks know it
         "国籍": "中国",
         "威海常住户口": "是",
         "学历": "高中",

@@ -89,7 +89,7 @@ def test_templates_have_chinese_headers_and_notes(kind: str) -> None:
     if kind == "scores":
         assert headers == ["报名编号", "姓名", "成绩"]
     else:
-        assert {"姓名", "身份证号", "出生日期", "报考村（社区）代码", "不得聘用情形"} <= set(headers)
+        assert {"姓名", "身份证号", "出生日期", "报考村（社区）", "不得聘用情形"} <= set(headers)
     # A template read back as it is has no data rows: refused as such, never imported empty.
     rows, errors = excel_import.read_rows(excel_import.template(kind), excel_import.KINDS[kind])
     assert rows == [] and errors[0]["message"] == "文件中没有数据行"
@@ -147,7 +147,7 @@ def test_applicant_import_is_all_or_nothing(
     )
     with pytest.raises(InvalidInputError) as error:
         excel_import.import_applicants(ctx, BUREAU, campaign_id, bad)
-    assert problems(error) == {(4, "出生日期"), (4, "报考村（社区）代码"), (5, "学历"), (5, "身份证号")}
+    assert problems(error) == {(4, "出生日期"), (4, "报考村（社区）"), (5, "学历"), (5, "身份证号")}
     assert applications(ctx) == 0, "nothing of a file with a bad row is imported"
 
     good = sheet(HEADERS, [person(1, today), person(2, today, healthy="否"), person(3, today)])
