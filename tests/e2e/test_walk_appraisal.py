@@ -31,6 +31,7 @@ from tests.e2e.walk_steps import (
     panel,
     submit,
     switch_language,
+    task_id_of,
 )
 from workflows.ports import ManualClock
 
@@ -174,12 +175,30 @@ def test_appraisal_walked_by_each_role(
         panel(head, "overdue_task"), ["派出所日常管理考核", "崮山派出所 刘警官", "2026-12-05", "北京时间"]
     )
     expect(panel(head, "scoring_subject")).to_contain_text(late)
+    escalation_id = task_id_of(head)
     walk.visit(head, "09-escalation")
+
+    # A plain staff member who follows a link to it reads it, marked, with neither claim nor form.
+    station.goto(f"/tasks/{escalation_id}")
+    expect(station.locator("#task-not-yours")).to_contain_text("仅限负责人")
+    expect(station.locator("#claim")).to_have_count(0)
+    expect(station.locator("#complete")).to_have_count(0)
+    walk.visit(station, "10-escalation-as-staff")
+
+    # The head follows up with a new due date: the scoring is due at the end of that day, no longer late.
+    head.fill("[name='action_taken']", "电话督办，刘警官承诺10日前完成")
+    head.fill("[name='new_due_date']", "2026-12-10")
+    submit(head, "派出所考核逾期督办")
+    head.goto(f"/queues/{STATION}?q={late}")
+    moved = head.locator("#tasks tbody tr").filter(has_text="派出所日常管理考核")
+    expect(moved).to_contain_text("2026-12-10")
+    expect(moved.locator(".overdue-mark")).to_have_count(0)
+    assert home_count(station, STATION) == scores_left
 
     # The head takes the late scoring over from the web, with a reason.
     open_task(head, STATION, "派出所日常管理考核", late)
     expect(head.locator("#handover")).to_be_visible()
-    walk.visit(head, "10-handover")
+    walk.visit(head, "11-handover")
     head.fill("#handover-reason", "刘警官外出培训，所长接手评分")
     head.click("#take-over")
     expect(head.locator(".flash")).to_contain_text("您已接手办理：派出所日常管理考核")
@@ -188,5 +207,13 @@ def test_appraisal_walked_by_each_role(
         users["gushan_station"].get(f"/api/v1/tasks/{scoring[1]['id']}")["claimed_by"]
         == "gushan_station_head"
     )
+
+    # The officer's instance: the data as labelled fields, the history by action and person, no JSON.
+    head.click("#task-meta a[href^='/instances/']")
+    data = head.locator("#instance-data")
+    expect_texts(data, [late, "崮山镇", "2026-11"])
+    expect(head.locator("#raw-data")).to_have_count(0)  # raw JSON only for designers and auditors
+    expect_texts(head.locator("#instance-history"), ["改派任务", "崮山派出所 所长", "崮山派出所 刘警官"])
+    walk.visit(head, "12-instance")
 
     walk.assert_no_codes_seen()

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import Pages, login, shot
 from tests.web_units.visible_text import CODES, codes_in
@@ -53,10 +54,23 @@ VISIBLE_TEXT = """() => [document.body.innerText,
     ...Array.from(document.querySelectorAll('#diagram svg text'), t => t.textContent)].join('\\n')"""
 
 
-def settle(page: Page) -> None:
-    """Wait for what the page draws after loading: the process diagram (bpmn-js) of an instance page."""
-    if page.locator("#diagram").count():
-        expect(page.locator("#diagram svg text").first).to_be_attached(timeout=10_000)
+def settle(page: Page) -> str | None:
+    """Wait for what the page draws after loading, the process diagram (bpmn-js) of an instance page; what
+    went wrong when it was not drawn."""
+    holder = page.locator("#diagram")
+    if not holder.count():
+        return None
+    try:
+        page.wait_for_function(
+            "() => { const d = document.querySelector('#diagram');"
+            " return d.dataset.ready === 'true' || d.textContent.trim() !== ''; }",
+            timeout=5_000,
+        )
+    except PlaywrightTimeoutError:
+        return "the diagram was not drawn within 5 s (its script blocked or failed)"
+    if holder.get_attribute("data-ready") == "true":
+        return None
+    return f"the diagram was not drawn: {holder.inner_text()}"
 
 
 def codes_on(page: Page, lang: str) -> list[str]:
@@ -102,24 +116,25 @@ class Walk:
     def visit(self, page: Page, step: str) -> None:
         """The page as it is now, in Chinese then in English, then back: no codes, a screenshot of each."""
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-        settle(page)
         self._note_codes(page, step, "zh-CN")
         shot(page, f"{self.name}-{step}-zh")
         switch_language(page, "en")
-        settle(page)
         self._note_codes(page, step, "en")
         shot(page, f"{self.name}-{step}-en")
         switch_language(page, "zh-CN")
 
     def _note_codes(self, page: Page, step: str, lang: str) -> None:
-        found = codes_on(page, lang)
+        undrawn = settle(page)
+        found = codes_on(page, lang) + ([undrawn] if undrawn else [])
         if found:
             self.codes[f"{step} ({lang}, {page.url})"] = found
 
     def assert_no_codes_seen(self) -> None:
         """No page visited showed a raw code (issue 11, point 4)."""
         listing = "\n".join(f"{where}: {codes}" for where, codes in self.codes.items())
-        assert not self.codes, f"raw codes on the pages:\n{listing}"
+        assert not self.codes, (
+            f"on the pages (raw codes, Chinese punctuation in English, diagram):\n{listing}"
+        )
 
     def phone(self, page: Page, step: str) -> None:
         """The page at a phone's 390 px: nothing scrolls sideways."""
