@@ -26,6 +26,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/auth/login"): set(ROLES),
     ("GET", "/api/v1/me"): EVERYONE,
     ("PUT", "/api/v1/me/language"): EVERYONE,
+    ("GET", "/api/v1/me/tokens"): EVERYONE,
+    ("POST", "/api/v1/me/tokens/<int:token_id>/revoke"): EVERYONE,
     ("GET", "/api/v1/admin/users"): {"admin"},
     ("POST", "/api/v1/admin/users"): {"admin"},
     ("PATCH", "/api/v1/admin/users/<int:user_id>"): {"admin"},
