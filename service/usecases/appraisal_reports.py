@@ -16,6 +16,7 @@ from service.persistence.models import AppraisalRecordModel, OfficerModel, Villa
 from service.usecases.appraisal import parse_month, previous_months
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
+from service.usecases.names import person_names
 from service.usecases.own_cases import finished_record, own_report_rows
 from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
@@ -31,14 +32,17 @@ MONTH_COLUMNS = (
     ("combined_score", "综合得分", "Combined score"),
     ("veto", "一票否决", "Veto"),
     ("veto_reason", "否决理由", "Veto reason"),
-    ("veto_by", "否决人", "Vetoed by"),
+    ("veto_by_name", "否决人", "Vetoed by"),
     ("suggested_grade_label", "建议等次", "Suggested grade"),
     ("grade_label", "考核等次", "Grade"),
     ("promotion_label", "晋升等级", "Promotion level"),
     ("reward", "奖励", "Reward"),
-    ("confirmed_by", "确定人", "Confirmed by"),
+    ("confirmed_by_name", "确定人", "Confirmed by"),
     ("veto_at", "否决时间（北京时间）", "Vetoed at (Beijing time)"),
     ("confirmed_at", "确定时间（北京时间）", "Confirmed at (Beijing time)"),
+    # The people above are shown by name; their usernames, for auditors who filter by them.
+    ("veto_by", "否决人账号（代码）", "Vetoed by (username)"),
+    ("confirmed_by", "确定人账号（代码）", "Confirmed by (username)"),
 )
 # Stored times are UTC; a spreadsheet cell has no zone, so it holds the Beijing wall time the header names.
 EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -60,7 +64,7 @@ def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | No
         )
         if town:
             query = query.where(AppraisalRecordModel.town == town)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "officer_id": officer.id,
                 "officer_name": officer.name,
@@ -87,6 +91,11 @@ def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | No
             }
             for record, officer, village in session.execute(query).all()
         ]
+        people = person_names(session, {row[key] for row in rows for key in ("veto_by", "confirmed_by")})
+        for row in rows:
+            for key in ("veto_by", "confirmed_by"):
+                name = people.get(row[key]) if row[key] else None
+                row[f"{key}_name"] = name.zh if name else row[key]
         return own_report_rows(session, caller, month, rows)
 
 

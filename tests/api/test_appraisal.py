@@ -59,6 +59,9 @@ def test_full_month_for_46_officers(users: dict[str, User], ctx: ServiceContext)
     )
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["辅警编号", "姓名", "村（社区）"] and len(rows) == boyu + 1
+    # Who confirmed, by name; the username in its own column after the others.
+    confirmer, username = rows[0].index("确定人"), rows[0].index("确定人账号（代码）")
+    assert {(row[confirmer], row[username]) for row in rows[1:]} == {("公安分局 王警官", "bureau")}
     response = bureau.client.get(
         f"/api/v1/appraisals/reports/{MONTH}?town=gushan&format=xlsx", headers=bureau._headers()
     )
