@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.persistence.models import AuditEventModel, HumanTaskModel
-from service.usecases.data_view import Item, Labeller, label_node
+from service.usecases.data_view import Item, Labeller, data_view, label_node
 from workflows.extensions import element_english_name
 from workflows.specs import ProcessSpecs
 
@@ -45,6 +45,8 @@ class _Elements:
     def __init__(self, specs: ProcessSpecs, process_id: str) -> None:
         self.names: dict[str, Text] = {}
         self.results: dict[str, str] = {}
+        self.english: dict[str, str] = {}
+        self.unnamed: set[str] = set()
         try:
             top, subs = specs.spec_for(process_id)
         except KeyError:
@@ -57,6 +59,13 @@ class _Elements:
                 if isinstance(spec, ServiceTask) and spec.result_variable:
                     self.results[spec.bpmn_id] = spec.result_variable
         self.english = {zh: en for zh, en in self.names.values()}
+        # Elements without a name (a merging gateway): the engine records their id, which is no name.
+        self.unnamed = {
+            spec.bpmn_id
+            for wf_spec in (top, *subs.values())
+            for spec in wf_spec.task_specs.values()
+            if spec.bpmn_id and not spec.bpmn_name
+        }
 
 
 def history_view(
@@ -86,7 +95,7 @@ def history_view(
             about = elements.names[payload["element"]]
         elif payload.get("name"):
             about = (str(payload["name"]), str(payload["name"]))
-        details = _details(labeller, specs, process_id, elements, event.action, payload, task)
+        details = _details(session, labeller, specs, process_id, elements, event.action, payload, task)
         rows.append(
             {
                 "id": event.id,
@@ -116,6 +125,7 @@ def _size(items: Sequence[Item]) -> int:
 
 
 def _details(
+    session: Session,
     labeller: Labeller,
     specs: ProcessSpecs,
     process_id: str,
@@ -133,13 +143,9 @@ def _details(
         return []  # the task and its department say it all; the final data is the data section's
     if action == "task_reassigned":
         return labeller.fields({"properties": _REASSIGNED}, payload)
-    if action == "instance_started":
-        data = payload.get("data") or {}
-        return [
-            item
-            for key, value in data.items()
-            if (item := labeller.item(key, label_node(specs, process_id, key), value)) is not None
-        ]
+    if action == "instance_started":  # once per instance: titled and ordered as the data section is
+        view = data_view(session, specs, process_id, payload.get("data") or {})
+        return view["fields"] + view["other"]
     if action == "service_executed":
         variable = elements.results.get(str(payload.get("element")))
         if variable is None:
@@ -154,7 +160,9 @@ def _details(
             if (item := labeller.item(key, label_node(specs, process_id, key), value)) is not None
         ]
     if action == "gateway_executed":
-        taken = [str(name) for name in detail.get("taken") or []]
+        taken = [str(name) for name in detail.get("taken") or [] if name not in elements.unnamed]
+        if not taken:
+            return []
         zh, en = "、".join(taken), ", ".join(elements.english.get(name, name) for name in taken)
         return [
             {"type": "value", "key": "taken", "title_zh": _TAKEN[0], "title_en": _TAKEN[1]}

@@ -187,7 +187,7 @@ def test_appraisal_data_and_history_in_chinese(app: Flask, appraisal: int) -> No
     assert "考核等次\n称职" in data and "晋升等级\n保持" in data and "给予奖励\n否" in data
     assert "建议考核等次\n" in data and "行使一票否决\n是" in data
     assert f"否决理由\n{VETO_REASON}" in data
-    assert "所属镇\n崮山镇" in data and re.search(r"村（社区）\n\S+村", data), data
+    assert "所属镇\n崮山镇" in data and re.search(r"村（社区）\n\S+(村|社区)\n", data), data
     assert "决定人\n崮山镇政府 孙科员" in data  # the veto record names its maker by display name
     assert re.search(r"考核完成期限\n2026-12-06 00:00 北京时间", data), data
     # A rubric (a form's object) as grouped fields under the form's item titles; both forms title theirs
@@ -200,6 +200,11 @@ def test_appraisal_data_and_history_in_chinese(app: Flask, appraisal: int) -> No
     assert "公安分局 王警官" in history and "认领任务" in history and "确定考核等次及晋升等级" in history
     assert "考核等次\n称职" in history
     assert "执行决策" in history and "建议考核等次" in history
+    # A path to an unnamed element (a merging gateway) is not shown by its id.
+    assert "_merge" not in history
+    # The start data titled, in the bundle's order (the officer first).
+    started = history[history.index("启动流程") : history.index("生成待办")]
+    assert started.index("辅警姓名") < started.index("村（社区）") < started.index("考核完成期限"), started
 
 
 def test_appraisal_in_english(app: Flask, appraisal: int) -> None:
