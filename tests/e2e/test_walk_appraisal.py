@@ -38,6 +38,12 @@ from workflows.ports import ManualClock
 STATION, TOWN, BUREAU = "police_station:gushan", "town_gov:gushan", "police_bureau"
 VETO_REASON = "本月发生群众投诉且未及时处置"
 # The scoring is due at the end of 5 December in China time: 16:00 UTC.
+GRADE_LABELS = {
+    "excellent": "优秀",
+    "competent": "称职",
+    "basically_competent": "基本称职",
+    "incompetent": "不称职",
+}
 DUE_END = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)
 
 
@@ -54,17 +60,20 @@ def home_count(page: Page, department: str) -> int:
     return int(found.group())
 
 
-def station_scoring_with_field_errors(page: Page) -> None:
-    """Submitted empty in English: the errors name the items by their English titles, not their keys."""
+def station_scoring_with_field_errors(walk: Walk, page: Page) -> None:
+    """Submitted empty in English: the errors name the items by their English titles, not their keys
+    (the issue saw `'attendance_discipline' is a required property`); then in Chinese."""
     switch_language(page, "en")
     page.click("#complete")
     expect(page.locator("#form-message")).to_be_visible()
     assert "Attendance and discipline" in field_error(page, "station_items.attendance_discipline")
     main = page.locator("main").inner_text()
     assert "attendance_discipline" not in main and "required property" not in main
+    walk.look(page, "03-station-score-errors", "en")
     switch_language(page, "zh-CN")
     page.click("#complete")
     assert "出勤与纪律" in field_error(page, "station_items.attendance_discipline")
+    walk.look(page, "03-station-score-errors", "zh-CN")
 
 
 def fill_items(page: Page, items: dict[str, int], field: str) -> None:
@@ -93,7 +102,7 @@ def test_appraisal_walked_by_each_role(
     expect_texts(panel(station, "scoring_subject"), [officer, "崮山镇", "2026年11月", "2026-12-05"])
     walk.visit(station, "03-station-score")
     walk.phone(station, "03-station-score")
-    station_scoring_with_field_errors(station)
+    station_scoring_with_field_errors(walk, station)
     station_items = rubric("station_score.json", "station_items", 0.8)
     fill_items(station, station_items, "station_items")
     station.fill("[name='comment']", "本月驻村考勤良好")
@@ -110,6 +119,7 @@ def test_appraisal_walked_by_each_role(
     fill_items(gov, town_items, "town_items")
     gov.select_option("[name='village_committee_opinion']", "satisfied")
     submit(gov, "镇政府月度考核")
+    walk.visit(gov, "04-town-queue-after-scoring")
 
     # The veto: both scores with their items beside the form; a veto needs its reason, named by title.
     open_task(gov, TOWN, "一票否决决定", officer)
@@ -125,6 +135,7 @@ def test_appraisal_walked_by_each_role(
     gov.select_option("[name='veto']", "true")
     gov.click("#complete")
     assert "否决理由" in field_error(gov, "veto_reason")
+    walk.look(gov, "05-veto-errors", "zh-CN")
     gov.fill("[name='veto_reason']", VETO_REASON)
     submit(gov, "一票否决决定")
 
@@ -135,6 +146,7 @@ def test_appraisal_walked_by_each_role(
     bureau = walk.as_user("bureau")
     open_task(bureau, BUREAU, "确定考核等次及晋升等级", officer)
     suggestion = panel(bureau, "grade_suggestion")
+    expect(suggestion).to_contain_text(GRADE_LABELS[suggested])
     expect_texts(
         suggestion, [str(station_total), str(town_total), VETO_REASON, "崮山镇政府 孙科员", "北京时间"]
     )

@@ -20,7 +20,7 @@ from service.persistence.models import VillageModel
 from service.scheduler import run_once as fire_due_timers
 from tests.api.recruitment_steps import applicant, birth_for_age, start_recruitment
 from tests.conftest import User
-from tests.e2e.conftest import Pages, shot
+from tests.e2e.conftest import Pages
 from tests.e2e.walk_steps import (
     Walk,
     assert_clean_form,
@@ -48,18 +48,19 @@ def village_name(ctx: ServiceContext, code: str) -> str:
         return str(village.name_zh)
 
 
-def draft_with_field_errors(page: Page) -> None:
+def draft_with_field_errors(walk: Walk, page: Page) -> None:
     """The plan submitted with its required fields empty: each error names the field by its title, in
-    Chinese, then in English; nothing is recorded."""
+    Chinese, then in English."""
     page.click("#complete")
     expect(page.locator("#form-message")).to_be_visible()
     assert "计划名称" in field_error(page, "plan_title")
-    assert "plan_title" not in page.locator("main").inner_text()
+    assert "月薪标准" in field_error(page, "monthly_salary")
+    walk.look(page, "03-draft-errors", "zh-CN")
     switch_language(page, "en")
     page.click("#complete")
     assert "Plan title" in field_error(page, "plan_title")
     assert "Monthly salary" in field_error(page, "monthly_salary")
-    assert "plan_title" not in page.locator("main").inner_text()
+    walk.look(page, "03-draft-errors", "en")
     switch_language(page, "zh-CN")
 
 
@@ -79,7 +80,7 @@ def test_recruitment_walked_by_each_role(
     # A first draft follows no return: no return note.
     expect(bureau.locator("#grounds section[data-panel='return_note']")).to_have_count(0)
     walk.visit(bureau, "03-draft")
-    draft_with_field_errors(bureau)
+    draft_with_field_errors(walk, bureau)
     bureau.fill("[name='plan_title']", "2026年农村辅警招聘计划")
     bureau.fill("[name='monthly_salary']", "3800")
     submit(bureau, "起草用人计划")
@@ -96,6 +97,7 @@ def test_recruitment_walked_by_each_role(
     party.select_option("[name='decision']", "return")
     party.fill("[name='reason']", RETURN_REASON)
     submit(party, "审核用人计划及薪酬")
+    walk.visit(party, "04-party-queue-after-return")
 
     # The drafter sees who returned the plan, when and why.
     open_task(bureau, BUREAU, "起草用人计划")
@@ -123,6 +125,7 @@ def test_recruitment_walked_by_each_role(
     walk.visit(finance, "07-funding")
     finance.select_option("[name='decision']", "approve")
     submit(finance, "确认经费保障")
+    walk.visit(finance, "07-finance-queue-after-approval")
 
     today = clock.now().date()
     open_task(bureau, BUREAU, "发布招聘公告")
@@ -165,7 +168,8 @@ def test_recruitment_walked_by_each_role(
     expect(bureau.locator(f"#error-{ids[0]}")).to_be_visible()
     expect(bureau.locator(f"#error-{ids[1]}")).to_have_count(0)
     assert bureau.input_value(f"#in-scores\\.{ids[1]}\\.score") == "70.5"
-    shot(bureau, "recruitment-09-exam-scores-row-error-zh")
+    expect(bureau.locator(f"#error-{ids[0]}")).to_contain_text(names[0])
+    walk.look(bureau, "09-exam-scores-row-error", "zh-CN")
     bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "95")
     submit(bureau, "录入考试成绩")
 

@@ -123,6 +123,13 @@ class Walk:
         shot(page, f"{self.name}-{step}-en")
         switch_language(page, "zh-CN")
 
+    def look(self, page: Page, step: str, lang: str) -> None:
+        """The page as it is, in the language it is in (a refused form, which a language switch would
+        reload empty): no codes, a screenshot."""
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        self._note_codes(page, step, lang)
+        shot(page, f"{self.name}-{step}-{'zh' if lang == 'zh-CN' else lang}")
+
     def _note_codes(self, page: Page, step: str, lang: str) -> None:
         undrawn = settle(page)
         found = codes_on(page, lang) + ([undrawn] if undrawn else [])
