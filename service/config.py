@@ -76,6 +76,9 @@ class Settings:
     login_failure_window_minutes: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_LOGIN_FAILURE_WINDOW_MINUTES", 60)
     )
+    # Reverse proxies in front of the service whose X-Forwarded-For/-Proto are trusted: behind one, the
+    # socket's address is the proxy's, and the login slowdown by source would treat everyone as one source.
+    trusted_proxies: int = field(default_factory=lambda: _env_int("AUXPOLICE_TRUSTED_PROXIES", 0))
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

@@ -29,6 +29,7 @@ from flask import (
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from service.context import ERROR_PAGE, ServiceContext
@@ -117,6 +118,10 @@ def init_web(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = bool(context_of(app).settings.cookie_secure)
     app.session_interface = ServerSessionInterface(context_of(app))
     app.after_request(_security_headers)
+    proxies = context_of(app).settings.trusted_proxies
+    if proxies:
+        # The client's address (login slowdown, audit) and scheme as the trusted proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parents[1] / "translations")
     )

@@ -259,3 +259,30 @@ def test_security_headers_on_api_answers_and_errors(users: dict[str, User], app:
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_behind_a_trusted_proxy_the_source_is_the_forwarded_address(
+    app: Flask, database_url: str, clock: ManualClock
+) -> None:
+    proxied = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "s", "TRUSTED_PROXIES": 1}, clock=clock
+    )
+    try:
+        client = proxied.test_client()
+
+        def via_proxy(password: str, client_address: str) -> Any:
+            return client.post(
+                "/api/v1/auth/login",
+                json={"username": "company", "password": password},
+                headers={"X-Forwarded-For": client_address},
+                environ_base={"REMOTE_ADDR": "10.0.0.254"},  # the proxy
+            )
+
+        for _ in range(5):
+            assert via_proxy("guess", "203.0.113.50").status_code == 401
+        assert via_proxy("pw-company", "203.0.113.50").status_code == 429
+        assert via_proxy("pw-company", "198.51.100.23").status_code == 200
+        throttled = events(proxied.extensions["auxpolice"], "login_throttled")
+        assert [e["remote_addr"] for e in throttled] == ["203.0.113.50"]
+    finally:
+        proxied.extensions["auxpolice"].database.dispose()
