@@ -20,6 +20,7 @@ from service.context import ServiceContext
 from service.persistence.models import AuditEventModel
 from tests.api.test_identity import bearer, user_id
 from tests.conftest import User, token_of
+from tests.web_units.browser_session import web_login
 from workflows.ports import ManualClock
 
 PASSWORD = "correct-horse-9"
@@ -286,3 +287,17 @@ def test_behind_a_trusted_proxy_the_source_is_the_forwarded_address(
         assert [e["remote_addr"] for e in throttled] == ["203.0.113.50"]
     finally:
         proxied.extensions["auxpolice"].database.dispose()
+
+
+def test_web_sessions_hold_on_both_databases(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    """The server-side session store on SQLite and PostgreSQL: sign-in, idle timeout, deactivation."""
+    client = web_login(app, "gushan_gov")
+    assert client.get("/").status_code == 200
+    clock.advance(timedelta(minutes=31))
+    assert client.get("/").status_code == 302
+    client = web_login(app, "gushan_gov")
+    assert client.get("/").status_code == 200
+    patch_user(users["admin"], user_id(ctx, "gushan_gov"), {"is_active": False})
+    assert client.get("/").status_code == 302
