@@ -258,6 +258,7 @@ class HumanTaskModel(Base):
             "state",
             "due_at",
             "claimed_by",
+            "head_only",  # staff do not count head-only tasks: the overview still reads the index alone
             sqlite_where=text(ACTIVE_TASK),
             postgresql_where=text(ACTIVE_TASK),
         ),

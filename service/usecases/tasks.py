@@ -161,6 +161,8 @@ def _offered_to(caller: Caller) -> ColumnElement[bool]:
     Plain staff are not offered them at all (as a candidate group leaves them out), rather than shown a
     claim that would be refused; auditors read every queue whole.
     """
+    if not caller.heads_of:  # most callers: no empty IN (), which SQLite plans as a subquery
+        return HumanTaskModel.head_only.is_(False)
     return or_(
         HumanTaskModel.head_only.is_(False), HumanTaskModel.department_code.in_(sorted(caller.heads_of))
     )

@@ -70,3 +70,18 @@ def test_queue_overview_and_pages_use_the_active_task_indexes(
         assert "(department_code=?" in plan, plan
         assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan
     assert "COVERING INDEX ix_human_tasks_active_counts" in found[0]  # the overview reads no table row
+
+
+def test_a_heads_overview_and_pages_use_the_same_indexes(ctx: ServiceContext, users: dict[str, User]) -> None:
+    # A head also counts the head-only tasks of the departments they head (issue 11, part 6).
+    start_recruitment(users["bureau"])
+    head = Caller("bureau_head", "bureau_head", frozenset({"police_bureau"}), frozenset({"police_bureau"}))
+    with task_queries(ctx) as queries:
+        tasks.queues(ctx, head)
+        tasks.queue_tasks(ctx, head, "police_bureau", None, 1, 50)
+    found = plans(ctx, queries)
+    assert len(found) == 3, found
+    for plan in found:
+        assert plan.startswith("SEARCH human_tasks USING"), plan
+        assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan
+    assert "COVERING INDEX ix_human_tasks_active_counts" in found[0]
