@@ -25,6 +25,7 @@ from tests.e2e.conftest import Pages
 from tests.e2e.walk_steps import (
     Walk,
     claim_task,
+    diagram_labels,
     expect_texts,
     field_error,
     open_task,
@@ -110,6 +111,11 @@ def test_appraisal_walked_by_each_role(
 
     # Another officer's scoring is claimed, then left to run late.
     claim_task(station, STATION, "派出所日常管理考核", late)
+    # A third is claimed and released back to the queue: each action says what it did.
+    claim_task(station, STATION, "派出所日常管理考核", officer_name(users, scoring[2]))
+    station.click("#release")
+    expect(station.locator(".flash")).to_contain_text("已释放，任务已退回部门待办：派出所日常管理考核")
+    expect(station.locator("#claim")).to_be_visible()
 
     gov = walk.as_user("gushan_gov")
     open_task(gov, TOWN, "镇政府月度考核", officer)
@@ -227,5 +233,10 @@ def test_appraisal_walked_by_each_role(
     expect(head.locator("#raw-data")).to_have_count(0)  # raw JSON only for designers and auditors
     expect_texts(head.locator("#instance-history"), ["改派任务", "崮山派出所 所长", "崮山派出所 刘警官"])
     walk.visit(head, "12-instance")
+    # The diagram names the lanes' departments and, on an English page, the steps in English.
+    assert {"崮山派出所", "派出所日常管理考核"} <= set(diagram_labels(head))
+    switch_language(head, "en")
+    assert {"Gushan Police Station", "Police station appraisal"} <= set(diagram_labels(head))
+    switch_language(head, "zh-CN")
 
     walk.assert_no_codes_seen()

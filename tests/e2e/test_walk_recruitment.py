@@ -75,6 +75,9 @@ def test_recruitment_walked_by_each_role(
     bureau = walk.as_user("bureau")
     walk.visit(bureau, "01-home")
     bureau.goto(f"/queues/{BUREAU}")
+    # The 对象 column names the campaign (it was blank for recruitment tasks).
+    subject = bureau.locator("#tasks tbody tr").filter(has_text="起草用人计划").locator("td").nth(2)
+    expect(subject).to_contain_text("2026-recruitment")
     walk.visit(bureau, "02-queue")
     first_draft = claim_task(bureau, BUREAU, "起草用人计划")
     # A first draft follows no return: no return note.
@@ -86,7 +89,7 @@ def test_recruitment_walked_by_each_role(
     submit(bureau, "起草用人计划")
 
     party = walk.as_user("party")
-    open_task(party, PARTY, "审核用人计划及薪酬")
+    open_task(party, PARTY, "审核用人计划及薪酬", "2026年农村辅警招聘计划")
     plan = panel(party, "plan_table")
     # Posts per village and town, the total, the salary, the monthly and yearly cost (46 posts at 3,800).
     expect_texts(

@@ -73,6 +73,13 @@ def settle(page: Page) -> str | None:
     return f"the diagram was not drawn: {holder.inner_text()}"
 
 
+def diagram_labels(page: Page) -> list[str]:
+    """The labels drawn on the instance page's diagram (lanes, tasks, events), once it is drawn."""
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true", timeout=10_000)
+    labels = page.evaluate("Array.from(document.querySelectorAll('#diagram svg text'), t => t.textContent)")
+    return [" ".join(label.split()) for label in labels]
+
+
 def codes_on(page: Page, lang: str) -> list[str]:
     """The raw codes in the visible text of ``page``, as ``lang`` renders it, and on an English page any
     Chinese punctuation after an English word."""
