@@ -103,8 +103,9 @@ class Walk:
     def __init__(self, pages: Pages, name: str) -> None:
         self.pages, self.name = pages, name
         self.sessions: dict[str, Page] = {}
-        # Every page's codes are collected and asserted at the end, so one run lists them all.
-        self.codes: dict[str, list[str]] = {}
+        # What each page shows wrongly (codes, Chinese punctuation in English, an undrawn diagram) is
+        # collected and asserted at the end, so that one run lists every page's problems.
+        self.problems: dict[str, list[str]] = {}
 
     def as_user(self, username: str) -> Page:
         """The browser of ``username``, signed in the first time it is asked for."""
@@ -141,12 +142,13 @@ class Walk:
         undrawn = settle(page)
         found = codes_on(page, lang) + ([undrawn] if undrawn else [])
         if found:
-            self.codes[f"{step} ({lang}, {page.url})"] = found
+            self.problems[f"{step} ({lang}, {page.url})"] = found
 
-    def assert_no_codes_seen(self) -> None:
-        """No page visited showed a raw code (issue 11, point 4)."""
-        listing = "\n".join(f"{where}: {codes}" for where, codes in self.codes.items())
-        assert not self.codes, (
+    def assert_pages_read_well(self) -> None:
+        """No page visited showed a raw code or Chinese punctuation in English, and every diagram was
+        drawn (issue 11, point 4)."""
+        listing = "\n".join(f"{where}: {found}" for where, found in self.problems.items())
+        assert not self.problems, (
             f"on the pages (raw codes, Chinese punctuation in English, diagram):\n{listing}"
         )
 
