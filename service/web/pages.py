@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -110,7 +111,11 @@ def _refused(error: ServiceError) -> Any:
     if isinstance(error, NotFoundError | ForbiddenError):
         return render_template("error.html", message=refusal(error)), error.status
     flash_error(error)
-    return redirect(_back(request.referrer or url_for("web.home")))
+    # Back to the page the form was on: this site's path of the referrer, never another site.
+    came_from = urlsplit(request.referrer or "")
+    path = f"{came_from.path}?{came_from.query}" if came_from.query else came_from.path
+    here = path if came_from.netloc == request.host else ""
+    return redirect(_back(safe_next(here, url_for("web.home"))))
 
 
 def _back(default: str) -> str:

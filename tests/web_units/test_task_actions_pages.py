@@ -38,7 +38,9 @@ def overdue_month(users: dict[str, User], ctx: ServiceContext, clock: ManualCloc
 
 def home_count(client: FlaskClient, department: str) -> int:
     page = client.get("/").get_data(as_text=True)
-    row = re.search(rf'href="/queues/{re.escape(department)}">[^<]*</a></td>\s*<td class="num">(\d+)</td>', page)
+    row = re.search(
+        rf'href="/queues/{re.escape(department)}">[^<]*</a></td>\s*<td class="num">(\d+)</td>', page
+    )
     assert row is not None, page
     return int(row.group(1))
 
@@ -152,3 +154,20 @@ def test_a_finished_task_shows_what_was_submitted_by_whom_when_and_what_came_nex
     assert body["record"]["submitted_by_name"] == "财政金融局 张科长"
     assert [f["value_zh"] for f in body["record"]["fields"] if f["key"] == "decision"] == ["同意"]
     assert [t["name_zh"] for t in body["record"]["next_tasks"]] == ["发布招聘公告"]
+
+
+def test_a_refused_action_returns_to_its_page_never_to_another_site(
+    app: Flask, users: dict[str, User]
+) -> None:
+    start_recruitment(users["bureau"])
+    task_id = the_task(users["bureau"], "police_bureau", "draft_plan")["id"]
+    head = web_login(app, "bureau_head")
+    path = f"/tasks/{task_id}"
+    for referrer, back in ((f"http://localhost{path}", path), ("https://evil.example/x", "/")):
+        response = head.post(
+            f"{path}/reassign",
+            data={"take_over": "1", "reason": "", "csrf_token": csrf(head, path)},
+            headers={"Referer": referrer},
+        )
+        assert response.status_code == 302 and response.headers["Location"] == back, referrer
+        assert "请填写改派理由" in head.get(back).get_data(as_text=True)
