@@ -78,6 +78,7 @@ def recruitment(
         "returned": returned["id"],
         "campaign": found[("recruitment", "2026-recruitment")],
         "post": found[("post_hiring", "2026-recruitment/gs-v04/1")],
+        "application": next(i for (process, _key), i in found.items() if process == "applicant_screening"),
     }
 
 
@@ -137,6 +138,17 @@ def test_the_post_shows_the_candidate_and_the_failed_vetting(app: Flask, recruit
     assert f"考察记录\n{VETTING_NOTES}" in data
     history = section(page, "instance-history")
     assert "考察政审" in history and "有较为严重的个人不良信用记录" in history
+
+
+def test_an_application_shows_what_the_applicant_declared(app: Flask, recruitment: dict[str, Any]) -> None:
+    # Only auditors and designers read a screening (no department has a task in it): the JSON stays folded.
+    page = page_of(web_login(app, "auditor"), recruitment["application"])
+    assert 'id="raw-data"' in page
+    assert_no_codes(page, "zh-CN")
+    data = section(page, "instance-data")
+    assert "文化程度\n高中（中专）" in data and "国籍\n中国" in data and "威海市常住户口\n是" in data
+    assert "申报的不得聘用情形\n（无）" in data and "资格审查结论" in data and "符合报名条件\n是" in data
+    assert "资格审查" in visible_text(page)  # the process by name
 
 
 # -- appraisal ----------------------------------------------------------------------------------------------
