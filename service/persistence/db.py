@@ -24,6 +24,11 @@ def _dumps(value: Any) -> str:
 # busy.
 LOCK_WAIT_SECONDS = 30.0
 
+# SQLite's durability: FULL syncs the WAL on every commit, so an acknowledged transaction survives a power
+# loss; NORMAL (syncing only at checkpoints) can lose the last ones. Measured in docs/benchmarks.md
+# ("synchronous=FULL"); the benchmark compares the two by setting this module constant.
+SQLITE_SYNCHRONOUS = "FULL"
+
 
 def make_engine(
     url: str, *, for_writes: bool = True, lock_wait: float = LOCK_WAIT_SECONDS, **options: Any
@@ -89,7 +94,7 @@ def _configure_sqlite(engine: Engine, immediate: bool, lock_wait: float) -> None
         cursor.execute(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
