@@ -16,6 +16,7 @@ from service.persistence.models import AppraisalRecordModel, OfficerModel, Villa
 from service.usecases.appraisal import parse_month, previous_months
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
+from service.usecases.export_cells import csv_value, xlsx_row
 from service.usecases.names import person_names
 from service.usecases.own_cases import finished_record, own_report_rows
 from workflows.ports import CHINA
@@ -123,7 +124,7 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer)
     writer.writerow([zh for _key, zh, _en in MONTH_COLUMNS])
     for row in rows:
-        writer.writerow([_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+        writer.writerow([csv_value(_cell(row[key])) for key, _zh, _en in MONTH_COLUMNS])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -133,7 +134,7 @@ def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     sheet.title = title[:31]
     sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
     for row in rows:
-        sheet.append([_xlsx_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS])
+        sheet.append(xlsx_row(sheet, [_xlsx_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS]))
     for number, (key, _zh, _en) in enumerate(MONTH_COLUMNS, start=1):
         if key.endswith("_at"):
             sheet.column_dimensions[get_column_letter(number)].width = 20

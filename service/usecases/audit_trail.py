@@ -18,6 +18,7 @@ from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceSubjectModel
 from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError
+from service.usecases.export_cells import csv_value
 from service.usecases.own_cases import hide_own
 from workflows.ports import CHINA
 
@@ -26,7 +27,6 @@ EXPORT_FORMATS = ("csv", "jsonl")
 # Chinese headers of the CSV export, in column order.
 CSV_HEADERS = ("序号", "时间（北京时间）", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希")
 # A spreadsheet runs a cell starting with one of these as a formula: such text is exported quoted.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _COLUMNS = (
     AuditEventModel.id,
@@ -135,19 +135,11 @@ def _chunks(session: Session, query: Select[Any], size: int) -> Iterator[Sequenc
         last_id = rows[-1].id
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _csv_row(row: Any) -> list[Any]:
     at = row.at.astimezone(CHINA).isoformat(timespec="seconds") if row.at else ""
     content = orjson.dumps(row.payload, option=orjson.OPT_SORT_KEYS, default=str).decode()
     values = [row.seq, at, row.actor, row.action, row.instance_id, row.task_id, row.department_code]
-    return [_cell(value) for value in values] + [content, row.hash or ""]
+    return [csv_value(value) for value in values] + [content, row.hash or ""]
 
 
 def _jsonl_line(row: Any) -> str:

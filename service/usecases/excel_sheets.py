@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.export_cells import xlsx_row
 from workflows.rules.eligibility import DISQUALIFIERS, EDUCATION_LEVELS, PRIORITY_GROUPS
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -115,7 +116,7 @@ def template(kind: str, rows: list[tuple[Any, ...]] | None = None) -> bytes:
     sheet.title = "报名人员" if kind == "applicants" else "考试成绩"
     sheet.append([c.zh for c in columns])
     for row in rows or []:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
     sheet.add_data_validation(yes_no)
     for index, column in enumerate(columns, start=1):

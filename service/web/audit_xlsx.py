@@ -16,16 +16,13 @@ from typing import Any
 import orjson
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from service.usecases.audit_trail import CHINA
 from service.usecases.event_names import EventNames
+from service.usecases.export_cells import text_cell
 from service.web.display import action_label
 
-# Excel refuses a cell longer than this; a longer JSON text is cut and marked.
-MAX_CELL = 32_767
-TRUNCATED = "…[已截断]"
 # (Chinese header, English header, width)
 COLUMNS = (
     ("序号", "Seq", 8),
@@ -45,15 +42,6 @@ HEADERS = tuple(zh for zh, _en, _width in COLUMNS)
 HEADERS_EN = tuple(en for _zh, en, _width in COLUMNS)
 
 
-def _text(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    if len(text) > MAX_CELL:
-        text = text[: MAX_CELL - len(TRUNCATED)] + TRUNCATED
-    cell = WriteOnlyCell(sheet, text)
-    cell.data_type = "s"  # openpyxl would turn "=..." into a formula
-    return cell
-
-
 def _time(sheet: WriteOnlyWorksheet, value: str | None) -> WriteOnlyCell | None:
     if not value:
         return None
@@ -69,16 +57,16 @@ def _row(sheet: WriteOnlyWorksheet, event: dict[str, Any], names: EventNames) ->
     return [
         event.get("seq"),
         _time(sheet, event.get("at")),
-        _text(sheet, names.person(event.get("actor"))),
-        _text(sheet, event.get("actor")),
-        _text(sheet, action_label(action) if action else ""),
-        _text(sheet, action),
+        text_cell(sheet, names.person(event.get("actor"))),
+        text_cell(sheet, event.get("actor")),
+        text_cell(sheet, action_label(action) if action else ""),
+        text_cell(sheet, action),
         event.get("instance_id"),
-        _text(sheet, event.get("task_id")),
-        _text(sheet, names.department(event.get("department_code"))),
-        _text(sheet, event.get("department_code")),
-        _text(sheet, content),
-        _text(sheet, event.get("hash")),
+        text_cell(sheet, event.get("task_id")),
+        text_cell(sheet, names.department(event.get("department_code"))),
+        text_cell(sheet, event.get("department_code")),
+        text_cell(sheet, content),
+        text_cell(sheet, event.get("hash")),
     ]
 
 

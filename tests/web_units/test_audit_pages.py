@@ -20,8 +20,9 @@ from service.context import ServiceContext
 from service.persistence.models import AuditEventModel
 from service.usecases.audit_trail import CHINA, CSV_HEADERS
 from service.usecases.event_names import EventNames
+from service.usecases.export_cells import MAX_CELL
 from service.web import audit_pages
-from service.web.audit_xlsx import HEADERS, MAX_CELL, events_xlsx
+from service.web.audit_xlsx import HEADERS, events_xlsx
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
