@@ -16,6 +16,7 @@ from tests.api.appraisal_steps import rubric, seed, tasks_of
 from tests.api.clean_form_steps import RETURN_REASON, VETTING_NOTES, first_candidate_failed
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
+from tests.model_steps import bundle, process, script, start
 from tests.web_units.browser_session import csrf, web_login
 from tests.web_units.visible_text import assert_no_codes, visible_text
 from workflows.ports import ManualClock
@@ -261,3 +262,20 @@ def test_other_data_is_shown_under_its_key_never_hidden(
     assert [(o["key"], o["title_zh"], o["value_zh"]) for o in view["other"]] == [
         ("extra_note", "extra_note", "x")
     ]
+
+
+def test_a_key_nobody_titled_is_shown_under_its_key_in_other_data(app: Flask, users: dict[str, User]) -> None:
+    """A model without data labels: what its script writes is kept on the page, under its key, last."""
+    model = process(
+        "untitled_data",
+        script("write", "写入数据", 'note_count = 3\nflag = True\nlines = [{"qty": 2}]'),
+        [("start", "write", None), ("write", "end", None)],
+        name="无标签流程",
+    )
+    users["designer"].post("/api/v1/definitions", {"files": bundle(model)}, expect=201)
+    instance = start(users["bureau"], "untitled_data", 201)
+    page = page_of(web_login(app, "auditor"), instance["id"])
+    data = section(page, "instance-data")
+    assert data.startswith("其他数据\nflag\n是\nlines\nqty\n2\nnote_count\n3"), data
+    english = section(page_of(web_login(app, "designer"), instance["id"], "en"), "instance-data")
+    assert english.startswith("Other data\nflag\nYes"), english
