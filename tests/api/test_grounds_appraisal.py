@@ -108,6 +108,7 @@ def test_the_grade_shows_the_suggestion_its_inputs_and_the_veto(
     assert grade["否决时间"].endswith(" 北京时间")
     english = values(shown["grade_suggestion"], "en")
     assert english["Exercise the veto"] == "Yes"
+    assert english["Police station daily-management appraisal score"] == f"{station_total} points"
     assert english["Suggested grade"] in {"Excellent", "Competent", "Basically competent", "Incompetent"}
 
 

@@ -123,8 +123,8 @@ def grade_suggestion(reading: Reading) -> Panel | None:
             ("综合得分（派出所40%、镇政府60%）", "Combined score (station 40%, town 60%)"),
             points(data.get("combined_score")),
         ),
-        field((f"{station[0]}得分", f"{station[1]}: score"), points(data.get("station_total"))),
-        field((f"{town[0]}得分", f"{town[1]}: score"), points(data.get("town_total"))),
+        field((f"{station[0]}得分", f"{station[1]} score"), points(data.get("station_total"))),
+        field((f"{town[0]}得分", f"{town[1]} score"), points(data.get("town_total"))),
         field(title_of(forms, VETO_FORM, "veto"), yes_no(data.get("veto"))),
     ]
     if data.get("veto"):
