@@ -64,6 +64,19 @@ def create(url: str, key: str, path: Path, now: datetime, include_key: bool = Tr
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise BackupError(f"备份目录已存在且不为空 / the backup directory exists and is not empty: {path}")
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        return _write(url, key, path, now, include_key)
+    except BaseException:
+        # Leave no half backup behind (restore would refuse it, but it would look like one).
+        for name in (SQLITE_FILE, POSTGRES_FILE, KEY_FILE, MANIFEST):
+            for leftover in (path / name, path / f"{name}.partial"):
+                leftover.unlink(missing_ok=True)
+        if not any(path.iterdir()):
+            path.rmdir()
+        raise
+
+
+def _write(url: str, key: str, path: Path, now: datetime, include_key: bool) -> Manifest:
     schema = None
     if url.startswith("sqlite"):
         data = path / SQLITE_FILE
