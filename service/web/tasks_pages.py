@@ -55,10 +55,19 @@ def complete(task_id: str) -> Any:
     data = parse_submission(detail.get("form_schema") or {}, request.form)
     try:
         tasks.complete_task(context(), user(), task_id, data)
-    except InvalidInputError as error:
-        # What was typed is kept; each error is shown next to its field.
-        return _render(detail, data, error.errors or {}, 422, refusal(error))
     except ServiceError as error:
-        return _render(detail, data, {}, error.status, refusal(error))
+        return _refused(detail, data, error)
     flash(_("任务已办结：%(name)s", name=detail["name_zh"] if language() == "zh-CN" else detail["name_en"]))
     return redirect(url_for("web.queue", department=detail["department_code"]))
+
+
+def _refused(read: dict[str, Any], data: dict[str, Any], error: ServiceError) -> tuple[str, int]:
+    """The task page again after a refused submission: what was typed kept, each error next to its field,
+    and the grounds and facts beside the form as on reading it (only a refusal pays for reading them)."""
+    try:
+        detail = tasks.task_detail(context(), user(), read["id"])
+        add_task_page_facts(detail)
+    except ServiceError:  # the task went away meanwhile: the form as it was posted, with the refusal
+        detail = read
+    errors = (error.errors or {}) if isinstance(error, InvalidInputError) else {}
+    return _render(detail, data, errors, error.status, refusal(error))

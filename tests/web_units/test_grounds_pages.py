@@ -164,3 +164,16 @@ def test_the_veto_grade_and_escalation_pages_show_their_grounds(
         f"/api/v1/tasks/{escalation['id']}/complete", {"data": {"action_taken": "已电话督促镇政府评分"}}
     )
     assert 'id="grounds"' not in page(head, escalation["id"])
+
+
+def test_a_refused_submission_keeps_the_grounds_beside_the_form(app: Flask, users: dict[str, User]) -> None:
+    start_recruitment(users["bureau"])
+    complete(users["bureau"], "police_bureau", "draft_plan", PLAN)
+    task_id = the_task(users["party"], "party_affairs", "review_plan")["id"]
+    client = web_login(app, "party")
+    token = csrf(client, f"/tasks/{task_id}")
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": token})  # no decision chosen
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "岗位总数 | 46" in panels(html)["plan_table"]
+    assert html.index('id="grounds"') < html.index('class="task-form"')
