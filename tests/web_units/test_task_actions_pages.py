@@ -149,6 +149,13 @@ def test_a_finished_task_shows_what_was_submitted_by_whom_when_and_what_came_nex
     assert re.search(r"<dt>审核意见</dt>\s*<dd>同意</dd>", record)
     assert "approve" not in record
     assert "发布招聘公告 — 公安分局" in record
+    # In English: the form's English titles and labels, English punctuation.
+    finance = web_login(app, "finance")
+    finance.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(finance, "/")})
+    english = finance.get(f"/tasks/{done['id']}").get_data(as_text=True)
+    english = english[english.index('id="task-record"') :]
+    assert "Handled by: " in english and "Completed at: " in english and "：" not in english
+    assert re.search(r"<dd>Approve</dd>", english) and "Publish recruitment announcement — " in english
     # The API gives the same record.
     body = users["finance"].get(f"/api/v1/tasks/{done['id']}")
     assert body["record"]["submitted_by_name"] == "财政金融局 张科长"
