@@ -97,7 +97,7 @@ def test_station_officer_scores_and_the_auditor_finds_the_history(
         auditor.goto(f"/instances/{instance_id}")
     expect(auditor.locator("h1")).to_contain_text(f"#{instance_id}")
     history = auditor.locator("#instance-history")
-    expect(history).to_contain_text("gushan_station")
+    expect(history).to_contain_text("崮山派出所 刘警官")  # the station's scorer, by display name
     shot(auditor, "08-instance")
 
 
