@@ -67,6 +67,9 @@ def test_staff_neither_see_nor_count_head_only_tasks_heads_see_them_marked(
     head_queue = head.get(f"/queues/{STATION}?sort=name").get_data(as_text=True)
     assert head_queue.count('class="badge head-only">仅限负责人') == min(len(escalations), 50)
     assert f"/tasks/{escalations[0]['id']}#handover" in head_queue
+    # Auditors read the whole queue, head-only tasks marked, and act on nothing.
+    audit_queue = web_login(app, "auditor").get(f"/queues/{STATION}?sort=name").get_data(as_text=True)
+    assert "仅限负责人" in audit_queue and "/claim" not in audit_queue and "#handover" not in audit_queue
     # A staff member who follows a link to it reads it, with no form and no claim.
     page = staff.get(f"/tasks/{escalations[0]['id']}").get_data(as_text=True)
     assert "仅限负责人" in page and 'id="complete"' not in page and 'id="claim"' not in page
