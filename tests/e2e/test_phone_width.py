@@ -21,7 +21,8 @@ def test_the_main_pages_fit_a_phone_in_both_languages(pages: Pages, username: st
         if lang == "en":
             page.click("#switch-language")
             page.wait_for_selector("html[lang=en]")
-        for path in ("/", *page.eval_on_selector_all("header.top nav a", "links => links.map(a => a.pathname)")):
+        links = page.eval_on_selector_all("header.top nav a", "links => links.map(a => a.pathname)")
+        for path in ("/", *links):
             page.goto(path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{username} {lang} {path}: {width}px wide"
