@@ -197,10 +197,10 @@ def list_separator() -> str:
     return ", " if language() == "en" else "、"
 
 
-# A task's subject is stored as Chinese text, written by the service in two shapes: a person with the
-# village (``应聘人002（涝台村）``) and a post (``涝台村 第1岗``). English pages show the village's
-# English name.
-_ASIDE = re.compile(r"（([^（）]*)）$")
+# A task's subject is stored as Chinese text, written by the service in these shapes: a person with the
+# village (``应聘人002（涝台村）``, an officer's month ``张建华（涝台村）2026-11``) and a post
+# (``涝台村 第1岗``). English pages show the village's English name.
+_ASIDE = re.compile(r"\s*（([^（）]*)）\s*")
 _POST = re.compile(r"^(\S+) 第(\d+)岗$")
 
 
@@ -221,7 +221,11 @@ def subject_text(subject: str | None) -> str:
     post = _POST.match(subject)
     if post:
         return f"{village(post.group(1))}, post {post.group(2)}"
-    return _ASIDE.sub(lambda aside: f" ({village(aside.group(1))})", subject)
+    def aside(found: re.Match[str]) -> str:
+        last = found.end() == len(subject)
+        return f" ({village(found.group(1))})" + ("" if last else " ")
+
+    return _ASIDE.sub(aside, subject)
 
 
 _POST_KEY = re.compile(r"^.+/(?P<village>[^/]+)/(?P<slot>\d+)$")

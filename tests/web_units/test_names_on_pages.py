@@ -159,6 +159,10 @@ def test_appraisal_dashboard_and_queues_name_towns_and_stations(
     queue = page_text(station, "/queues/police_station:gushan", lang)
     assert ("部门待办：崮山派出所" if lang == "zh-CN" else "Department queue: Gushan Police Station") in queue
     assert ("月度考核" if lang == "zh-CN" else "Monthly appraisal") in queue
+    if lang == "en":  # an officer's month: 张建华 (Laotai Village) 2026-11, not 张建华（涝台村）2026-11
+        subjects = [line for line in queue.splitlines() if line.endswith(" 2026-11")]
+        english = re.compile(r" \([A-Z][A-Za-z ]+\) 2026-11$")
+        assert subjects and all(english.search(line) for line in subjects), subjects
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
