@@ -96,3 +96,11 @@ def test_a_head_only_task_goes_only_to_a_head(
         {"username": "gushan_station_head", "reason": "本人督办"},
     )
     assert mine["claimed_by"] == "gushan_station_head"
+
+
+def test_a_refusal_names_the_department_not_its_code(users: dict[str, User]) -> None:
+    refused = users["bureau"].get("/api/v1/queues/finance/tasks", expect=403)
+    assert refused["message"] == "您不属于部门 财政金融局，无权查看或办理该部门的任务"
+    assert (
+        refused["message_en"] == "You are not a member of Finance Bureau, so you cannot see or do its tasks"
+    )
