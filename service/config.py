@@ -79,6 +79,18 @@ class Settings:
     # Reverse proxies in front of the service whose X-Forwarded-For/-Proto are trusted: behind one, the
     # socket's address is the proxy's, and the login slowdown by source would treat everyone as one source.
     trusted_proxies: int = field(default_factory=lambda: _env_int("AUXPOLICE_TRUSTED_PROXIES", 0))
+    # Input limits (issue 12): a larger request body is refused with 413 before it is read; JSON nested
+    # deeper, instance data larger when saved and a definition bundle larger in total are refused with 422.
+    max_request_bytes: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
+    )
+    max_json_depth: int = field(default_factory=lambda: _env_int("AUXPOLICE_MAX_JSON_DEPTH", 32))
+    max_instance_data_bytes: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_MAX_INSTANCE_DATA_BYTES", 8 * 1024 * 1024)
+    )
+    max_bundle_bytes: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_MAX_BUNDLE_BYTES", 8 * 1024 * 1024)
+    )
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

@@ -48,21 +48,28 @@ def configure(level: str = "INFO") -> None:
     logging.getLogger("spiff").setLevel(logging.WARNING)
 
 
+def _request_id() -> str:
+    incoming = request.headers.get("X-Request-ID", "")
+    # Accept a proxy's id only if it looks like one; never echo arbitrary input into logs.
+    if incoming and incoming.replace("-", "").isascii() and incoming.replace("-", "").isalnum():
+        if len(incoming) <= 64:
+            return incoming
+    return uuid.uuid4().hex
+
+
 def init_request_logging(app: Flask) -> None:
     access = logging.getLogger("auxpolice.access")
 
-    @app.before_request
     def _start() -> None:
-        incoming = request.headers.get("X-Request-ID", "")
-        # Accept a proxy's id only if it looks like one; never echo arbitrary input into logs.
-        g.request_id = (
-            incoming if incoming.replace("-", "").isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
-        )
+        g.request_id = _request_id()
         g.started = time.perf_counter()
+
+    # First of all: a request refused by an earlier check (access, size) keeps or gets its id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers["X-Request-ID"] = g.get("request_id") or _request_id()
         caller = g.get("caller")
         access.info(
             "request",

@@ -35,6 +35,7 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ServiceTask, Us
 
 from workflows.data_keys import is_reserved_key
 from workflows.extensions import start_declarations, user_task_info
+from workflows.json_bounds import TooDeepError, loads_bounded
 
 if TYPE_CHECKING:
     from workflows.specs import ProcessSpecs
@@ -69,7 +70,9 @@ class DataLabelsError(Exception):
 def load_data_labels(text: str) -> dict[str, Any]:
     """Parse ``data_labels.json``; its content is checked by ``label_problems`` once the bundle is parsed."""
     try:
-        labels = json.loads(text)
+        labels = loads_bounded(text)
+    except TooDeepError as error:
+        raise DataLabelsError(f"{DATA_LABELS_FILE}: {error}") from error
     except json.JSONDecodeError as error:
         raise DataLabelsError(f"{DATA_LABELS_FILE} is not valid JSON: {error}") from error
     if not isinstance(labels, dict) or not isinstance(labels.get("labels"), dict):

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows.extensions import english_names_in_xml
 from workflows.serialization import compacted_elements
+from workflows.specs import as_utf8_xml
 
 COMPLETED = "completed"
 ACTIVE = "active"
@@ -122,7 +123,7 @@ def english_names(text: str) -> dict[str, str]:
 def _parsed(text: str) -> Any:
     # The settings deploy parses with (workflows.specs._safe_xml): no DTD, no entities, no network.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    root = etree.fromstring(text.encode(), parser=parser)
+    root = etree.fromstring(as_utf8_xml(text), parser=parser)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise ValueError("a BPMN file with a DOCTYPE is not served")

@@ -390,13 +390,24 @@ def _failure(error: Exception, budget: ActionBudget) -> Exception:
         what, what_en = "流程模型执行出错", "the process model failed"
     else:  # SpiffWorkflow passes an operator's own exception through unwrapped
         what, what_en = "服务操作执行出错", "a service operation failed"
+    text = _text_of(error)
     if element is None:
-        return ModelError(f"{what}：{error}", f"{what_en}: {error}")
+        return ModelError(f"{what}：{text}", f"{what_en}: {text}")
     return ModelError(
-        f"流程环节“{element}”{what}：{error}；本次操作未生效，请联系流程设计人员",
-        f"element {element}: {what_en}: {error}; nothing was saved, please contact the process designers",
+        f"流程环节“{element}”{what}：{text}；本次操作未生效，请联系流程设计人员",
+        f"element {element}: {what_en}: {text}; nothing was saved, please contact the process designers",
         element=element,
     )
+
+
+def _text_of(error: BaseException) -> str:
+    """``str(error)``; SpiffWorkflow's exceptions fail to format when a note is None (a name it could not
+    suggest a match for), which turned a model's mistake into a 500."""
+    try:
+        return str(error)
+    except Exception:  # noqa: BLE001 - any formatting failure: fall back to the message and the notes
+        notes = [note for note in getattr(error, "notes", ()) if isinstance(note, str)]
+        return ". ".join([Exception.__str__(error), *notes])
 
 
 def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:

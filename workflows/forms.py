@@ -25,6 +25,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from workflows.json_bounds import TooDeepError, loads_bounded
+
 _FORMAT_CHECKER = FormatChecker()
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a refused pattern is the designer's to read, not the server log's
@@ -89,7 +91,9 @@ class FieldError:
 def load_form_schema(name: str, text: str) -> dict[str, Any]:
     """Parse and check a form file (whether its references and patterns are allowed: ``FormBundle``)."""
     try:
-        schema = json.loads(text)
+        schema = loads_bounded(text)
+    except TooDeepError as error:
+        raise FormError(f"{name}: {error}") from error
     except json.JSONDecodeError as error:
         raise FormError(f"{name} is not valid JSON: {error}") from error
     if not isinstance(schema, dict) or schema.get("type") != "object":

@@ -253,6 +253,12 @@ class ScriptPolicy(BoundedPolicy):
         self._allow(node.value)  # str.upper: attributes of the type are guarded by _getattr_
         return super().visit_Attribute(node)
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        # The sandbox has no __build_class__: a class failed at run time with an unreadable error, and its
+        # objects could not be saved with the task data anyway.
+        self.error(node, "模型脚本不能定义类（class），请用字典（dict）保存数据")
+        return node
+
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
         self._allow(node.type)
         return super().visit_ExceptHandler(node)

@@ -93,7 +93,7 @@ def read_bundle(path: Path) -> dict[str, str]:
     paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn"})
     if not paths:
         raise DefinitionError([f"no .bpmn or .dmn files found in {path}"])
-    files = {p.name: p.read_text(encoding="utf-8") for p in paths}
+    files = {p.name: decode_xml(p.read_bytes()) for p in paths}
     labels = path / DATA_LABELS_FILE
     if path.is_dir() and labels.is_file():  # the titles of the data the folder's processes write
         files[DATA_LABELS_FILE] = labels.read_text(encoding="utf-8")
@@ -117,6 +117,30 @@ def _referenced_forms(files: Mapping[str, str]) -> set[str]:
     }
 
 
+# The XML declaration's encoding: a bundle's file arrives as text (already decoded), so whatever encoding it
+# declares (GBK, GB18030, UTF-16, ISO-8859-1 from Chinese modelling tools) no longer describes it.
+_DECLARED_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z][\w.:-]*)\2""")
+
+
+def as_utf8_xml(text: str) -> bytes:
+    """``text`` as UTF-8 bytes whose XML declaration says UTF-8: lxml trusts the declared encoding, so a
+    file declaring GBK and handed over as UTF-8 was refused, and one declaring ISO-8859-1 was garbled."""
+    return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text.lstrip("\ufeff"), count=1).encode()
+
+
+def decode_xml(raw: bytes) -> str:
+    """A file's bytes as text, in the encoding it declares (or by its byte-order mark; UTF-8 otherwise)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    declared = re.match(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""", raw)
+    try:
+        return raw.decode(declared.group(1).decode() if declared else "utf-8")
+    except LookupError:
+        return raw.decode("utf-8")
+
+
 def _safe_xml(name: str, text: str) -> Any:
     if len(text.encode()) > MAX_FILE_BYTES:
         raise DefinitionError([f"{name}: file larger than {MAX_FILE_BYTES} bytes"])
@@ -124,7 +148,7 @@ def _safe_xml(name: str, text: str) -> Any:
         raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.fromstring(text.encode(), parser=parser)
+        root = etree.fromstring(as_utf8_xml(text), parser=parser)
     except etree.XMLSyntaxError as error:
         raise DefinitionError([f"{name}: not well-formed XML ({error})"]) from error
     # The text check above misses a DOCTYPE hidden by another encoding (e.g. UTF-7); the parsed tree cannot.

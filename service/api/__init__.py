@@ -10,9 +10,12 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from service.api.edge import init_edge
 from service.api.field_errors import bilingual
+from service.api.fields import IdConverter
+from service.api.schemas import ErrorSchema
 from service.auth import rules_of, satisfies
 from service.context import ERROR_PAGE, ServiceContext
 from service.usecases.directory import Caller, authenticate
@@ -82,7 +85,11 @@ def answer(status: int, message: str, message_en: str, errors: Any = None) -> tu
 
 
 def context() -> ServiceContext:
-    return current_app.extensions["auxpolice"]  # type: ignore[no-any-return]
+    return context_of(current_app)
+
+
+def context_of(app: Flask) -> ServiceContext:
+    return app.extensions["auxpolice"]  # type: ignore[no-any-return]
 
 
 def bearer_token() -> str | None:
@@ -126,13 +133,60 @@ def _record_refusal(status: int, message: str) -> None:
         log.exception("could not record a refused action")
 
 
+class ServiceApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # every error carries message_en too
+
+
+# Refusals every changing operation can answer besides its own: a business rule (422) or a body too large.
+WRITE_REFUSALS = {
+    "413": "请求内容过大 The request body is too large",
+    "422": "数据或业务规则不允许 Refused by validation or a business rule",
+}
+
+
+def _declare_refusals(api: Api) -> None:
+    """Declare in the spec what every operation may answer besides its success: a changing operation's
+    422 (business rules) and 413; a public operation needs no token."""
+    for path, operations in api.spec._paths.items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if method in ("post", "put", "patch", "delete"):
+                for status, description in WRITE_REFUSALS.items():
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                            },
+                        },
+                    )
+            view = _view_for(path, method)
+            if view is not None and "public" in (rules_of(view) or ()):
+                operation["security"] = []
+
+
+def _view_for(path: str, method: str) -> Any:
+    flask_path = path.replace("{", "<").replace("}", ">")
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule.replace("int:", "") == flask_path and method.upper() in (rule.methods or ()):
+            view = current_app.view_functions[rule.endpoint]
+            view_class = getattr(view, "view_class", None)
+            return getattr(view_class, method, None) if view_class else view
+    return None
+
+
 def init_api(app: Flask) -> Api:
+    # Before any route exists: every integer in a URL is a database id, bounded like its column.
+    app.url_map.converters["int"] = IdConverter
+    init_edge(app, context_of(app).settings.max_request_bytes)
     app.config.setdefault("API_TITLE", "auxpolice 一村一辅警 API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(
+    api = ServiceApi(
         app,
         spec_kwargs={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
@@ -154,7 +208,10 @@ def init_api(app: Flask) -> Api:
     for module in (accounts, definitions, instances, tasks, campaigns, appraisals, audit_log, incidents):
         api.register_blueprint(module.blp)
 
-    app.before_request(_check_access)
+    # Access first, then the edge's limits on the request (registered by init_edge, run in that order).
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_access)
+    with app.app_context():
+        _declare_refusals(api)
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Any:
@@ -178,7 +235,10 @@ def init_api(app: Flask) -> Api:
         message = HTTP_MESSAGES.get(status, error.description or HTTPStatus(status).phrase)
         message_en = HTTP_MESSAGES_EN.get(status, error.description or HTTPStatus(status).phrase)
         _record_refusal(status, message)
-        return answer(status, message, message_en, errors)
+        response, status = answer(status, message, message_en, errors)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response, status
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Any:

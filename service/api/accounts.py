@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import answer, bearer_token, caller, context
+from service.api.fields import Id, Text
 from service.auth import allow
 from service.usecases import accounts
 from service.usecases.directory import ROLES
@@ -19,8 +20,8 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号 
 
 
 class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    username = Text(64, min_length=1, required=True)
+    password = Text(256, min_length=1, required=True, load_only=True)
 
 
 class CallerSchema(Schema):
@@ -44,20 +45,20 @@ class LanguageSchema(Schema):
 
 
 class NewUserSchema(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$"))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    password = fields.String(load_default=None, load_only=True, validate=validate.Length(min=10, max=256))
-    departments = fields.List(fields.String(), load_default=list)
-    heads_of = fields.List(fields.String(), load_default=list)
+    username = Text(64, required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$")])
+    display_name = Text(128, min_length=1, required=True)
+    password = Text(256, min_length=10, load_default=None, load_only=True)
+    departments = fields.List(Text(64), load_default=list)
+    heads_of = fields.List(Text(64), load_default=list)
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), load_default=list)
-    officer_id = fields.Integer(load_default=None)
+    officer_id = Id(load_default=None)
 
 
 class UserChangeSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=128))
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=256))
-    departments = fields.List(fields.String())
-    heads_of = fields.List(fields.String())
+    display_name = Text(128, min_length=1)
+    password = Text(256, min_length=10, load_only=True)
+    departments = fields.List(Text(64))
+    heads_of = fields.List(Text(64))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
     is_active = fields.Boolean()
 
@@ -68,7 +69,7 @@ class NewUserResultSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    name = Text(128, min_length=1, required=True)
     # Unset: AUXPOLICE_TOKEN_DAYS; more than AUXPOLICE_TOKEN_MAX_DAYS is refused by the use case.
     days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
 
@@ -90,11 +91,11 @@ class OwnTokenSchema(Schema):
 
 
 class DepartmentSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+(:[a-z0-9_-]+)?$"))
-    name_zh = fields.String(required=True)
-    name_en = fields.String(required=True)
-    kind = fields.String(required=True)
-    town = fields.String(load_default=None, allow_none=True)
+    code = Text(64, required=True, validate=[validate.Regexp(r"^[a-z_]+(:[a-z0-9_-]+)?$")])
+    name_zh = Text(128, min_length=1, required=True)
+    name_en = Text(128, min_length=1, required=True)
+    kind = Text(32, min_length=1, required=True)
+    town = Text(32, load_default=None, allow_none=True)
 
 
 def _caller_dict(user: Any) -> dict[str, Any]:

@@ -10,14 +10,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
+from service.api.fields import Month, Text, month_problem
 from service.auth import allow
 from service.usecases import appraisal, appraisal_reports, dashboards, own_cases
+from service.usecases.errors import InvalidInputError, NotFoundError
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
 
 
 class MonthSchema(Schema):
-    month = fields.String(required=True, metadata={"example": "2026-11"})
+    month = Month(required=True)
 
 
 class MonthStartedSchema(Schema):
@@ -26,7 +28,13 @@ class MonthStartedSchema(Schema):
 
 
 class ReportArgs(Schema):
-    town = fields.String(load_default=None)
+    town = Text(
+        32,
+        min_length=1,
+        load_default=None,
+        validate=[validate.Regexp(r"^[a-z0-9_-]+$")],
+        metadata={"description": "镇的代码，例如 gushan"},
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 
@@ -55,7 +63,7 @@ class ReportRowSchema(Schema):
 
 
 class YearArgs(Schema):
-    until = fields.String(required=True, metadata={"example": "2026-11"})
+    until = Month(required=True)
 
 
 class YearMonthSchema(Schema):
@@ -93,13 +101,18 @@ class MonthReport(MethodView):
     @blp.alt_response(200, description="CSV or XLSX download when format=csv|xlsx", content_type="text/csv")
     def get(self, args: dict[str, Any], month: str) -> Any:
         """A month's appraisals of one town, as JSON, CSV or XLSX (Chinese headers)."""
+        problem = month_problem(month)
+        if problem is not None:
+            raise InvalidInputError(problem[0], errors={"month": list(problem)}, english=problem[1])
+        if args["town"] is not None and args["town"] not in {t["code"] for t in dashboards.towns()}:
+            raise NotFoundError("没有名为 {town} 的镇", town=args["town"])
         town = dashboards.report_town(caller(), args["town"])
         rows = appraisal_reports.month_report(context(), caller(), month, town)
         name = f"appraisal-{month}-{town or 'all'}"
         if args["format"] == "csv":
             return Response(
                 appraisal_reports.as_csv(rows),
-                mimetype="text/csv; charset=utf-8",
+                content_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f"attachment; filename={name}.csv"},
             )
         if args["format"] == "xlsx":

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api import caller, context
+from service.api.fields import Id, Text
 from service.api.schemas import AuditEventSchema, PageArgs, page_of
 from service.auth import allow
 from service.usecases import audit_trail
@@ -32,18 +33,14 @@ class VerificationSchema(Schema):
 
 
 class FilterArgs(Schema):
-    instance_id = fields.Integer(load_default=None, metadata={"description": "流程实例"})
-    officer_id = fields.Integer(
-        load_default=None, metadata={"description": "辅警：关于该辅警的流程实例的事件"}
-    )
-    application_id = fields.Integer(
+    instance_id = Id(load_default=None, metadata={"description": "流程实例"})
+    officer_id = Id(load_default=None, metadata={"description": "辅警：关于该辅警的流程实例的事件"})
+    application_id = Id(
         load_default=None, metadata={"description": "报名：关于该报名（应聘人）的流程实例的事件"}
     )
-    actor = fields.String(
-        load_default=None, validate=validate.Length(min=1, max=64), metadata={"description": "操作人用户名"}
-    )
-    department_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    action = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    actor = Text(64, min_length=1, load_default=None, metadata={"description": "操作人用户名"})
+    department_code = Text(64, min_length=1, load_default=None)
+    action = Text(64, min_length=1, load_default=None)
     since = fields.AwareDateTime(
         load_default=None,
         default_timezone=CHINA,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.api.fields import month_messages
+
 LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "view_args"}
 
 # (English pattern, Chinese with the pattern's groups); first match wins.
@@ -43,7 +45,11 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 # Our own validators' messages, written in Chinese: their English.
-ENGLISH = {"起始时间必须早于截止时间": "Must be before the end time"}
+ENGLISH = {
+    "起始时间必须早于截止时间": "Must be before the end time",
+    "不能包含空字符（NUL）": "Must not contain the NUL character",
+    **dict(month_messages()),
+}
 
 
 def bilingual(errors: Any) -> dict[str, list[str]]:

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from service.api import caller, context
+from service.api.fields import Id, Text
 from service.api.schemas import PageArgs, page_of
 from service.auth import allow
 from service.usecases import incidents
@@ -38,11 +39,11 @@ class IncidentSchema(Schema):
 
 class IncidentListArgs(PageArgs):
     open = fields.Boolean(load_default=True, metadata={"description": "只列未处理的"})
-    instance_id = fields.Integer(load_default=None)
+    instance_id = Id(load_default=None)
 
 
 class ResolveSchema(Schema):
-    resolution = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    resolution = Text(2000, min_length=1, required=True)
 
 
 @blp.route("")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.api.fields import PageNumber, Text
 from workflows.rules.eligibility import DISQUALIFIER_CODES, EDUCATION_CODES, PRIORITY_GROUP_CODES
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = PageNumber()
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -32,7 +33,7 @@ class DefinitionSchema(Schema):
 
 class DeployRequestSchema(Schema):
     files = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=128)),
+        keys=Text(128, min_length=1),
         values=fields.String(),
         required=True,
         metadata={"description": "file name -> content (.bpmn, .dmn, .json forms)"},
@@ -40,15 +41,15 @@ class DeployRequestSchema(Schema):
 
 
 class InstanceStartSchema(Schema):
-    process_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    business_key = fields.String(load_default=None, validate=validate.Length(max=256))
+    process_id = Text(128, min_length=1, required=True)
+    business_key = Text(256, load_default=None)
     data = fields.Dict(load_default=dict)
 
 
 class InstanceListArgs(PageArgs):
-    process_id = fields.String(load_default=None)
+    process_id = Text(128, load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "error"]))
-    business_key = fields.String(load_default=None)
+    business_key = Text(256, load_default=None)
 
 
 class HumanTaskSchema(Schema):
@@ -162,17 +163,18 @@ class QueueSchema(Schema):
 
 
 class ReassignSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    reason = fields.String(
+    username = Text(64, min_length=1, required=True)
+    reason = Text(
+        1000,
+        min_length=1,
         required=True,
-        validate=validate.Length(min=1, max=1000),
         metadata={"description": "改派或接手的理由，记入审计 Why, kept in the task_reassigned event"},
     )
 
 
 class QueueTaskArgs(PageArgs):
     overdue = fields.Boolean(load_default=False)
-    q = fields.String(load_default="", metadata={"description": "任务名或事由包含的文字"})
+    q = Text(256, load_default="", metadata={"description": "任务名或事由包含的文字"})
     sort = fields.String(load_default="created", validate=validate.OneOf(["created", "due", "name"]))
     state = fields.String(
         load_default=None, validate=validate.OneOf(["open", "claimed", "completed", "cancelled"])
@@ -184,11 +186,11 @@ class CompleteSchema(Schema):
 
 
 class ApplicationRequestSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = Text(64, min_length=1, required=True)
     id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{17}[\dXx]$"))
     birth_date = fields.Date(required=True)
-    village_code = fields.String(required=True)
-    home_village_code = fields.String(load_default=None)
+    village_code = Text(32, required=True)
+    home_village_code = Text(32, load_default=None)
     nationality = fields.String(required=True, validate=validate.Length(equal=2))
     weihai_residence = fields.Boolean(required=True)
     education = fields.String(required=True, validate=validate.OneOf(EDUCATION_CODES))

@@ -24,6 +24,9 @@ from workflows.rules.grading import Confirmation, confirmation_problems, excelle
 from workflows.scripting import OperatorCall
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The programme starts in 2026 (a year's slack for pilot data); a month outside is a typing mistake, not a
+# plan (0001-01 once started 46 appraisals, 9999-12 overflowed the due date).
+FIRST_MONTH, LAST_MONTH = "2025-01", "2099-12"
 BATCH_SIZE = 250
 # Below this many officers a month starts in-process: spawning workers costs more than it saves.
 PARALLEL_MINIMUM = 2_000
@@ -36,6 +39,19 @@ def parse_month(month: str) -> date:
         raise InvalidInputError(
             "月份格式应为 YYYY-MM，例如 2026-11",
             errors={"month": ["格式应为 YYYY-MM", "Use the form YYYY-MM"]},
+        )
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise InvalidInputError(
+            "月份应在 {first} 至 {last} 之间",
+            errors={
+                "month": [
+                    f"月份应在 {FIRST_MONTH} 至 {LAST_MONTH} 之间",
+                    f"The month must lie between {FIRST_MONTH} and {LAST_MONTH}",
+                ]
+            },
+            english="The month must lie between {first} and {last}",
+            first=FIRST_MONTH,
+            last=LAST_MONTH,
         )
     return date(int(match.group(1)), int(match.group(2)), 1)
 

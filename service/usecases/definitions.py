@@ -17,9 +17,29 @@ from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
 from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
 
+MAX_BUNDLE_FILES = 200
+
+
+def check_bundle_size(files: dict[str, str], limit: int) -> None:
+    """Refuse a bundle larger than ``limit`` bytes in total, before any of it is parsed (the per-file limit
+    alone let 26 files of 1.8 MB through, after 30 s of parsing)."""
+    total = sum(len(name.encode()) + len(text.encode()) for name, text in files.items())
+    if total > limit or len(files) > MAX_BUNDLE_FILES:
+        raise InvalidInputError(
+            "流程定义包过大：共 {count} 个文件、{total} 字节，上限为 {files} 个文件、{limit} 字节",
+            errors={"files": ["流程定义包过大", "The bundle is too large"]},
+            english="The bundle is too large: {count} files, {total} bytes; "
+            "at most {files} files, {limit} bytes",
+            count=len(files),
+            total=total,
+            files=MAX_BUNDLE_FILES,
+            limit=limit,
+        )
+
 
 def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
     """Validate a bundle and store it; a bundle already deployed is not stored or versioned again."""
+    check_bundle_size(files, ctx.settings.max_bundle_bytes)
     try:
         specs = parse_bundle(
             files,

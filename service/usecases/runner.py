@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from service.persistence.models import (
     TimerModel,
 )
 from service.persistence.rows import insert_rows, table_of, update_loaded
-from service.usecases.errors import ConflictError, NotFoundError, OperatorFailedError
+from service.usecases.errors import ConflictError, NotFoundError, OperatorFailedError, ServiceError
 from service.usecases.incidents import guarded, open_incident
 from service.usecases.projections import (
     link_subjects,
@@ -78,6 +79,26 @@ _INSTANCE_OF_TASK = select(HumanTaskModel.instance_id).where(
 _INSTANCE_OF_TASK_FOR_UPDATE = (
     select(InstanceModel).where(InstanceModel.id == _INSTANCE_OF_TASK.scalar_subquery()).with_for_update()
 )
+
+
+class InstanceDataTooLargeError(ServiceError):
+    """The instance's data would grow past AUXPOLICE_MAX_INSTANCE_DATA_BYTES; nothing is saved."""
+
+    status = 413
+    code = "too_large"
+
+
+def check_data_size(data: dict[str, Any], limit: int) -> None:
+    """Refuse instance data larger than ``limit`` bytes as stored (JSON): every read of the instance would
+    carry it (a 100 MB string was once accepted into task data)."""
+    size = len(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=str))
+    if size > limit:
+        raise InstanceDataTooLargeError(
+            "流程实例的数据过大（{size} 字节，上限 {limit} 字节），本次操作未生效",
+            english="The instance's data is too large ({size} bytes, at most {limit}); nothing was saved",
+            size=size,
+            limit=limit,
+        )
 
 
 class InstanceRunner:
@@ -225,6 +246,7 @@ class InstanceRunner:
     ) -> None:
         now = self.ctx.clock.now()
         data = engine.data(workflow)
+        check_data_size(data, self.ctx.settings.max_instance_data_bytes)
         values: dict[str, Any] = {
             "state": engine.dump(workflow),
             "serializer_version": SERIALIZER_VERSION,

@@ -32,6 +32,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from service.api.fields import page_or_first
 from service.context import ERROR_PAGE, ServiceContext
 from service.usecases import accounts
 from service.usecases.directory import Caller, caller_by_id
@@ -250,11 +251,9 @@ def switch_language() -> Response:
 
 
 def page_number() -> int:
-    """The ``page`` query argument, 1 when missing or not a number."""
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
+    """The ``page`` query argument, 1 when missing or not a number (at most MAX_PAGE: past it the offset
+    overflowed the database's 64 bits)."""
+    return page_or_first(request.args.get("page"))
 
 
 def refusal(error: ServiceError) -> str:

@@ -11,6 +11,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from service.api.fields import id_or_none
 from service.usecases import accounts, audit_trail
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
@@ -50,9 +51,12 @@ def _parse(args: Any) -> tuple[dict[str, str], AuditFilters | None, dict[str, st
     errors: dict[str, str] = {}
     for name in INTEGER_FIELDS:
         if raw[name]:
-            try:
-                values[name] = int(raw[name])
-            except ValueError:
+            number = id_or_none(raw[name])
+            if number is not None:
+                values[name] = number
+            elif raw[name].isascii() and raw[name].isdigit():
+                errors[name] = _("请输入 1 到 2147483647 之间的整数")
+            else:
                 errors[name] = _("请输入整数")
     for name in TEXT_FIELDS:
         values[name] = raw[name][:64] or None

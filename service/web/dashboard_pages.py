@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
 
+from service.api.fields import id_or_none
 from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
@@ -38,8 +39,8 @@ def _error(error: ServiceError) -> tuple[str, int]:
 @login_required
 def campaigns_dashboard() -> Any:
     chosen = request.args.get("campaign", "")
-    if chosen.isdigit():
-        return redirect(url_for("web.campaign_dashboard", campaign_id=int(chosen)))
+    if chosen and id_or_none(chosen) is not None:
+        return redirect(url_for("web.campaign_dashboard", campaign_id=id_or_none(chosen)))
     try:
         items = dashboards.list_campaigns(context(), user())
     except ServiceError as error:

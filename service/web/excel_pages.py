@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from service.api.fields import id_or_none
 from service.usecases import excel_import, tasks
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
@@ -89,7 +90,7 @@ def excel_applicants() -> Any:
     chosen = request.form.get("campaign_id", "")
     page: dict[str, Any] = {"campaigns": campaigns, "chosen": chosen}
     data = _uploaded()
-    if not chosen.isdigit() or data is None:
+    if id_or_none(chosen) is None or data is None:
         message = _("请选择招聘批次和要上传的 .xlsx 文件。")
         return render_template("excel.html", message=message, **page), 400
     try:

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from service.api.fields import id_or_none
 from service.usecases import incident_board
 from service.usecases.errors import ForbiddenError, ServiceError
 from service.web import (
@@ -53,7 +54,7 @@ def _incident_links() -> dict[str, Callable[[], bool]]:
 def _filters() -> tuple[bool, int | None]:
     """Open ones only unless ``all=1``; one instance's when ``instance_id`` is a number."""
     instance_id = request.args.get("instance_id", "")
-    return request.args.get("all") != "1", int(instance_id) if instance_id.isdigit() else None
+    return request.args.get("all") != "1", id_or_none(instance_id)
 
 
 @bp.get("/incidents")
