@@ -36,7 +36,6 @@ from service.usecases.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    ServiceError,
     UnauthenticatedError,
 )
 from service.usecases.login_throttle import LoginThrottledError
@@ -83,7 +82,9 @@ def _check_password(
 ) -> None:
     """Verify a login, slowed down by recent failures (service/usecases/login_throttle.py).
 
-    A failure or a throttled try is committed (counted, audited) before the refusal is raised.
+    A failure or a throttled try is committed (counted, audited) before the refusal is raised. The
+    password hash (argon2, slow on purpose) is checked between a read and the write, never inside a write
+    transaction: on SQLite that would hold every other writer back while it runs.
     """
     now = ctx.clock.now()
     # A name no account can have (too long for the column, a NUL) is an unknown user, counted under a
@@ -91,10 +92,20 @@ def _check_password(
     possible = len(username) <= USERNAME_MAX and "\x00" not in username
     counted_as = username.replace("\x00", "")[:USERNAME_MAX]
     source = remote_addr[:64]
-    refusal: ServiceError | None = None
-    with ctx.database.transaction() as session:
+    password_hash: str | None = None
+    user_id: int | None = None
+    with ctx.database.reading() as session:
         held = login_throttle.throttle(session, ctx.settings, now, counted_as, source)
-        if held is not None:
+        if held is None and possible:
+            found = session.execute(
+                select(UserModel.id, UserModel.password_hash).where(
+                    UserModel.username == username, UserModel.is_active.is_(True)
+                )
+            ).first()
+            if found is not None:
+                user_id, password_hash = found.id, found.password_hash
+    if held is not None:
+        with ctx.database.transaction() as session:
             audit.record(
                 session,
                 now,
@@ -104,24 +115,18 @@ def _check_password(
                 throttled_by=held.key,
                 retry_after=held.retry_after,
             )
-            refusal = LoginThrottledError(held.retry_after)
-        else:
-            user = (
-                session.scalars(select(UserModel).where(UserModel.username == username)).first()
-                if possible
-                else None
-            )
-            # The hash is verified even for an unknown user, so timing tells nothing about the account.
-            valid = verify_password(user.password_hash if user else None, password)
-            if user is None or not user.is_active or not valid:
-                login_throttle.record_failure(session, now, counted_as, source)
-                audit.record(session, now, counted_as, "login_failed", remote_addr=source)
-                refusal = UnauthenticatedError("用户名或密码错误")
-            else:
-                login_throttle.forget_failures(session, now, ctx.settings, counted_as, source)
-                on_success(session, user, now)
-    if refusal is not None:
-        raise refusal
+        raise LoginThrottledError(held.retry_after)
+    # Verified even for an unknown user (against a dummy hash), so timing tells nothing about the account.
+    valid = verify_password(password_hash, password) and user_id is not None
+    with ctx.database.transaction() as session:
+        user = session.get(UserModel, user_id) if valid and user_id is not None else None
+        if user is not None and user.is_active and user.password_hash == password_hash:
+            login_throttle.forget_failures(session, now, ctx.settings, counted_as, source)
+            on_success(session, user, now)
+            return
+        login_throttle.record_failure(session, now, counted_as, source)
+        audit.record(session, now, counted_as, "login_failed", remote_addr=source)
+    raise UnauthenticatedError("用户名或密码错误")
 
 
 def logout(ctx: ServiceContext, caller: Caller, token: str) -> None:
