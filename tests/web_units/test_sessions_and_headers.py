@@ -107,6 +107,10 @@ def test_the_cookie_is_a_session_id_not_a_bearer_token(app: Flask, ctx: ServiceC
     assert value not in stored[0].data
     api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {value}"})
     assert api.status_code == 401
+    with ctx.database.reading() as session:
+        logged = [(e.action, e.payload) for e in session.scalars(select(AuditEventModel))]
+    assert ("login", {"remote_addr": "127.0.0.1", "channel": "web"}) in logged
+    assert value not in str(logged)  # the session id is a credential: never in the audit log
 
 
 def test_idle_and_absolute_timeouts_end_the_session(app: Flask, clock: ManualClock) -> None:
