@@ -104,5 +104,7 @@ def check_request() -> None:
 
 
 def init_edge(app: Flask, max_request_bytes: int) -> None:
-    app.config.setdefault("MAX_CONTENT_LENGTH", max_request_bytes)
+    # Flask defines the key (None: unlimited), so setdefault would keep it unlimited.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = max_request_bytes
     app.before_request(check_request)
