@@ -115,3 +115,19 @@ def test_the_embedded_database_syncs_every_commit(ctx: ServiceContext) -> None:
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_postgresql_restore_refuses_a_database_with_tables_unless_forced(
+    cli: Cli, targets: Targets, tmp_path: Path
+) -> None:
+    backup = tmp_path / "dump"
+    cli.ok("backup", str(backup))
+    assert (backup / "auxpolice.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    fresh = targets.fresh()
+    cli.ok("restore", str(backup), url=fresh)
+    again = cli.run("restore", str(backup), url=fresh)
+    assert again.returncode != 0 and "refusing to overwrite" in again.stderr, again.stderr
+    forced = cli.run("restore", str(backup), "--force", url=fresh)
+    assert forced.returncode == 0, forced.stderr
+    assert table_rows(fresh) == table_rows(cli.url)
