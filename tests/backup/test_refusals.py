@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
+from service import audit, create_app
 from service.audit import checkpoint as checkpoints
+from service.backup import commands as backup_commands
+from service.cli import main
 from service.context import ServiceContext
 from tests.backup.conftest import Cli, Targets, table_rows
 
@@ -131,3 +136,40 @@ def test_a_postgresql_restore_refuses_a_database_with_tables_unless_forced(
     forced = cli.run("restore", str(backup), "--force", url=fresh)
     assert forced.returncode == 0, forced.stderr
     assert table_rows(fresh) == table_rows(cli.url)
+
+
+@SQLITE_ONLY
+def test_install_key_makes_the_backups_key_the_embedded_installations(
+    ctx: ServiceContext, targets: Targets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database whose head is sealed under K1, as on the machine the backup comes from.
+    source_key = "the-old-machine's-key"
+    old_machine = create_app({"DATABASE_URL": ctx.settings.database_url, "AUDIT_KEY": source_key})
+    with old_machine.extensions["auxpolice"].database.transaction() as session:
+        audit.record(session, datetime.now(UTC), "test", "backup_test_event")
+    old_machine.extensions["auxpolice"].database.dispose()
+    runner = CliRunner()
+    backup = tmp_path / "from-the-old-machine"
+    env = {"DATABASE_URL": ctx.settings.database_url, "AUXPOLICE_AUDIT_KEY": source_key}
+    taken = runner.invoke(main, ["backup", str(backup)], env=env)
+    assert taken.exit_code == 0, taken.output
+
+    # The new machine runs on its generated instance/audit_key (here a file in tmp_path, never the project's).
+    instance_key = tmp_path / "instance" / "audit_key"
+    instance_key.parent.mkdir()
+    instance_key.write_text("the-new-machine's-generated-key\n")
+    monkeypatch.setattr(backup_commands, "INSTANCE_KEY", instance_key)
+    fresh = targets.fresh()
+    new_machine: dict[str, str | None] = {"DATABASE_URL": fresh, "AUXPOLICE_AUDIT_KEY": None}  # None: unset
+    refused = runner.invoke(main, ["restore", str(backup)], env=new_machine)
+    assert refused.exit_code != 0
+    assert "--install-key" in refused.output and "reads as altered" in refused.output, refused.output
+    assert not Path(fresh.removeprefix("sqlite:///")).exists()
+
+    restored = runner.invoke(main, ["restore", str(backup), "--install-key"], env=new_machine)
+    assert restored.exit_code == 0, restored.output
+    assert "audit chain intact" in restored.output
+    assert instance_key.read_text().strip() == source_key
+    assert instance_key.stat().st_mode & 0o077 == 0
+    (kept,) = instance_key.parent.glob("audit_key.replaced-*")
+    assert kept.read_text().strip() == "the-new-machine's-generated-key"
