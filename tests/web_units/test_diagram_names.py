@@ -107,3 +107,16 @@ def test_the_diagram_is_parsed_without_entities() -> None:
     )
     with pytest.raises((ValueError, etree.XMLSyntaxError)):
         labelled_diagram(evil, lambda lane: lane)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bpmn").glob("*/*.bpmn")), ids=lambda path: path.name)
+def test_every_label_of_the_bundled_diagrams_has_an_english_name(path: Path) -> None:
+    """On an English page no element of a bundled model keeps its Chinese label (each declares nameEn)."""
+    english = labelled_diagram(path.read_text(encoding="utf-8"), lambda lane: "Department", english=True)
+    root = etree.fromstring(english.encode())
+    chinese = [
+        (etree.QName(node).localname, node.get("id"), node.get("name"))
+        for node in root.iter()
+        if isinstance(node.tag, str) and re.search(r"[\u4e00-\u9fff]", node.get("name") or "")
+    ]
+    assert not chinese, chinese
