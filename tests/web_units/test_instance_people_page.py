@@ -52,6 +52,8 @@ def assert_people_view(page: str, lang: str) -> str:
     assert RAW_KEYS.search(html.unescape(page)) is None
     text = assert_no_codes(everything_opened(page), lang)
     assert "task_completed" not in text and "instance_started" not in text
+    if lang == "en":  # English punctuation after English words ("Status: ", not "Status：")
+        assert re.search(r"[A-Za-z)]\s*[：，、；]", text) is None, text
     return text
 
 
