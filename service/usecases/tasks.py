@@ -27,6 +27,7 @@ from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.grounds import grounds_for
 from service.usecases.incidents import incidents_recorded
 from service.usecases.instances import Page
+from service.usecases.names import person_names
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import refuse_reserved_keys
@@ -220,9 +221,9 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, A
         task = _locked_task(session, caller, task_id)
         if task.state == "claimed" and task.claimed_by == caller.username:
             return task._asdict()
-        _require_open(task, caller)
+        _require_open(task, caller, session)
         if task.state == "claimed":
-            raise ConflictError("该任务已被 {user} 认领", user=task.claimed_by)
+            raise ConflictError("该任务已被 {user} 认领", user=_person(session, task.claimed_by))
         info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
         check_separation(session, caller.username, task, info)
         check_not_subject(caller.officer_id, task, info, lambda: _task_data(ctx, session, task))
@@ -242,7 +243,7 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, A
 def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
     with ctx.database.transaction() as session:
         task = _locked_task(session, caller, task_id)
-        _require_open(task, caller)
+        _require_open(task, caller, session)
         if task.state != "claimed":
             raise ConflictError("该任务尚未被认领，无需释放")
         audit.record(
@@ -271,7 +272,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         # Locked too: a claim takes only the task row, so it cannot slip in between (lock order: the
         # instance, then its task; a claim never takes the instance).
         task = _locked_task(session, caller, task_id)
-        _require_open(task, caller)
+        _require_open(task, caller, session)
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
         check_separation(session, caller.username, task, info)
@@ -369,7 +370,13 @@ def _require_reader(caller: Caller, department: str, session: Session) -> None:
         _require_member(caller, department, session)
 
 
-def _require_open(task: HumanTaskFacts, caller: Caller) -> None:
+def _person(session: Session, username: str | None) -> str:
+    """Who holds a task, as a refusal names them: the display name, not the username."""
+    name = person_names(session, [username or ""]).get(username or "")
+    return name.zh if name else username or ""
+
+
+def _require_open(task: HumanTaskFacts, caller: Caller, session: Session) -> None:
     if task.head_only and not caller.heads(task.department_code):
         raise ForbiddenError("该任务只能由部门负责人办理")
     if task.state == "completed":
@@ -377,7 +384,7 @@ def _require_open(task: HumanTaskFacts, caller: Caller) -> None:
     if task.state == "cancelled":
         raise ConflictError("该任务已取消")
     if task.state == "claimed" and task.claimed_by != caller.username:
-        raise ConflictError("该任务已被 {user} 认领，请先由其释放", user=task.claimed_by)
+        raise ConflictError("该任务已被 {user} 认领，请先由其释放", user=_person(session, task.claimed_by))
 
 
 def _specs_of(ctx: ServiceContext, session: Session, instance_id: int) -> ProcessSpecs:
