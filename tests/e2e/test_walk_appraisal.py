@@ -236,7 +236,9 @@ def test_appraisal_walked_by_each_role(
     # The diagram names the lanes' departments and, on an English page, the steps in English.
     assert {"崮山派出所", "派出所日常管理考核"} <= set(diagram_labels(head))
     switch_language(head, "en")
-    assert {"Gushan Police Station", "Police station appraisal"} <= set(diagram_labels(head))
+    english = diagram_labels(head)
+    assert {"Gushan Police Station", "Police station appraisal"} <= set(english)
+    assert not [label for label in english if re.search(r"[\u4e00-\u9fff]", label)], english
     switch_language(head, "zh-CN")
 
     walk.assert_pages_read_well()
