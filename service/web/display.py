@@ -221,6 +221,7 @@ def subject_text(subject: str | None) -> str:
     post = _POST.match(subject)
     if post:
         return f"{village(post.group(1))}, post {post.group(2)}"
+
     def aside(found: re.Match[str]) -> str:
         last = found.end() == len(subject)
         return f" ({village(found.group(1))})" + ("" if last else " ")
