@@ -33,6 +33,7 @@ from tests.e2e.walk_steps import (
     submit,
     switch_language,
     task_id_of,
+    village_name,
 )
 from workflows.ports import ManualClock
 
@@ -51,6 +52,11 @@ DUE_END = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)
 def officer_name(users: dict[str, User], task: dict[str, Any]) -> str:
     detail = users["gushan_station"].get(f"/api/v1/tasks/{task['id']}")
     return str(detail["data"].get("officer_name") or detail["subject"])
+
+
+def officer_village(users: dict[str, User], ctx: ServiceContext, task: dict[str, Any]) -> str:
+    detail = users["gushan_station"].get(f"/api/v1/tasks/{task['id']}")
+    return village_name(ctx, detail["data"]["village_code"])
 
 
 def home_count(page: Page, department: str) -> int:
@@ -91,6 +97,7 @@ def test_appraisal_walked_by_each_role(
     users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     scoring = tasks_of(users["gushan_station"], STATION, "station_score")
     officer, late = officer_name(users, scoring[0]), officer_name(users, scoring[1])
+    village = officer_village(users, ctx, scoring[0])
 
     station = walk.as_user("gushan_station")
     walk.visit(station, "01-home")
@@ -100,7 +107,7 @@ def test_appraisal_walked_by_each_role(
     walk.visit(station, "02-station-queue")
     walk.phone(station, "02-station-queue")
     claim_task(station, STATION, "派出所日常管理考核", officer)
-    expect_texts(panel(station, "scoring_subject"), [officer, "崮山镇", "2026年11月", "2026-12-05"])
+    expect_texts(panel(station, "scoring_subject"), [officer, village, "崮山镇", "2026年11月", "2026-12-05"])
     walk.visit(station, "03-station-score")
     walk.phone(station, "03-station-score")
     station_scoring_with_field_errors(walk, station)
@@ -119,7 +126,7 @@ def test_appraisal_walked_by_each_role(
 
     gov = walk.as_user("gushan_gov")
     open_task(gov, TOWN, "镇政府月度考核", officer)
-    expect_texts(panel(gov, "scoring_subject"), [officer, "2026年11月", "2026-12-05"])
+    expect_texts(panel(gov, "scoring_subject"), [officer, village, "2026年11月", "2026-12-05"])
     walk.visit(gov, "04-town-score")
     town_items = rubric("town_score.json", "town_items", 0.9)
     fill_items(gov, town_items, "town_items")

@@ -16,7 +16,6 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from service.context import ServiceContext
-from service.persistence.models import VillageModel
 from service.scheduler import run_once as fire_due_timers
 from tests.api.recruitment_steps import applicant, birth_for_age, start_recruitment
 from tests.conftest import User
@@ -32,6 +31,7 @@ from tests.e2e.walk_steps import (
     panel,
     submit,
     switch_language,
+    village_name,
 )
 from workflows.ports import ManualClock
 
@@ -39,13 +39,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 BUREAU, PARTY, FINANCE, COMPANY = "police_bureau", "party_affairs", "finance", "service_company"
 RETURN_REASON = "月薪标准低于全区辅警保障标准，请按4200元重新测算"
 BAD_CREDIT_NOTES = "征信报告显示多笔贷款逾期超过90天"
-
-
-def village_name(ctx: ServiceContext, code: str) -> str:
-    with ctx.database.reading() as session:
-        village = session.get(VillageModel, code)
-        assert village is not None
-        return str(village.name_zh)
 
 
 def draft_with_field_errors(walk: Walk, page: Page) -> None:
@@ -178,7 +171,9 @@ def test_recruitment_walked_by_each_role(
 
     # The better candidate fails vetting for bad credit.
     open_task(bureau, BUREAU, "考察政审", names[0])
-    expect_texts(panel(bureau, "application"), [names[0], "********", "95", "第1名", village, "崮山镇"])
+    expect_texts(
+        panel(bureau, "application"), [names[0], "********", "95", "第1名", village, "崮山镇", "学历", "高中"]
+    )
     assert_clean_form(bureau, "notes")
     walk.visit(bureau, "10-vetting")
     bureau.check("input[name='findings'][value='bad_credit']")

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from service.context import ServiceContext
+from service.persistence.models import VillageModel
 from tests.e2e.conftest import Pages, login, shot
 from tests.web_units.visible_text import CODES, codes_in
 
@@ -240,3 +242,11 @@ def error_page(page: Page, path: str, status: int) -> str:
     text = page.locator(".error").inner_text()
     assert "{" not in text and '"code"' not in page.content()
     return text
+
+
+def village_name(ctx: ServiceContext, code: str) -> str:
+    """The village's Chinese name in the register, as the pages should show it."""
+    with ctx.database.reading() as session:
+        village = session.get(VillageModel, code)
+        assert village is not None, code
+        return str(village.name_zh)
