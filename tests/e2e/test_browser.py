@@ -88,9 +88,9 @@ def test_station_officer_scores_and_the_auditor_finds_the_history(
         auditor.fill("[name='action']", "task_completed")
         auditor.click("#audit-search")
         events = auditor.locator("#audit-events")
-        expect(events).to_contain_text("gushan_station")
-        expect(events).to_contain_text("attendance_discipline")
-        expect(events).to_contain_text('"attendance_discipline":12')  # the fixed value, not the refused 99
+        expect(events).to_contain_text("崮山派出所 刘警官")  # the scorer by name, the field by its title
+        items = events.locator("table.change tr", has_text="考核评分项")
+        expect(items).to_contain_text('"attendance_discipline":12')  # the fixed value, not the refused 99
         shot(auditor, "07-audit-history")
         auditor.click(f"#audit-events a[href='/instances/{instance_id}']")
     else:  # the auditor's search page is not there: the instance page has the history too
