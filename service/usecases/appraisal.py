@@ -24,33 +24,35 @@ from workflows.rules.grading import Confirmation, confirmation_problems, excelle
 from workflows.scripting import OperatorCall
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-# The programme starts in 2026 (a year's slack for pilot data); a month outside is a typing mistake, not a
-# plan (0001-01 once started 46 appraisals, 9999-12 overflowed the due date).
+# The programme starts in 2026 (a year's slack for pilot data): a month asked for outside is a typing
+# mistake, not a plan (0001-01 once started 46 appraisals, 9999-12 overflowed the due date). The months a
+# window looks back over (a year up to a month, a dashboard's columns) may reach before it, not before 2000.
 FIRST_MONTH, LAST_MONTH = "2025-01", "2099-12"
+EARLIEST_MONTH = "2000-01"
 BATCH_SIZE = 250
 # Below this many officers a month starts in-process: spawning workers costs more than it saves.
 PARALLEL_MINIMUM = 2_000
 
 
-def parse_month(month: str) -> date:
-    """Validate ``YYYY-MM`` and return the first day of that month."""
+def parse_month(month: str, first: str = FIRST_MONTH) -> date:
+    """Validate ``YYYY-MM`` (from ``first`` to LAST_MONTH) and return the first day of that month."""
     match = MONTH_PATTERN.match(month or "")
     if not match:
         raise InvalidInputError(
             "月份格式应为 YYYY-MM，例如 2026-11",
             errors={"month": ["格式应为 YYYY-MM", "Use the form YYYY-MM"]},
         )
-    if not FIRST_MONTH <= month <= LAST_MONTH:
+    if not first <= month <= LAST_MONTH:
         raise InvalidInputError(
             "月份应在 {first} 至 {last} 之间",
             errors={
                 "month": [
-                    f"月份应在 {FIRST_MONTH} 至 {LAST_MONTH} 之间",
-                    f"The month must lie between {FIRST_MONTH} and {LAST_MONTH}",
+                    f"月份应在 {first} 至 {LAST_MONTH} 之间",
+                    f"The month must lie between {first} and {LAST_MONTH}",
                 ]
             },
             english="The month must lie between {first} and {last}",
-            first=FIRST_MONTH,
+            first=first,
             last=LAST_MONTH,
         )
     return date(int(match.group(1)), int(match.group(2)), 1)

@@ -21,7 +21,7 @@ from service.persistence.models import (
     OfficerModel,
 )
 from service.usecases import recruitment
-from service.usecases.appraisal import parse_month
+from service.usecases.appraisal import EARLIEST_MONTH, parse_month
 from service.usecases.directory import DATA_DIR, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
 from workflows.rules.grading import GRADES
@@ -129,7 +129,7 @@ def appraisal_overview(
 ) -> dict[str, Any]:
     """Per month and town: appraisals started, grades confirmed, vetoes, and overdue open scoring tasks."""
     for month in months:
-        parse_month(month)
+        parse_month(month, EARLIEST_MONTH)  # a window's columns may reach before the programme
     chosen = _chosen_towns(caller, town)
     codes = [t["code"] for t in chosen]
     cells: dict[tuple[str, str], dict[str, Any]] = {

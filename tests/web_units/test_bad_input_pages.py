@@ -26,6 +26,7 @@ BEYOND = 2**64  # past SQLite's integers too (these page tests run on SQLite), a
         ("bureau", "/queues/police_bureau?page=999999999999999999999", {200}),
         ("bureau", "/dashboards/appraisal?until=0001-01", {422}),
         ("bureau", "/dashboards/appraisal?until=9999-12", {422}),
+        ("bureau", "/dashboards/appraisal?until=2025-03", {200}),  # its year reaches back before 2025
         ("bureau", "/queues/police_bureau?q=a%00b", {422}),
     ],
 )
@@ -35,7 +36,7 @@ def test_bad_arguments_answer_a_page(app: Flask, who: str, url: str, statuses: s
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "服务器内部错误" not in page and "Traceback" not in page
-    if "until=" in url:
+    if response.status_code == 422 and "until=" in url:
         assert "2025-01" in page and "2099-12" in page  # the month range, said plainly
     if "audit?" in url:
         assert "2147483647" in page
