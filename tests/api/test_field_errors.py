@@ -82,7 +82,10 @@ def test_a_body_field_named_like_a_request_location_keeps_its_name() -> None:
 def test_the_api_answers_with_bilingual_field_errors(users: dict[str, User]) -> None:
     body = users["bureau"].get("/api/v1/queues/police_bureau/tasks?page=0&per_page=abc", expect=422)
     assert body["errors"] == {
-        "page": ["不能小于 1", "Must be greater than or equal to 1."],
+        "page": [
+            "应在 1 到 1000000 之间",
+            "Must be greater than or equal to 1 and less than or equal to 1000000.",
+        ],
         "per_page": ["应为整数", "Not a valid integer."],
     }
     body = users["auditor"].get(
