@@ -149,6 +149,13 @@ def test_appraisal_walked_by_each_role(
     gov.click("#complete")
     assert "否决理由" in field_error(gov, "veto_reason")
     walk.look(gov, "05-veto-errors", "zh-CN")
+    switch_language(gov, "en")
+    gov.select_option("[name='veto']", "true")
+    gov.click("#complete")
+    assert "Reason for the veto" in field_error(gov, "veto_reason")
+    walk.look(gov, "05-veto-errors", "en")
+    switch_language(gov, "zh-CN")
+    gov.select_option("[name='veto']", "true")
     gov.fill("[name='veto_reason']", VETO_REASON)
     submit(gov, "一票否决决定")
 

@@ -166,7 +166,15 @@ def test_recruitment_walked_by_each_role(
     assert bureau.input_value(f"#in-scores\\.{ids[1]}\\.score") == "70.5"
     expect(bureau.locator(f"#error-{ids[0]}")).to_contain_text(names[0])
     walk.look(bureau, "09-exam-scores-row-error", "zh-CN")
+    switch_language(bureau, "en")
+    bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "150")
+    bureau.fill(f"#in-scores\\.{ids[1]}\\.score", "70.5")
+    bureau.click("#complete")
+    expect(bureau.locator(f"#error-{ids[0]}")).to_contain_text("Score")
+    walk.look(bureau, "09-exam-scores-row-error", "en")
+    switch_language(bureau, "zh-CN")
     bureau.fill(f"#in-scores\\.{ids[0]}\\.score", "95")
+    bureau.fill(f"#in-scores\\.{ids[1]}\\.score", "70.5")
     submit(bureau, "录入考试成绩")
 
     # The better candidate fails vetting for bad credit.
