@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from datetime import date, time
 from functools import partial
 from typing import Any
 
@@ -118,6 +119,32 @@ def check_value(value: Any, what: str, saved: bool = True) -> None:
 
 def _saved_int(number: int) -> bool:
     return SAVED_INT_MIN <= number <= SAVED_INT_MAX
+
+
+# What the storage writes as JSON as it is; anything else (a set, bytes, an exception, a range) it would
+# silently turn into its printed form, so a script may not leave it in the task data.
+_STORABLE = (dict, list, tuple, str, int, float, bool, type(None), date, time)
+
+
+def check_storable(value: Any, what: str) -> None:
+    """Refuse a value the storage cannot write as it is, naming its type. Call after ``check_value``:
+    the walk relies on the value being bounded."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, _STORABLE):
+            raise ScriptRejectedError(
+                f"{what}含有无法保存的值（{type(item).__name__}），请改用列表、字典、文字或数字"
+            )
+        if isinstance(item, dict):
+            for key in item:
+                if isinstance(key, dict | list | tuple) or not isinstance(key, _STORABLE):
+                    raise ScriptRejectedError(
+                        f"{what}的字典键（{type(key).__name__}）无法保存，请用文字或数字作键"
+                    )
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def _refuse_saved_int(what: str) -> ScriptRejectedError:

@@ -25,7 +25,13 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from workflows.script_limits import GUARDS, ScriptRejectedError, guarded_divmod, guarded_round, guarded_sum
-from workflows.script_operands import OPERAND_GUARDS, ExpressionPolicy, ScriptPolicy, check_value
+from workflows.script_operands import (
+    OPERAND_GUARDS,
+    ExpressionPolicy,
+    ScriptPolicy,
+    check_storable,
+    check_value,
+)
 
 # Builtins a modeller may need for comparisons and small computations; nothing that reaches the
 # interpreter (no getattr/setattr/type/__import__/open/eval).
@@ -209,8 +215,15 @@ class RestrictedScriptEngine(PythonScriptEngine):
             return super().evaluate(task, expression, external_context)
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
+        before = dict(task.data)
         with _refusals_unwrapped():
-            return super().execute(task, script, external_context)
+            result = super().execute(task, script, external_context)
+            # What the task keeps must be storable as it is (a set, bytes or an exception would be saved
+            # as its printed form); the refusal names the element, and the action is undone.
+            for key, value in task.data.items():
+                if before.get(key) is not value:
+                    check_storable(value, f"脚本写入的数据项“{key}”")
+        return result
 
     def validate(self, expression: str) -> None:
         # DMN's needs_eq probes for SyntaxError; keep that contract while using the restricted compiler.

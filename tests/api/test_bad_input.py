@@ -191,8 +191,11 @@ def scripted(process_id: str, code: str) -> dict[str, str]:
         ("x = [0]\nfor i in range(5000):\n    x = [x]", "嵌套"),
         ("x = 10**400", "64 位"),
         ("class A:\n    pass\nx = A()", "类"),
+        ("x = {'a': {1, 2}}", "set"),
+        ("x = {(1, 2): 'pair'}", "tuple"),
+        ("x = [ValueError('e')]", "ValueError"),
     ],
-    ids=["deep_list", "huge_int", "class"],
+    ids=["deep_list", "huge_int", "class", "set", "tuple_key", "exception"],
 )
 def test_a_script_leaving_an_unstorable_value_is_refused_naming_the_element(
     users: dict[str, User], ctx: ServiceContext, code: str, said: str
