@@ -167,9 +167,7 @@ def context_of(app: Flask) -> ServiceContext:
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
-        # TEMPORARY: 'unsafe-inline' until instance.html's diagram script moves to static/ (issue 12; the page
-        # is being edited by another helper, the move comes last). Then script-src is 'self' only.
-        "script-src 'self' 'unsafe-inline'",
+        "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "object-src 'none'",

@@ -171,15 +171,13 @@ def test_security_headers_on_pages_error_pages_and_static_files(app: Flask) -> N
     for name, response in answers.items():
         policy = response.headers.get("Content-Security-Policy", "")
         script = next(part for part in policy.split("; ") if part.startswith("script-src"))
-        # Until instance.html's viewer script is a file (the move comes last): then exactly 'self'.
-        assert script.startswith("script-src 'self'"), (name, policy)
+        assert script == "script-src 'self'", (name, policy)
         assert "frame-ancestors 'none'" in policy, name
         assert response.headers["X-Content-Type-Options"] == "nosniff", name
         assert response.headers["Referrer-Policy"] == "same-origin", name
         response.close()
 
 
-@pytest.mark.xfail(strict=True, reason="instance.html's diagram script moves to static/ last")
 def test_no_template_has_an_inline_script() -> None:
     """With script-src 'self' an inline script would not run: every script is a file (data blocks are
     JSON, which the browser never runs)."""
