@@ -16,7 +16,7 @@ from service.persistence.models import OPEN_STATES, MembershipModel, UserModel
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError
-from service.usecases.tasks import _locked_task, _set_claim, _specs_of, _task_data
+from service.usecases.tasks import locked_task, open_task_data, set_claim, specs_of_instance
 
 REASON_MAX = 1000
 
@@ -33,7 +33,7 @@ def reassign_task(
             errors={"reason": ["请填写改派理由", "Give the reason for the reassignment"]},
         )
     with ctx.database.transaction() as session:
-        task = _locked_task(session, caller, task_id)
+        task = locked_task(session, caller, task_id)
         if not caller.heads(task.department_code):
             raise ForbiddenError("只有部门负责人可以改派本部门的任务")
         if task.state not in OPEN_STATES:
@@ -67,10 +67,10 @@ def reassign_task(
                 username=username,
             )
         # The rules of the model hold for the user the task is given to, as if they claimed it.
-        info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
+        info = specs_of_instance(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
         check_separation(session, username, task, info, assignee=True)
         check_not_subject(
-            member.officer_id, task, info, lambda: _task_data(ctx, session, task), assignee=username
+            member.officer_id, task, info, lambda: open_task_data(ctx, session, task), assignee=username
         )
         now = ctx.clock.now()
         audit.record(
@@ -85,7 +85,7 @@ def reassign_task(
             to_user=username,
             reason=reason[:REASON_MAX],
         )
-        return _set_claim(session, task, "claimed", username, now)
+        return set_claim(session, task, "claimed", username, now)
 
 
 def handover_choices(ctx: ServiceContext, caller: Caller, department: str) -> list[dict[str, Any]]:

@@ -218,15 +218,15 @@ def _fields_of(schema: dict[str, Any] | None) -> list[str]:
 
 def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
     with ctx.database.transaction() as session:
-        task = _locked_task(session, caller, task_id)
+        task = locked_task(session, caller, task_id)
         if task.state == "claimed" and task.claimed_by == caller.username:
             return task._asdict()
         _require_open(task, caller, session)
         if task.state == "claimed":
             raise ConflictError("该任务已被 {user} 认领", user=_person(session, task.claimed_by))
-        info = _specs_of(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
+        info = specs_of_instance(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
         check_separation(session, caller.username, task, info)
-        check_not_subject(caller.officer_id, task, info, lambda: _task_data(ctx, session, task))
+        check_not_subject(caller.officer_id, task, info, lambda: open_task_data(ctx, session, task))
         now = ctx.clock.now()
         audit.record(
             session,
@@ -237,12 +237,12 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, A
             task_id=task.id,
             department_code=task.department_code,
         )
-        return _set_claim(session, task, "claimed", caller.username, now)
+        return set_claim(session, task, "claimed", caller.username, now)
 
 
 def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, Any]:
     with ctx.database.transaction() as session:
-        task = _locked_task(session, caller, task_id)
+        task = locked_task(session, caller, task_id)
         _require_open(task, caller, session)
         if task.state != "claimed":
             raise ConflictError("该任务尚未被认领，无需释放")
@@ -255,7 +255,7 @@ def release_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str,
             task_id=task.id,
             department_code=task.department_code,
         )
-        return _set_claim(session, task, "open", None, None)
+        return set_claim(session, task, "open", None, None)
 
 
 def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +271,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
             _refuse(session, caller, task_id)
         # Locked too: a claim takes only the task row, so it cannot slip in between (lock order: the
         # instance, then its task; a claim never takes the instance).
-        task = _locked_task(session, caller, task_id)
+        task = locked_task(session, caller, task_id)
         _require_open(task, caller, session)
         specs = runner.specs_for(instance.definition_id)
         info = specs.user_task(task.process_id, task.spec_name)
@@ -317,7 +317,7 @@ def _task(session: Session, task_id: str) -> HumanTaskModel:
     return task
 
 
-def _task_data(ctx: ServiceContext, session: Session, task: HumanTaskFacts) -> dict[str, Any]:
+def open_task_data(ctx: ServiceContext, session: Session, task: HumanTaskFacts) -> dict[str, Any]:
     """An open task's data, read from its instance's state (only the subject rule needs it on a claim)."""
     instance = session.get(InstanceModel, task.instance_id)
     if instance is None:
@@ -326,7 +326,7 @@ def _task_data(ctx: ServiceContext, session: Session, task: HumanTaskFacts) -> d
     return engine.task_data(workflow, task.id)
 
 
-def _locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskFacts:
+def locked_task(session: Session, caller: Caller, task_id: str) -> HumanTaskFacts:
     """The task's row, locked for this transaction, if the caller is in its department."""
     row = session.connection().execute(_TASK_ROW_FOR_UPDATE, {"task_id": task_id}).first()
     if row is None:
@@ -344,7 +344,7 @@ def _refuse(session: Session, caller: Caller, task_id: str) -> NoReturn:
     raise NotFoundError("任务 {task_id} 不存在", task_id=task_id)  # no instance: cannot happen (foreign key)
 
 
-def _set_claim(
+def set_claim(
     session: Session, task: HumanTaskFacts, state: str, user: str | None, at: datetime | None
 ) -> dict[str, Any]:
     session.connection().execute(_SET_CLAIM, {"task_id": task.id, "new_state": state, "user": user, "at": at})
@@ -387,7 +387,7 @@ def _require_open(task: HumanTaskFacts, caller: Caller, session: Session) -> Non
         raise ConflictError("该任务已被 {user} 认领，请先由其释放", user=_person(session, task.claimed_by))
 
 
-def _specs_of(ctx: ServiceContext, session: Session, instance_id: int) -> ProcessSpecs:
+def specs_of_instance(ctx: ServiceContext, session: Session, instance_id: int) -> ProcessSpecs:
     definition_id = session.connection().scalar(_DEFINITION_OF_INSTANCE, {"instance_id": instance_id})
     if definition_id is None:
         raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
