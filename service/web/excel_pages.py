@@ -16,6 +16,7 @@ from service.api.fields import id_or_none
 from service.usecases import excel_import, tasks
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
+from service.web.tasks_pages import completion_message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCORES_TASK = "enter_exam_scores"
@@ -173,5 +174,6 @@ def scores_post(task_id: str) -> Any:
             else _("成绩未录入：")
         )
         return render_template("excel_scores.html", message=message, problems=problems, **page), error.status
-    flash(_("已从 Excel 录入 %(n)s 条成绩，任务已办结：%(name)s", n=len(scores), name=page["title"]))
+    done = _("已从 Excel 录入 %(n)s 条成绩，任务已办结：%(name)s", n=len(scores), name=page["title"])
+    flash(completion_message(task_id, done))
     return redirect(url_for("web.queue", department=detail["department_code"]))

@@ -7,9 +7,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.usecases import form_rows, tasks
+from service.usecases import form_rows, task_record, tasks
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
+from service.web.display import in_brackets, list_separator
 from service.web.forms import build_fields, parse_submission, table_sources
 from service.web.pages import add_task_page_facts
 
@@ -57,8 +58,34 @@ def complete(task_id: str) -> Any:
         tasks.complete_task(context(), user(), task_id, data)
     except ServiceError as error:
         return _refused(detail, data, error)
-    flash(_("任务已办结：%(name)s", name=detail["name_zh"] if language() == "zh-CN" else detail["name_en"]))
+    flash(completion_message(task_id, _("任务已办结：%(name)s", name=_task_name(detail))))
     return redirect(url_for("web.queue", department=detail["department_code"]))
+
+
+def _task_name(task: dict[str, Any]) -> str:
+    return str(task["name_en"] if language() == "en" else task["name_zh"])
+
+
+def completion_message(task_id: str, done: str) -> str:
+    """``done`` and where the work went next (the tasks the completion led to, or the end of the process),
+    so a person moving on through the queue still learns it; the whole record is on the task's page."""
+    try:
+        completed = tasks.task_detail(context(), user(), task_id, with_data=False)
+        record = task_record.completion_record(context(), completed) or {}
+    except ServiceError:
+        return done
+    en = language() == "en"
+    following = [
+        f"{_task_name(t)}{in_brackets(t['department_name_en'] if en else t['department_name_zh'])}"
+        for t in record.get("next_tasks", [])
+    ]
+    if following:
+        after = _("后续环节：%(tasks)s", tasks=list_separator().join(following))
+    elif record.get("instance_completed"):
+        after = _("流程结束。")
+    else:
+        after = _("流程在等待其他环节。")
+    return f"{done}{'. ' if en else '。'}{after}"
 
 
 def _refused(read: dict[str, Any], data: dict[str, Any], error: ServiceError) -> tuple[str, int]:

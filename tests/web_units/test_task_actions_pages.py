@@ -19,6 +19,7 @@ from service.persistence.models import AuditEventModel
 from service.scheduler import run_once as fire_due_timers
 from service.usecases.appraisal import start_month
 from tests.api.appraisal_steps import seed, tasks_of
+from tests.api.clean_form_steps import PLAN
 from tests.api.recruitment_steps import approve_plan, start_recruitment, the_task
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
@@ -181,3 +182,27 @@ def test_a_refused_action_returns_to_its_page_never_to_another_site(
         )
         assert response.status_code == 302 and response.headers["Location"] == back, referrer
         assert "请填写改派理由" in head.get(back).get_data(as_text=True)
+
+
+def test_completing_says_where_the_work_went_next_in_both_languages(
+    app: Flask, users: dict[str, User]
+) -> None:
+    start_recruitment(users["bureau"])
+    users["bureau"].post(
+        f"/api/v1/tasks/{the_task(users['bureau'], 'police_bureau', 'draft_plan')['id']}/complete",
+        {"data": PLAN},
+    )
+    client = web_login(app, "party")
+    task_id = the_task(users["party"], "party_affairs", "review_plan")["id"]
+    status, location, landed = post(client, f"/tasks/{task_id}", f"/tasks/{task_id}", decision="approve")
+    assert status == 302 and location.endswith("/queues/party_affairs")
+    assert "任务已办结：审核用人计划及薪酬。后续环节：确认经费保障（财政金融局）" in landed
+
+    english = web_login(app, "finance")
+    english.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(english, "/")})
+    task_id = the_task(users["finance"], "finance", "confirm_funding")["id"]
+    _status, _location, landed = post(english, f"/tasks/{task_id}", f"/tasks/{task_id}", decision="approve")
+    flash = re.search(r'<p class="flash[^"]*">([^<]*)</p>', landed)
+    assert flash is not None and flash.group(1) == (
+        "Task completed: Confirm funding. Next: Publish recruitment announcement (Public Security Sub-bureau)"
+    )
