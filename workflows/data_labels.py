@@ -42,7 +42,19 @@ if TYPE_CHECKING:
 
 DATA_LABELS_FILE = "data_labels.json"
 KINDS = frozenset(
-    {"text", "number", "money", "boolean", "date", "datetime", "village", "town", "department", "user"}
+    {
+        "text",
+        "number",
+        "money",
+        "boolean",
+        "date",
+        "datetime",
+        "deadline",
+        "village",
+        "town",
+        "department",
+        "user",
+    }
 )
 _NODE_KEYWORDS = frozenset(
     {

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.usecases import names
 from service.usecases.dashboards import towns
+from service.usecases.grounds.building import deadline
 from workflows.data_keys import is_reserved_key
 from workflows.data_labels import form_fields
 from workflows.specs import ProcessSpecs
@@ -110,6 +111,9 @@ class Labeller:
         if kind in _NAMED_KINDS:
             item["value_zh"] = item["value_en"] = str(value)  # until resolve() finds its name
             self._pending.append((kind, str(value), item, "value"))
+            return
+        if kind == "deadline" and (at := _instant(value)) is not None:
+            item["value_zh"], item["value_en"] = deadline(at)
             return
         if kind == "datetime" or node.get("format") == "date-time":
             at = _instant(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -11,6 +11,7 @@ from flask import g
 from flask_babel import lazy_gettext
 
 from service.usecases import names
+from service.usecases.grounds.building import deadline_date
 from service.web import bp, context, language
 from workflows.ports import CHINA
 
@@ -92,14 +93,8 @@ def china_time(value: datetime | None, seconds: bool = True) -> str:
 
 @bp.app_template_filter("deadline_day")
 def deadline_day(value: datetime | None) -> str:
-    """The Beijing day a deadline ends: one at midnight (the end of the 5th is 00:00 on the 6th) is the
-    day before, as people read "due on the 5th"."""
-    if value is None:
-        return ""
-    local = value.astimezone(CHINA)
-    if local.time() == time(0, 0):
-        local -= timedelta(days=1)
-    return local.strftime("%Y-%m-%d")
+    """The Beijing day a deadline ends (``deadline_date``: the end of the 5th is the 5th)."""
+    return "" if value is None else deadline_date(value).isoformat()
 
 
 @bp.app_template_filter("action_label")

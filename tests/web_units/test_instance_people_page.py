@@ -204,7 +204,7 @@ def test_appraisal_data_and_history_in_chinese(app: Flask, appraisal: int) -> No
     assert f"否决理由\n{VETO_REASON}" in data
     assert "所属镇\n崮山镇" in data and re.search(r"村（社区）\n\S+(村|社区)\n", data), data
     assert "决定人\n崮山镇政府 孙科员" in data  # the veto record names its maker by display name
-    assert re.search(r"考核完成期限\n2026-12-06 00:00 北京时间", data), data
+    assert "考核完成期限\n2026-12-05（北京时间当日24时前）" in data, data
     # A rubric (a form's object) as grouped fields under the form's item titles; both forms title theirs
     # 考核评分项, so each says which form it is from.
     assert "派出所日常管理考核：考核评分项\n出勤与纪律\n" in data and "镇政府月度考核：考核评分项" in data

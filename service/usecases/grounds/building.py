@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -111,16 +111,21 @@ def beijing_time(value: datetime | str | None) -> Text:
     return (f"{shown} 北京时间", f"{shown} Beijing time")
 
 
+def deadline_date(moment: datetime) -> date:
+    """The Beijing day a deadline ends: one at midnight (the end of the 5th is 00:00 on the 6th) is the day
+    before, as people read "due on the 5th". Every page and panel shows deadlines by this one rule."""
+    local = moment.astimezone(CHINA)
+    return (local - timedelta(days=1)).date() if local.time() == time(0, 0) else local.date()
+
+
 def deadline(value: datetime | str | None) -> Text:
-    """The Beijing day a deadline ends (one at midnight ends the day before, as the task pages show it)."""
+    """The Beijing day a deadline ends, said so."""
     if not value:
         return ("—", "—")
-    local = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(CHINA)
-    if local.time() == time(0, 0):
-        local -= timedelta(days=1)
+    day = deadline_date(datetime.fromisoformat(value) if isinstance(value, str) else value)
     return (
-        f"{local:%Y-%m-%d}（北京时间当日24时前）",
-        f"{local:%Y-%m-%d} (by the end of the day, Beijing time)",
+        f"{day:%Y-%m-%d}（北京时间当日24时前）",
+        f"{day:%Y-%m-%d} (by the end of the day, Beijing time)",
     )
 
 
