@@ -123,14 +123,17 @@ def open_incident(
 
     A timer whose model fails is retried every scheduler lease; it is one incident, not one a minute.
     """
-    if instance_id is not None and session.scalars(
-        select(IncidentModel.id).where(
-            IncidentModel.instance_id == instance_id,
-            IncidentModel.kind == kind,
-            IncidentModel.element == element if element is not None else IncidentModel.element.is_(None),
-            IncidentModel.resolved_at.is_(None),
-        )
-    ).first():
+    if (
+        instance_id is not None
+        and session.scalars(
+            select(IncidentModel.id).where(
+                IncidentModel.instance_id == instance_id,
+                IncidentModel.kind == kind,
+                IncidentModel.element == element if element is not None else IncidentModel.element.is_(None),
+                IncidentModel.resolved_at.is_(None),
+            )
+        ).first()
+    ):
         return
     session.add(
         IncidentModel(

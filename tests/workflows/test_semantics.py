@@ -27,7 +27,7 @@ from workflows.specs import DefinitionError, ProcessSpecs, parse_bundle
 DEFINITIONS = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="https://x.invalid">'
-    "{messages}<process id=\"main\" isExecutable=\"true\">{body}</process></definitions>"
+    '{messages}<process id="main" isExecutable="true">{body}</process></definitions>'
 )
 
 
