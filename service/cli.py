@@ -206,6 +206,10 @@ def serve(
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", None)  # the app logs each request as JSON, with its request id
+            # gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default: one path shared by
+            # every service on the machine, so starting or stopping one disturbed another. Each service is
+            # controlled by its own process id (signals), so the socket is off; no pid file is written.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Flask:
             app = create_app()
