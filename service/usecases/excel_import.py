@@ -31,6 +31,7 @@ from service.usecases.excel_sheets import (  # noqa: F401 - re-exported for the 
     refuse,
     template,
 )
+from service.usecases.id_numbers import existing_application, id_number_problem
 from service.usecases.recruitment import CHINA
 
 
@@ -80,12 +81,17 @@ def import_applicants(
         campaign = _open_campaign(ctx, session, campaign_id)
         posts = {p["village_code"] for p in campaign.plan.get("posts", []) if p["posts"] > 0}
         villages = _village_codes(session)
-        query = select(ApplicationModel.id_number, ApplicationModel.id)
-        known = dict(session.execute(query.where(ApplicationModel.campaign_id == campaign_id)).all())
+        query = select(ApplicationModel.id_number)
+        known = set(session.scalars(query.where(ApplicationModel.campaign_id == campaign_id)))
     rows, errors = read_rows(xlsx_bytes, APPLICANT_COLUMNS)
     today, seen = ctx.clock.now().astimezone(CHINA).date(), dict[str, int]()
     for number, row in rows:
+        if row.get("id_number"):
+            row["id_number"] = str(row["id_number"]).strip().upper()  # x and X are one check character
         id_number, birth = row.get("id_number"), row.get("birth_date")
+        wrong = id_number_problem(id_number, None) if id_number else None
+        if wrong:
+            errors.add(number, "id_number", *wrong)
         for key in ("village_code", "home_village_code"):  # a village by its name or its code
             if row.get(key):
                 row[key] = villages.get(row[key], villages.get(str(row[key]).lower(), row[key]))
@@ -97,16 +103,15 @@ def import_applicants(
             errors.add(number, "home_village_code", "没有这个村（社区）", "No such village")
         if birth and birth > today:
             errors.add(number, "birth_date", "出生日期晚于今天", "Birth date in the future")
-        elif birth and id_number and id_number[6:14] != birth.strftime("%Y%m%d"):
+        elif birth and id_number and not wrong and id_number[6:14] != birth.strftime("%Y%m%d"):
             errors.add(number, "birth_date", "与身份证号中的出生日期不一致", "Differs from the ID number's")
         if id_number in seen:
             errors.add(number, "id_number", f"与第{seen[id_number]}行重复", f"Same as row {seen[id_number]}")
         elif id_number in known:
-            zh, en = (
-                f"已在本批次报名（报名编号 {known[id_number]}）",
-                f"Already applied (no. {known[id_number]})",
-            )
-            errors.add(number, "id_number", zh, en)
+            with ctx.database.reading() as session:
+                existing = existing_application(session, campaign_id, id_number)
+            if existing:
+                errors.add(number, "id_number", *existing)
         if id_number:
             seen.setdefault(id_number, number)
     _fail_on(errors)

@@ -30,6 +30,7 @@ from service.usecases.errors import (
     NotFoundError,
     OperatorFailedError,
 )
+from service.usecases.id_numbers import refuse_unfit_id_number
 from service.usecases.incidents import incidents_recorded
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
@@ -335,6 +336,7 @@ def register_application(
     """
     now = ctx.clock.now()
     applicant = _normalised(applicant)
+    refuse_unfit_id_number(session, campaign.id, applicant)
     inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
     application = ApplicationModel(
         campaign_id=campaign.id,
@@ -371,6 +373,7 @@ def register_application(
 def _normalised(applicant: dict[str, Any]) -> dict[str, Any]:
     """Make the applicant JSON-able and derive the 'local of the village' priority from the home village."""
     result = {**applicant, "birth_date": str(applicant["birth_date"])}
+    result["id_number"] = str(result["id_number"]).strip().upper()  # x and X are one check character
     priority = set(result.get("priority") or [])
     if result.get("home_village_code") and result["home_village_code"] == result["village_code"]:
         priority.add("local_resident")

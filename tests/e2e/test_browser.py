@@ -19,7 +19,7 @@ from service.context import ServiceContext
 from service.scheduler import run_once as fire_due_timers
 from service.usecases import excel_import
 from tests.api.appraisal_steps import rubric, seed
-from tests.api.recruitment_steps import approve_plan, publish, start_recruitment
+from tests.api.recruitment_steps import approve_plan, publish, resident_id, start_recruitment
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 from workflows.ports import ManualClock
@@ -148,7 +148,7 @@ def applicant(n: int, today: date, **changes: str) -> dict[str, Any]:
     birth = today.replace(year=today.year - 26) - timedelta(days=n)
     row = {
         "姓名": f"网页导入{n}",
-        "身份证号": f"371002{birth:%Y%m%d}{n:03d}X",
+        "身份证号": resident_id(n, birth),
         "出生日期": birth.isoformat(),
         "报考村（社区）": "北海村",  # by name, as clerks know it
         "国籍": "中国",

@@ -18,7 +18,7 @@ from service.scheduler import run_once as fire_due_timers
 from service.usecases import excel_import
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError
-from tests.api.recruitment_steps import approve_plan, publish, start_recruitment
+from tests.api.recruitment_steps import approve_plan, publish, resident_id, start_recruitment
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
 from workflows.ports import ManualClock
@@ -46,7 +46,7 @@ def person(n: int, today: date, **changes: Any) -> list[Any]:
     birth = today.replace(year=today.year - 25) - timedelta(days=n)
     values = {
         "name": f"导入人{n:02d}",
-        "id_number": f"371002{birth:%Y%m%d}{n:03d}X",
+        "id_number": resident_id(n, birth),
         "birth_date": birth.isoformat(),
         "village_code": "gs-v05",
         "nationality": "中国",

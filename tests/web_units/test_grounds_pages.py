@@ -116,7 +116,7 @@ def test_the_vetting_page_shows_the_candidate_and_the_rejected_one(
     shown = panels(page(client, task_id))
     assert list(shown) == ["application", "rejected_candidates"]
     assert (
-        "姓名 | 应聘人002" in shown["application"] and "身份证号 | 371002********002X" in shown["application"]
+        "姓名 | 应聘人002" in shown["application"] and "身份证号 | 371002********0028" in shown["application"]
     )
     assert (
         "应聘人001 | 371002********001X | 95 | 1 | 有较为严重的个人不良信用记录"
