@@ -85,20 +85,20 @@ def _caller(user: Any, memberships: list[tuple[str, bool]]) -> Caller:
 
 # One statement per request: the token, its user and every membership (a user in no department still
 # comes back once, through the outer join). Core rows, not ORM objects: this runs on every API call.
+# What a caller is made of: the user and each of their memberships.
+_CALLER_COLUMNS = (
+    UserModel.id,
+    UserModel.username,
+    UserModel.display_name,
+    UserModel.roles,
+    UserModel.officer_id,
+    UserModel.language,
+    UserModel.is_active,
+    MembershipModel.department_code,
+    MembershipModel.is_head,
+)
 _CALLER_BY_TOKEN = (
-    select(
-        ApiTokenModel.expires_at,
-        ApiTokenModel.revoked_at,
-        UserModel.id,
-        UserModel.username,
-        UserModel.display_name,
-        UserModel.roles,
-        UserModel.officer_id,
-        UserModel.language,
-        UserModel.is_active,
-        MembershipModel.department_code,
-        MembershipModel.is_head,
-    )
+    select(ApiTokenModel.expires_at, ApiTokenModel.revoked_at, *_CALLER_COLUMNS)
     .join(UserModel, UserModel.id == ApiTokenModel.user_id)
     .outerjoin(MembershipModel, MembershipModel.user_id == UserModel.id)
     .where(ApiTokenModel.token_hash == bindparam("token_hash"))
@@ -122,17 +122,7 @@ def authenticate(ctx: ServiceContext, token: str | None) -> Caller:
 
 
 _CALLER_BY_ID = (
-    select(
-        UserModel.id,
-        UserModel.username,
-        UserModel.display_name,
-        UserModel.roles,
-        UserModel.officer_id,
-        UserModel.language,
-        UserModel.is_active,
-        MembershipModel.department_code,
-        MembershipModel.is_head,
-    )
+    select(*_CALLER_COLUMNS)
     .outerjoin(MembershipModel, MembershipModel.user_id == UserModel.id)
     .where(UserModel.id == bindparam("user_id"))
 )
