@@ -399,6 +399,11 @@ class ApplicationModel(Base):
     applied_at: Mapped[datetime]
 
 
+def _contract_start(context: Any) -> Any:
+    # An officer is in service from the day the contract starts, unless the insert says otherwise.
+    return context.get_current_parameters()["contract_start"]
+
+
 class OfficerModel(Base):
     __tablename__ = "officers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -412,8 +417,23 @@ class OfficerModel(Base):
     contract_start: Mapped[date] = mapped_column(Date)
     contract_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
+    # The day the status took effect (the contract start for an officer in service), and for one who
+    # left: the last day in service and why (service/usecases/roster/status.py).
+    status_since: Mapped[date] = mapped_column(Date, default=_contract_start)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    leave_reason: Mapped[str | None] = mapped_column(Text)
     hiring_instance_id: Mapped[int | None] = mapped_column(Integer)
     hired_at: Mapped[datetime]
+
+
+class ContractRenewalStartModel(Base):
+    """Claims the renewal of one officer's contract; the key makes the scheduler's start idempotent."""
+
+    __tablename__ = "contract_renewal_starts"
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    contract_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime]
 
 
 class AppraisalStartModel(Base):
