@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -26,11 +27,11 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows.budget import DEFAULT_LIMITS, ActionBudget, ActionLimits, BudgetExceeded, element_name
 from workflows.compaction import COMPACT_AT_DEPTH, compact
-from workflows.extensions import UserTaskInfo, is_timer_catch, user_task_info
+from workflows.extensions import UserTaskInfo, is_timer_catch, may_end_early, user_task_info
 from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
 from workflows.serialization import dump_state, load_state
 from workflows.specs import ProcessSpecs
-from workflows.timers import due_of, mark_fired, service_clock
+from workflows.timers import TimerValueError, due_of, mark_fired, recompute_due, service_clock
 
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
 # well before that instead of stalling (see docs/design.md).
@@ -227,6 +228,41 @@ class WorkflowEngine:
                 workflow.refresh_timers()
                 self.step(workflow)
         return due
+
+    def move_timer(self, workflow: BpmnWorkflow, task_id: str, values: dict[str, Any]) -> PendingTimer:
+        """Move a waiting timeDate timer by changing the data its expression reads (``values``: top-level
+        keys, e.g. ``registration`` with a new ``closes_at``); its due time is then worked out again from
+        that data, so the state's due time and the data can never disagree. The completed task before the
+        timer gets the values too: a task takes its parent's data again whenever it is refreshed."""
+        task = self._waiting_timer(workflow, task_id)
+        for holder in (task.parent, task):
+            if holder is not None:
+                holder.data.update(deepcopy(values))
+        with self._action():
+            try:
+                due = recompute_due(task)
+            except (TimerValueError, SpiffWorkflowException) as error:
+                raise EngineError(
+                    f"定时事件的新时间无效：{error}", f"the timer's new time is not valid: {error}"
+                ) from error
+        return PendingTimer(task_id, task.task_spec.bpmn_id or task.task_spec.name, due)
+
+    def timer_may_end_early(self, workflow: BpmnWorkflow, task_id: str) -> bool:
+        """Whether the model lets a person end this waiting timer early (``mayEndEarly``)."""
+        return may_end_early(self._waiting_timer(workflow, task_id).task_spec)
+
+    def timer_data(self, workflow: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """A copy of a waiting timer's data (what its expression reads, for the audit's before/after)."""
+        return deepcopy(dict(self._waiting_timer(workflow, task_id).data))
+
+    def _waiting_timer(self, workflow: BpmnWorkflow, task_id: str) -> Any:
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TypeError, KeyError, TaskNotFoundException):
+            task = None
+        if task is None or task.state != TaskState.WAITING or not is_timer_catch(task.task_spec):
+            raise TaskNotReadyError("该定时事件已不在等待中", "the timer is no longer waiting")
+        return task
 
     def deliver_message(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
         """Deliver a BPMN message to the instance and step on."""

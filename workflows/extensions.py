@@ -36,6 +36,10 @@ GROUNDS_KEY = "grounds"
 # A follow-up that moves the due date of the task it follows up: `movesDueDate` = `<user task id>: <form
 # field>` (`station_score: new_due_date`): the task's due time becomes the end of the day the person picks.
 MOVES_DUE_DATE_KEY = "movesDueDate"
+# A timer catch event whose wait a person may cut short (the bureau head ends a public notice early):
+# `mayEndEarly` = `true`; without it the service refuses. Only a timeDate timer can carry it (its due time
+# is moved through the data its expression reads).
+MAY_END_EARLY_KEY = "mayEndEarly"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
@@ -162,6 +166,19 @@ def element_english_name(task_spec: Any) -> str | None:
     """Any element's English name: ``nameEn`` among its extension properties (None when it has none)."""
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
     return str(properties.get(ENGLISH_NAME_KEY) or "").strip() or None
+
+
+def may_end_early(task_spec: Any) -> bool:
+    """Whether the model lets a person end this timer's wait early (``mayEndEarly`` = ``true``)."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return str(properties.get(MAY_END_EARLY_KEY, "")).strip().lower() == "true"
+
+
+def declares_may_end_early(task_spec: Any) -> str | None:
+    """The raw ``mayEndEarly`` value an element declares (for the lint), None when it declares none."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    value = properties.get(MAY_END_EARLY_KEY)
+    return None if value is None else str(value).strip()
 
 
 def is_timer_catch(task_spec: Any) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
 from workflows.data_keys import is_reserved_key
@@ -16,12 +17,14 @@ from workflows.extensions import (
     FORM_KEY,
     GROUNDS_KEY,
     LANE_PATTERN,
+    MAY_END_EARLY_KEY,
     MOVES_DUE_DATE_KEY,
     NOT_SUBJECT_KEY,
     NOT_SUBJECT_WAIVED,
     START_DEPARTMENT_PATTERN,
     STARTED_BY_KEY,
     UserTaskInfo,
+    declares_may_end_early,
     is_timer_catch,
     start_declarations,
     user_task_info,
@@ -75,6 +78,7 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
     user_tasks: dict[str, list[UserTaskInfo]] = {}
     for process_id, task_spec in _all_task_specs(specs):
         where = f"{process_id}/{task_spec.name}"
+        _lint_may_end_early(where, task_spec, problems)
         if isinstance(task_spec, UserTask):
             info = user_task_info(task_spec)
             user_tasks.setdefault(process_id, []).append(info)
@@ -104,6 +108,18 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
     for process_id, infos in user_tasks.items():
         _lint_subject(process_id, infos, problems)
         _lint_moves_due_date(specs, process_id, infos, problems)
+
+
+def _lint_may_end_early(where: str, task_spec: Any, problems: list[str]) -> None:
+    """``mayEndEarly`` is ``true`` or ``false``, on a timeDate timer catch event only (the service moves
+    such a timer through the data its date expression reads)."""
+    declared = declares_may_end_early(task_spec)
+    if declared is None:
+        return
+    if declared.lower() not in ("true", "false"):
+        problems.append(f"{where}: {MAY_END_EARLY_KEY} must be 'true' or 'false', not {declared!r}")
+    if not is_timer_catch(task_spec) or not isinstance(task_spec.event_definition, TimeDateEventDefinition):
+        problems.append(f"{where}: {MAY_END_EARLY_KEY} is for a timer catch event with a timeDate only")
 
 
 def _lint_moves_due_date(

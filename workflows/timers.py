@@ -185,6 +185,18 @@ def due_of(task: Any) -> datetime | None:
         return None
 
 
+def recompute_due(task: Any) -> datetime:
+    """Work out a waiting timeDate timer's due time again from the data its expression reads (after the
+    service moved that data, docs/design.md "The campaign calendar"); only a timeDate can move this way:
+    a duration or a cycle would start again from now."""
+    definition = task.task_spec.event_definition
+    if not isinstance(definition, TimeDateEventDefinition):
+        raise TimerValueError("只能调整按日期（timeDate）定时的事件")
+    due = parse_due(task.workflow.script_engine.evaluate(task, definition.expression))
+    task._set_internal_data(event_value=due.isoformat())
+    return due
+
+
 def mark_fired(task: Any) -> None:
     """Let a due timer fire at the next refresh (a cycle fires its current occurrence)."""
     if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
