@@ -196,6 +196,7 @@ def init_api(app: Flask) -> Api:
 
     from service.api import (
         accounts,
+        admin,
         appraisals,
         audit_log,
         campaigns,
@@ -205,7 +206,17 @@ def init_api(app: Flask) -> Api:
         tasks,
     )
 
-    for module in (accounts, definitions, instances, tasks, campaigns, appraisals, audit_log, incidents):
+    for module in (
+        accounts,
+        admin,
+        definitions,
+        instances,
+        tasks,
+        campaigns,
+        appraisals,
+        audit_log,
+        incidents,
+    ):
         api.register_blueprint(module.blp)
 
     # Access first, then the edge's limits on the request (registered by init_edge, run in that order).

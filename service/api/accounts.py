@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import request
@@ -10,9 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import answer, bearer_token, caller, context
+from service.api.admin import AdminUserSchema
 from service.api.fields import Id, Text
 from service.auth import allow
 from service.usecases import accounts
+from service.usecases.admin import departments, users
 from service.usecases.directory import ROLES
 from service.usecases.login_throttle import LoginThrottledError
 
@@ -180,10 +183,10 @@ class MyLanguage(MethodView):
 @blp.route("/admin/users")
 class Users(MethodView):
     @allow("admin")
-    @blp.response(200, CallerSchema(many=True))
+    @blp.response(200, AdminUserSchema(many=True))
     def get(self) -> Any:
-        """Every user with departments and roles."""
-        return [_caller_dict(user) for user in accounts.list_users(context())]
+        """Every user with departments, the ones they head, roles, and whether active."""
+        return [asdict(row) for row in users.user_rows(context())]
 
     @allow("admin")
     @blp.arguments(NewUserSchema)
@@ -235,5 +238,5 @@ class Departments(MethodView):
     @blp.arguments(DepartmentSchema)
     @blp.response(201, DepartmentSchema)
     def post(self, body: dict[str, Any]) -> Any:
-        """Create a department."""
-        return accounts.admin_create_department(context(), caller(), body)
+        """Create a department; a police station or town government is per town: code ``<kind>:<town>``."""
+        return departments.create_department(context(), caller(), body)

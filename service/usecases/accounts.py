@@ -39,7 +39,7 @@ from service.usecases.errors import (
     UnauthenticatedError,
 )
 from service.usecases.login_throttle import LoginThrottledError
-from service.usecases.passwords import hash_password, verify_password
+from service.usecases.passwords import hash_password, password_problems, verify_password
 
 # Kept for callers that catch the old name; the refusal is now a slowdown, not a lock.
 TooManyAttemptsError = LoginThrottledError
@@ -228,6 +228,27 @@ def _check_roles(roles: list[str]) -> None:
         )
 
 
+def check_password_policy(password: str, username: str) -> None:
+    """Refuse a password an administrator sets that breaks the policy (service/usecases/passwords.py)."""
+    problems = password_problems(password, username)
+    if problems:
+        raise InvalidInputError(
+            "密码不符合要求：{problems}",
+            errors={"password": [text for pair in problems for text in pair]},
+            english="The password does not meet the policy: {problems_en}",
+            problems="；".join(zh for zh, _en in problems),
+            problems_en="; ".join(en for _zh, en in problems),
+        )
+
+
+def keep_an_admin(session: Session) -> None:
+    """Refuse a change that leaves no active administrator: nobody could manage accounts any more."""
+    session.flush()
+    roles = session.scalars(select(UserModel.roles).where(UserModel.is_active.is_(True)))
+    if not any("admin" in (granted or ()) for granted in roles):
+        raise ConflictError("不能停用最后一位系统管理员或取消其管理员角色")
+
+
 def list_users(ctx: ServiceContext) -> list[Caller]:
     with ctx.database.reading() as session:
         return [
@@ -242,6 +263,8 @@ def admin_create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) 
             raise ConflictError("用户名 {username} 已存在", username=body["username"])
         _check_departments(session, body["departments"] + body["heads_of"])
         _check_roles(body["roles"])
+        if body.get("password"):
+            check_password_policy(body["password"], body["username"])
         user, token = create_user(
             ctx,
             session,
@@ -288,9 +311,15 @@ def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: di
         if body.get("is_active") is not None:
             user.is_active = body["is_active"]
             changes["is_active"] = user.is_active
+        if body.get("display_name") is not None:
+            user.display_name = body["display_name"]
+            changes["display_name"] = {"before": before.display_name, "after": user.display_name}
         if body.get("password"):
+            check_password_policy(body["password"], user.username)
             user.password_hash = hash_password(body["password"])
             changes["password_changed"] = True
+        if before.has_role("admin") and was_active:
+            keep_an_admin(session)
         session.flush()
         after = caller_of(session, user)
         taken_away = (
@@ -304,9 +333,27 @@ def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: di
             changes["tokens_revoked"] = revoke_tokens_of(session, user.id, ctx.clock.now())
             changes["sessions_ended"] = end_sessions_of(session, user.id)
         audit.record(
-            session, ctx.clock.now(), admin.username, "user_updated", username=user.username, **changes
+            session,
+            ctx.clock.now(),
+            admin.username,
+            "user_updated",
+            username=user.username,
+            before=account_snapshot(before, was_active),
+            after=account_snapshot(after, user.is_active),
+            **changes,
         )
         return caller_of(session, user)
+
+
+def account_snapshot(user: Caller, active: bool) -> dict[str, Any]:
+    """What the audit log keeps of an account before and after a change (never a password or token)."""
+    return {
+        "display_name": user.display_name,
+        "departments": sorted(user.departments),
+        "heads_of": sorted(user.heads_of),
+        "roles": sorted(user.roles),
+        "is_active": active,
+    }
 
 
 def admin_issue_token(

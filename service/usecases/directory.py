@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,10 @@ from service.persistence.models import (
     ApiTokenModel,
     DepartmentModel,
     MembershipModel,
+    TownModel,
     UserModel,
     VillageModel,
+    VillageVersionModel,
 )
 from service.usecases.errors import UnauthenticatedError
 from service.usecases.passwords import hash_password
@@ -29,6 +31,9 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 ROLES = ("designer", "auditor", "admin")
+# The date the shipped register is in force from: its entries predate any campaign this service runs.
+REGISTER_START = date(2000, 1, 1)
+_VILLAGE_COLUMNS = ("code", "name_zh", "name_en", "town", "kind", "households", "many_small_venues")
 TOKEN_DAYS = 30
 
 
@@ -194,17 +199,32 @@ def load_register(session: Session) -> None:
                 )
             )
     register = json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))
+    for town in register["towns"]:
+        if session.get(TownModel, town["code"]) is None:
+            session.add(TownModel(code=town["code"], name_zh=town["name_zh"], name_en=town["name_en"]))
     for item in register["villages"]:
         if session.get(VillageModel, item["code"]) is None:
+            entry = {
+                "code": item["code"],
+                "name_zh": item["name_zh"],
+                "name_en": item["name_en"],
+                "town": item["town"],
+                "kind": item["kind"],
+                "households": item["households"],
+                "many_small_venues": bool(item.get("many_small_venues", False)),
+            }
+            session.add(VillageModel(**entry))
+            session.flush()
+            # Its history starts with the shipped entry, in force since the register's start.
             session.add(
-                VillageModel(
-                    code=item["code"],
-                    name_zh=item["name_zh"],
-                    name_en=item["name_en"],
-                    town=item["town"],
-                    kind=item["kind"],
-                    households=item["households"],
-                    many_small_venues=bool(item.get("many_small_venues", False)),
+                VillageVersionModel(
+                    village_code=entry.pop("code"),
+                    **entry,
+                    effective_from=REGISTER_START,
+                    effective_to=None,
+                    reason="",
+                    recorded_by="system",
+                    recorded_at=datetime.now(UTC),
                 )
             )
     session.flush()
@@ -241,8 +261,30 @@ def create_user(
 
 def register_villages(session: Session) -> list[Village]:
     """The village register as domain objects, for the post allocation rule."""
-    columns = ("code", "name_zh", "name_en", "town", "kind", "households", "many_small_venues")
     return [
-        village_from_dict({column: getattr(v, column) for column in columns})
+        village_from_dict({column: getattr(v, column) for column in _VILLAGE_COLUMNS})
         for v in session.scalars(select(VillageModel).order_by(VillageModel.code))
+    ]
+
+
+def register_versions_on(session: Session, on: date) -> list[VillageVersionModel]:
+    """Each village's register entry in force on ``on`` (a village entered later is not in it)."""
+    return list(
+        session.scalars(
+            select(VillageVersionModel)
+            .where(
+                VillageVersionModel.effective_from <= on,
+                (VillageVersionModel.effective_to.is_(None)) | (VillageVersionModel.effective_to > on),
+            )
+            .order_by(VillageVersionModel.village_code)
+        )
+    )
+
+
+def register_villages_on(session: Session, on: date) -> list[Village]:
+    """The village register as it stood on ``on``, as domain objects: the posts a campaign planned that
+    day was offered, whatever changed since."""
+    return [
+        village_from_dict({**{c: getattr(v, c) for c in _VILLAGE_COLUMNS[1:]}, "code": v.village_code})
+        for v in register_versions_on(session, on)
     ]
