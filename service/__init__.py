@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     # Operators register themselves on import; the API needs them before any definition is deployed.
     import service.usecases.appraisal  # noqa: F401
     import service.usecases.recruitment  # noqa: F401
+    import service.usecases.roster  # noqa: F401
     from service.api import init_api
 
     init_api(app)

@@ -45,6 +45,10 @@ class Settings:
     notice_period_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_NOTICE_PERIOD_DAYS", 7))
     appraisal_start_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_START_DAY", 25))
     appraisal_due_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_DUE_DAY", 5))
+    # How many days before a labour contract ends its renewal is raised (service/usecases/roster/renewal.py).
+    contract_renewal_days: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_CONTRACT_RENEWAL_DAYS", 60)
+    )
     batch_workers: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_BATCH_WORKERS", min(4, os.cpu_count() or 1))
     )

@@ -203,6 +203,7 @@ def init_api(app: Flask) -> Api:
         definitions,
         incidents,
         instances,
+        officers,
         tasks,
     )
 
@@ -216,6 +217,7 @@ def init_api(app: Flask) -> Api:
         appraisals,
         audit_log,
         incidents,
+        officers,
     ):
         api.register_blueprint(module.blp)
 

@@ -122,16 +122,21 @@ def run_forever(
     batch: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    """Fire due timers and start a due appraisal month every ``interval`` seconds until ``stop`` is set."""
+    """Fire due timers, start a due appraisal month and raise due contract renewals every ``interval``
+    seconds until ``stop`` is set."""
     from service.usecases.appraisal import start_due_month
+    from service.usecases.roster import start_due_renewals
 
     worker = worker_name()
     while not stop.is_set():
         try:
             fired = run_once(ctx, worker, batch, lease)
             started = start_due_month(ctx)
-            if fired or started:
-                log.info("scheduler round", extra={"fired": fired, "appraisals": started})
+            renewals = start_due_renewals(ctx)
+            if fired or started or renewals:
+                log.info(
+                    "scheduler round", extra={"fired": fired, "appraisals": started, "renewals": renewals}
+                )
         except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
             log.exception("scheduler round failed")
         stop.wait(interval)

@@ -28,6 +28,9 @@ START_USE_CASES: dict[str, Callable[[], ForbiddenError]] = {
         "岗位录用流程由招聘流程在排名完成后按批准的用人计划逐岗启动，不能通过 POST /api/v1/instances 启动："
         "请在招聘流程中录入考试成绩"
     ),
+    "start_contract_renewal": lambda: ForbiddenError(
+        "劳动合同续签流程由定时任务在合同期满前自动发起，不能通过 POST /api/v1/instances 启动"
+    ),
     "start_month": lambda: ForbiddenError(
         "月度考核按月为每名在岗辅警批量启动，不能通过 POST /api/v1/instances 启动：请使用"
         " POST /api/v1/appraisals/months 或命令 auxpolice appraisal start-month"

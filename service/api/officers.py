@@ -1,0 +1,125 @@
+"""The officer roster: officers with their village, campaign, contract, status and appraisal history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api import caller, context
+from service.api.fields import Text
+from service.api.schemas import PageArgs, page_of
+from service.auth import allow
+from service.usecases import roster
+from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES
+
+blp = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="辅警名册 Officer roster")
+CODE = validate.Regexp(r"^[a-z0-9_-]+$")
+
+
+class RosterArgs(PageArgs):
+    town = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "镇的代码"})
+    village = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "村的代码"})
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class OfficerRowSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    village_code = fields.String()
+    village_name = fields.String()
+    village_name_en = fields.String()
+    town = fields.String()
+    town_name = fields.String()
+    town_name_en = fields.String()
+    role = fields.String()
+    role_label = fields.String()
+    role_label_en = fields.String()
+    party_member = fields.Boolean()
+    status = fields.String(metadata={"description": "in_service | contract_ended | dismissed | resigned"})
+    status_label = fields.String()
+    status_label_en = fields.String()
+    status_since = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    leave_reason = fields.String(allow_none=True)
+    contract_number = fields.String()
+    contract_start = fields.Date()
+    contract_end = fields.Date()
+    application_id = fields.Integer(allow_none=True)
+    screening_instance_id = fields.Integer(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True)
+    campaign_title = fields.String(allow_none=True)
+    campaign_instance_id = fields.Integer(allow_none=True)
+    hiring_instance_id = fields.Integer(allow_none=True)
+    hired_at = fields.DateTime()
+
+
+class AppraisalEntrySchema(Schema):
+    month = fields.String()
+    grade = fields.String()
+    grade_label = fields.String()
+    grade_label_en = fields.String()
+    combined_score = fields.Float()
+    veto = fields.Boolean()
+    veto_reason = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+
+
+class RenewalEntrySchema(Schema):
+    contract_end = fields.Date()
+    instance_id = fields.Integer(allow_none=True)
+    instance_status = fields.String(allow_none=True)
+    started_at = fields.DateTime()
+
+
+class OfficerDetailSchema(OfficerRowSchema):
+    appraisals = fields.List(fields.Nested(AppraisalEntrySchema))
+    renewals = fields.List(fields.Nested(RenewalEntrySchema))
+
+
+class StatusChangeSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(LEAVING_STATUSES))
+    on = fields.Date(required=True, metadata={"description": "离岗日期（北京时间），不晚于今天"})
+    reason = Text(2000, min_length=1, required=True)
+
+
+@blp.route("")
+class Officers(MethodView):
+    @allow("staff", "auditor", "admin")
+    @blp.arguments(RosterArgs, location="query")
+    @blp.response(200, page_of(OfficerRowSchema))
+    def get(self, args: dict[str, Any]) -> Any:
+        """The roster, by town and village; a town's police station and government see their own town."""
+        return roster.list_officers(
+            context(),
+            caller(),
+            town=args["town"],
+            village=args["village"],
+            status=args["status"],
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+
+
+@blp.route("/<int:officer_id>")
+class Officer(MethodView):
+    @allow("staff", "auditor", "admin")
+    @blp.response(200, OfficerDetailSchema)
+    def get(self, officer_id: int) -> Any:
+        """One officer with the appraisal history and the contract renewals raised."""
+        return roster.officer_detail(context(), caller(), officer_id)
+
+
+@blp.route("/<int:officer_id>/status")
+class OfficerStatus(MethodView):
+    @allow("department:police_bureau")
+    @blp.arguments(StatusChangeSchema)
+    @blp.response(200, OfficerRowSchema)
+    def post(self, body: dict[str, Any], officer_id: int) -> Any:
+        """The sub-bureau's head records that an officer resigned, was dismissed or saw the contract end;
+        the post is free from then on (audited with the status before and after)."""
+        return roster.change_status(
+            context(), caller(), officer_id, body["status"], body["on"], body["reason"]
+        )

@@ -1,0 +1,20 @@
+"""The officer roster: listing and detail, status changes, and the contract renewal's start and operators.
+
+Importing this package registers the renewal's operators.
+"""
+
+from service.usecases.roster.access import can_read_roster, roster_towns
+from service.usecases.roster.listing import list_officers, officer_detail, village_options
+from service.usecases.roster.renewal import start_due_renewals, start_renewal
+from service.usecases.roster.status import change_status
+
+__all__ = [
+    "can_read_roster",
+    "change_status",
+    "list_officers",
+    "officer_detail",
+    "roster_towns",
+    "start_due_renewals",
+    "start_renewal",
+    "village_options",
+]

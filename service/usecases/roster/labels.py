@@ -1,0 +1,27 @@
+"""The officer statuses and roles, with their labels in both languages."""
+
+from __future__ import annotations
+
+IN_SERVICE = "in_service"
+# The statuses an officer may leave service with; only "in_service" holds a post (vacancies are the
+# register's posts minus the officers in service, service/usecases/recruitment/plan.py).
+LEAVING_STATUSES = ("resigned", "dismissed", "contract_ended")
+STATUSES = (IN_SERVICE, *LEAVING_STATUSES)
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "in_service": ("在岗", "In service"),
+    "contract_ended": ("合同终止", "Contract ended"),
+    "dismissed": ("辞退", "Dismissed"),
+    "resigned": ("辞职", "Resigned"),
+}
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "party_secretary_assistant": ("村（社区）党支部书记助理", "Assistant to the village Party secretary"),
+    "director_assistant": ("村（社区）主任助理", "Assistant to the village director"),
+}
+
+
+def status_label(code: str) -> tuple[str, str]:
+    return STATUS_LABELS.get(code, (code, code))
+
+
+def role_label(code: str) -> tuple[str, str]:
+    return ROLE_LABELS.get(code, (code, code))

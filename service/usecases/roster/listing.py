@@ -1,0 +1,210 @@
+"""The officer roster: who serves where, from which campaign, under which contract, with what record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from service.context import ServiceContext
+from service.persistence.models import (
+    ApplicationModel,
+    AppraisalRecordModel,
+    CampaignModel,
+    ContractRenewalStartModel,
+    InstanceModel,
+    OfficerModel,
+    VillageModel,
+)
+from service.usecases.dashboards import towns
+from service.usecases.directory import Caller
+from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.roster.access import roster_towns
+from service.usecases.roster.labels import STATUSES, role_label, status_label
+from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
+
+# The appraisal history an officer's page and the renewal's grounds show: the last two years.
+HISTORY_MONTHS = 24
+
+
+def _town_names() -> dict[str, tuple[str, str]]:
+    return {t["code"]: (t["name_zh"], t["name_en"]) for t in towns()}
+
+
+def _roster_query() -> Select[OfficerModel, VillageModel, ApplicationModel, CampaignModel]:
+    return (
+        select(OfficerModel, VillageModel, ApplicationModel, CampaignModel)
+        .join(VillageModel, VillageModel.code == OfficerModel.village_code)
+        .outerjoin(ApplicationModel, ApplicationModel.id == OfficerModel.application_id)
+        .outerjoin(CampaignModel, CampaignModel.id == ApplicationModel.campaign_id)
+    )
+
+
+def _row(
+    officer: OfficerModel,
+    village: VillageModel,
+    application: ApplicationModel | None,
+    campaign: CampaignModel | None,
+    town_names: dict[str, tuple[str, str]],
+) -> dict[str, Any]:
+    town = town_names.get(officer.town, (officer.town, officer.town))
+    role, status = role_label(officer.role), status_label(officer.status)
+    return {
+        "id": officer.id,
+        "name": officer.name,
+        "village_code": village.code,
+        "village_name": village.name_zh,
+        "village_name_en": village.name_en,
+        "town": officer.town,
+        "town_name": town[0],
+        "town_name_en": town[1],
+        "role": officer.role,
+        "role_label": role[0],
+        "role_label_en": role[1],
+        "party_member": officer.party_member,
+        "status": officer.status,
+        "status_label": status[0],
+        "status_label_en": status[1],
+        "status_since": officer.status_since,
+        "left_on": officer.left_on,
+        "leave_reason": officer.leave_reason,
+        "contract_number": officer.contract_number,
+        "contract_start": officer.contract_start,
+        "contract_end": officer.contract_end,
+        "application_id": officer.application_id,
+        "screening_instance_id": application.screening_instance_id if application else None,
+        "campaign_id": campaign.id if campaign else None,
+        "campaign_title": campaign.title if campaign else None,
+        "campaign_instance_id": campaign.instance_id if campaign else None,
+        "hiring_instance_id": officer.hiring_instance_id,
+        "hired_at": officer.hired_at,
+    }
+
+
+def _check_filters(caller: Caller, town: str | None, status: str | None) -> set[str] | None:
+    """The towns the list covers (None: all); refuse a town the caller may not read, an unknown status."""
+    visible = roster_towns(caller)
+    if status is not None and status not in STATUSES:
+        raise InvalidInputError(
+            "未知的辅警状态：{status}",
+            errors={
+                "status": ["应为 " + "、".join(STATUSES) + " 之一", "Must be one of " + ", ".join(STATUSES)]
+            },
+            english="Unknown officer status: {status}",
+            status=status,
+        )
+    if town is None:
+        return visible
+    if visible is not None and town not in visible:
+        raise ForbiddenError(
+            "您只能查看本镇的辅警", english="You may read the officers of your own town only"
+        )
+    return {town}
+
+
+def list_officers(
+    ctx: ServiceContext,
+    caller: Caller,
+    *,
+    town: str | None = None,
+    village: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """One page of the roster, by town, village and name; filters by town, village and status."""
+    towns_shown = _check_filters(caller, town, status)
+    query = _roster_query()
+    if towns_shown is not None:
+        query = query.where(OfficerModel.town.in_(sorted(towns_shown)))
+    if village:
+        query = query.where(OfficerModel.village_code == village)
+    if status:
+        query = query.where(OfficerModel.status == status)
+    with ctx.database.reading() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.execute(
+            query.order_by(OfficerModel.town, OfficerModel.village_code, OfficerModel.name, OfficerModel.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        names = _town_names()
+        items = [_row(row[0], row[1], row[2], row[3], names) for row in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def appraisal_history(session: Session, officer_id: int, limit: int = HISTORY_MONTHS) -> list[dict[str, Any]]:
+    """The officer's confirmed appraisals, newest month first."""
+    records = session.scalars(
+        select(AppraisalRecordModel)
+        .where(AppraisalRecordModel.officer_id == officer_id)
+        .order_by(AppraisalRecordModel.month.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "month": r.month,
+            "grade": r.grade,
+            "grade_label": GRADE_LABELS.get(r.grade, r.grade),
+            "grade_label_en": GRADE_LABELS_EN.get(r.grade, r.grade).capitalize(),
+            "combined_score": r.combined_score,
+            "veto": r.veto,
+            "veto_reason": r.veto_reason,
+            "instance_id": r.instance_id,
+        }
+        for r in records
+    ]
+
+
+def _renewals(session: Session, officer_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(ContractRenewalStartModel, InstanceModel.status)
+        .outerjoin(InstanceModel, InstanceModel.id == ContractRenewalStartModel.instance_id)
+        .where(ContractRenewalStartModel.officer_id == officer_id)
+        .order_by(ContractRenewalStartModel.contract_end.desc())
+    ).all()
+    return [
+        {
+            "contract_end": claim.contract_end,
+            "instance_id": claim.instance_id,
+            "instance_status": instance_status,
+            "started_at": claim.started_at,
+        }
+        for claim, instance_status in rows
+    ]
+
+
+def officer_row(session: Session, officer_id: int) -> dict[str, Any] | None:
+    found = session.execute(_roster_query().where(OfficerModel.id == officer_id)).first()
+    return _row(found[0], found[1], found[2], found[3], _town_names()) if found else None
+
+
+def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
+    """One officer: the roster's row, the appraisal history and the contract renewals raised."""
+    visible = roster_towns(caller)
+    with ctx.database.reading() as session:
+        row = officer_row(session, officer_id)
+        if row is None or (visible is not None and row["town"] not in visible):
+            # Another town's officer is as unknown to a town's departments as one that does not exist.
+            raise NotFoundError(
+                "辅警 {officer_id} 不存在", english="No officer {officer_id}", officer_id=officer_id
+            )
+        return {
+            **row,
+            "appraisals": appraisal_history(session, officer_id),
+            "renewals": _renewals(session, officer_id),
+        }
+
+
+def village_options(ctx: ServiceContext, caller: Caller) -> list[dict[str, str]]:
+    """The villages a roster filter offers: the register's, of the towns the caller may read."""
+    visible = roster_towns(caller)
+    query = select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
+    if visible is not None:
+        query = query.where(VillageModel.town.in_(sorted(visible)))
+    with ctx.database.reading() as session:
+        return [
+            {"code": code, "name_zh": zh, "name_en": en, "town": town}
+            for code, zh, en, town in session.execute(query.order_by(VillageModel.town, VillageModel.code))
+        ]

@@ -1,0 +1,213 @@
+"""Contract renewal: raised ahead of each contract's end, decided by the sub-bureau, signed by the company.
+
+The scheduler starts one ``contract_renewal`` instance (bpmn/contracts/) per officer in service and
+contract end, ``Settings.contract_renewal_days`` (60 by default) before the end; the claim row
+(officer, contract end) makes that idempotent across rounds and workers. A renewal signed moves the
+officer's contract on (the next end raises the next renewal); a contract not renewed ends at the end of
+its last day, and the post is free for the next campaign.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, update
+
+from service import audit
+from service.context import ServiceContext
+from service.persistence.models import ContractRenewalStartModel, OfficerModel, VillageModel
+from service.persistence.rows import insert_for
+from service.usecases.errors import OperatorFailedError, ServiceError
+from service.usecases.incidents import incidents_recorded
+from service.usecases.roster.labels import IN_SERVICE
+from service.usecases.roster.status import leave_service, snapshot
+from service.usecases.runner import InstanceRunner, operator
+from workflows.ports import CHINA
+from workflows.scripting import OperatorCall
+
+log = logging.getLogger(__name__)
+PROCESS_ID = "contract_renewal"
+CONTRACT_FIELDS = ("contract_number", "contract_start", "contract_end")
+NOT_RENEWED = "合同期满，公安分局决定不续签"
+
+
+def end_of_day(day: date) -> datetime:
+    """The end of ``day`` in China time (00:00 of the next day)."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=CHINA)
+
+
+def start_data(officer: OfficerModel, village: VillageModel, notice_days: int) -> dict[str, Any]:
+    # The decision is due halfway through the notice, leaving the company the other half to sign.
+    return {
+        "officer_id": officer.id,
+        "officer_name": officer.name,
+        "village_code": village.code,
+        "village_name": village.name_zh,
+        "town": officer.town,
+        "contract_number": officer.contract_number,
+        "contract_start": officer.contract_start.isoformat(),
+        "contract_end": officer.contract_end.isoformat(),
+        "contract_ends_at": end_of_day(officer.contract_end).isoformat(),
+        "decide_by": end_of_day(officer.contract_end - timedelta(days=notice_days // 2)).isoformat(),
+        "next_contract_start": (officer.contract_end + timedelta(days=1)).isoformat(),
+        "subject": f"{officer.name}（{village.name_zh}）合同 {officer.contract_number} 续签",
+    }
+
+
+def due_renewals(ctx: ServiceContext) -> list[tuple[int, date]]:
+    """(officer, contract end) of the officers in service whose contract ends within the notice and whose
+    renewal has not been raised yet."""
+    today = ctx.clock.now().astimezone(CHINA).date()
+    horizon = today + timedelta(days=ctx.settings.contract_renewal_days)
+    claimed = select(ContractRenewalStartModel.officer_id).where(
+        and_(
+            ContractRenewalStartModel.officer_id == OfficerModel.id,
+            ContractRenewalStartModel.contract_end == OfficerModel.contract_end,
+        )
+    )
+    with ctx.database.reading() as session:
+        rows = session.execute(
+            select(OfficerModel.id, OfficerModel.contract_end)
+            .where(
+                OfficerModel.status == IN_SERVICE,
+                OfficerModel.contract_end <= horizon,
+                ~claimed.exists(),
+            )
+            .order_by(OfficerModel.contract_end, OfficerModel.id)
+        ).all()
+    return [(officer_id, end) for officer_id, end in rows]
+
+
+def start_renewal(ctx: ServiceContext, officer_id: int, contract_end: date, actor: str) -> int | None:
+    """Claim and start the renewal of one contract; None when it was claimed already or has changed."""
+    now = ctx.clock.now()
+    with incidents_recorded(ctx), ctx.database.transaction() as session:
+        officer = session.get(OfficerModel, officer_id)
+        if officer is None or officer.status != IN_SERVICE or officer.contract_end != contract_end:
+            return None
+        claimed = session.scalar(
+            insert_for(session, ContractRenewalStartModel)
+            .values(officer_id=officer_id, contract_end=contract_end, started_at=now)
+            .on_conflict_do_nothing()
+            .returning(ContractRenewalStartModel.officer_id)
+        )
+        if claimed is None:
+            return None
+        village = session.get(VillageModel, officer.village_code)
+        assert village is not None  # noqa: S101 - the foreign key guarantees it
+        data = start_data(officer, village, ctx.settings.contract_renewal_days)
+        key = f"{officer.id}/{contract_end.isoformat()}"
+        instance = InstanceRunner(ctx, session, actor).start(
+            PROCESS_ID, data, key, use_case="start_contract_renewal"
+        )
+        session.execute(
+            update(ContractRenewalStartModel)
+            .where(
+                ContractRenewalStartModel.officer_id == officer_id,
+                ContractRenewalStartModel.contract_end == contract_end,
+            )
+            .values(instance_id=instance.id)
+        )
+        return instance.id
+
+
+def start_due_renewals(ctx: ServiceContext, actor: str = "scheduler") -> int:
+    """Raise every renewal now due (scheduler round); return how many started."""
+    started = 0
+    for officer_id, contract_end in due_renewals(ctx):
+        try:
+            if start_renewal(ctx, officer_id, contract_end, actor) is not None:
+                started += 1
+        except ServiceError as error:
+            # The model not deployed, an engine error: the claim rolled back with it, the next round retries.
+            log.error("renewal of officer %s could not start: %s", officer_id, error.message)
+    return started
+
+
+def _officer_for_update(runner: InstanceRunner, call: OperatorCall) -> OfficerModel:
+    officer = runner.session.scalars(
+        select(OfficerModel).where(OfficerModel.id == call.data["officer_id"]).with_for_update()
+    ).first()
+    if officer is None:
+        raise OperatorFailedError(
+            "辅警 {officer_id} 不存在", english="No officer {officer_id}", officer_id=call.data["officer_id"]
+        )
+    return officer
+
+
+@operator("record_renewal")
+def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """Put the renewed contract on the officer's record (the company's form: number and term)."""
+    assert runner.instance is not None  # noqa: S101
+    officer = _officer_for_update(runner, call)
+    if officer.status != IN_SERVICE:
+        raise OperatorFailedError(
+            "该辅警已不在岗，不能续签合同；请公安分局重新决定",
+            english="The officer is no longer in service: the contract cannot be renewed",
+        )
+    number = str(call.data["new_contract_number"]).strip()
+    start = date.fromisoformat(str(call.data["new_contract_start"]))
+    end = date.fromisoformat(str(call.data["new_contract_end"]))
+    if end <= start:
+        raise OperatorFailedError(
+            "新合同结束日期必须晚于开始日期", english="The new contract must end after it starts"
+        )
+    if end <= officer.contract_end:
+        raise OperatorFailedError(
+            "新合同结束日期必须晚于现合同结束日期 {end}",
+            english="The new contract must end after the current one ({end})",
+            end=officer.contract_end.isoformat(),
+        )
+    if number == officer.contract_number:
+        raise OperatorFailedError(
+            "续签合同应有新的合同编号（现合同编号 {number}）",
+            english="The renewed contract needs a new number (the current one is {number})",
+            number=number,
+        )
+    before = snapshot(officer, CONTRACT_FIELDS)
+    officer.contract_number, officer.contract_start, officer.contract_end = number, start, end
+    after = snapshot(officer, CONTRACT_FIELDS)
+    audit.record(
+        runner.session,
+        runner.ctx.clock.now(),
+        runner.actor,
+        "contract_renewed",
+        instance_id=runner.instance.id,
+        officer_id=officer.id,
+        officer_name=officer.name,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+@operator("end_contract")
+def end_contract(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """The contract not renewed has run out: the officer leaves service on its last day."""
+    assert runner.instance is not None  # noqa: S101
+    officer = _officer_for_update(runner, call)
+    ending = date.fromisoformat(str(call.data["contract_end"]))
+    if officer.status != IN_SERVICE or officer.contract_end != ending:
+        # Left already (resigned, dismissed) or under another contract since: nothing to end here.
+        return {
+            "ended": False,
+            "status": officer.status,
+            "left_on": officer.left_on.isoformat() if officer.left_on else None,
+        }
+    before = snapshot(officer)
+    reason = str(call.data.get("decision_reason") or "").strip() or NOT_RENEWED
+    leave_service(officer, "contract_ended", ending, reason)
+    audit.record(
+        runner.session,
+        runner.ctx.clock.now(),
+        runner.actor,
+        "officer_status_changed",
+        instance_id=runner.instance.id,
+        officer_id=officer.id,
+        officer_name=officer.name,
+        before=before,
+        after=snapshot(officer),
+    )
+    return {"ended": True, "status": officer.status, "left_on": ending.isoformat()}
