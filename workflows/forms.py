@@ -37,7 +37,7 @@ _REF_KEYWORDS = ("$ref", "$dynamicRef")
 
 # A form array listing rows the service provides, one input each (the exam scores of a campaign's eligible
 # applicants): ``"x-rows": {"source": <row source>, "key": <item field>, "input": <item field>}``, optionally
-# with ``"absent": true``.
+# with ``"absent": true`` or ``"note": <item field>`` (a second, free-text input: the reason for a change).
 ROWS_KEY = "x-rows"
 
 
@@ -62,7 +62,8 @@ def row_table_problems(name: str, schema: Mapping[str, Any], known_sources: set[
                 f"{name}/{field}: {ROWS_KEY} 的行来源 {source!r} 不存在（可用：{known}）"
                 f" / {ROWS_KEY} names unknown row source {source!r} (known: {known})"
             )
-        for part in ("key", "input"):
+        noted = ("note",) if isinstance(declared, dict) and "note" in declared else ()
+        for part in ("key", "input", *noted):
             if not isinstance(declared, dict) or declared.get(part) not in items:
                 problems.append(
                     f"{name}/{field}: {ROWS_KEY} 的 {part} 必须是数组元素的字段"

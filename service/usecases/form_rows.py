@@ -2,23 +2,39 @@
 
 A form declares which rows it lists (``"x-rows": {"source": "eligible_applicants", ...}`` on an array of
 its schema); the page asks for them here by that name, so the table is the model's decision, never a guess
-from a field's name. Today there is one source: the eligible applicants of the campaign whose recruitment
-instance holds the task (the exam-score table).
+from a field's name. The sources: the eligible applicants of the campaign whose recruitment instance holds
+the task (the exam-score table), and the villages of the staffing plan being drafted (quota, officers in
+service, vacancies; the planned number and its reason are the inputs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import ApplicationModel, CampaignModel, HumanTaskModel, VillageModel
+from service.persistence.models import (
+    OPEN_STATES,
+    ApplicationModel,
+    CampaignModel,
+    HumanTaskModel,
+    InstanceModel,
+    VillageModel,
+)
+from service.usecases.dashboards import towns
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError
-from service.usecases.grounds.building import masked_id  # one masking rule for every list
+from service.usecases.grounds.building import (
+    masked_id,  # one masking rule for every list
+    town_name,
+    village_names,
+)
+from service.usecases.grounds.recruitment import officer_names
+from service.usecases.runner import InstanceRunner
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,7 @@ class ApplicantRow:
     village_en: str
 
 
-def _eligible_applicants(session: Session, task: HumanTaskModel) -> list[ApplicantRow]:
+def _eligible_applicants(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> list[ApplicantRow]:
     # The campaign is the one its recruitment instance created (approve_plan), the instance of this task.
     campaign_id = session.scalar(
         select(CampaignModel.id).where(CampaignModel.instance_id == task.instance_id)
@@ -60,16 +76,74 @@ def _eligible_applicants(session: Session, task: HumanTaskModel) -> list[Applica
 
 
 @dataclass(frozen=True)
+class PlanVillageRow:
+    """One village of the staffing plan being drafted: what it was computed from (quota, the officers then in
+    service, by name, and the vacancies) and the drafter's current number and reason (the last draft's, or
+    the vacancies on a first draft)."""
+
+    village_code: str
+    village_zh: str
+    village_en: str
+    town_zh: str
+    town_en: str
+    quota: int
+    in_service: int
+    officers: list[str]
+    vacancies: int
+    posts: int
+    reason: str
+
+
+def _plan_villages(ctx: ServiceContext, session: Session, task: HumanTaskModel) -> list[PlanVillageRow]:
+    instance = session.get(InstanceModel, task.instance_id)
+    if instance is None or task.state not in OPEN_STATES:
+        return []
+    engine, workflow = InstanceRunner(ctx, session, "system").load(instance)
+    plan = engine.task_data(workflow, task.id).get("plan") or {}  # the plan this draft works on
+    posts = [post for post in plan.get("posts") or [] if isinstance(post, dict) and "quota" in post]
+    # Town by town in the register's order, as the review's plan table lists them.
+    order = {town["code"]: position for position, town in enumerate(towns())}
+    posts.sort(key=lambda post: order.get(str(post.get("town")), len(order)))
+    villages = village_names(session, (post["village_code"] for post in posts))
+    names = officer_names(session, posts)
+    rows = []
+    for post in posts:
+        code = str(post["village_code"])
+        village = villages.get(code, (str(post.get("village_name") or code),) * 2)
+        town = town_name(post.get("town"))
+        rows.append(
+            PlanVillageRow(
+                code,
+                village[0],
+                village[1],
+                town[0],
+                town[1],
+                int(post["quota"]),
+                int(post["in_service"]),
+                [names.get(officer_id, str(officer_id)) for officer_id in post.get("officer_ids") or []],
+                int(post["vacancies"]),
+                int(post["posts"]),
+                str(post.get("adjustment_reason") or ""),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class FormRows:
-    """The rows of one source for the form of one task (the page links the task's other ways to fill it)."""
+    """The rows of one source for the form of one task (the page links the task's other ways to fill it).
+    ``layout`` says which table the page draws: the applicants' (one score each) or the plan's villages."""
 
     task_id: str
-    rows: list[ApplicantRow]
+    rows: Sequence[Any]
+    layout: str = field(default="applicants")
 
 
-SOURCES: dict[str, Callable[[Session, HumanTaskModel], list[ApplicantRow]]] = {
+SOURCES: dict[str, Callable[[ServiceContext, Session, HumanTaskModel], Sequence[Any]]] = {
     "eligible_applicants": _eligible_applicants,
+    "plan_villages": _plan_villages,
 }
+LAYOUTS = {"plan_villages": "plan"}
 
 
 def rows_for(
@@ -87,4 +161,7 @@ def rows_for(
             raise ForbiddenError(
                 "您不属于部门 {department}，无权查看或办理该部门的任务", department=task.department_code
             )
-        return {source: FormRows(task.id, SOURCES[source](session, task)) for source in wanted}
+        return {
+            source: FormRows(task.id, SOURCES[source](ctx, session, task), LAYOUTS.get(source, "applicants"))
+            for source in wanted
+        }

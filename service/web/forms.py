@@ -31,7 +31,7 @@ class Field:
     children: list[Field] = field(default_factory=list)
     value: Any = None
     error: str = ""
-    rows: list[TableRow] = field(default_factory=list)  # a table's rows, one input each
+    rows: list[Any] = field(default_factory=list)  # a table's rows: TableRow, or plan_table.PlanTableRow
     column: str = ""  # the title of a table's input column
     absent_allowed: bool = False  # a table row may be marked absent instead of filled in
     task_id: str = ""  # a table's task (its page links the task's other ways to fill the table in)
@@ -97,7 +97,12 @@ def build_fields(
             item.kind, item.options = "checkboxes", _options(node["items"], lang)
             item.value = values.get(key) or []
         elif kind == "array" and (table := (rows or {}).get(row_source(node) or "")) is not None:
-            _fill_table(item, node, lang, values.get(key), errors, table)
+            if getattr(table, "layout", "") == "plan":
+                from service.web.plan_table import fill_plan_table  # it builds this module's Fields
+
+                fill_plan_table(item, node, lang, values.get(key), errors, table)
+            else:
+                _fill_table(item, node, lang, values.get(key), errors, table)
         elif kind == "array":
             item.kind = "json"
             item.value = json.dumps(values.get(key, []), ensure_ascii=False) if key in values else ""
@@ -186,6 +191,9 @@ def _table_items(node: dict[str, Any], form: MultiDict[str, str], name: str) -> 
         absent = bool(declared.get("absent")) and bool(form.get(f"{name}.{row}.absent"))
         if raw:
             item[entered] = _convert(properties.get(entered, {}).get("type"), raw)
+        note = declared.get("note")
+        if note and (written := (form.get(f"{name}.{row}.{note}") or "").strip()):
+            item[note] = written  # the row's free text (a reason), kept only when written
         if absent and not raw:
             continue  # explicitly absent: left out, as the API takes it
         if absent:

@@ -24,18 +24,23 @@ def test_plan_review_and_funding_show_the_plan_with_its_cost(users: dict[str, Us
     assert list(shown) == ["plan_table"]
     plan = values(shown["plan_table"])
     assert plan["计划名称"] == "2026年农村辅警招聘计划"
-    assert plan["崮山镇岗位数"] == "24" and plan["泊于镇岗位数"] == "22"
-    assert plan["岗位总数"] == "46"
+    # Nobody in service yet: the whole quota is vacant and recruited for.
+    assert plan["编制总数"] == "46" and plan["在岗总数"] == "0" and plan["空缺总数"] == "46"
+    assert plan["崮山镇计划招聘"] == "24" and plan["泊于镇计划招聘"] == "22"
+    assert plan["计划招聘总数"] == "46"
     assert plan["月薪标准（元）"] == "4,200 元"
-    assert plan["每月工资合计"] == "193,200 元"  # 46 posts x 4,200
-    assert plan["全年工资合计"] == "2,318,400 元"
+    assert plan["新招人员每月工资合计"] == "193,200 元"  # 46 posts x 4,200
+    assert plan["新招人员全年工资合计"] == "2,318,400 元"
+    assert "调整了计划的村（社区）" not in plan
     rows = table(shown["plan_table"])
-    assert rows[0] == ["村（社区）", "所属镇", "岗位数"]
-    assert ["崮山后村", "崮山镇", "1"] in rows
+    assert rows[0] == ["村（社区）", "所属镇", "编制", "在岗", "在岗人员", "空缺", "计划招聘", "调整理由"]
+    assert ["崮山后村", "崮山镇", "1", "0", "—", "1", "1", "—"] in rows
     english = values(shown["plan_table"], "en")
-    assert english["Total yearly wages"] == "2,318,400 yuan"
-    assert english["Posts in Gushan Town"] == "24"
-    assert ["Gushanhou Village", "Gushan Town", "1"] in table(shown["plan_table"], "en")
+    assert english["Yearly wages of those recruited"] == "2,318,400 yuan"
+    assert english["To recruit in Gushan Town"] == "24"
+    assert ["Gushanhou Village", "Gushan Town", "1", "0", "—", "1", "1", "—"] in table(
+        shown["plan_table"], "en"
+    )
     complete(party, "party_affairs", "review_plan", {"decision": "approve"})
     funding = panels(finance, the_task(finance, "finance", "confirm_funding")["id"])
     assert values(funding["plan_table"]) == plan

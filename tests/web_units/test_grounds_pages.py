@@ -74,18 +74,18 @@ def test_the_plan_review_page_shows_the_plan_before_the_form_in_both_languages(
     assert (
         '<section class="grounds-panel" data-panel="plan_table" aria-labelledby="grounds-plan_table">' in html
     )
-    assert '<th scope="col">村（社区）</th>' in html and '<th scope="col" class="num">岗位数</th>' in html
+    assert '<th scope="col">村（社区）</th>' in html and '<th scope="col" class="num">计划招聘</th>' in html
     plan = panels(html)["plan_table"]
     assert "用人计划 | 计划名称 | 2026年农村辅警招聘计划" in plan
     assert (
-        "岗位总数 | 46" in plan
-        and "每月工资合计 | 193,200 元" in plan
-        and "全年工资合计 | 2,318,400 元" in plan
+        "计划招聘总数 | 46" in plan
+        and "新招人员每月工资合计 | 193,200 元" in plan
+        and "新招人员全年工资合计 | 2,318,400 元" in plan
     )
-    assert "崮山后村 | 崮山镇 | 1" in plan
+    assert "崮山后村 | 崮山镇 | 1 | 0 | — | 1 | 1 | —" in plan  # quota, in service, who, vacant, planned
     english = panels(page(in_english(client), task_id))["plan_table"]
-    assert "Staffing plan" in english and "Total yearly wages | 2,318,400 yuan" in english
-    assert "Gushanhou Village | Gushan Town | 1" in english
+    assert "Staffing plan" in english and "Yearly wages of those recruited | 2,318,400 yuan" in english
+    assert "Gushanhou Village | Gushan Town | 1 | 0 | — | 1 | 1 | —" in english
     assert "崮山后村" not in english
 
 
@@ -175,5 +175,5 @@ def test_a_refused_submission_keeps_the_grounds_beside_the_form(app: Flask, user
     refused = client.post(f"/tasks/{task_id}", data={"csrf_token": token})  # no decision chosen
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert "岗位总数 | 46" in panels(html)["plan_table"]
+    assert "计划招聘总数 | 46" in panels(html)["plan_table"]
     assert html.index('id="grounds"') < html.index('class="task-form"')

@@ -93,10 +93,12 @@ def test_recruitment_data_is_titled_and_labelled_in_chinese(app: Flask, recruitm
     for expected in ("计划名称\n2026年农村辅警招聘计划", "月薪标准（元）\n4200", "审核意见\n同意"):
         assert expected in data, data
     # The plan as a table with column titles; villages and towns by name.
-    assert "用人计划（系统测算）" in data and "各村（社区）岗位" in data
-    for column in ("村（社区）", "所属镇", "岗位数", "设岗依据"):
+    assert "\n用人计划\n各村（社区）岗位\n" in data
+    columns = ("村（社区）", "所属镇", "编制", "编制依据", "在岗人数", "空缺", "计划招聘人数", "调整理由")
+    for column in columns:
         assert f"\n{column}\n" in data
-    assert "逍遥社区\n泊于镇\n2\n每个行政村（社区）设1名辅警；1000户以上社区增设1名" in data
+    # The quota and its grounds, nobody in service, both posts vacant and planned.
+    assert "逍遥社区\n泊于镇\n2\n每个行政村（社区）设1名辅警；1000户以上社区增设1名\n0\n2\n2\n" in data
     assert "报名截止时间\n2026-12-06 00:00 北京时间" in data or "报名截止时间\n" in data
     assert re.search(r"报名截止时间\n\d{4}-\d\d-\d\d \d\d:\d\d 北京时间", data), data
     # The exam scores as a table, the ranking per village by name.
@@ -122,7 +124,7 @@ def test_recruitment_page_in_english(app: Flask, recruitment: dict[str, Any]) ->
     page = page_of(web_login(app, "bureau"), recruitment["campaign"], "en")
     text = assert_people_view(page, "en")
     data = section(page, "instance-data")
-    assert "Staffing plan (computed)" in data and "Posts per village" in data
+    assert "\nStaffing plan\nPosts per village\n" in data and "\nPosts to recruit\n" in data
     assert "Xiaoyao Community" in data or "Boyu Town" in data
     assert "Decision\nApprove" in data, data
     assert re.search(r"Registration closes\n\d{4}-\d\d-\d\d \d\d:\d\d Beijing time", data), data

@@ -25,7 +25,9 @@ POSTS = [{"village_code": f"3710020{n:02d}", "village_name": f"村{n}", "posts":
 
 
 def with_posts(call: OperatorCall) -> Any:
-    return {"posts": deepcopy(POSTS), "total_posts": 69} if call.name == "compute_posts" else {}
+    # The plan as computed, and as the drafter left it (adjust_plan writes it back unchanged here).
+    planned = call.name in ("compute_posts", "adjust_plan")
+    return {"posts": deepcopy(POSTS), "total_posts": 69} if planned else {}
 
 
 def library_loader() -> BpmnWorkflowSerializer:

@@ -10,7 +10,7 @@ in the register (a community growing past the threshold) changes the allocation 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
 
@@ -125,3 +125,83 @@ def parse_register(document: Mapping[str, Any]) -> list[Village]:
         if towns and village.town not in towns:
             raise ValueError(f"{village.code}: unknown town {village.town!r}")
     return villages
+
+
+# --- the staffing plan: the quota, the posts filled, the vacancies a campaign recruits for ----------------
+# The posts above are a staffing quota (编制). A post is filled by an officer in service; a campaign recruits
+# for the vacancies, and the drafter may plan fewer (or, after a vacancy counted elsewhere, up to the quota)
+# with a reason.
+
+
+def vacancies(quota: int, in_service: int) -> int:
+    """The posts of a quota left to recruit for: never negative (a village over its quota has none)."""
+    return max(0, quota - in_service)
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """Why one submitted adjustment (``index`` in the submitted list) is refused, and on which field.
+
+    ``kind``: ``unknown_village``, ``repeated``, ``over_quota`` or ``reason_missing``; the service words it.
+    """
+
+    index: int
+    field: str
+    kind: str
+    village_code: str
+    planned: int = 0
+    quota: int = 0
+    in_service: int = 0
+
+
+def check_adjustments(
+    rows: Sequence[Mapping[str, Any]], adjustments: Sequence[Mapping[str, Any]]
+) -> list[PlanProblem]:
+    """What is wrong with the drafter's numbers: each must name a village of the plan once, keep
+    planned + in service within the quota, and give a reason where it differs from the vacancies."""
+    by_code = {str(row["village_code"]): row for row in rows}
+    problems: list[PlanProblem] = []
+    seen: set[str] = set()
+    for index, item in enumerate(adjustments):
+        code = str(item.get("village_code", ""))
+        row = by_code.get(code)
+        if row is None:
+            problems.append(PlanProblem(index, "village_code", "unknown_village", code))
+            continue
+        if code in seen:
+            problems.append(PlanProblem(index, "village_code", "repeated", code))
+            continue
+        seen.add(code)
+        planned, quota, in_service = int(item["posts"]), int(row["quota"]), int(row["in_service"])
+        if planned > vacancies(quota, in_service):  # planned + in service beyond the quota
+            problems.append(PlanProblem(index, "posts", "over_quota", code, planned, quota, in_service))
+        elif planned != int(row["vacancies"]) and not str(item.get("reason") or "").strip():
+            problems.append(PlanProblem(index, "reason", "reason_missing", code, planned, quota, in_service))
+    return problems
+
+
+def apply_adjustments(
+    rows: Sequence[Mapping[str, Any]], adjustments: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The plan's rows with the drafter's numbers (checked by ``check_adjustments``): a village left out
+    keeps its vacancies; a number equal to the vacancies is no adjustment and keeps no reason."""
+    given = {str(item["village_code"]): item for item in adjustments}
+    planned_rows = []
+    for row in rows:
+        item = given.get(str(row["village_code"]))
+        planned = int(item["posts"]) if item is not None else int(row["vacancies"])
+        adjusted = planned != int(row["vacancies"])
+        reason = str(item.get("reason") or "").strip() if item is not None and adjusted else ""
+        planned_rows.append({**row, "posts": planned, "adjusted": adjusted, "adjustment_reason": reason})
+    return planned_rows
+
+
+def plan_totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The plan's totals: the quota, the officers in service, the vacancies and the posts to recruit."""
+    listed = list(rows)
+    return {
+        "total_quota": sum(int(row["quota"]) for row in listed),
+        "total_in_service": sum(int(row["in_service"]) for row in listed),
+        "total_vacancies": sum(int(row["vacancies"]) for row in listed),
+        "total_posts": sum(int(row["posts"]) for row in listed),
+    }

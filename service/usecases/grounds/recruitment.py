@@ -6,11 +6,13 @@ holds is read from its tables (applications, villages, the directory), never cop
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from service.persistence.models import ApplicationModel, AuditEventModel, HumanTaskModel
+from service.persistence.models import ApplicationModel, AuditEventModel, HumanTaskModel, OfficerModel
 from service.usecases.dashboards import towns
 from service.usecases.excel_sheets import APPLICANT_COLUMNS
 from service.usecases.grounds.building import (
@@ -58,44 +60,91 @@ EDUCATION: dict[str, Text] = {code: (zh, en) for code, zh, en in EDUCATION_LEVEL
 PRIORITY: dict[str, Text] = {code: (zh, en) for code, zh, en in PRIORITY_GROUPS}
 
 
+def officer_names(session: Session, posts: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """The names of the officers a plan counted in service (by the ids it recorded), by id."""
+    ids = sorted({int(i) for post in posts for i in post.get("officer_ids") or []})
+    if not ids:
+        return {}
+    found = session.execute(select(OfficerModel.id, OfficerModel.name).where(OfficerModel.id.in_(ids)))
+    return {officer_id: name for officer_id, name in found}
+
+
 def plan_table(reading: Reading) -> Panel | None:
-    """The staffing plan as reviewed: posts per village and per town, the total, the salary and the cost."""
+    """The staffing plan as reviewed, against the quota and the roster: per village the quota, the officers
+    in service (by name), the vacancies, the posts to recruit and the drafter's reason for a change; the
+    totals, per town and overall; the salary and the wages of those to be recruited.
+
+    A plan computed before quotas were recorded reads as a plan whose quota was its posts, nobody in service.
+    """
     data = reading.data
     plan = data.get("plan") or {}
     posts: list[dict[str, Any]] = list(plan.get("posts") or [])
     if not posts:
         return None
     villages = village_names(reading.session, (p["village_code"] for p in posts))
+    names = officer_names(reading.session, posts)
     # Town by town in the register's order, the villages of each in the plan's order.
     order = {town["code"]: position for position, town in enumerate(towns())}
     posts.sort(key=lambda post: order.get(post["town"], len(order)))
     by_town: dict[str, int] = {}
     for post in posts:
         by_town[post["town"]] = by_town.get(post["town"], 0) + int(post["posts"])
+    quota = [int(post.get("quota", post["posts"])) for post in posts]
+    serving = [int(post.get("in_service", 0)) for post in posts]
+    free = [int(post.get("vacancies", post["posts"])) for post in posts]
     total = int(plan.get("total_posts") or sum(by_town.values()))
     fields = []
     if data.get("plan_title"):
         fields.append(field(title_of(reading.forms, DRAFT_FORM, "plan_title"), same(data["plan_title"])))
+    fields.append(field(("编制总数", "Total quota"), same(plan.get("total_quota", sum(quota)))))
+    fields.append(
+        field(("在岗总数", "Officers in service"), same(plan.get("total_in_service", sum(serving))))
+    )
+    fields.append(field(("空缺总数", "Vacancies"), same(plan.get("total_vacancies", sum(free)))))
+    fields.append(field(("计划招聘总数", "Posts to recruit"), same(total)))
     for town, count in by_town.items():
         name = town_name(town)
-        fields.append(field((f"{name[0]}岗位数", f"Posts in {name[1]}"), same(count)))
-    fields.append(field(("岗位总数", "Total posts"), same(total)))
+        fields.append(field((f"{name[0]}计划招聘", f"To recruit in {name[1]}"), same(count)))
+    adjusted = sum(1 for post in posts if post.get("adjusted"))
+    if adjusted:
+        fields.append(field(("调整了计划的村（社区）", "Villages whose number was changed"), same(adjusted)))
+    if plan.get("counted_at"):
+        fields.append(field(("在岗人数统计时间", "In service counted at"), beijing_time(plan["counted_at"])))
     salary = data.get("monthly_salary")
     if salary is not None:
         fields.append(field(title_of(reading.forms, DRAFT_FORM, "monthly_salary"), money(salary)))
-        # Wages only (posts x salary): insurance and running costs are Finance's to add.
-        fields.append(field(("每月工资合计", "Total monthly wages"), money(float(salary) * total)))
-        fields.append(field(("全年工资合计", "Total yearly wages"), money(float(salary) * total * 12)))
-    rows = [
-        (
-            villages.get(post["village_code"], same(post.get("village_name") or post["village_code"])),
-            town_name(post["town"]),
-            same(int(post["posts"])),
+        # Wages only (posts to recruit x salary): insurance and running costs are Finance's to add.
+        fields.append(
+            field(("新招人员每月工资合计", "Monthly wages of those recruited"), money(float(salary) * total))
         )
-        for post in posts
-    ]
+        fields.append(
+            field(
+                ("新招人员全年工资合计", "Yearly wages of those recruited"), money(float(salary) * total * 12)
+            )
+        )
+    rows = []
+    for post, posts_quota, in_service, vacancies in zip(posts, quota, serving, free, strict=True):
+        people = [names.get(int(i), str(i)) for i in post.get("officer_ids") or []]
+        reason = str(post.get("adjustment_reason") or "")
+        rows.append(
+            (
+                villages.get(post["village_code"], same(post.get("village_name") or post["village_code"])),
+                town_name(post["town"]),
+                same(posts_quota),
+                same(in_service),
+                ("、".join(people) or "—", ", ".join(people) or "—"),
+                same(vacancies),
+                same(int(post["posts"])),
+                same(reason or "—"),
+            )
+        )
     columns = [column(("村（社区）", "Village or community")), column(("所属镇", "Town"))]
-    columns.append(column(("岗位数", "Posts"), numeric=True))
+    columns += [column(("编制", "Quota"), numeric=True), column(("在岗", "In service"), numeric=True)]
+    columns += [column(("在岗人员", "Officers in service")), column(("空缺", "Vacancies"), numeric=True)]
+    columns += [
+        column(("计划招聘", "To recruit"), numeric=True),
+        column(("调整理由", "Reason for the change")),
+    ]
     return panel(("用人计划", "Staffing plan"), fields, columns, rows)
 
 
