@@ -25,11 +25,11 @@ blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", descripti
 
 @blp.route("")
 class Instances(MethodView):
-    @allow("auditor", "designer")
+    @allow("auditor", "designer", "department:police_bureau")
     @blp.arguments(InstanceListArgs, location="query")
     @blp.response(200, page_of(InstanceSchema))
     def get(self, args: dict[str, Any]) -> Any:
-        """List instances, newest first."""
+        """List instances, newest first (the sub-bureau: its campaigns' and those it works on)."""
         return instances.list_instances(
             context(),
             caller(),

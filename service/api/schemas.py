@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.api.fields import PageNumber, Text
+from service.usecases.id_numbers import ID_TYPE_CODES
 from workflows.rules.eligibility import DISQUALIFIER_CODES, EDUCATION_CODES, PRIORITY_GROUP_CODES
 
 
@@ -187,11 +188,15 @@ class CompleteSchema(Schema):
 
 class ApplicationRequestSchema(Schema):
     name = Text(64, min_length=1, required=True)
-    id_number = fields.String(required=True, validate=validate.Regexp(r"^\d{17}[\dXx]$"))
+    # The number's shape is checked per document type by the use case (service/usecases/id_numbers.py).
+    id_type = fields.String(load_default="resident_id", validate=validate.OneOf(ID_TYPE_CODES))
+    id_number = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{6,18}$"))
     birth_date = fields.Date(required=True)
+    sex = fields.String(load_default=None, validate=validate.OneOf(["male", "female"]))
     village_code = Text(32, required=True)
     home_village_code = Text(32, load_default=None)
-    nationality = fields.String(required=True, validate=validate.Length(equal=2))
+    # ISO 3166-1 alpha-2; which codes exist is the use case's check (service/usecases/nationalities.py).
+    nationality = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
     weihai_residence = fields.Boolean(required=True)
     education = fields.String(required=True, validate=validate.OneOf(EDUCATION_CODES))
     healthy = fields.Boolean(required=True)
@@ -211,6 +216,7 @@ class ApplicationSchema(Schema):
     campaign_id = fields.Integer()
     village_code = fields.String()
     name = fields.String()
+    id_type = fields.String()
     birth_date = fields.Date()
     status = fields.String()
     reasons = fields.List(fields.String())
@@ -241,6 +247,7 @@ class CampaignSchema(Schema):
     status = fields.String()
     registration_start = fields.Date(allow_none=True)
     registration_end = fields.Date(allow_none=True)
+    age_reference_date = fields.Date(allow_none=True)
     closes_at = fields.DateTime(allow_none=True)
 
 

@@ -408,17 +408,24 @@ class CampaignModel(Base):
     plan: Mapped[dict[str, Any]]
     registration_start: Mapped[date | None] = mapped_column(Date)
     registration_end: Mapped[date | None] = mapped_column(Date)
+    # The one day every applicant's age is counted on, as the announcement states it (平等竞争).
+    age_reference_date: Mapped[date | None] = mapped_column(Date)
     closes_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
 class ApplicationModel(Base):
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_campaign_village", "campaign_id", "village_code", "status"),)
+    __table_args__ = (
+        Index("ix_applications_campaign_village", "campaign_id", "village_code", "status"),
+        # One application per identity document per campaign, even for two registrations at the same moment.
+        UniqueConstraint("campaign_id", "id_type", "id_number", name="uq_applications_campaign_document"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     village_code: Mapped[str] = mapped_column(ForeignKey("villages.code"))
     name: Mapped[str] = mapped_column(String(64))
+    id_type: Mapped[str] = mapped_column(String(16), default="resident_id", server_default="resident_id")
     id_number: Mapped[str] = mapped_column(String(32))
     birth_date: Mapped[date] = mapped_column(Date)
     applicant: Mapped[dict[str, Any]]

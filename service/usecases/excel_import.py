@@ -31,7 +31,13 @@ from service.usecases.excel_sheets import (  # noqa: F401 - re-exported for the 
     refuse,
     template,
 )
-from service.usecases.id_numbers import existing_application, id_number_problem
+from service.usecases.id_numbers import (
+    RESIDENT_ID,
+    document_nationality_problem,
+    document_problem,
+    existing_application,
+)
+from service.usecases.nationalities import nationality_problem
 from service.usecases.recruitment import CHINA
 
 
@@ -81,17 +87,25 @@ def import_applicants(
         campaign = _open_campaign(ctx, session, campaign_id)
         posts = {p["village_code"] for p in campaign.plan.get("posts", []) if p["posts"] > 0}
         villages = _village_codes(session)
-        query = select(ApplicationModel.id_number)
-        known = set(session.scalars(query.where(ApplicationModel.campaign_id == campaign_id)))
+        query = select(ApplicationModel.id_type, ApplicationModel.id_number)
+        known = {(t, n) for t, n in session.execute(query.where(ApplicationModel.campaign_id == campaign_id))}
     rows, errors = read_rows(xlsx_bytes, APPLICANT_COLUMNS)
-    today, seen = ctx.clock.now().astimezone(CHINA).date(), dict[str, int]()
+    today, seen = ctx.clock.now().astimezone(CHINA).date(), dict[tuple[str, str], int]()
     for number, row in rows:
         if row.get("id_number"):
             row["id_number"] = str(row["id_number"]).strip().upper()  # x and X are one check character
         id_number, birth = row.get("id_number"), row.get("birth_date")
-        wrong = id_number_problem(id_number, None) if id_number else None
+        id_type = row.get("id_type") or RESIDENT_ID
+        wrong = document_problem(id_type, id_number, None, row.get("sex")) if id_number else None
         if wrong:
             errors.add(number, "id_number", *wrong)
+        nationality = row.get("nationality")
+        foreign = nationality_problem(nationality) if nationality else None
+        if foreign:
+            errors.add(number, "nationality", *foreign)
+        mismatch = document_nationality_problem(id_type, nationality) if nationality and not foreign else None
+        if mismatch:
+            errors.add(number, "id_type", *mismatch)
         for key in ("village_code", "home_village_code"):  # a village by its name or its code
             if row.get(key):
                 row[key] = villages.get(row[key], villages.get(str(row[key]).lower(), row[key]))
@@ -103,17 +117,24 @@ def import_applicants(
             errors.add(number, "home_village_code", "没有这个村（社区）", "No such village")
         if birth and birth > today:
             errors.add(number, "birth_date", "出生日期晚于今天", "Birth date in the future")
-        elif birth and id_number and not wrong and id_number[6:14] != birth.strftime("%Y%m%d"):
+        elif (
+            birth
+            and id_number
+            and not wrong
+            and id_type == RESIDENT_ID
+            and id_number[6:14] != birth.strftime("%Y%m%d")
+        ):
             errors.add(number, "birth_date", "与身份证号中的出生日期不一致", "Differs from the ID number's")
-        if id_number in seen:
-            errors.add(number, "id_number", f"与第{seen[id_number]}行重复", f"Same as row {seen[id_number]}")
-        elif id_number in known:
+        document = (id_type, str(id_number))
+        if document in seen:
+            errors.add(number, "id_number", f"与第{seen[document]}行重复", f"Same as row {seen[document]}")
+        elif document in known:
             with ctx.database.reading() as session:
-                existing = existing_application(session, campaign_id, id_number)
+                existing = existing_application(session, campaign_id, str(id_number), id_type)
             if existing:
                 errors.add(number, "id_number", *existing)
         if id_number:
-            seen.setdefault(id_number, number)
+            seen.setdefault(document, number)
     _fail_on(errors)
     return _register_all(ctx, caller, campaign_id, rows)
 

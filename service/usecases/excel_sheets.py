@@ -18,6 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from service.usecases.export_cells import xlsx_row
+from service.usecases.id_numbers import ID_TYPES, RESIDENT_ID
+from service.usecases.nationalities import code_of
 from workflows.rules.eligibility import DISQUALIFIERS, EDUCATION_LEVELS, PRIORITY_GROUPS
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -33,26 +35,31 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str  # text id date code village country bool education priority disqualifiers int score
+    kind: str  # text id id_type sex date code village country bool education priority disqualifiers int score
     required: bool = False
     default: Any = None
     aliases: tuple[str, ...] = ()  # earlier headers of the column, still read
 
 
 NOTES = {
-    "id": "18位，按文本填写",
+    "id": "按文本填写；身份证号18位",
+    "id_type": "居民身份证（默认）、护照、港澳居民来往内地通行证或台湾居民来往大陆通行证",
+    "sex": "男/女，可不填；填写时与身份证号核对",
     "date": "如 1998-05-20",
     "code": "如 gs-v01",
     "village": "村（社区）名称，如 涝台村；也可填代码，如 gs-v04",
     "bool": "是/否",
     "score": "0至100",
 }
-NOTES |= {"country": "CN 或 中国", "education": "名称或代码", "priority": "代码或名称，以、分隔"}
+NOTES |= {"country": "国家代码（ISO 3166-1，如 CN、US）或国名（如 中国、美国）"}
+NOTES |= {"education": "名称或代码", "priority": "代码或名称，以、分隔"}
 NOTES |= {"disqualifiers": NOTES["priority"], "int": "正整数"}
 APPLICANT_COLUMNS = (
     Column("name", "姓名", "Name", "text", True),
-    Column("id_number", "身份证号", "ID number", "id", True),
+    Column("id_type", "证件类型", "Document type", "id_type", False, RESIDENT_ID),
+    Column("id_number", "身份证号", "ID number", "id", True, aliases=("证件号码",)),
     Column("birth_date", "出生日期", "Birth date", "date", True),
+    Column("sex", "性别", "Sex", "sex"),
     # A village by its name, as clerks know it (its code is read too; excel_import turns names into codes).
     Column(
         "village_code",
@@ -133,6 +140,7 @@ def template(kind: str, rows: list[tuple[Any, ...]] | None = None) -> bytes:
     for column in columns:
         notes.append([column.zh, column.en, "是" if column.required else "否", NOTES.get(column.kind, "")])
     lists = (
+        ("证件类型代码", ID_TYPES),
         ("学历代码", EDUCATION_LEVELS),
         ("优先条件代码", PRIORITY_GROUPS),
         ("不得聘用情形代码", DISQUALIFIERS),
@@ -163,9 +171,22 @@ def parse_cell(column: Column, value: Any) -> Any:
     if kind == "id":
         if not isinstance(value, str):
             raise CellError("身份证号须按文本填写（数字格式会丢失末位）", "Enter the ID number as text")
-        if not re.fullmatch(r"\d{17}[\dXx]", text):
-            raise CellError("应为18位身份证号，末位可为X", "Must be an 18-character ID number")
+        if not re.fullmatch(r"[0-9A-Za-z]{6,18}", text):
+            raise CellError(
+                "应为18位身份证号（末位可为X）或6至18位证件号码", "Must be an ID or document number"
+            )
         return text.upper()
+    if kind == "id_type":
+        types = {name: code for code, zh, en in ID_TYPES for name in (code, zh, en.lower())}
+        types |= {"身份证": RESIDENT_ID, "回乡证": "hk_macao_permit", "台胞证": "taiwan_permit"}
+        if text.lower() in types:
+            return types[text.lower()]
+        raise CellError(f"无法识别的证件类型“{text}”", f"Unknown document type '{text}'")
+    if kind == "sex":
+        sexes = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"}
+        if text.lower() in sexes:
+            return sexes[text.lower()]
+        raise CellError(f"“{text}”应填“男”或“女”", f"'{text}' must be 男 (male) or 女 (female)")
     if kind == "date":
         if isinstance(value, datetime | date):
             return value.date() if isinstance(value, datetime) else value
@@ -176,9 +197,11 @@ def parse_cell(column: Column, value: Any) -> Any:
                 continue
         raise CellError(f"“{text}”不是有效日期，应为 YYYY-MM-DD", f"'{text}' is not a valid YYYY-MM-DD date")
     if kind == "country":
-        code = "CN" if text in ("中国", "中华人民共和国") else text.upper()
-        if not re.fullmatch(r"[A-Z]{2}", code):
-            raise CellError("应为两位国家代码（如 CN）或“中国”", "Must be a two-letter country code")
+        code = code_of(text)
+        if code is None:
+            raise CellError(
+                f"无法识别的国籍“{text}”，应为国家代码（如 CN）或国名", f"Unknown nationality '{text}'"
+            )
         return code
     if kind == "bool":
         if isinstance(value, bool) or text.lower() in YES | NO:

@@ -15,6 +15,7 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.history_view import history_view
 from service.usecases.incidents import incidents_recorded
+from service.usecases.instance_access import readable_by_staff, staff_may_read
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import check_api_start
@@ -75,6 +76,8 @@ def list_instances(
 ) -> Page:
     with ctx.database.reading() as session:
         query = hide_own(select(InstanceModel), caller, InstanceModel.id)
+        if not (caller.has_role("auditor") or caller.has_role("designer")):
+            query = query.where(readable_by_staff(caller))
         if process_id:
             query = query.where(InstanceModel.process_id == process_id)
         if status:
@@ -106,22 +109,15 @@ def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, 
 
 
 def require_reader(session: Session, caller: Caller, instance_id: int) -> None:
-    """Auditors and designers read every instance; staff only those their departments work on; nobody
-    one about their own officer record (service/usecases/own_cases.py)."""
+    """Auditors and designers read every instance; staff only those their departments work on (and the
+    sub-bureau its campaigns', service/usecases/instance_access.py); nobody one about their own officer
+    record (service/usecases/own_cases.py)."""
     if session.get(InstanceModel, instance_id) is None:
         raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
     refuse_own(session, caller, instance_id)
     if caller.has_role("auditor") or caller.has_role("designer"):
         return
-    involved = session.scalars(
-        select(HumanTaskModel.id)
-        .where(
-            HumanTaskModel.instance_id == instance_id,
-            HumanTaskModel.department_code.in_(sorted(caller.departments)),
-        )
-        .limit(1)
-    ).first()
-    if involved is None:
+    if not staff_may_read(session, caller, instance_id):
         raise ForbiddenError("您所在部门未参与该流程实例，无权查看")
 
 

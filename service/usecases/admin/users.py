@@ -176,8 +176,10 @@ def set_active(ctx: ServiceContext, admin: Caller, user_id: int, active: bool) -
     tokens stay revoked)."""
     with ctx.database.transaction() as session:
         user = _user(session, user_id)
-        if user.is_active == active:
-            raise ConflictError("该账号已启用" if active else "该账号已停用")
+        if user.is_active and active:
+            raise ConflictError("该账号已启用")
+        if not user.is_active and not active:
+            raise ConflictError("该账号已停用")
         if not active and user.id == admin.user_id:
             raise ConflictError("不能停用自己的账号")
         caller = caller_of(session, user)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from service.usecases.id_numbers import refuse_unfit_id_number
+from service.usecases.id_numbers import (
+    RESIDENT_ID,
+    existing_application,
+    refuse_existing,
+    refuse_unfit_id_number,
+)
 from service.usecases.incidents import incidents_recorded
+from service.usecases.nationalities import nationality_problem
 from service.usecases.recruitment.common import application_of
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
@@ -56,12 +63,21 @@ def register_application(
     """
     now = ctx.clock.now()
     applicant = _normalised(applicant)
+    wrong = nationality_problem(applicant.get("nationality"))
+    if wrong is not None:
+        raise InvalidInputError(
+            "报名信息有误：国籍{problem}",
+            errors={"nationality": [f"国籍{wrong[0]}", f"Nationality: {wrong[1]}"]},
+            english="Invalid application: nationality: " + wrong[1],
+            problem=wrong[0],
+        )
     refuse_unfit_id_number(session, campaign.id, applicant)
-    inputs = screening_inputs(applicant, now.astimezone(CHINA).date())
+    inputs = screening_inputs(applicant, age_reference_date(campaign, now))
     application = ApplicationModel(
         campaign_id=campaign.id,
         village_code=applicant["village_code"],
         name=applicant["name"],
+        id_type=applicant["id_type"],
         id_number=applicant["id_number"],
         birth_date=date.fromisoformat(applicant["birth_date"]),
         applicant=applicant,
@@ -69,8 +85,7 @@ def register_application(
         reasons=[],
         applied_at=now,
     )
-    session.add(application)
-    session.flush()
+    _insert(session, application)
     names = {p["village_code"]: p["village_name"] for p in campaign.plan.get("posts", [])}
     village_name = names[applicant["village_code"]]
     data = {
@@ -90,10 +105,34 @@ def register_application(
     return application
 
 
+def age_reference_date(campaign: CampaignModel, now: datetime) -> date:
+    """The day every applicant's age is counted on: the announcement's reference date, else the registration
+    end date (the usual deadline), and the application day only for a campaign that states neither."""
+    return campaign.age_reference_date or campaign.registration_end or now.astimezone(CHINA).date()
+
+
+def _insert(session: Session, application: ApplicationModel) -> None:
+    """Add the application; the same document registered at the same moment in another transaction passed
+    the check above too, and the unique index refuses this one: the same 409 as the check's."""
+    try:
+        with session.begin_nested():
+            session.add(application)
+            session.flush()
+    except IntegrityError:
+        existing = existing_application(
+            session, application.campaign_id, application.id_number, application.id_type
+        )
+        if existing is None:
+            raise
+        refuse_existing(existing, application.id_type)
+
+
 def _normalised(applicant: dict[str, Any]) -> dict[str, Any]:
     """Make the applicant JSON-able and derive the 'local of the village' priority from the home village."""
     result = {**applicant, "birth_date": str(applicant["birth_date"])}
+    result["id_type"] = str(result.get("id_type") or RESIDENT_ID)
     result["id_number"] = str(result["id_number"]).strip().upper()  # x and X are one check character
+    result["nationality"] = str(result.get("nationality") or "").strip().upper()
     priority = set(result.get("priority") or [])
     if result.get("home_village_code") and result["home_village_code"] == result["village_code"]:
         priority.add("local_resident")

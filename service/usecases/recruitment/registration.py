@@ -30,6 +30,8 @@ def open_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
     closes_at = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=CHINA).astimezone(UTC)
     campaign.registration_start, campaign.registration_end = start, end
     campaign.closes_at, campaign.status = closes_at, "open"
+    reference = call.data.get("age_reference_date")  # one day for every applicant's age; the deadline if none
+    campaign.age_reference_date = date.fromisoformat(str(reference)) if reference else end
     return {"campaign_id": campaign.id, "closes_at": closes_at.isoformat()}
 
 
