@@ -142,6 +142,9 @@ def init_web(app: Flask) -> None:
     # Imported for the routes they add to ``bp``.
     del audit_pages, dashboard_pages, display, excel_pages, incident_pages
     del instance_pages, pages, tasks_pages
+    from service.web import roster_pages  # the officer roster's routes
+
+    del roster_pages
     from service.web import admin_pages, admin_register_pages  # the administration pages' routes
 
     del admin_pages, admin_register_pages

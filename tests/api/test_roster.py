@@ -40,10 +40,10 @@ def test_roster_lists_names_links_contract_and_history(
     )
     assert (row["contract_number"], row["contract_start"], row["contract_end"]) == (
         "WH-FJ-2026-901",
-        "2027-01-01",
-        "2029-12-31",
+        "2026-09-01",
+        "2029-08-31",
     )
-    assert row["status_since"] == "2027-01-01" and row["left_on"] is None
+    assert row["status_since"] == "2026-09-01" and row["left_on"] is None
     # The demo's officers came from no campaign of the service: no link is invented for them.
     demo = next(o for o in roster["items"] if o["id"] != hired["officer_id"])
     assert demo["campaign_id"] is None and demo["application_id"] is None

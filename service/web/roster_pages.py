@@ -1,0 +1,118 @@
+"""The officer roster: the list with filters and pages, an officer's page, and the head's status change."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from service.api.fields import page_or_first
+from service.usecases import dashboards, roster
+from service.usecases.errors import InvalidInputError, ServiceError
+from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
+from service.web import bp, context, current_user, language, login_required, refusal, user
+from workflows.ports import CHINA
+
+PER_PAGE = 30
+
+
+@bp.app_context_processor
+def _roster_link() -> dict[str, Any]:
+    """``roster_access()`` in templates: whether the signed-in user may read the roster."""
+
+    def roster_access() -> bool:
+        caller = current_user() if session.get("user_id") else None
+        return caller is not None and roster.can_read_roster(caller)
+
+    return {"roster_access": roster_access}
+
+
+def _arg(name: str, allowed: set[str] | None = None) -> str | None:
+    value = request.args.get(name, "").strip()[:32] or None
+    return value if allowed is None or value in allowed else None
+
+
+def _statuses(choices: tuple[str, ...]) -> list[tuple[str, str]]:
+    english = language() == "en"
+    return [(code, status_label(code)[1 if english else 0]) for code in choices]
+
+
+@bp.get("/officers")
+@login_required
+def roster_page() -> Any:
+    filters = {"town": _arg("town"), "village": _arg("village"), "status": _arg("status", set(STATUSES))}
+    page = page_or_first(request.args.get("page"))
+    try:
+        listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **filters)
+        villages = roster.village_options(context(), user())
+        visible = roster.roster_towns(user())
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    if filters["town"]:
+        villages = [v for v in villages if v["town"] == filters["town"]]
+    return render_template(
+        "roster.html",
+        listing=listing,
+        filters=filters,
+        query={key: value for key, value in filters.items() if value},
+        pages=max(1, math.ceil(listing["total"] / PER_PAGE)),
+        towns=[t for t in dashboards.towns() if visible is None or t["code"] in visible],
+        villages=villages,
+        statuses=_statuses(STATUSES),
+        english=language() == "en",
+    )
+
+
+@bp.get("/officers/<int:officer_id>")
+@login_required
+def officer_page(officer_id: int) -> Any:
+    return _officer(officer_id)
+
+
+def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int = 200) -> Any:
+    try:
+        officer = roster.officer_detail(context(), user(), officer_id)
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    caller = user()
+    return render_template(
+        "officer.html",
+        officer=officer,
+        english=language() == "en",
+        may_change=caller.heads("police_bureau") and officer["status"] == "in_service",
+        may_read_campaign=dashboards.can_read_campaigns(caller),
+        leaving=_statuses(LEAVING_STATUSES),
+        errors=errors or {},
+        form=request.form if errors else {},
+        today=context().clock.now().astimezone(CHINA).date().isoformat(),
+    ), status
+
+
+@bp.post("/officers/<int:officer_id>/status")
+@login_required
+def officer_status(officer_id: int) -> Any:
+    try:
+        on = date.fromisoformat(request.form.get("on", ""))
+    except ValueError:
+        flash(_("请填写有效的离岗日期"), "error")
+        return _officer(officer_id, {"on": [_("请填写有效的离岗日期")]}, 422)
+    try:
+        roster.change_status(
+            context(),
+            user(),
+            officer_id,
+            request.form.get("status", ""),
+            on,
+            request.form.get("reason", "")[:2000],
+        )
+    except InvalidInputError as error:
+        flash(refusal(error), "error")
+        return _officer(officer_id, error.errors or {}, error.status)
+    except ServiceError as error:
+        flash(refusal(error), "error")
+        return _officer(officer_id, {}, error.status)
+    flash(_("辅警状态已变更"))
+    return redirect(url_for("web.officer_page", officer_id=officer_id))

@@ -1,0 +1,125 @@
+"""The roster's pages: the list with filters and pages, an officer's page with links and history, and the
+bureau head's status change; names not codes, in Chinese and English."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.context import ServiceContext
+from tests.api.appraisal_steps import add_history
+from tests.api.roster_steps import officer, officer_from_campaign
+from tests.conftest import User
+from tests.web_units.browser_session import csrf, web_login
+from tests.web_units.visible_text import assert_no_codes
+from workflows.ports import CHINA, ManualClock
+
+
+def get(client: FlaskClient, url: str, expect: int = 200) -> str:
+    with client.get(url) as response:
+        assert response.status_code == expect, (url, response.status_code)
+        return html.unescape(response.get_data(as_text=True))
+
+
+def in_english(client: FlaskClient) -> FlaskClient:
+    switched = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf(client, "/")})
+    assert switched.status_code == 302
+    return client
+
+
+def officer_ids(page: str) -> list[int]:
+    return [int(found) for found in re.findall(r'data-officer="(\d+)"', page)]
+
+
+def test_roster_page_lists_filters_and_pages(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    today = clock.now().astimezone(CHINA).date()
+    hired = officer_from_campaign(users, ctx, today)
+    bureau = web_login(app, "bureau")
+
+    page = get(bureau, "/officers")
+    assert 'id="nav-roster"' in page
+    text = assert_no_codes(page)
+    assert "共 47 人" in text and "崮山镇" in text and "村（社区）主任助理" in text and "在岗" in text
+    assert len(officer_ids(page)) == 30 and 'id="roster-pager"' in page
+    second = get(bureau, "/officers?page=2")
+    assert len(officer_ids(second)) == 17 and not set(officer_ids(page)) & set(officer_ids(second))
+
+    gs_v02 = get(bureau, "/officers?town=gushan&village=gs-v02")
+    assert hired["officer_id"] in officer_ids(gs_v02)
+    title = users["bureau"].get(f"/api/v1/officers/{hired['officer_id']}")["campaign_title"]
+    assert title and title in gs_v02
+    boyu = get(bureau, "/officers?town=boyu")
+    assert officer_ids(boyu) and "泊于镇" in boyu and "崮山镇</td>" not in boyu
+    assert "没有符合条件的辅警" in get(bureau, "/officers?status=resigned")
+
+    english = get(in_english(bureau), "/officers?town=gushan")
+    text = assert_no_codes(english, "en")
+    assert "Officer roster" in text and "Gushan Town" in text and "In service" in text
+
+
+def test_officer_page_links_and_history_and_status_change(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    today = clock.now().astimezone(CHINA).date()
+    hired = officer_from_campaign(users, ctx, today)
+    officer_id = hired["officer_id"]
+    add_history(ctx, [(officer_id, "2026-10", "excellent")])
+    bureau = web_login(app, "bureau")
+
+    page = get(bureau, f"/officers/{officer_id}")
+    text = assert_no_codes(page)
+    assert f'href="/dashboards/campaigns/{hired["campaign_id"]}"' in page
+    assert f'href="/instances/{hired["application"]["screening_instance_id"]}"' in page
+    assert "崮山前村" in text and "WH-FJ-2026-901" in text and "2026-09-01 – 2029-08-31" in text
+    assert 'data-month="2026-10"' in page and "优秀" in text
+    assert 'id="status-change"' not in page  # staff, not the head
+
+    head = web_login(app, "bureau_head")
+    page = get(head, f"/officers/{officer_id}")
+    assert 'id="status-change"' in page
+    token = csrf(head, f"/officers/{officer_id}")
+    refused = head.post(
+        f"/officers/{officer_id}/status",
+        data={"status": "dismissed", "on": today.isoformat(), "reason": " ", "csrf_token": token},
+    )
+    assert refused.status_code == 422 and 'id="status-error-reason"' in refused.get_data(as_text=True)
+    assert officer(ctx, officer_id).status == "in_service"
+    done = head.post(
+        f"/officers/{officer_id}/status",
+        data={
+            "status": "dismissed",
+            "on": today.isoformat(),
+            "reason": "严重违反工作纪律",
+            "csrf_token": token,
+        },
+    )
+    assert done.status_code == 302
+    page = get(head, f"/officers/{officer_id}")
+    text = assert_no_codes(page)
+    assert "辞退" in text and "严重违反工作纪律" in text and 'id="status-change"' not in page
+    assert officer(ctx, officer_id).status == "dismissed"
+
+    english = get(in_english(head), f"/officers/{officer_id}")
+    text = assert_no_codes(english, "en")
+    assert "Dismissed" in text and "Appraisal history" in text and "Excellent" in text
+
+
+def test_town_departments_read_their_own_town_only(
+    app: Flask, ctx: ServiceContext, users: dict[str, User], clock: ManualClock
+) -> None:
+    today = clock.now().astimezone(CHINA).date()
+    officer_from_campaign(users, ctx, today)
+    station = web_login(app, "boyu_station")
+    page = get(station, "/officers")
+    assert officer_ids(page) and "崮山镇" not in page.split('id="roster"', 1)[1]
+    gushan_officer = officer_ids(get(web_login(app, "bureau"), "/officers?town=gushan"))[0]
+    get(station, f"/officers/{gushan_officer}", expect=404)
+    get(station, "/officers?town=gushan", expect=403)
+    company = web_login(app, "company")
+    assert 'id="nav-roster"' not in get(company, "/")
+    get(company, "/officers", expect=403)
