@@ -45,6 +45,15 @@ ACTION_LABELS = {
     "department_created": lazy_gettext("创建部门"),
     "token_issued": lazy_gettext("签发令牌"),
     "token_revoked": lazy_gettext("吊销令牌"),
+    "user_deactivated": lazy_gettext("停用用户"),
+    "user_reactivated": lazy_gettext("重新启用用户"),
+    "password_reset": lazy_gettext("重置密码"),
+    "tokens_revoked": lazy_gettext("吊销全部令牌"),
+    "department_renamed": lazy_gettext("部门更名"),
+    "town_created": lazy_gettext("添加镇"),
+    "town_renamed": lazy_gettext("镇更名"),
+    "village_created": lazy_gettext("登记村（社区）"),
+    "village_changed": lazy_gettext("变更村（社区）登记"),
 }
 
 STATE_LABELS = {

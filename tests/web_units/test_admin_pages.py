@@ -187,3 +187,11 @@ def test_a_village_is_entered_changed_from_a_date_and_its_history_shown(app: Fla
     page = get(admin, f"/admin/register/villages/{code.group(1)}")
     assert "Xingang Community" in page and "Community" in page and "As first registered" not in page
     assert "As first registered" in get(admin, "/admin/register")
+
+
+def test_the_audit_log_names_the_administration_actions(app: Flask) -> None:
+    from service.web.display import action_label
+
+    with app.test_request_context():
+        labels = [action_label(code) for code in ("user_deactivated", "password_reset", "village_changed")]
+    assert labels == ["停用用户", "重置密码", "变更村（社区）登记"]
