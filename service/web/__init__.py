@@ -129,6 +129,7 @@ def init_web(app: Flask) -> None:
     Babel(app, locale_selector=lambda: LANGUAGES[language()])
     csrf.init_app(app)
     from service.web import (
+        application_pages,
         audit_pages,
         dashboard_pages,
         display,
@@ -140,7 +141,7 @@ def init_web(app: Flask) -> None:
     )
 
     # Imported for the routes they add to ``bp``.
-    del audit_pages, dashboard_pages, display, excel_pages, incident_pages
+    del application_pages, audit_pages, dashboard_pages, display, excel_pages, incident_pages
     del instance_pages, pages, tasks_pages
     from service.web import roster_pages  # the officer roster's routes
 
