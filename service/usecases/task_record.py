@@ -8,6 +8,7 @@ was validated, and the events the same action wrote after it (the chain is in ca
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, DepartmentModel, HumanTaskModel, UserModel
+from service.usecases.names import Name, village_names
 
 # An action's own events: everything the engine did on its behalf is recorded by ``system``; a timer
 # firing starts a new action of its own. Looking further than this many events is never needed.
@@ -43,11 +45,13 @@ def completion_record(ctx: ServiceContext, detail: dict[str, Any]) -> dict[str, 
         by = detail.get("completed_by") or event.actor
         display_name = session.scalar(select(UserModel.display_name).where(UserModel.username == by))
         next_tasks, ended = _what_followed(session, event)
+        schema = detail.get("form_schema") or {}
+        villages = village_names(session, _village_codes(schema, submitted))
         return {
             "submitted_by": by,
             "submitted_by_name": display_name or by,
             "submitted_at": detail.get("completed_at") or event.at,
-            "fields": labelled_fields(detail.get("form_schema") or {}, submitted),
+            "fields": labelled_fields(schema, submitted, villages),
             "next_tasks": next_tasks,
             "instance_completed": ended,
         }
@@ -92,9 +96,24 @@ def _what_followed(session: Session, completed: AuditEventModel) -> tuple[list[d
     return sorted(followed, key=lambda item: order[item["id"]]), ended
 
 
-def labelled_fields(schema: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
+def _village_codes(node: Mapping[str, Any], value: Any) -> Iterator[str]:
+    """The values of the fields the form marks ``"x-kind": "village"`` (the plan's rows), at any depth."""
+    if isinstance(value, dict):
+        for key, element in value.items():
+            yield from _village_codes((node.get("properties") or {}).get(key) or {}, element)
+    elif isinstance(value, list):
+        for element in value:
+            yield from _village_codes(node.get("items") or {}, element)
+    elif node.get("x-kind") == "village" and isinstance(value, str):
+        yield value
+
+
+def labelled_fields(
+    schema: dict[str, Any], values: dict[str, Any], villages: Mapping[str, Name] | None = None
+) -> list[dict[str, Any]]:
     """A submission as people read it: each field of the form with its title, in the form's order, and
-    its value as a label in both languages (enum labels, 是/否, a group's fields nested)."""
+    its value as a label in both languages (enum labels, 是/否, a group's fields nested, a village by its
+    name from ``villages`` where the form marks the field ``"x-kind": "village"``)."""
     fields = []
     properties: dict[str, Any] = schema.get("properties", {})
     for key in [*properties, *(key for key in values if key not in properties)]:
@@ -111,30 +130,32 @@ def labelled_fields(schema: dict[str, Any], values: dict[str, Any]) -> list[dict
             "children": [],
         }
         if isinstance(value, dict):
-            item["children"] = labelled_fields(node, value)
+            item["children"] = labelled_fields(node, value, villages)
         else:
-            item["value_zh"], item["value_en"] = _labels(node, value)
+            item["value_zh"], item["value_en"] = _labels(node, value, villages)
         fields.append(item)
     return fields
 
 
-def _labels(node: dict[str, Any], value: Any) -> tuple[str, str]:
+def _labels(node: dict[str, Any], value: Any, villages: Mapping[str, Name] | None = None) -> tuple[str, str]:
     if isinstance(value, bool):
         return _YES_NO[value]
     if value is None:
         return "", ""
     if isinstance(value, list):
         items = node.get("items", {})
-        pairs = [_labels(items, element) for element in value]
+        pairs = [_labels(items, element, villages) for element in value]
         if not pairs:
             return "（无）", "(none)"
         return "；".join(zh for zh, _en in pairs), "; ".join(en for _zh, en in pairs)
     if isinstance(value, dict):
         pairs = [
             (f"{field['title_zh']} {field['value_zh']}", f"{field['title_en']} {field['value_en']}")
-            for field in labelled_fields(node, value)
+            for field in labelled_fields(node, value, villages)
         ]
         return "，".join(zh for zh, _en in pairs), ", ".join(en for _zh, en in pairs)
     labels = node.get("x-enum-labels", {})
     text = str(value)
+    if node.get("x-kind") == "village" and villages and text in villages:
+        return villages[text].zh, villages[text].en
     return str(labels.get("zh", {}).get(text, text)), str(labels.get("en", {}).get(text, text))

@@ -155,6 +155,10 @@ def test_an_adjusted_plan_goes_to_the_review_which_shows_it_against_quota_and_ro
     changes = {"gs-c01": ("0", "社区警务室已覆盖")}
     response = client.post(f"/tasks/{draft_task}", data=posted(client, draft_task, page, changes))
     assert response.status_code == 302, response.get_data(as_text=True)
+    # The completed draft's record names the villages it planned, never their codes.
+    record = client.get(f"/tasks/{draft_task}").get_data(as_text=True)
+    assert "皂埠社区" in record and "社区警务室已覆盖" in record
+    assert "gs-c01" not in re.sub(r"<[^>]+>", " ", record)
     review = the_task(users["party"], "party_affairs", "review_plan")
     party = web_login(app, "party")
     shown = party.get(f"/tasks/{review['id']}").get_data(as_text=True)

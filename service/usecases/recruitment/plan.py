@@ -85,10 +85,9 @@ def adjust_plan(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     problems = check_adjustments(rows, adjustments)
     if problems:
         names = _village_names(runner.session, [p.village_code for p in problems])
-        raise OperatorFailedError(
-            "用人计划的调整有误，请按各村（社区）旁的提示修改后重新提交",
-            errors={f"{ADJUSTMENTS}.{p.index}.{p.field}": _wording(p, names) for p in problems},
-        )
+        # Located like the form's own errors (array index, field), so the page puts each beside its village.
+        beside = {f"{ADJUSTMENTS}.{p.index}.{p.field}": _wording(p, names) for p in problems}
+        raise OperatorFailedError("用人计划的调整有误，请按各村（社区）旁的提示修改后重新提交", errors=beside)
     planned = apply_adjustments(rows, adjustments)
     return {**plan, "posts": planned, **plan_totals(planned)}
 
