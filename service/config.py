@@ -42,7 +42,6 @@ class Settings:
     forms_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("AUXPOLICE_FORMS_DIR", PROJECT_ROOT / "forms"))
     )
-    notice_period_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_NOTICE_PERIOD_DAYS", 7))
     appraisal_start_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_START_DAY", 25))
     appraisal_due_day: int = field(default_factory=lambda: _env_int("AUXPOLICE_APPRAISAL_DUE_DAY", 5))
     # How many days before a labour contract ends its renewal is raised (service/usecases/roster/renewal.py).

@@ -261,3 +261,92 @@ class CampaignReportSchema(Schema):
     rejections_by_reason = fields.Dict(keys=fields.String(), values=fields.Integer())
     officers = fields.List(fields.Nested(OfficerSchema))
     applications = fields.List(fields.Nested(ApplicationSchema))
+
+
+# The campaign calendar (issue 13, point 2; service/usecases/recruitment/calendar.py).
+class CalendarReasonSchema(Schema):
+    reason = Text(
+        1000,
+        min_length=1,
+        required=True,
+        metadata={"description": "调整理由，记入审计 Why, kept in the calendar's audit event"},
+    )
+
+
+class RegistrationExtendSchema(CalendarReasonSchema):
+    registration_end = fields.Date(
+        required=True, metadata={"description": "新的报名截止日期（当日北京时间24时截止）"}
+    )
+
+
+class NoticeExtendSchema(CalendarReasonSchema):
+    ends_on = fields.Date(required=True, metadata={"description": "新的公示结束日期（当日北京时间24时结束）"})
+
+
+class TaskDueSchema(CalendarReasonSchema):
+    due_on = fields.Date(required=True, metadata={"description": "新的完成期限（当日北京时间24时）"})
+
+
+class RegistrationDatesSchema(Schema):
+    campaign_id = fields.Integer()
+    registration_end = fields.String(allow_none=True)
+    closes_at = fields.String(allow_none=True)
+
+
+class NoticeEndSchema(Schema):
+    campaign_id = fields.Integer()
+    instance_id = fields.Integer()
+    ends_at = fields.String()
+
+
+class TaskDueAtSchema(Schema):
+    task_id = fields.String()
+    due_at = fields.String()
+
+
+class CalendarTimerSchema(Schema):
+    instance_id = fields.Integer()
+    task_id = fields.String()
+    spec_name = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    subject = fields.String()
+    kind = fields.String(metadata={"description": "registration | notice"})
+    due_at = fields.DateTime()
+    may_end_early = fields.Boolean()
+
+
+class CalendarTaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String()
+    subject = fields.String()
+    department_code = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    can_extend = fields.Boolean()
+
+
+class CalendarChangeSchema(Schema):
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    subject = fields.String()
+    reason = fields.String()
+    before = fields.Dict()
+    after = fields.Dict()
+
+
+class CampaignCalendarSchema(Schema):
+    campaign_id = fields.Integer()
+    status = fields.String()
+    registration_start = fields.Date(allow_none=True)
+    registration_end = fields.Date(allow_none=True)
+    closes_at = fields.DateTime(allow_none=True)
+    notice_days = fields.Integer()
+    registration_open = fields.Boolean()
+    can_change = fields.Boolean()
+    timers = fields.List(fields.Nested(CalendarTimerSchema))
+    tasks = fields.List(fields.Nested(CalendarTaskSchema))
+    history = fields.List(fields.Nested(CalendarChangeSchema))

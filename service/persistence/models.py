@@ -411,6 +411,8 @@ class CampaignModel(Base):
     # The one day every applicant's age is counted on, as the announcement states it (平等竞争).
     age_reference_date: Mapped[date | None] = mapped_column(Date)
     closes_at: Mapped[datetime | None]
+    # How many days the list of people to be hired is shown (公示), as the announcement states it.
+    notice_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_at: Mapped[datetime]
 
 

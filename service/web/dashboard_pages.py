@@ -11,7 +11,8 @@ from service.api.fields import id_or_none
 from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
-from service.web import bp, context, current_user, login_required, refusal, user
+from service.usecases.recruitment import calendar_view
+from service.web import bp, calendar_pages, context, current_user, login_required, refusal, user
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
 
 APPRAISAL_MONTHS = 12
@@ -54,6 +55,7 @@ def campaign_dashboard(campaign_id: int) -> Any:
     try:
         report = dashboards.campaign_dashboard(context(), user(), campaign_id)
         items = dashboards.list_campaigns(context(), user())
+        schedule = calendar_view.campaign_calendar(context(), user(), campaign_id)
     except ServiceError as error:
         return _error(error)
     statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
@@ -65,6 +67,8 @@ def campaign_dashboard(campaign_id: int) -> Any:
         campaigns=items,
         statuses=[(code, str(APPLICATION_LABELS.get(code, code)), count) for code, count in statuses],
         reasons=reasons,
+        schedule=schedule,
+        change_lines=calendar_pages.change_lines,
     )
 
 

@@ -149,7 +149,7 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
 
     # Public notice: the contract waits for the notice timer.
     assert open_tasks(company, "service_company") == []
-    clock.advance(timedelta(days=ctx.settings.notice_period_days, minutes=1))
+    clock.advance(timedelta(days=7, minutes=1))  # the announcement states no notice length: 7 days
     assert fire_due_timers(ctx) == 45
     contracts = open_tasks(company, "service_company", "sign_contract")
     assert len(contracts) == 45

@@ -198,7 +198,7 @@ def test_recruitment_walked_by_each_role(
     bureau.fill("[name='notes']", "已核查户籍、公安信息系统及征信记录，未发现不得聘用情形")
     submit(bureau, "考察政审")
 
-    clock.advance(timedelta(days=ctx.settings.notice_period_days, minutes=1))
+    clock.advance(timedelta(days=7, minutes=1))  # the announcement's notice length, 7 days by default
     assert fire_due_timers(ctx) == 1  # the public notice ends: the contract is due
 
     company = walk.as_user("company")

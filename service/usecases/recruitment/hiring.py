@@ -99,8 +99,10 @@ def report_vacancy(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
 def start_public_notice(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     application = application_of(runner, call.data["candidate"]["application_id"])
     application.status = "notice"
-    ends_at = runner.ctx.clock.now() + timedelta(days=runner.ctx.settings.notice_period_days)
-    return {"ends_at": ends_at.isoformat(), "days": runner.ctx.settings.notice_period_days}
+    # The campaign's own notice length, stated in its announcement (the bureau head may move the end).
+    days = campaign_of(runner, call).notice_days
+    ends_at = runner.ctx.clock.now() + timedelta(days=days)
+    return {"ends_at": ends_at.isoformat(), "days": days}
 
 
 @operator("record_officer")

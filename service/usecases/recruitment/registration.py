@@ -16,6 +16,9 @@ from workflows.ports import CHINA
 from workflows.rules.ranking import Candidate, rank
 from workflows.scripting import OperatorCall
 
+# The public notice's length when the announcement states none: the policy's practice (公示期 7 天).
+NOTICE_DAYS_DEFAULT = 7
+
 
 @operator("open_registration")
 def open_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
@@ -30,6 +33,7 @@ def open_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
     closes_at = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=CHINA).astimezone(UTC)
     campaign.registration_start, campaign.registration_end = start, end
     campaign.closes_at, campaign.status = closes_at, "open"
+    campaign.notice_days = int(call.data.get("notice_days") or NOTICE_DAYS_DEFAULT)
     reference = call.data.get("age_reference_date")  # one day for every applicant's age; the deadline if none
     campaign.age_reference_date = date.fromisoformat(str(reference)) if reference else end
     return {"campaign_id": campaign.id, "closes_at": closes_at.isoformat()}
