@@ -20,6 +20,7 @@ from service.context import ServiceContext
 from service.usecases import excel_import
 from service.usecases.errors import InvalidInputError
 from tests.api.recruitment_steps import applicant, approve_plan, publish, start_recruitment
+from tests.api.test_application_rules import open_campaign
 from tests.conftest import User
 from tests.web_units import test_excel_import as excel_steps
 from tests.web_units.browser_session import csrf, web_login
@@ -252,3 +253,14 @@ def test_the_excel_import_reads_document_type_sex_and_nationality_by_name(
         excel_import.import_applicants(ctx, excel_steps.BUREAU, campaign_id, again)
     assert [(e["row"], e["column"]) for e in refused.value.errors] == [(2, "身份证号")]
     assert refused.value.errors[0]["message"].startswith("已在本批次报名")
+
+
+def test_the_campaign_instance_states_the_reference_date_by_its_title(
+    app: Flask, users: dict[str, User], clock: ManualClock
+) -> None:
+    url = open_campaign(users, clock, age_reference_date="2026-12-31")
+    report = users["bureau"].get(url.removesuffix("/applications"))
+    assert report["campaign"]["age_reference_date"] == "2026-12-31"
+    page = get(web_login(app, "bureau"), f"/instances/{report['campaign']['instance_id']}")
+    main = page.split("<main", 1)[-1]
+    assert "<dt>年龄计算截止日期</dt>" in main and "2026-12-31" in main  # the form's title, not the key
