@@ -105,6 +105,19 @@ def extend_task_due(campaign_id: int, task_id: str) -> Any:
     )
 
 
+@bp.post("/tasks/<task_id>/due-date")
+@login_required
+def extend_due_on_task_page(task_id: str) -> Any:
+    """The same from the task's own page (a task outside any campaign: the month's scoring)."""
+    try:
+        calendar.extend_task_due(context(), user(), task_id, _day("due_on"), request.form.get("reason", ""))
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("任务期限已延长"), "ok")
+    return redirect(url_for("web.task", task_id=task_id))
+
+
 def change_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """What a calendar change moved, one line per value: ``报名截止时间：… → …`` in Beijing time."""
     lines = []

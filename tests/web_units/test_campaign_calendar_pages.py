@@ -11,11 +11,14 @@ from flask.testing import FlaskClient
 
 from service.context import ServiceContext
 from service.scheduler import run_once as fire_due_timers
+from tests.api.appraisal_steps import seed, tasks_of
 from tests.api.calendar_steps import beijing_today, hire_one, open_campaign
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
 from tests.web_units.visible_text import assert_no_codes, visible_text
 from workflows.ports import ManualClock
+
+STATION = "police_station:gushan"
 
 
 def page(client: FlaskClient, campaign_id: int) -> str:
@@ -107,3 +110,28 @@ def test_the_head_extends_a_notice_from_the_campaign_page(
         post(head, campaign_id, f"notices/{post_instance}/extend", {"ends_on": "x", "reason": "y"})
     )
     assert "请选择有效的日期" in bad
+
+
+def test_a_head_extends_a_due_date_from_the_task_page(
+    app: Flask, ctx: ServiceContext, users: dict[str, User], clock: ManualClock
+) -> None:
+    seed(ctx)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    task = tasks_of(users["gushan_station"], STATION, "station_score")[0]
+    staff, head = web_login(app, "gushan_station"), web_login(app, "gushan_station_head")
+    url = f"/tasks/{task['id']}"
+    assert 'id="due-date-form"' not in staff.get(url).get_data(as_text=True)
+    assert 'id="due-date-form"' in head.get(url).get_data(as_text=True)
+    token = csrf(head, url)
+    response = head.post(
+        f"{url}/due-date", data={"due_on": "2026-12-12", "reason": "辅警休假", "csrf_token": token}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    text = visible_text(html.unescape(head.get(url).get_data(as_text=True)))
+    assert "任务期限已延长" in text and "期限：2026-12-12" in text
+    # The auditors' page names the action and keeps the reason.
+    auditor = web_login(app, "auditor")
+    audit = auditor.get(f"/audit?action=task_due_extended&instance_id={task['instance_id']}")
+    assert audit.status_code == 200
+    audited = visible_text(html.unescape(audit.get_data(as_text=True)))
+    assert "延长任务期限" in audited and "辅警休假" in audited
