@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from service.context import ServiceContext
 from service.persistence.models import CampaignModel, InstanceModel, OfficerModel
 from service.scheduler import run_once as fire_due_timers
+from service.usecases.demo import seed_officers
 from tests.api.clean_form_steps import PLAN
 from tests.api.grounds_steps import panels, table, values
 from tests.api.recruitment_steps import (
@@ -234,3 +235,43 @@ def test_only_the_planned_posts_are_recruited_and_the_campaign_keeps_its_numbers
             select(func.count()).select_from(OfficerModel).where(OfficerModel.status == "in_service")
         )
     assert in_service == 5
+
+
+def test_a_register_without_vacancies_starts_no_campaign_and_a_plan_recruits_someone(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    bureau = users["bureau"]
+    start_recruitment(bureau)
+    nobody = [
+        {"village_code": row["village_code"], "posts": 0, "reason": "暂缓"}
+        for row in draft_plan(bureau)["plan"]["posts"]
+    ]
+    refused = complete(bureau, "police_bureau", "draft_plan", {**PLAN, "planned_posts": nobody}, expect=422)
+    assert refused["errors"] == {
+        "planned_posts": [
+            "计划招聘总数为 0：至少要为一个空缺岗位招聘",
+            "Nothing to recruit: plan at least one vacant post",
+        ]
+    }
+
+    # Every post filled (the demo's roster, one officer per post): the start is refused, nothing started.
+    with ctx.database.transaction() as session:
+        assert seed_officers(ctx, session) == 46
+    head = User(bureau.client, "bureau_head")
+    body = {
+        "process_id": "recruitment",
+        "business_key": "2027-recruitment",
+        "data": {"subject": "2027年农村辅警招聘"},
+    }
+    response = head.client.post("/api/v1/instances", json=body, headers=head._headers())
+    assert response.status_code == 422, response.get_json()
+    answer = response.get_json()
+    assert answer["message"] == "编制 46 个已全部有辅警在岗（在岗 46 人），没有空缺岗位，无需启动招聘"
+    assert answer["message_en"].startswith("All 46 posts of the quota are filled (46 officers in service)")
+    with ctx.database.reading() as session:
+        keys = set(
+            session.scalars(
+                select(InstanceModel.business_key).where(InstanceModel.process_id == "recruitment")
+            )
+        )
+    assert keys == {"2026-recruitment"}

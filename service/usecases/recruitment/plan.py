@@ -69,7 +69,15 @@ def compute_posts(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
                 "adjustment_reason": "",
             }
         )
-    return {"posts": rows, **plan_totals(rows), "counted_at": runner.ctx.clock.now().isoformat()}
+    totals = plan_totals(rows)
+    if totals["total_vacancies"] == 0:
+        # Nothing to recruit for: a campaign would wait at the exam scores for applicants none could make.
+        raise OperatorFailedError(
+            "编制 {quota} 个已全部有辅警在岗（在岗 {serving} 人），没有空缺岗位，无需启动招聘",
+            quota=totals["total_quota"],
+            serving=totals["total_in_service"],
+        )
+    return {"posts": rows, **totals, "counted_at": runner.ctx.clock.now().isoformat()}
 
 
 @operator("adjust_plan")
@@ -89,7 +97,18 @@ def adjust_plan(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
         beside = {f"{ADJUSTMENTS}.{p.index}.{p.field}": _wording(p, names) for p in problems}
         raise OperatorFailedError("用人计划的调整有误，请按各村（社区）旁的提示修改后重新提交", errors=beside)
     planned = apply_adjustments(rows, adjustments)
-    return {**plan, "posts": planned, **plan_totals(planned)}
+    totals = plan_totals(planned)
+    if totals["total_posts"] == 0:
+        raise OperatorFailedError(
+            "计划招聘总数为 0：至少要为一个空缺岗位招聘",
+            errors={
+                ADJUSTMENTS: [
+                    "计划招聘总数为 0：至少要为一个空缺岗位招聘",
+                    "Nothing to recruit: plan at least one vacant post",
+                ]
+            },
+        )
+    return {**plan, "posts": planned, **totals}
 
 
 def _village_names(session: Session, codes: Sequence[str]) -> dict[str, tuple[str, str]]:
