@@ -75,7 +75,9 @@ def seed(url: str, sizes: Sizes) -> list[list[int]]:
             for client in range(sizes.clients):
                 for role, department in DEPARTMENTS.items():
                     name = f"{role}{client}"
-                    create_user(ctx, session, name, name, [department], token_of(name))
+                    # Each bureau user heads the bureau: recruitment.bpmn lets only its head start a campaign.
+                    heads = (department,) if role == "bureau" else ()
+                    create_user(ctx, session, name, name, [department], token_of(name), heads)
         deploy_bundled(ctx, "bench")
         http_client = app.test_client()
 
@@ -83,7 +85,11 @@ def seed(url: str, sizes: Sizes) -> list[list[int]]:
             response = http_client.post(
                 "/api/v1/instances",
                 headers={"Authorization": f"Bearer {token_of(f'bureau{client}')}"},
-                json={"process_id": "recruitment", "business_key": f"bench-{client}-{number}", "data": {}},
+                json={
+                    "process_id": "recruitment",
+                    "business_key": f"bench-{client}-{number}",
+                    "data": {"subject": f"bench {client}-{number}"},
+                },
             )
             if response.status_code != 201:
                 raise RuntimeError(f"start: {response.status_code} {response.get_json()}")

@@ -43,10 +43,13 @@ MAY_END_EARLY_KEY = "mayEndEarly"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
-# service starts it), `departments:<code>,...` (their members, through the API, with a start form named
-# by `formJsonSchemaFilename` on the same event) or `callActivity` (only as another process's call).
+# service starts it), `departments:<code>,...` (their members, through the API or the web, with a start
+# form named by `formJsonSchemaFilename` on the same event), `heads:<code>,...` (the same, their heads
+# only) or `callActivity` (only as another process's call).
 STARTED_BY_KEY = "startedBy"
 CALLED_ONLY = "callActivity"
+STARTED_BY_DEPARTMENTS = "departments"
+STARTED_BY_HEADS = "heads"
 START_DEPARTMENT_PATTERN = re.compile(r"^[a-z_]+(:[a-z0-9_-]+)?$")
 
 
@@ -78,6 +81,7 @@ class StartRule:
     use_case: str | None = None
     departments: tuple[str, ...] = ()
     form: str | None = None
+    heads_only: bool = False  # `heads:<code>,...`: only the heads of ``departments`` start it
 
     @property
     def called_only(self) -> bool:
@@ -135,8 +139,9 @@ def start_declarations(wf_spec: Any) -> list[StartRule]:
             StartRule(
                 declared=declared,
                 use_case=names[0] if kind == "usecase" and len(names) == 1 else None,
-                departments=names if kind == "departments" else (),
+                departments=names if kind in (STARTED_BY_DEPARTMENTS, STARTED_BY_HEADS) else (),
                 form=properties.get(FORM_KEY) or None,
+                heads_only=kind == STARTED_BY_HEADS,
             )
         )
     return rules

@@ -178,7 +178,8 @@ def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[s
         elif not declared and known_use_cases is not None:
             problems.append(
                 f"{process_id}: the process does not declare how it is started ({STARTED_BY_KEY} on its "
-                f"start event: usecase:<name>, departments:<code>,... with a start form, or {CALLED_ONLY})"
+                f"start event: usecase:<name>, departments:<code>,... or heads:<code>,... with a start form, "
+                f"or {CALLED_ONLY})"
             )
         for rule in declared:
             where = f"{process_id}: {STARTED_BY_KEY}={rule.declared!r}"
@@ -192,11 +193,14 @@ def _lint_start(specs: ProcessSpecs, problems: list[str], known_use_cases: set[s
                     problems.append(f"{where}: start form {rule.form} is not in the bundle")
             elif rule.use_case or rule.called_only:
                 if rule.form is not None:
-                    problems.append(f"{where}: only a start by departments takes a start form")
+                    problems.append(f"{where}: only a start by departments or heads takes a start form")
                 if rule.use_case and known_use_cases is not None and rule.use_case not in known_use_cases:
                     problems.append(f"{where}: unknown use case {rule.use_case!r}")
             else:
-                problems.append(f"{where}: expected usecase:<name>, departments:<code>,... or {CALLED_ONLY}")
+                problems.append(
+                    f"{where}: expected usecase:<name>, departments:<code>,..., heads:<code>,..."
+                    f" or {CALLED_ONLY}"
+                )
 
 
 def _lint_data_names(specs: ProcessSpecs, problems: list[str]) -> None:

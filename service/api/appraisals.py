@@ -23,8 +23,9 @@ class MonthSchema(Schema):
 
 
 class MonthStartedSchema(Schema):
-    officers = fields.Integer()
-    started = fields.Integer()
+    officers = fields.Integer(metadata={"description": "在岗辅警人数"})
+    started = fields.Integer(metadata={"description": "本次启动的考核数"})
+    existing = fields.Integer(metadata={"description": "此前已启动的考核数"})
 
 
 class ReportArgs(Schema):
@@ -85,12 +86,13 @@ class YearSchema(Schema):
 
 @blp.route("/appraisals/months")
 class Months(MethodView):
-    @allow("department:police_bureau")
+    @allow("admin", "head")
     @blp.arguments(MonthSchema)
     @blp.response(201, MonthStartedSchema)
     def post(self, body: dict[str, Any]) -> Any:
-        """Start a month's appraisals (idempotent: a second call starts nothing new)."""
-        return appraisal.start_month(context(), body["month"], caller().username)
+        """Start or re-run a month's appraisals (idempotent: a second call starts nothing new); an admin or
+        the police sub-bureau's head."""
+        return appraisal.start_month_by(context(), caller(), body["month"])
 
 
 @blp.route("/appraisals/reports/<month>")

@@ -11,13 +11,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from service import audit
 from service.config import Settings
 from service.context import ServiceContext
 from service.persistence.db import Database
 from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
 from service.persistence.rows import insert_for
 from service.usecases.batch_start import prepare, write
-from service.usecases.errors import InvalidInputError, OperatorFailedError
+from service.usecases.directory import Caller
+from service.usecases.errors import ForbiddenError, InvalidInputError, OperatorFailedError
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA, ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
@@ -94,6 +96,10 @@ def _start_data(officer: OfficerModel, village: VillageModel, month: str, due_at
 def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None = None) -> dict[str, int]:
     """Start one appraisal instance per officer in service for ``month``; running it again adds nothing.
 
+    Answers how many officers are in service, how many appraisals were started now and how many the month
+    held already; the run is audited (``appraisal_month_started``, by whoever ran it: a person, the CLI's
+    caller or the scheduler) besides each instance's own ``instance_started``.
+
     Officers are started in batches; each batch runs the engine outside any transaction and then writes
     its claims and instances in one short transaction, so a crash leaves whole batches and a re-run
     finishes the rest. Large months are spread over ``workers`` processes (the claims keep them apart).
@@ -118,7 +124,38 @@ def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None
                     *zip(*[(ctx.settings, month, actor, now, part) for part in slices], strict=True),
                 )
             )
-    return {"officers": len(officer_ids), "started": started}
+    with ctx.database.transaction() as session:
+        held = session.scalar(
+            select(func.count()).select_from(AppraisalStartModel).where(AppraisalStartModel.month == month)
+        )
+        existing = max(int(held or 0) - started, 0)
+        audit.record(
+            session,
+            now,
+            actor,
+            "appraisal_month_started",
+            month=month,
+            officers=len(officer_ids),
+            started=started,
+            existing=existing,
+        )
+    return {"officers": len(officer_ids), "started": started, "existing": existing}
+
+
+# Who starts or re-runs a month in person (the scheduler starts each month by itself on its start day).
+MONTH_STARTER_DEPARTMENT = "police_bureau"
+
+
+def may_start_months(caller: Caller) -> bool:
+    """An admin or the head of the police sub-bureau, on the API and the web alike."""
+    return caller.has_role("admin") or caller.heads(MONTH_STARTER_DEPARTMENT)
+
+
+def start_month_by(ctx: ServiceContext, caller: Caller, month: str) -> dict[str, int]:
+    """``start_month`` for a person: refused (403, zh/en) unless ``may_start_months``."""
+    if not may_start_months(caller):
+        raise ForbiddenError("只有系统管理员或公安分局负责人可以启动或补启月度考核")
+    return start_month(ctx, month, caller.username)
 
 
 def _start_in_worker(
@@ -193,14 +230,18 @@ def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:
     if today.day < ctx.settings.appraisal_start_day:
         return None
     month = f"{today:%Y-%m}"
+    # Officers in service without this month's appraisal (not a comparison of two counts: an officer who
+    # left after the start keeps a claim, which made the counts differ and re-ran the month every round).
+    claimed = select(AppraisalStartModel.officer_id).where(
+        AppraisalStartModel.month == month, AppraisalStartModel.officer_id == OfficerModel.id
+    )
     with ctx.database.reading() as session:
-        claimed = session.scalar(
-            select(func.count()).select_from(AppraisalStartModel).where(AppraisalStartModel.month == month)
+        missing = session.scalar(
+            select(func.count())
+            .select_from(OfficerModel)
+            .where(OfficerModel.status == "in_service", ~claimed.exists())
         )
-        in_service = session.scalar(
-            select(func.count()).select_from(OfficerModel).where(OfficerModel.status == "in_service")
-        )
-    if claimed == in_service:
+    if not missing:
         return None
     return start_month(ctx, month, "scheduler")
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
+from service.usecases import names
 from service.usecases.data_view import data_view
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
@@ -19,6 +21,7 @@ from service.usecases.instance_access import readable_by_staff, staff_may_read
 from service.usecases.own_cases import hide_own, refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import check_api_start
+from workflows.ports import CHINA
 
 INSTANCE_FIELDS = (
     "id",
@@ -47,22 +50,48 @@ def start_instance(
 ) -> InstanceModel:
     """Start the latest version of ``process_id`` (one transaction with its audit events).
 
-    Only a process its model opens to one of the caller's departments, with start data its start form
-    accepts (service/usecases/starting.py); the service's own processes are started by their use cases.
+    Only a process its model opens to the caller (a member or a head of its departments), with start data
+    its start form accepts (service/usecases/starting.py); the service's own processes are started by
+    their use cases. Without ``business_key`` the service gives one: ``<year>-<process>``, then ``-2``...
     """
-    with incidents_recorded(ctx), ctx.database.transaction() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        check_api_start(runner.specs_for(runner.latest_definition(process_id).id), process_id, caller, data)
-        if (
-            business_key
-            and session.scalars(
-                select(InstanceModel.id).where(
-                    InstanceModel.process_id == process_id, InstanceModel.business_key == business_key
-                )
-            ).first()
-        ):
-            raise ConflictError("业务编号 {business_key} 已有流程实例", business_key=business_key)
-        return runner.start(process_id, data, business_key, use_case=None)
+    try:
+        with incidents_recorded(ctx), ctx.database.transaction() as session:
+            runner = InstanceRunner(ctx, session, caller.username)
+            specs = runner.specs_for(runner.latest_definition(process_id).id)
+            check_api_start(specs, process_id, caller, data, names.department_names(session))
+            if not business_key:
+                business_key = next_business_key(session, process_id, ctx.clock.now().astimezone(CHINA).year)
+            elif _key_taken(session, process_id, business_key):
+                raise ConflictError("业务编号 {business_key} 已有流程实例", business_key=business_key)
+            return runner.start(process_id, data, business_key, use_case=None)
+    except IntegrityError as error:  # another start took the same generated key a moment earlier
+        raise ConflictError("业务编号 {business_key} 已有流程实例", business_key=business_key) from error
+
+
+def _key_taken(session: Session, process_id: str, business_key: str) -> bool:
+    query = select(InstanceModel.id).where(
+        InstanceModel.process_id == process_id, InstanceModel.business_key == business_key
+    )
+    return session.scalars(query).first() is not None
+
+
+def next_business_key(session: Session, process_id: str, year: int) -> str:
+    """The first free key of ``<year>-<process>``, ``<year>-<process>-2``, ... (e.g. 2026-recruitment)."""
+    base = f"{year}-{process_id}"
+    taken = set(
+        session.scalars(
+            select(InstanceModel.business_key).where(
+                InstanceModel.process_id == process_id,
+                InstanceModel.business_key.startswith(base, autoescape=True),
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
 
 
 def list_instances(

@@ -13,8 +13,10 @@ from typing import Any
 
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
+from service.usecases.names import Name
 from service.usecases.submissions import check_submission
 from workflows.data_keys import reserved_key_errors
+from workflows.extensions import StartRule
 from workflows.specs import ProcessSpecs
 
 # The use cases that start processes, by the name a model gives in `startedBy="usecase:<name>"`, each
@@ -67,9 +69,27 @@ def check_start(specs: ProcessSpecs, process_id: str, use_case: str | None, data
     refuse_reserved_keys(data)
 
 
-def check_api_start(specs: ProcessSpecs, process_id: str, caller: Caller, data: Mapping[str, Any]) -> None:
-    """Refuse an API start unless the process is open to one of the caller's departments and ``data``
-    satisfies its start form (the same validation as a task form: 422 with the field errors)."""
+def may_start(rule: StartRule | None, caller: Caller) -> bool:
+    """Whether ``caller`` may start a process with ``rule`` in person (the API or the web): a member of
+    one of its departments, or their head when the model says ``heads:``."""
+    if rule is None or not rule.departments:
+        return False
+    if rule.heads_only:
+        return any(caller.heads(code) for code in rule.departments)
+    return any(caller.in_department(code) for code in rule.departments)
+
+
+def check_api_start(
+    specs: ProcessSpecs,
+    process_id: str,
+    caller: Caller,
+    data: Mapping[str, Any],
+    departments: Mapping[str, Name] | None = None,
+) -> None:
+    """Refuse a start in person (API or web) unless the process is open to the caller (``may_start``)
+    and ``data`` satisfies its start form (the same validation as a task form: 422 with the field errors).
+
+    ``departments`` names the departments in the refusal (their codes where a name is missing)."""
     rule = specs.start_rules.get(process_id)
     if rule is None:
         raise ForbiddenError(
@@ -84,12 +104,37 @@ def check_api_start(specs: ProcessSpecs, process_id: str, caller: Caller, data: 
             process_id=process_id,
             declared=rule.declared,
         )
-    if not any(caller.in_department(code) for code in rule.departments):
-        raise ForbiddenError(
-            "只有以下部门的人员可以启动流程“{process_id}”：{departments}",
-            process_id=process_id,
-            departments=", ".join(rule.departments),
-        )
+    check_starter(specs, process_id, rule, caller, departments or {})
     refuse_reserved_keys(data)
     # The lint guarantees that a start by departments names a start form of the bundle.
     check_submission(specs.forms, str(rule.form), data)
+
+
+def check_starter(
+    specs: ProcessSpecs, process_id: str, rule: StartRule, caller: Caller, departments: Mapping[str, Name]
+) -> None:
+    """Refuse (403, by names, in both languages) a person the model does not let start the process."""
+    if not may_start(rule, caller):
+        raise _not_starter(specs, process_id, rule, departments)
+
+
+def _not_starter(
+    specs: ProcessSpecs, process_id: str, rule: StartRule, departments: Mapping[str, Name]
+) -> ForbiddenError:
+    zh = "、".join(departments[c].zh if c in departments else c for c in rule.departments)
+    en = ", ".join(departments[c].en if c in departments else c for c in rule.departments)
+    process_zh = specs.process_names.get(process_id, process_id)
+    process_en = specs.process_names_en.get(process_id, process_zh)
+    if rule.heads_only:
+        return ForbiddenError(
+            "只有{departments}的负责人可以启动“{process}”",
+            english=f"Only the head of {en} may start “{process_en}”",
+            departments=zh,
+            process=process_zh,
+        )
+    return ForbiddenError(
+        "只有{departments}的人员可以启动“{process}”",
+        english=f"Only members of {en} may start “{process_en}”",
+        departments=zh,
+        process=process_zh,
+    )

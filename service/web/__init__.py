@@ -137,12 +137,14 @@ def init_web(app: Flask) -> None:
         incident_pages,
         instance_pages,
         pages,
+        start_pages,
         tasks_pages,
     )
 
     # Imported for the routes they add to ``bp``.
     del application_pages, audit_pages, dashboard_pages, display, excel_pages, incident_pages
     del instance_pages, pages, tasks_pages
+    del start_pages
     from service.web import roster_pages  # the officer roster's routes
 
     del roster_pages

@@ -17,6 +17,7 @@ from workflows.ports import CHINA
 
 ACTION_LABELS = {
     "instance_started": lazy_gettext("启动流程"),
+    "appraisal_month_started": lazy_gettext("启动月度考核"),
     "instance_completed": lazy_gettext("流程结束"),
     "task_ready": lazy_gettext("生成待办"),
     "task_claimed": lazy_gettext("认领任务"),

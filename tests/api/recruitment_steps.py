@@ -24,10 +24,17 @@ def complete(user: User, department: str, spec_name: str, data: dict[str, Any], 
     return user.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data}, expect=expect)
 
 
-def start_recruitment(bureau: User, key: str = "2026-recruitment") -> dict[str, Any]:
-    return bureau.post(
-        "/api/v1/instances", {"process_id": "recruitment", "business_key": key, "data": {}}, expect=201
-    )
+CAMPAIGN_NAME = "2026年农村辅警招聘"
+
+
+def start_recruitment(
+    bureau: User, key: str = "2026-recruitment", name: str = CAMPAIGN_NAME
+) -> dict[str, Any]:
+    """Start a campaign as the bureau's head (recruitment.bpmn: ``startedBy="heads:police_bureau"``),
+    whichever bureau member ``bureau`` is: the tests go on with that member's work."""
+    head = User(bureau.client, "bureau_head")
+    body = {"process_id": "recruitment", "business_key": key, "data": {"subject": name}}
+    return head.post("/api/v1/instances", body, expect=201)
 
 
 def approve_plan(users: dict[str, User]) -> None:

@@ -74,7 +74,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/campaigns/<int:campaign_id>/notices/<int:instance_id>/end"): {"head"},
     ("POST", "/api/v1/tasks/<task_id>/due-date"): {"head"},
     ("GET", "/api/v1/campaigns/<int:campaign_id>/applications"): MEMBERS | {"auditor"},
-    ("POST", "/api/v1/appraisals/months"): MEMBERS,
+    ("POST", "/api/v1/appraisals/months"): {"head", "admin"},  # the bureau's head (or an admin)
     ("GET", "/api/v1/appraisals/reports/<month>"): MEMBERS | {"auditor"},
     ("GET", "/api/v1/officers/<int:officer_id>/appraisals"): MEMBERS | {"auditor"},
     ("GET", "/api/v1/officers"): MEMBERS | {"auditor", "admin"},

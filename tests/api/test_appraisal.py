@@ -33,7 +33,8 @@ def confirm_all(bureau: User, overrides: dict[int, dict[str, object]] | None = N
 def test_full_month_for_46_officers(users: dict[str, User], ctx: ServiceContext) -> None:
     seed(ctx)
     bureau = users["bureau"]
-    assert bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201) == {
+    assert users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201) == {
+        "existing": 0,
         "officers": 46,
         "started": 46,
     }
@@ -83,7 +84,7 @@ def test_veto_forbids_promotion_and_the_override_is_refused(
 ) -> None:
     seed(ctx)
     bureau, gov = users["bureau"], users["gushan_gov"]
-    bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users)
     veto_task = tasks_of(gov, "town_gov:gushan", "veto_decision")[0]
     officer = officer_of(gov, veto_task)
@@ -119,7 +120,7 @@ def test_veto_forbids_promotion_and_the_override_is_refused(
 
 def test_each_town_sees_only_its_own_officers(users: dict[str, User], ctx: ServiceContext) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     gushan_station, boyu_station = users["gushan_station"], users["boyu_station"]
     with ctx.database.reading() as session:
         towns = dict(session.execute(select(OfficerModel.id, OfficerModel.town)).all())
@@ -158,7 +159,9 @@ def test_starting_a_month_twice_or_concurrently_creates_each_instance_once(
         sorted(r["started"] for r in results) in ([0, 46], [46, 0])
         or sum(r["started"] for r in results) == 46
     )
-    assert users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)["started"] == 0
+    assert (
+        users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)["started"] == 0
+    )
     with ctx.database.reading() as session:
         keys = list(
             session.scalars(select(InstanceModel.business_key).where(InstanceModel.process_id == "appraisal"))
@@ -166,14 +169,14 @@ def test_starting_a_month_twice_or_concurrently_creates_each_instance_once(
     assert len(keys) == len(set(keys)) == 46
     assert all(key.startswith(f"{MONTH}/") for key in keys)
     other.extensions["auxpolice"].database.dispose()
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-13"}, expect=422)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-13"}, expect=422)
 
 
 def test_overdue_scoring_is_marked_and_escalated_to_the_head(
     users: dict[str, User], ctx: ServiceContext, clock: object
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     station, head = users["gushan_station"], users["gushan_station_head"]
     before = tasks_of(station, "police_station:gushan", "station_score")
     assert not any(t["overdue"] for t in before)
@@ -212,7 +215,7 @@ def test_consequence_rules_fire_on_a_crafted_history(users: dict[str, User], ctx
             (steady, "2026-08", "excellent"),
         ],
     )
-    bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users, weak=frozenset({weak}))
     decide_vetoes(users, set())
     # The sub-bureau may move a suggestion one step, not more: incompetent -> competent is refused.

@@ -99,7 +99,7 @@ def test_who_decided_every_step_of_a_recruitment(users: dict[str, User], clock: 
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     assert {e["instance_id"] for e in events} == {recruitment["id"]}
     started = events[0]
-    assert (started["action"], started["actor"]) == ("instance_started", "bureau")
+    assert (started["action"], started["actor"]) == ("instance_started", "bureau_head")
     assert started["payload"]["business_key"] == "2026-recruitment"
     assert completions(events) == done
 
@@ -171,7 +171,7 @@ def test_who_scored_vetoed_and_graded_an_officer(
         users["gushan_gov"],
         users["auditor"],
     )
-    bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     done: list[tuple[str, str, dict[str, Any], datetime]] = []
 
     def finish(user: User, department: str, element: str, officer: int | None, data: dict[str, Any]) -> int:

@@ -108,7 +108,7 @@ def test_months_outside_the_programme_are_refused_with_a_clear_message(
     users: dict[str, User], ctx: ServiceContext, month: str
 ) -> None:
     before = snapshot(ctx)
-    started = users["bureau"].post("/api/v1/appraisals/months", {"month": month}, expect=422)
+    started = users["bureau_head"].post("/api/v1/appraisals/months", {"month": month}, expect=422)
     chinese, english = started["errors"]["month"]
     assert "月份" in chinese or "格式" in chinese
     assert "YYYY-MM" in english or "month" in english

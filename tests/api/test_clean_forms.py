@@ -63,7 +63,7 @@ def reach_grade_confirmation(users: dict[str, User], ctx: ServiceContext) -> dic
     """One officer scored by station and town, not vetoed: the grade task waits."""
     add_officers(ctx, 1)
     bureau = users["bureau"]
-    bureau.post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     score_all(users)
     decide_vetoes(users, set())
     (task,) = tasks_of(bureau, "police_bureau", "confirm_grade")

@@ -29,7 +29,7 @@ def test_a_new_date_moves_the_overdue_task_and_its_count(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     staff, head = users["gushan_station"], users["gushan_station_head"]
     scores = tasks_of(staff, STATION, "station_score")
     due = datetime.fromisoformat(staff.get(f"/api/v1/tasks/{scores[0]['id']}")["due_at"])

@@ -43,7 +43,7 @@ def test_the_month_report_writes_a_vetoed_officer_and_reason_as_text(
 ) -> None:
     seed(ctx)
     bureau, gov = users["bureau"], users["gushan_gov"]
-    bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users)
     vetoed = None
     for task in tasks_of(gov, "town_gov:gushan", "veto_decision"):

@@ -21,7 +21,7 @@ def test_the_month_report_exports_decision_times_in_beijing_time(
 ) -> None:
     seed(ctx)
     bureau = users["bureau"]
-    bureau.post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users)
     decide_vetoes(users, set())
     # Confirmed at 17:30 UTC on 30 November: 01:30 on 1 December in Beijing, another day.

@@ -48,8 +48,8 @@ def test_a_wrong_value_is_named_and_explained_in_words(users: dict[str, User]) -
 
 def test_a_nested_rubric_item_is_named_by_its_own_title(users: dict[str, User], ctx: ServiceContext) -> None:
     seed(ctx)
-    bureau, station = users["bureau"], users["gushan_station"]
-    bureau.post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    station = users["gushan_station"]
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     task = tasks_of(station, "police_station:gushan", "station_score")[0]
     items = {"village_work_support": 10, "intelligence_reporting": 99}
     body = station.post(

@@ -20,7 +20,7 @@ VETO_REASON = "本月发生群众投诉且未及时处置"  # what decide_vetoes
 def one_officer_month(users: dict[str, User], ctx: ServiceContext) -> None:
     """One officer (测试辅警00000 of 崮山后村, 崮山镇) in service; the bureau starts 2026-11."""
     add_officers(ctx, 1)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
 
 
 def test_station_and_town_scoring_show_the_officer_village_month_and_due_date(

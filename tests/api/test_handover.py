@@ -22,7 +22,7 @@ STATION = "police_station:gushan"
 
 def overdue_month(users: dict[str, User], ctx: ServiceContext, clock: ManualClock) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     task = tasks_of(users["gushan_station"], STATION, "station_score")[0]
     due = users["gushan_station"].get(f"/api/v1/tasks/{task['id']}")["due_at"]
     clock.advance(datetime.fromisoformat(due) - clock.now() + timedelta(minutes=1))

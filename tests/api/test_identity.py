@@ -127,7 +127,7 @@ def test_station_and_town_scorers_differ_and_nobody_appraises_themselves(
 ) -> None:
     seed(ctx)
     both = new_user(users, "gushan_both", ["police_station:gushan", "town_gov:gushan"])
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     station_task = tasks_of(both, "police_station:gushan", "station_score")[0]
     officer = officer_of(both, station_task)
     both.post(

@@ -54,7 +54,7 @@ def test_a_month_started_late_escalates_through_the_scheduler(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": LATE_MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": LATE_MONTH}, expect=201)
     # Started: both scoring tasks of each of the 46 officers wait, their deadlines already past, as
     # timer rows for the scheduler; nothing fired inside the start.
     assert escalations(users) == 0 and timer_events(ctx) == []
@@ -73,7 +73,7 @@ def test_a_deadline_passing_fires_only_in_the_scheduler_round(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     station = users["gushan_station"]
     task = tasks_of(station, "police_station:gushan", "station_score")[0]
     due = datetime.fromisoformat(station.get(f"/api/v1/tasks/{task['id']}")["due_at"])

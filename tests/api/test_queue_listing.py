@@ -11,7 +11,7 @@ from tests.web_units.browser_session import web_login
 def test_search_and_sort_apply_to_the_whole_queue(app: Flask, users: dict[str, User]) -> None:
     bureau = users["bureau"]
     for key, subject in (("q-1", "甲村计划"), ("q-2", "乙村计划"), ("q-3", "丙村计划")):
-        bureau.post(
+        users["bureau_head"].post(  # recruitment.bpmn: the bureau's head starts a campaign
             "/api/v1/instances",
             {"process_id": "recruitment", "business_key": key, "data": {"subject": subject}},
             expect=201,

@@ -35,7 +35,7 @@ def start_month(users: dict[str, User], ctx: ServiceContext | None = None) -> No
     """Start the month's appraisals (officers seeded first, unless ``ctx`` is None: done already)."""
     if ctx is not None:
         seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
 
 
 def officer_account(

@@ -19,7 +19,7 @@ from service.persistence.models import ApplicationModel, InstanceModel
 from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, publish, start_recruitment
 from tests.api.recruitment_steps import the_task as task_of
 from tests.conftest import User
-from workflows.ports import ManualClock
+from workflows.ports import CHINA, ManualClock
 from workflows.specs import attach_forms, read_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,32 +113,59 @@ def test_the_monthly_appraisal_cannot_be_started_through_the_api(
 def test_recruitment_start_data_is_checked_against_its_start_form(
     users: dict[str, User], ctx: ServiceContext
 ) -> None:
-    bureau = users["bureau"]
-    bad = start(bureau, "recruitment", {"subject": 2026, "slot": 99}, expect=422, key="r-bad")
+    head = users["bureau_head"]
+    bad = start(head, "recruitment", {"subject": 2026, "slot": 99}, expect=422, key="r-bad")
     assert set(bad["errors"]) == {"subject", "(form)"}
     assert bad["errors"]["subject"][0] == "“招聘批次名称”的类型不正确（应为文本）"
     assert "slot" in bad["errors"]["(form)"][1]
-    assert start(bureau, "recruitment", {"subject": ""}, expect=422, key="r-empty")["errors"]["subject"]
+    assert start(head, "recruitment", {"subject": ""}, expect=422, key="r-empty")["errors"]["subject"]
+    # The campaign's name is required: it is what every department's task shows, never the key.
+    assert set(start(head, "recruitment", {}, expect=422, key="r-plain")["errors"]) == {"subject"}
     assert instance_count(ctx) == 0
 
-    started = start(bureau, "recruitment", {"subject": "2026年农村辅警招聘"}, expect=201, key="r-good")
+    started = start(head, "recruitment", {"subject": "2026年农村辅警招聘"}, expect=201, key="r-good")
     assert started["process_id"] == "recruitment" and started["subject"] == "2026年农村辅警招聘"
-    assert start(bureau, "recruitment", {}, expect=201, key="r-plain")["status"] == "running"
-    assert instance_count(ctx) == 2
+    assert started["business_key"] == "r-good" and started["started_by"] == "bureau_head"
+    assert instance_count(ctx) == 1
 
 
-def test_only_the_declared_departments_start_a_recruitment(
+def test_only_the_bureau_head_starts_a_recruitment_as_its_model_says(
     users: dict[str, User], ctx: ServiceContext
 ) -> None:
-    body = start(users["party"], "recruitment", {}, expect=403, key="r-party")
-    assert body["message"] == "只有以下部门的人员可以启动流程“recruitment”：police_bureau"
+    # recruitment.bpmn: startedBy="heads:police_bureau"; refused by names, in both languages.
+    for username in ("bureau", "party", "gushan_station_head"):
+        body = start(users[username], "recruitment", {"subject": "某批次"}, expect=403, key=f"r-{username}")
+        assert body["message"] == "只有公安分局的负责人可以启动“招聘流程”"
+        assert body["message_en"] == "Only the head of Public Security Sub-bureau may start “Recruitment”"
     assert instance_count(ctx) == 0
+
+
+def test_the_service_gives_a_campaign_its_business_key(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    head = users["bureau_head"]
+    year = clock.now().astimezone(CHINA).year
+    names = ["第一批", "第二批", "第三批"]
+    started = [start(head, "recruitment", {"subject": name}, expect=201) for name in names]
+    assert [s["business_key"] for s in started] == [
+        f"{year}-recruitment",
+        f"{year}-recruitment-2",
+        f"{year}-recruitment-3",
+    ]
+    # The first task shows the campaign's name, never its key.
+    tasks = head.get("/api/v1/queues/police_bureau/tasks?per_page=50")["items"]
+    assert sorted(t["subject"] for t in tasks if t["spec_name"] == "draft_plan") == sorted(names)
+    # A key the caller gives is kept, and a taken one is refused naming it.
+    start(head, "recruitment", {"subject": "另一批"}, expect=201, key="pilot")
+    taken = start(head, "recruitment", {"subject": "重复"}, expect=409, key=f"{year}-recruitment")
+    assert f"{year}-recruitment" in taken["message"]
+    assert instance_count(ctx, "recruitment") == 4
 
 
 def test_start_data_may_not_shadow_the_sandbox_names(users: dict[str, User], ctx: ServiceContext) -> None:
-    bureau = users["bureau"]
+    head = users["bureau_head"]
     for key, value in (("_getattr_", None), ("__builtins__", {}), ("len", 3)):
-        body = start(bureau, "recruitment", {key: value}, expect=422, key=f"r-{key}")
+        body = start(head, "recruitment", {"subject": "某批次", key: value}, expect=422, key=f"r-{key}")
         assert list(body["errors"]) == [key]
         assert key in body["message"] and key in body["message_en"]
         assert key in body["errors"][key][0] and key in body["errors"][key][1]
@@ -176,7 +203,7 @@ def test_deploy_refuses_a_process_that_does_not_declare_how_it_starts(
     body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
     assert [p for p in body["errors"]["problems"] if "post_hiring" in p] == [
         "post_hiring: the process does not declare how it is started (startedBy on its start event: "
-        "usecase:<name>, departments:<code>,... with a start form, or callActivity)"
+        "usecase:<name>, departments:<code>,... or heads:<code>,... with a start form, or callActivity)"
     ]
     # A model may not name a use case the service does not have either.
     files["post_hiring.bpmn"] = original.replace("usecase:start_post_hiring", "usecase:anyone")

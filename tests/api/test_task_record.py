@@ -52,7 +52,7 @@ def test_a_parallel_branch_waits_and_the_last_task_ends_the_process(
     users: dict[str, User], ctx: ServiceContext
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
     score_all(users)
     station = users["gushan_station"]
     scored = done(station, "police_station:gushan", "station_score")[0]

@@ -32,8 +32,12 @@ def main(progress: Path) -> None:
 
     started = client.post(
         "/api/v1/instances",
-        headers=headers("bureau"),
-        json={"process_id": "recruitment", "business_key": f"backup-writer-{progress.stem}", "data": {}},
+        headers=headers("bureau_head"),  # recruitment.bpmn: the bureau's head starts a campaign
+        json={
+            "process_id": "recruitment",
+            "business_key": f"backup-writer-{progress.stem}",
+            "data": {"subject": "备份测试批次"},
+        },
     )
     assert started.status_code == 201, started.get_json()  # noqa: S101 - a test helper
     instance_id = started.get_json()["id"]

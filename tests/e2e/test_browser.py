@@ -29,7 +29,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def start_month(users: dict[str, User], ctx: ServiceContext, clock: ManualClock) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": clock.now().strftime("%Y-%m")}, expect=201)
+    users["bureau_head"].post(
+        "/api/v1/appraisals/months", {"month": clock.now().strftime("%Y-%m")}, expect=201
+    )
 
 
 def has_route(app: Flask, endpoint: str) -> bool:

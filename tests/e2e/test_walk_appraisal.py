@@ -94,7 +94,7 @@ def test_appraisal_walked_by_each_role(
     walk = Walk(pages, "appraisal")
     seed(ctx)
     # Started through the API: there is no web page to start a month yet (issue 13).
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     scoring = tasks_of(users["gushan_station"], STATION, "station_score")
     officer, late = officer_name(users, scoring[0]), officer_name(users, scoring[1])
     village = officer_village(users, ctx, scoring[0])

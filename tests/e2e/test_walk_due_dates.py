@@ -39,7 +39,7 @@ def test_due_day_and_times_in_china_time(
     walk = Walk(pages, f"due-dates-{database_url.split(':', 1)[0]}")
     seed(ctx)
     # Started through the API: there is no web page to start a month yet (issue 13).
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     task = tasks_of(users["gushan_station"], STATION, "station_score")[0]
     assert task["due_at"].startswith("2026-12-05T16:00:00")  # the end of the 5th, stored as UTC
     officer = users["gushan_station"].get(f"/api/v1/tasks/{task['id']}")["data"]["officer_name"]

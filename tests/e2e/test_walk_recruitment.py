@@ -70,7 +70,7 @@ def test_recruitment_walked_by_each_role(
     bureau.goto(f"/queues/{BUREAU}")
     # The 对象 column names the campaign (it was blank for recruitment tasks).
     subject = bureau.locator("#tasks tbody tr").filter(has_text="起草用人计划").locator("td").nth(2)
-    expect(subject).to_contain_text("2026-recruitment")
+    expect(subject).to_contain_text("2026年农村辅警招聘")
     walk.visit(bureau, "02-queue")
     first_draft = claim_task(bureau, BUREAU, "起草用人计划")
     # A first draft follows no return: no return note.

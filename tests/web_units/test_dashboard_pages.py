@@ -184,7 +184,7 @@ def test_appraisal_dashboard(
     seed(ctx)
     month = clock.now().astimezone(CHINA).strftime("%Y-%m")
     previous = previous_months(month, 2)[1]
-    users["bureau"].post("/api/v1/appraisals/months", {"month": month}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": month}, expect=201)
     with ctx.database.reading() as session:
         per_town = dict(
             session.execute(select(OfficerModel.town, func.count()).group_by(OfficerModel.town)).all()

@@ -48,7 +48,7 @@ def labels(xml: str, tag: str) -> dict[str, str]:
 @pytest.fixture
 def gushan_appraisal(users: dict[str, User], ctx: ServiceContext) -> int:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     with ctx.database.reading() as session:
         officer = session.scalars(select(OfficerModel.id).where(OfficerModel.town == "gushan")).first()
         instance = session.scalars(

@@ -131,7 +131,7 @@ def test_the_veto_grade_and_escalation_pages_show_their_grounds(
     app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
     add_officers(ctx, 1)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     clock.advance(timedelta(days=11))
     assert fire_due_timers(ctx) >= 2  # both scorings overdue: the heads are asked to follow them up
     (escalation,) = tasks_of(users["gushan_gov_head"], "town_gov:gushan", "town_escalation")

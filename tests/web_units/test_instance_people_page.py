@@ -168,7 +168,7 @@ def appraisal(app: Flask, users: dict[str, User], ctx: ServiceContext) -> int:
     """One officer's month: scored by the station and the town, vetoed with a reason, graded competent."""
     seed(ctx)
     bureau, station, gov = users["bureau"], users["gushan_station"], users["gushan_gov"]
-    bureau.post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     first = tasks_of(station, "police_station:gushan", "station_score")[0]
     instance_id = int(first["instance_id"])
     station.post(

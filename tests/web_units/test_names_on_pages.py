@@ -68,8 +68,9 @@ def test_queue_page_shows_names(app: Flask, hiring: dict[str, str], lang: str) -
     for name in QUEUE_NAMES[lang]:
         assert name in text, name
     done = page_text(client, "/queues/police_bureau?state=completed", lang)
-    # The campaign's tasks are about the campaign, by its plan's title once there is one.
-    assert done.count("2026年农村辅警招聘计划") == 2  # the announcement and the exam scores
+    # The campaign's tasks are about the campaign, by the name it was started with (never its key).
+    assert done.count("2026年农村辅警招聘") == 3  # the plan, the announcement and the exam scores
+    assert "2026-recruitment" not in done
     assert ("招聘流程" if lang == "zh-CN" else "Recruitment") in done
     if lang == "en":
         heading = next(line for line in text.splitlines() if line.startswith("Department queue"))
@@ -152,7 +153,7 @@ def test_appraisal_dashboard_and_queues_name_towns_and_stations(
     app: Flask, users: dict[str, User], ctx: ServiceContext, lang: str
 ) -> None:
     seed(ctx)
-    users["bureau"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
     text = page_text(browser(app, "bureau", lang), "/dashboards/appraisal", lang)
     assert ("崮山镇" if lang == "zh-CN" else "Gushan Town") in text
     station = browser(app, "gushan_station", lang)

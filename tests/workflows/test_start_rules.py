@@ -19,6 +19,7 @@ from workflows.specs import DefinitionError, attach_forms, parse_bundle, read_bu
 
 ROOT = Path(__file__).resolve().parents[2]
 USE_CASES = {"register_application", "start_post_hiring", "start_month"}
+EXPECTED_KINDS = "expected usecase:<name>, departments:<code>,..., heads:<code>,... or callActivity"
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -116,6 +117,19 @@ def test_each_kind_of_declaration_is_read() -> None:
     )
     rule = by_departments.start_rules["probe"]
     assert rule is not None and rule.departments == ("police_bureau", "finance") and rule.form == "s.json"
+    assert not rule.heads_only
+    by_heads = parse_bundle(
+        {
+            "probe.bpmn": process(
+                start_event(startedBy="heads:police_bureau", formJsonSchemaFilename="s.json")
+            ),
+            "s.json": START_FORM,
+        },
+        known_use_cases=USE_CASES,
+    )
+    assert by_heads.start_rules["probe"] == StartRule(
+        declared="heads:police_bureau", departments=("police_bureau",), form="s.json", heads_only=True
+    )
     called = parse_bundle(
         {"probe.bpmn": process(start_event(startedBy="callActivity"))}, known_use_cases=set()
     )
@@ -138,10 +152,16 @@ def test_each_kind_of_declaration_is_read() -> None:
         ({"startedBy": "usecase:reopen_everything"}, "unknown use case 'reopen_everything'"),
         (
             {"startedBy": "usecase:start_month", "formJsonSchemaFilename": "s.json"},
-            "only a start by departments takes a start form",
+            "only a start by departments or heads takes a start form",
         ),
-        ({"startedBy": "anyone"}, "expected usecase:<name>, departments:<code>,... or callActivity"),
-        ({"startedBy": "departments:"}, "expected usecase:<name>, departments:<code>,... or callActivity"),
+        ({"startedBy": "heads:police_bureau"}, "a start through the API needs a start form"),
+        (
+            {"startedBy": "heads:Police Bureau", "formJsonSchemaFilename": "s.json"},
+            "not department codes: Police Bureau",
+        ),
+        ({"startedBy": "anyone"}, EXPECTED_KINDS),
+        ({"startedBy": "departments:"}, EXPECTED_KINDS),
+        ({"startedBy": "heads:"}, EXPECTED_KINDS),
     ],
 )
 def test_deploy_refuses_a_declaration_that_cannot_work(properties: dict[str, str], expected: str) -> None:
@@ -164,9 +184,10 @@ def test_the_bundled_processes_declare_who_starts_them() -> None:
         rules.update(parse_bundle(files, known_use_cases=USE_CASES).start_rules)
     assert rules == {
         "recruitment": StartRule(
-            declared="departments:police_bureau",
+            declared="heads:police_bureau",
             departments=("police_bureau",),
             form="recruitment_start.json",
+            heads_only=True,
         ),
         "applicant_screening": StartRule(
             declared="usecase:register_application", use_case="register_application"
