@@ -94,6 +94,22 @@ def appraisal_start_month(month: str) -> None:
 
 
 @main.group()
+def contracts() -> None:
+    """Officers' labour contracts."""
+
+
+@contracts.command("raise-renewals")
+def contracts_raise_renewals() -> None:
+    """Raise the renewal of every contract ending within AUXPOLICE_CONTRACT_RENEWAL_DAYS (the scheduler does
+    it each round); a contract already raised is not raised again."""
+    from service.usecases.roster import start_due_renewals
+
+    ctx = _ctx()
+    started = start_due_renewals(ctx, "cli")
+    click.echo(f"{started} renewal(s) raised ({ctx.settings.contract_renewal_days} days ahead)")
+
+
+@main.group()
 def timers() -> None:
     """Timers."""
 

@@ -3,12 +3,17 @@ or ended at the contract's end when the sub-bureau does not renew."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
+from flask import Flask
 from sqlalchemy import func, select
 
+from service.cli import main
 from service.context import ServiceContext
 from service.persistence.models import OfficerModel
+from service.scheduler import run_forever
 from service.scheduler import run_once as fire_due_timers
 from service.usecases.roster import start_due_renewals
 from tests.api.appraisal_steps import add_history
@@ -147,3 +152,30 @@ def test_contract_not_renewed_ends_at_its_end_date_and_frees_the_post(
     assert event.payload["before"]["status"] == "in_service"
     assert event.payload["after"]["status"] == "contract_ended"
     assert start_due_renewals(ctx) == 0
+
+
+def test_the_scheduler_and_the_cli_raise_renewals(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    seed_officers(ctx)
+    first, second = [o["id"] for o in users["bureau"].get("/api/v1/officers?per_page=2")["items"]]
+    set_contract_end(ctx, first, china_today(clock) + timedelta(days=10))
+    stop = threading.Event()
+    worker = threading.Thread(target=run_forever, args=(ctx, 0.05, stop))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not users["bureau"].get(f"/api/v1/officers/{first}")["renewals"]:
+            assert time.monotonic() < deadline, "the scheduler raised no renewal"
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+
+    set_contract_end(ctx, second, china_today(clock) + timedelta(days=59))
+    runner = app.test_cli_runner()
+    raised = runner.invoke(main, ["contracts", "raise-renewals"])
+    assert raised.exit_code == 0 and "1 renewal(s) raised (60 days ahead)" in raised.output
+    again = runner.invoke(main, ["contracts", "raise-renewals"])
+    assert "0 renewal(s) raised" in again.output
+    assert len(open_tasks(users["bureau_head"], "police_bureau", "decide_renewal")) == 2
