@@ -123,6 +123,32 @@ def test_renewal_signed_by_the_company_updates_the_contract(
     assert start_due_renewals(ctx) == 0  # the new contract is years off
 
 
+def test_an_officer_who_left_meanwhile_is_not_renewed(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    officer_id, task = raise_one(users, ctx, clock)
+    head, company = users["bureau_head"], users["company"]
+    head.post(f"/api/v1/tasks/{task['id']}/complete", {"data": {"renew": True}})
+    today = china_today(clock).isoformat()
+    head.post(f"/api/v1/officers/{officer_id}/status", {"status": "resigned", "on": today, "reason": "辞职"})
+    before = officer(ctx, officer_id)
+    [sign] = open_tasks(company, "service_company", "sign_renewal")
+    panel = company.get(f"/api/v1/tasks/{sign['id']}")["grounds"][0]
+    assert any(f["value_zh"].startswith("辞职") for f in panel["fields"])
+    data = {"new_contract_number": "WH-XQ-1", "new_contract_start": today, "new_contract_end": "2031-12-31"}
+    company.post(f"/api/v1/tasks/{sign['id']}/complete", {"data": data})
+    after = officer(ctx, officer_id)
+    assert (after.status, after.contract_number, after.contract_end) == (
+        "resigned",
+        before.contract_number,
+        before.contract_end,
+    )
+    assert events(ctx, "contract_renewed") == []
+    assert (
+        users["bureau"].get(f"/api/v1/officers/{officer_id}")["renewals"][0]["instance_status"] == "completed"
+    )
+
+
 def test_contract_not_renewed_ends_at_its_end_date_and_frees_the_post(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:

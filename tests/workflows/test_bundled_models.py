@@ -66,6 +66,13 @@ OPERATOR_RESULTS: dict[str, Any] = {
     "record_officer": {"officer_id": 1, "role": "party_secretary_assistant"},
     "record_veto": {"by": "town_head", "at": "2026-11-30T10:00:00+08:00"},
     "record_appraisal": {"incompetent_last_12": 0, "excellent_streak": 3},
+    "record_renewal": {
+        "renewed": True,
+        "contract_number": "HT-2029-001",
+        "contract_start": "2029-05-01",
+        "contract_end": "2032-04-30",
+    },
+    "end_contract": {"ended": True, "status": "contract_ended", "left_on": "2029-04-30"},
 }
 
 STATION_ITEMS = {
@@ -100,6 +107,22 @@ APPRAISAL_START = {
     "subject": "2026年11月 王五 月度考核",
 }
 
+CONTRACT_ENDS_AT = (datetime.now(UTC) + timedelta(days=60)).replace(microsecond=0)
+RENEWAL_START = {
+    "officer_id": 1,
+    "officer_name": "王五",
+    "village_code": "371002001",
+    "village_name": "东村",
+    "town": "zhangcun",
+    "contract_number": "HT-2026-001",
+    "contract_start": "2026-05-01",
+    "contract_end": "2029-04-30",
+    "contract_ends_at": CONTRACT_ENDS_AT.astimezone(CHINA).isoformat(),
+    "decide_by": SCORING_DUE_AT.astimezone(CHINA).isoformat(),
+    "next_contract_start": "2029-05-01",
+    "subject": "王五（东村）合同 HT-2026-001 续签",
+}
+
 # Form submissions by form file; a list is used in order, its last item repeated.
 SUBMISSIONS: dict[str, Any] = {
     "staffing_plan_draft.json": [
@@ -132,6 +155,12 @@ SUBMISSIONS: dict[str, Any] = {
     "grade_confirmation.json": {"grade": "excellent", "promotion_level": "promote", "reward": True},
     "dismissal_review.json": {"decision": "warn", "reason": "给予警告"},
     "reward_proposal.json": {"proposal": "commend", "reason": "连续三个月优秀"},
+    "renewal_decision.json": {"renew": True},
+    "contract_renewal.json": {
+        "new_contract_number": "HT-2029-001",
+        "new_contract_start": "2029-05-01",
+        "new_contract_end": "2032-04-30",
+    },
 }
 
 
@@ -229,6 +258,26 @@ SCENARIOS: dict[str, list[Scenario]] = {
             user_tasks=[],
             timers=[],
             final_data={"vacancy": OPERATOR_RESULTS["report_vacancy"]},
+        ),
+    ],
+    "contract_renewal": [
+        Scenario(
+            name="renewed",
+            start_data=RENEWAL_START,
+            operators=["record_renewal"],
+            user_tasks=["decide_renewal", "sign_renewal"],
+            timers=[],
+            submissions={"renewal_decision.json": {"renew": True}},
+            final_data={"renewal": OPERATOR_RESULTS["record_renewal"]},
+        ),
+        Scenario(
+            name="not_renewed_ends_at_the_contract_end",
+            start_data=RENEWAL_START,
+            operators=["end_contract"],
+            user_tasks=["decide_renewal"],
+            timers=["contract_expiry"],
+            submissions={"renewal_decision.json": {"renew": False, "decision_reason": "考核不称职"}},
+            final_data={"contract_ending": OPERATOR_RESULTS["end_contract"]},
         ),
     ],
     "appraisal": [

@@ -143,10 +143,9 @@ def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
     assert runner.instance is not None  # noqa: S101
     officer = _officer_for_update(runner, call)
     if officer.status != IN_SERVICE:
-        raise OperatorFailedError(
-            "该辅警已不在岗，不能续签合同；请公安分局重新决定",
-            english="The officer is no longer in service: the contract cannot be renewed",
-        )
+        # Left while the renewal was under way (the panels beside both tasks show it): nothing to renew, and
+        # the process ends rather than leave the company a task it can never complete.
+        return {"renewed": False, "status": officer.status}
     number = str(call.data["new_contract_number"]).strip()
     start = date.fromisoformat(str(call.data["new_contract_start"]))
     end = date.fromisoformat(str(call.data["new_contract_end"]))
@@ -180,7 +179,7 @@ def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
         before=before,
         after=after,
     )
-    return after
+    return {"renewed": True, **after}
 
 
 @operator("end_contract")
