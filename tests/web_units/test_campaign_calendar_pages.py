@@ -4,6 +4,7 @@ with a reason, their outcome and history by display name, in Chinese and English
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 from flask import Flask
@@ -78,6 +79,11 @@ def test_the_head_closes_registration_from_the_campaign_page(
     assert 'id="close-registration-form"' not in closed  # closed for applicants already
     assert "报名人数已够" in text and "延长一周" in text
     assert f"报名截止日期：{end} → {later}" in text
+    # The recruitment instance's page shows the moved end date among its data.
+    found = re.search(r'href="(/instances/\d+)"', closed)
+    assert found is not None
+    instance_page = visible_text(html.unescape(staff.get(found.group(1)).get_data(as_text=True)))
+    assert later in instance_page
     assert fire_due_timers(ctx) == 1
     assert "当前没有等待中的定时事项。" in visible_text(page(staff, campaign_id))
 
