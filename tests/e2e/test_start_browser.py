@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select, update
 
 from service.context import ServiceContext
+from service.persistence.models import OfficerModel
 from tests.api.appraisal_steps import seed
 from tests.e2e.conftest import Pages, login, shot
 from tests.e2e.walk_steps import codes_on, switch_language
@@ -20,10 +22,18 @@ def seen(page: Page, name: str, lang: str) -> None:
     assert codes_on(page, lang) == [], name
 
 
+def leave(ctx: ServiceContext, count: int) -> None:
+    """``count`` officers resign: their posts are the vacancies a campaign recruits for."""
+    with ctx.database.transaction() as session:
+        ids = list(session.scalars(select(OfficerModel.id).order_by(OfficerModel.id).limit(count)))
+        session.execute(update(OfficerModel).where(OfficerModel.id.in_(ids)).values(status="resigned"))
+
+
 def test_the_bureau_head_starts_a_campaign_and_a_month_from_the_web(
     pages: Pages, ctx: ServiceContext
 ) -> None:
     seed(ctx)
+    leave(ctx, 3)  # 43 of the 46 posts filled
     page = pages.new()
     login(page, "bureau_head")
     tools = page.locator("#tools")
@@ -70,7 +80,7 @@ def test_the_bureau_head_starts_a_campaign_and_a_month_from_the_web(
     seen(page, "04-month-form", "en")
     page.click("#start-month")
     expect(page.locator(".flash").first).to_have_text(
-        "Appraisal 2026-11: 46 started now, 0 there already (46 officers in service)"
+        "Appraisal 2026-11: 43 started now, 0 there already (43 officers in service)"
     )
     seen(page, "05-month-started", "en")
 
@@ -79,7 +89,7 @@ def test_the_bureau_head_starts_a_campaign_and_a_month_from_the_web(
     seen(page, "04-month-form", "zh-CN")
     page.click("#start-month")
     expect(page.locator(".flash").first).to_have_text(
-        "2026-11 考核：本次启动 0 份，此前已有 46 份（在岗辅警 46 名）"
+        "2026-11 考核：本次启动 0 份，此前已有 43 份（在岗辅警 43 名）"
     )
     seen(page, "05-month-rerun", "zh-CN")
 
