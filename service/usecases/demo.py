@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,8 @@ from service.context import ServiceContext
 from service.persistence.models import OfficerModel, UserModel
 from service.usecases.definitions import deploy_bundled
 from service.usecases.directory import create_user, issue_token, load_register, register_villages
+from service.usecases.roster.status import leave_service
+from workflows.ports import CHINA
 from workflows.rules.posts import allocate_posts
 
 
@@ -83,12 +85,34 @@ def seed_officers(ctx: ServiceContext, session: Session) -> int:
     return count
 
 
+# The demo's history before the service came: a few officers left, so a first campaign has posts to recruit
+# for (a campaign recruits for vacancies only), each with the reason the roster shows.
+DEMO_DEPARTURES = (
+    ("WH-DEMO-004", "resigned", "本人申请辞职，已办理离职手续"),
+    ("WH-DEMO-017", "resigned", "考入事业单位，申请辞职"),
+    ("WH-DEMO-029", "contract_ended", "劳动合同期满，本人不再续签"),
+    ("WH-DEMO-038", "dismissed", "连续两个月考核不称职，依规辞退"),
+)
+# One contract ends within the renewal window, so the scheduler raises a renewal in the demo.
+DEMO_CONTRACT_ENDING = "WH-DEMO-010"
+
+
+def seed_demo_history(ctx: ServiceContext, session: Session) -> None:
+    """Free four posts and bring one contract end near (only on the officers ``seed_officers`` just made)."""
+    today = ctx.clock.now().astimezone(CHINA).date()
+    officers = {o.contract_number: o for o in session.scalars(select(OfficerModel))}
+    for number, status, reason in DEMO_DEPARTURES:
+        leave_service(officers[number], status, today - timedelta(days=30), reason)
+    officers[DEMO_CONTRACT_ENDING].contract_end = today + timedelta(days=45)
+
+
 def seed_demo(ctx: ServiceContext) -> dict[str, str]:
     """Load the register and users (idempotent), deploy bundled definitions; return fresh demo tokens."""
     tokens: dict[str, str] = {}
     with ctx.database.transaction() as session:
         load_register(session)
-        seed_officers(ctx, session)
+        if seed_officers(ctx, session):
+            seed_demo_history(ctx, session)
         for demo in DEMO_USERS:
             user = session.scalars(select(UserModel).where(UserModel.username == demo.username)).first()
             if user is None:
