@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from service.context import ServiceContext
 from tests.api.appraisal_steps import add_history
+from tests.api.recruitment_steps import the_task
 from tests.api.roster_steps import events, officer, officer_from_campaign, seed_officers
 from tests.conftest import User
 from workflows.ports import CHINA, ManualClock
@@ -100,6 +101,12 @@ def test_status_change_by_the_bureau_head_frees_the_post(
     url = f"/api/v1/officers/{leaving['id']}/status"
     body = {"status": "resigned", "on": today.isoformat(), "reason": "本人申请辞职"}
 
+    full = {
+        "process_id": "recruitment",
+        "business_key": "2027-recruitment",
+        "data": {"subject": "2027年招聘"},
+    }
+    assert "没有空缺岗位" in head.post("/api/v1/instances", full, expect=422)["message"]
     bureau.post(url, body, expect=403)  # staff, not the head
     users["gushan_station_head"].post(url, body, expect=403)
     head.post(url, {**body, "reason": " "}, expect=422)
@@ -133,3 +140,9 @@ def test_status_change_by_the_bureau_head_frees_the_post(
     assert bureau.get("/api/v1/officers?status=resigned")["items"][0]["id"] == leaving["id"]
     started = head.post("/api/v1/appraisals/months", {"month": "2026-12"}, expect=201)
     assert (started["officers"], started["started"]) == (45, 45)
+    # ... and the next campaign recruits for exactly that post.
+    head.post("/api/v1/instances", full, expect=201)
+    plan = bureau.get(f"/api/v1/tasks/{the_task(bureau, 'police_bureau', 'draft_plan')['id']}")["data"][
+        "plan"
+    ]
+    assert [(p["village_code"], p["posts"]) for p in plan["posts"] if p["posts"]] == [("gs-v01", 1)]
