@@ -90,7 +90,10 @@ def appraisal_start_month(month: str) -> None:
         result = start_month(_ctx(), month, "cli")
     except ServiceError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"{month}: {result['started']} started, {result['officers']} officers in service")
+    click.echo(
+        f"{month}: {result['started']} started now, {result['existing']} there already,"
+        f" {result['officers']} officers in service"
+    )
 
 
 @main.group()

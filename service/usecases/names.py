@@ -16,7 +16,11 @@ from service.context import ServiceContext
 from service.persistence.models import DefinitionModel, DepartmentModel, UserModel, VillageModel
 
 # Actors that are not people: the service itself and its scheduler.
-SERVICE_ACTORS = {"system": ("系统", "System"), "scheduler": ("定时任务", "Scheduler")}
+SERVICE_ACTORS = {
+    "system": ("系统", "System"),
+    "scheduler": ("定时任务", "Scheduler"),
+    "cli": ("命令行", "Command line"),  # `auxpolice appraisal start-month` run by an operator
+}
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select, update
 
+from service.cli import main
 from service.context import ServiceContext
 from service.persistence.models import AppraisalStartModel, AuditEventModel, OfficerModel
 from service.usecases.appraisal import start_due_month
+from service.usecases.names import Name, person_names
 from tests.api.appraisal_steps import seed
 from tests.conftest import User
 from workflows.ports import ManualClock
@@ -92,3 +95,17 @@ def test_everyone_else_is_refused_with_the_reason(users: dict[str, User], ctx: S
         users[username].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=403)
     assert started_for(ctx, "2026-11") == 0
     assert month_runs(ctx) == []
+
+
+def test_an_operator_re_runs_a_month_from_the_command_line(app: Flask, ctx: ServiceContext) -> None:
+    seed(ctx)
+    runner = app.test_cli_runner()
+    first = runner.invoke(main, ["appraisal", "start-month", "2026-11"])
+    assert first.exit_code == 0
+    assert "2026-11: 46 started now, 0 there already, 46 officers in service" in first.output
+    again = runner.invoke(main, ["appraisal", "start-month", "2026-11"])
+    assert "2026-11: 0 started now, 46 there already, 46 officers in service" in again.output
+    assert [actor for actor, _payload in month_runs(ctx)] == ["cli", "cli"]
+    # The audit pages name the command line, not its code.
+    with ctx.database.reading() as session:
+        assert person_names(session, {"cli"})["cli"] == Name("命令行", "Command line")
