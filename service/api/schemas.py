@@ -228,6 +228,8 @@ class ApplicationSchema(Schema):
 
 class OfficerSchema(Schema):
     id = fields.Integer()
+    # The application the officer was hired from: the link, never the name (issue 13).
+    application_id = fields.Integer(allow_none=True)
     name = fields.String()
     village_code = fields.String()
     town = fields.String()
@@ -237,6 +239,8 @@ class OfficerSchema(Schema):
     contract_start = fields.Date()
     contract_end = fields.Date()
     status = fields.String()
+    status_since = fields.Date()
+    left_on = fields.Date(allow_none=True)
 
 
 class CampaignSchema(Schema):

@@ -49,6 +49,11 @@ def test_roster_lists_names_links_contract_and_history(
     demo = next(o for o in roster["items"] if o["id"] != hired["officer_id"])
     assert demo["campaign_id"] is None and demo["application_id"] is None
 
+    # The campaign's report links its officers to their applications too.
+    report = bureau.get(f"/api/v1/campaigns/{hired['campaign_id']}")
+    [linked] = report["officers"]
+    assert (linked["id"], linked["application_id"]) == (hired["officer_id"], hired["application"]["id"])
+
     detail = bureau.get(f"/api/v1/officers/{hired['officer_id']}")
     assert [(a["month"], a["grade_label"]) for a in detail["appraisals"]] == [
         ("2026-10", "优秀"),
