@@ -23,6 +23,9 @@ class RosterArgs(PageArgs):
     town = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "镇的代码"})
     village = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "村的代码"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    campaign = fields.Integer(
+        load_default=None, validate=validate.Range(min=1), metadata={"description": "招聘批次编号"}
+    )
 
 
 class OfficerRowSchema(Schema):
@@ -98,6 +101,7 @@ class Officers(MethodView):
             town=args["town"],
             village=args["village"],
             status=args["status"],
+            campaign=args["campaign"],
             page=args["page"],
             per_page=args["per_page"],
         )

@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from service.api.fields import page_or_first
+from service.api.fields import id_or_none, page_or_first
 from service.usecases import dashboards, roster
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
@@ -43,7 +43,12 @@ def _statuses(choices: tuple[str, ...]) -> list[tuple[str, str]]:
 @bp.get("/officers")
 @login_required
 def roster_page() -> Any:
-    filters = {"town": _arg("town"), "village": _arg("village"), "status": _arg("status", set(STATUSES))}
+    filters: dict[str, Any] = {
+        "town": _arg("town"),
+        "village": _arg("village"),
+        "status": _arg("status", set(STATUSES)),
+        "campaign": id_or_none(request.args.get("campaign")),
+    }
     page = page_or_first(request.args.get("page"))
     try:
         listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **filters)

@@ -49,6 +49,8 @@ def test_roster_lists_names_links_contract_and_history(
     demo = next(o for o in roster["items"] if o["id"] != hired["officer_id"])
     assert demo["campaign_id"] is None and demo["application_id"] is None
 
+    hired_here = bureau.get(f"/api/v1/officers?campaign={hired['campaign_id']}")
+    assert [o["id"] for o in hired_here["items"]] == [hired["officer_id"]]
     # The campaign's report links its officers to their applications too.
     report = bureau.get(f"/api/v1/campaigns/{hired['campaign_id']}")
     [linked] = report["officers"]

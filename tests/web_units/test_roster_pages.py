@@ -53,6 +53,10 @@ def test_roster_page_lists_filters_and_pages(
     assert hired["officer_id"] in officer_ids(gs_v02)
     title = users["bureau"].get(f"/api/v1/officers/{hired['officer_id']}")["campaign_title"]
     assert title and title in gs_v02
+    dashboard = get(bureau, f"/dashboards/campaigns/{hired['campaign_id']}")
+    assert f'href="/officers?campaign={hired["campaign_id"]}"' in dashboard
+    from_campaign = get(bureau, f"/officers?campaign={hired['campaign_id']}")
+    assert officer_ids(from_campaign) == [hired["officer_id"]] and 'id="roster-campaign"' in from_campaign
     boyu = get(bureau, "/officers?town=boyu")
     assert officer_ids(boyu) and "泊于镇" in boyu and "崮山镇</td>" not in boyu
     assert "没有符合条件的辅警" in get(bureau, "/officers?status=resigned")

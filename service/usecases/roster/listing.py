@@ -110,10 +110,12 @@ def list_officers(
     town: str | None = None,
     village: str | None = None,
     status: str | None = None,
+    campaign: int | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> dict[str, Any]:
-    """One page of the roster, by town, village and name; filters by town, village and status."""
+    """One page of the roster, by town, village and name; filters by town, village, status and the
+    campaign the officers were hired in."""
     towns_shown = _check_filters(caller, town, status)
     query = _roster_query()
     if towns_shown is not None:
@@ -122,6 +124,8 @@ def list_officers(
         query = query.where(OfficerModel.village_code == village)
     if status:
         query = query.where(OfficerModel.status == status)
+    if campaign is not None:
+        query = query.where(ApplicationModel.campaign_id == campaign)
     with ctx.database.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(
