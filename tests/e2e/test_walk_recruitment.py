@@ -61,7 +61,7 @@ def test_recruitment_walked_by_each_role(
     pages: Pages, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
     walk = Walk(pages, "recruitment")
-    # Started through the API: there is no web page to start a campaign yet (issue 13).
+    # Started through the API (as the bureau's head); tests/e2e/test_start_browser.py starts one on the web.
     recruitment = start_recruitment(users["bureau"])
     village = village_name(ctx, "gs-v04")
 
@@ -82,7 +82,7 @@ def test_recruitment_walked_by_each_role(
     submit(bureau, "起草用人计划")
 
     party = walk.as_user("party")
-    open_task(party, PARTY, "审核用人计划及薪酬", "2026年农村辅警招聘计划")
+    open_task(party, PARTY, "审核用人计划及薪酬", "2026年农村辅警招聘")  # the campaign, by its name
     plan = panel(party, "plan_table")
     # Posts per village and town, the total, the salary, the monthly and yearly cost (46 posts at 3,800).
     expect_texts(
