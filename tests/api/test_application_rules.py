@@ -6,6 +6,7 @@ and one application per document per campaign held by a unique index as well as 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 import pytest
 
 from service.context import ServiceContext
-from service.usecases import id_numbers
+from service.usecases import id_numbers, recruitment
+from service.usecases.directory import Caller
+from service.usecases.errors import ServiceError
 from service.usecases.recruitment.reasons import REASONS_EN
 from tests.api.recruitment_steps import applicant, approve_plan, complete, resident_id, start_recruitment
 from tests.api.test_api_errors import assert_error_shape
@@ -183,3 +186,44 @@ def test_every_reason_of_the_decision_has_its_english() -> None:
     reasons = re.findall(r'<outputEntry id="rule_\w+_reason">\s*<text>"([^"]+)"</text>', dmn)
     assert len(reasons) >= 20
     assert [reason for reason in reasons if reason not in REASONS_EN] == []
+
+
+def test_a_real_race_on_postgresql_ends_in_one_application_and_one_409(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two transactions both find no application for the number (each waits for the other's check before
+    going on), then both insert: the index lets one commit and the other gets the check's 409."""
+    if ctx.database.is_sqlite:
+        pytest.skip("SQLite runs one writing transaction at a time: there is no such race to lose")
+    url = open_campaign(users, clock)
+    campaign_id = int(url.split("/")[-2])
+    born = date(1998, 5, 20)
+    checked = threading.Barrier(2, timeout=20)
+    real_check = id_numbers.existing_application
+
+    def check_then_wait(*args: Any, **kwargs: Any) -> Any:
+        found = real_check(*args, **kwargs)
+        checked.wait()  # both checks are done before either inserts
+        return found
+
+    monkeypatch.setattr(id_numbers, "existing_application", check_then_wait)
+    bureau = Caller("bureau", "公安分局 王警官", frozenset({"police_bureau"}), frozenset({"police_bureau"}))
+    outcomes: list[Any] = []
+
+    def register(village: str) -> None:
+        body = {**applicant(1, village, born), "birth_date": born}
+        try:
+            outcomes.append(recruitment.submit_application(ctx, bureau, campaign_id, body).id)
+        except ServiceError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=register, args=(village,)) for village in ("gs-v05", "gs-v04")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    [registered] = [o for o in outcomes if isinstance(o, int)]
+    [refused] = [o for o in outcomes if isinstance(o, ServiceError)]
+    assert refused.status == 409
+    assert refused.message.startswith(f"该身份证号已在本批次报名（报名编号 {registered}，")
+    assert [row["id"] for row in users["bureau"].get(url)["items"]] == [registered]
