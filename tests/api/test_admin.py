@@ -271,3 +271,13 @@ def test_a_village_is_entered_and_changed_from_a_date_and_the_register_keeps_its
     users["auditor"].get(f"/api/v1/admin/villages/{code}")
     users["auditor"].post("/api/v1/admin/villages", body, expect=403)
     assert admin.get("/api/v1/admin/campaign-registers") == []
+
+
+def test_a_village_of_a_town_with_a_long_code_gets_a_code_that_fits(users: dict[str, User]) -> None:
+    admin = users["admin"]
+    town = "a" + "b" * 31  # the longest town code: no room left for "-001" in the 32 characters
+    admin.post("/api/v1/admin/towns", {"code": town, "name_zh": "长名镇", "name_en": "Long"}, expect=201)
+    body = {"name_zh": "长名村", "name_en": "L", "town": town, "kind": "village", "households": 10}
+    first = admin.post("/api/v1/admin/villages", body, expect=201)
+    second = admin.post("/api/v1/admin/villages", {**body, "name_zh": "长名二村"}, expect=201)
+    assert (first["code"], second["code"]) == ("v-001", "v-002") and first["effective_from"] == "2026-11-26"

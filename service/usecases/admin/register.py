@@ -11,7 +11,6 @@ planned its posts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -307,13 +306,14 @@ def _check_entry(session: Session, values: dict[str, Any], code: str | None) -> 
 
 
 def _new_code(session: Session, town: str) -> str:
-    """A code for a village entered without one: the town's code and the next free number."""
-    used = set(session.scalars(select(VillageModel.code).where(VillageModel.code.like(f"{town}-%"))))
+    """A code for a village entered without one: the town's code and the next free number (``v-`` for a
+    town code too long to leave room for the number in the 32 characters of the column)."""
+    prefix = town if len(town) <= 27 else "v"
+    used = set(session.scalars(select(VillageModel.code).where(VillageModel.code.like(f"{prefix}-%"))))
     number = len(used) + 1
-    while f"{town}-{number:03d}" in used:
+    while f"{prefix}-{number:03d}" in used:
         number += 1
-    code = f"{town}-{number:03d}"
-    return code if re.fullmatch(r"[a-z0-9-]{1,32}", code) else f"v-{number:03d}"
+    return f"{prefix}-{number:03d}"
 
 
 def _village(session: Session, code: str) -> VillageModel:
