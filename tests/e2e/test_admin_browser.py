@@ -35,6 +35,7 @@ def add_user(page: Page, username: str, name: str, password: str, lang: str) -> 
     expect(page.locator(".flash.ok")).to_contain_text(name)
     expect(page.locator("h1")).to_have_text(name)
     shot(page, f"40-admin-user-created-{lang}")
+    fits_a_phone(page, f"40-admin-user-phone-{lang}")
     page.click("#admin-links a:nth-child(2)")
     row = page.locator("#users tr", has_text=name)
     expect(row).to_contain_text("财政金融局" if lang == "zh" else "Finance Bureau")
@@ -88,6 +89,9 @@ def test_an_admin_adds_a_user_and_a_village_in_both_languages(pages: Pages) -> N
     expect(page.locator("#register-summary")).to_contain_text("48 officer posts")
     expect(page.locator("#villages")).to_contain_text("Donggang Community")
     shot(page, "40-admin-register-en")
+    page.click("#admin-links a:nth-child(3)")
+    expect(page.locator("#departments")).to_contain_text("Finance Bureau")
+    fits_a_phone(page, "40-admin-departments-phone-en")
 
     # The new user signs in with the password the admin set.
     other = pages.new()
