@@ -12,7 +12,8 @@ from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
 from service.usecases.recruitment import calendar_view
-from service.web import bp, calendar_pages, context, current_user, login_required, refusal, user
+from service.usecases.recruitment.reasons import reason_en
+from service.web import bp, calendar_pages, context, current_user, language, login_required, refusal, user
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
 
 APPRAISAL_MONTHS = 12
@@ -60,6 +61,8 @@ def campaign_dashboard(campaign_id: int) -> Any:
         return _error(error)
     statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
     reasons = sorted(report["rejections_by_reason"].items(), key=lambda item: (-item[1], item[0]))
+    if language() == "en":  # applications keep their reasons in Chinese, as the decision gave them
+        reasons = [(reason_en(reason), count) for reason, count in reasons]
     return render_template(
         "dashboard_campaign.html",
         report=report,

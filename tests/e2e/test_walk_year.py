@@ -35,6 +35,7 @@ from tests.e2e.walk_steps import (
     open_task,
     panel,
     submit,
+    switch_language,
     village_name,
 )
 from workflows.ports import CHINA, ManualClock
@@ -208,6 +209,10 @@ def test_a_year_run_through_the_web(pages: Pages, ctx: ServiceContext, clock: Ma
         head.locator("#calendar-history"), ["提前结束报名", "公安分局 局长", "报名人数已满足岗位需要"]
     )
     walk.visit(head, "06-registration-closed")
+    switch_language(head, "en")  # the reasons are kept in Chinese; the English page shows them in English
+    expect(head.locator("#rejections-by-reason")).to_contain_text("Serious physical or mental illness")
+    switch_language(head, "zh-CN")
+    expect(head.locator("#rejections-by-reason")).to_contain_text("有重大身心疾病或生理缺陷")
     assert fire_due_timers(ctx) == 1
 
     # Scores, then vetting of the best candidate.
