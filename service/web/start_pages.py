@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from service.usecases import appraisal, campaign_start, dashboards, incident_board
+from service.usecases import appraisal, campaign_start, dashboards, incident_board, roster
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.display import in_brackets, list_separator
@@ -21,7 +21,8 @@ ADMIN_ENDPOINT = "web.admin_home"
 
 
 def _form_title(schema: dict[str, Any], key: str) -> str:
-    return str(schema.get(f"x-{key}-en") if language() == "en" else schema.get(key) or "")
+    english = schema.get(f"x-{key}-en") if language() == "en" else None
+    return str(english or schema.get(key) or "")
 
 
 def _campaign_page(
@@ -54,10 +55,10 @@ def start_campaign() -> Any:
         schema = campaign_start.campaign_start_form(context(), user())
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
-    data = parse_submission(schema, request.form)
-    if isinstance(data.get("subject"), str):
-        data["subject"] = data["subject"].strip() or None
-    data = {key: value for key, value in data.items() if value is not None}
+    # A name typed with spaces around it is that name; one of spaces only is no name (required: 422).
+    posted = parse_submission(schema, request.form)
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in posted.items()}
+    data = {key: value for key, value in data.items() if value != ""}
     try:
         started = campaign_start.start_campaign(context(), user(), data)
     except ServiceError as error:
@@ -175,6 +176,10 @@ def _home_tools() -> dict[str, Any]:
         towns = dashboards.appraisal_towns(caller)
         if towns is None or towns:
             add("tool-appraisal", "web.appraisal_dashboard", _("考核看板"), _("各月考核的进度与等次"))
+        if roster.can_read_roster(caller):
+            add("tool-roster", "web.roster_page", _("辅警名册"), _("在岗辅警及其合同、考核与去向"))
+        if caller.in_department("police_bureau"):
+            add("tool-excel", "web.excel_home", _("Excel 导入"), _("下载模板，用 Excel 批量登记报名人员"))
         if caller.has_role("auditor"):
             add("tool-audit", "web.audit_search", _("审计查询"), _("按人员、流程、时间查询审计记录并导出"))
             add("tool-audit-chain", "web.audit_chain", _("审计链校验"), _("核对审计记录是否被篡改"))

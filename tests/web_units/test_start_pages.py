@@ -109,23 +109,34 @@ TOOLS = (
     "tool-audit-chain",
     "tool-incidents",
     "tool-admin",
+    "tool-roster",
+    "tool-excel",
 )
 
 
 def test_every_role_has_a_home(app: Flask) -> None:
     admin_pages = "web.admin_home" in app.view_functions
-    assert tools_of(app, "admin") == {"tool-start-month", "tool-incidents"} | (
+    assert tools_of(app, "admin") == {"tool-start-month", "tool-incidents", "tool-roster"} | (
         {"tool-admin"} if admin_pages else set()
     )
-    assert tools_of(app, "auditor") == {"tool-campaigns", "tool-appraisal", "tool-audit", "tool-audit-chain"}
+    assert tools_of(app, "auditor") == {
+        "tool-campaigns",
+        "tool-appraisal",
+        "tool-roster",
+        "tool-audit",
+        "tool-audit-chain",
+    }
     assert tools_of(app, "designer") == {"tool-incidents"}
     assert tools_of(app, "bureau_head") == {
         "tool-start-campaign",
         "tool-start-month",
         "tool-campaigns",
         "tool-appraisal",
+        "tool-roster",
+        "tool-excel",
     }
-    assert tools_of(app, "bureau") == {"tool-campaigns", "tool-appraisal"}
+    assert tools_of(app, "bureau") == {"tool-campaigns", "tool-appraisal", "tool-roster", "tool-excel"}
+    assert tools_of(app, "gushan_station") >= {"tool-appraisal"}
     # Department members keep their queues first.
     assert 'id="queues"' in text_of(web_login(app, "bureau").get("/"))
     assert 'id="queues"' not in text_of(web_login(app, "designer").get("/"))
