@@ -286,6 +286,8 @@ def admin_create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) 
             heads_of=body["heads_of"],
             roles=body["roles"],
             password_set=bool(body.get("password")),
+            before=None,
+            after=account_snapshot(caller_of(session, user), True),
         )
         return {"user": caller_of(session, user), "token": token}
 

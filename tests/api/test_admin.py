@@ -54,6 +54,8 @@ def test_an_admin_creates_a_user_by_the_password_policy_and_changes_memberships(
     created = new_user(admin, "clerk2", departments=["finance"], heads_of=["finance"], roles=["auditor"])
     uid = created["user"]["user_id"]
     assert login(app.test_client(), "clerk2", PASSWORD).status_code == 200
+    audited = events(ctx, "user_created")[-1]
+    assert audited["before"] is None and audited["after"]["heads_of"] == ["finance"]
 
     detail = admin.get(f"/api/v1/admin/users/{uid}")
     assert detail["user"]["departments"] == ["finance"] and detail["user"]["heads_of"] == ["finance"]
