@@ -52,7 +52,8 @@ def start_data(officer: OfficerModel, village: VillageModel, notice_days: int) -
         "contract_ends_at": end_of_day(officer.contract_end).isoformat(),
         "decide_by": end_of_day(officer.contract_end - timedelta(days=notice_days // 2)).isoformat(),
         "next_contract_start": (officer.contract_end + timedelta(days=1)).isoformat(),
-        "subject": f"{officer.name}（{village.name_zh}）合同 {officer.contract_number} 续签",
+        # No words in the subject: an English queue reads the name and the village (translated) as they are.
+        "subject": f"{officer.name}（{village.name_zh}）{officer.contract_number}",
     }
 
 
