@@ -43,7 +43,11 @@ class DeployRequestSchema(Schema):
 
 class InstanceStartSchema(Schema):
     process_id = Text(128, min_length=1, required=True)
-    business_key = Text(256, load_default=None)
+    business_key = Text(
+        256,
+        load_default=None,
+        metadata={"description": "业务编号；不填则由系统生成（如 2026-recruitment、2026-recruitment-2）"},
+    )
     data = fields.Dict(load_default=dict)
 
 
