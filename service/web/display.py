@@ -60,6 +60,8 @@ ACTION_LABELS = {
     "town_renamed": lazy_gettext("镇更名"),
     "village_created": lazy_gettext("登记村（社区）"),
     "village_changed": lazy_gettext("变更村（社区）登记"),
+    "officer_status_changed": lazy_gettext("变更辅警状态"),
+    "contract_renewed": lazy_gettext("续签劳动合同"),
 }
 
 STATE_LABELS = {

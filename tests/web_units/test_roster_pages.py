@@ -107,6 +107,8 @@ def test_officer_page_links_and_history_and_status_change(
     text = assert_no_codes(page)
     assert "辞退" in text and "严重违反工作纪律" in text and 'id="status-change"' not in page
     assert officer(ctx, officer_id).status == "dismissed"
+    audit = get(web_login(app, "auditor"), "/audit?action=officer_status_changed")
+    assert "变更辅警状态" in audit and "公安分局 局长" in audit
 
     english = get(in_english(head), f"/officers/{officer_id}")
     text = assert_no_codes(english, "en")
