@@ -3,10 +3,12 @@ or ended at the contract's end when the sub-bureau does not renew."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -205,3 +207,22 @@ def test_the_scheduler_and_the_cli_raise_renewals(
     again = runner.invoke(main, ["contracts", "raise-renewals"])
     assert "0 renewal(s) raised" in again.output
     assert len(open_tasks(users["bureau_head"], "police_bureau", "decide_renewal")) == 2
+
+
+def test_nothing_is_claimed_while_the_process_is_not_deployed(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed_officers(ctx)
+    due = [o["id"] for o in users["bureau"].get("/api/v1/officers?per_page=2")["items"]]
+    for officer_id in due:
+        set_contract_end(ctx, officer_id, china_today(clock) + timedelta(days=30))
+    definitions = users["designer"].get("/api/v1/definitions")
+    [renewal] = [d for d in definitions if d["process_id"] == "contract_renewal"]
+    users["designer"].post(f"/api/v1/definitions/{renewal['id']}/retire")
+    with caplog.at_level(logging.ERROR, logger="service.usecases.roster.renewal"):
+        assert start_due_renewals(ctx) == 0
+    # One message a round naming the cause, not one failed start per officer.
+    assert [r.getMessage() for r in caplog.records if r.name == "service.usecases.roster.renewal"] == [
+        "2 contract renewal(s) due, but the contract_renewal process is not deployed"
+    ]
+    assert all(users["bureau"].get(f"/api/v1/officers/{i}")["renewals"] == [] for i in due)

@@ -17,7 +17,12 @@ from sqlalchemy import and_, select, update
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import ContractRenewalStartModel, OfficerModel, VillageModel
+from service.persistence.models import (
+    ContractRenewalStartModel,
+    DefinitionModel,
+    OfficerModel,
+    VillageModel,
+)
 from service.persistence.rows import insert_for
 from service.usecases.errors import OperatorFailedError, ServiceError
 from service.usecases.incidents import incidents_recorded
@@ -114,10 +119,27 @@ def start_renewal(ctx: ServiceContext, officer_id: int, contract_end: date, acto
         return instance.id
 
 
+def _deployed(ctx: ServiceContext) -> bool:
+    with ctx.database.reading() as session:
+        found = session.scalar(
+            select(DefinitionModel.id)
+            .where(DefinitionModel.process_id == PROCESS_ID, DefinitionModel.retired_at.is_(None))
+            .limit(1)
+        )
+    return found is not None
+
+
 def start_due_renewals(ctx: ServiceContext, actor: str = "scheduler") -> int:
     """Raise every renewal now due (scheduler round); return how many started."""
+    due = due_renewals(ctx)
+    if not due:
+        return 0
+    if not _deployed(ctx):
+        # A service upgraded without deploying bpmn/contracts: say so, once a round, not once an officer.
+        log.error("%d contract renewal(s) due, but the %s process is not deployed", len(due), PROCESS_ID)
+        return 0
     started = 0
-    for officer_id, contract_end in due_renewals(ctx):
+    for officer_id, contract_end in due:
         try:
             if start_renewal(ctx, officer_id, contract_end, actor) is not None:
                 started += 1
