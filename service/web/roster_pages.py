@@ -88,7 +88,10 @@ def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int 
         officer=officer,
         english=language() == "en",
         may_change=caller.heads("police_bureau") and officer["status"] == "in_service",
+        # Links only to pages the reader may open: the campaign's instances and the renewals are the
+        # sub-bureau's (and the auditors'); a month's appraisal also the town's departments that scored it.
         may_read_campaign=dashboards.can_read_campaigns(caller),
+        may_open_appraisals=bool(caller.departments) or caller.has_role("auditor"),
         leaving=_statuses(LEAVING_STATUSES),
         errors=errors or {},
         form=request.form if errors else {},

@@ -119,13 +119,18 @@ def test_town_departments_read_their_own_town_only(
     app: Flask, ctx: ServiceContext, users: dict[str, User], clock: ManualClock
 ) -> None:
     today = clock.now().astimezone(CHINA).date()
-    officer_from_campaign(users, ctx, today)
+    hired = officer_from_campaign(users, ctx, today)
     station = web_login(app, "boyu_station")
     page = get(station, "/officers")
     assert officer_ids(page) and "崮山镇" not in page.split('id="roster"', 1)[1]
     gushan_officer = officer_ids(get(web_login(app, "bureau"), "/officers?town=gushan"))[0]
     get(station, f"/officers/{gushan_officer}", expect=404)
     get(station, "/officers?town=gushan", expect=403)
+    # A Gushan station reads the hired officer without links to the sub-bureau's instances it cannot open.
+    gushan = web_login(app, "gushan_station")
+    hired_page = get(gushan, f"/officers/{hired['officer_id']}")
+    assert "/instances/" not in hired_page
+    assert f"报名编号 {hired['application']['id']}" in hired_page
     company = web_login(app, "company")
     assert 'id="nav-roster"' not in get(company, "/")
     get(company, "/officers", expect=403)
