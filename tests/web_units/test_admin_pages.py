@@ -195,3 +195,15 @@ def test_the_audit_log_names_the_administration_actions(app: Flask) -> None:
     with app.test_request_context():
         labels = [action_label(code) for code in ("user_deactivated", "password_reset", "village_changed")]
     assert labels == ["停用用户", "重置密码", "变更村（社区）登记"]
+
+
+def test_a_password_reset_signs_the_user_out_of_the_browser(app: Flask, ctx: ServiceContext) -> None:
+    admin = web_login(app, "admin")
+    party = web_login(app, "party")
+    assert party.get("/").status_code == 200
+    uid = user_id(ctx, "party")
+    page = f"/admin/users/{uid}"
+    done = post(admin, f"{page}/password", {"password": "Dang-Qun-Mi-Ma-77"}, page)
+    assert "密码已重置，该用户已退出所有登录" in done
+    assert party.get("/").status_code == 302
+    assert web_login_as(app, "party", "Dang-Qun-Mi-Ma-77").get("/").status_code == 200
