@@ -3,7 +3,7 @@ its history, on SQLite and PostgreSQL; every change audited with what it was bef
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -11,10 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from service.context import ServiceContext
-from service.persistence.models import AuditEventModel
+from service.persistence.models import AuditEventModel, CampaignModel
 from service.usecases.directory import register_villages, register_villages_on
+from tests.api.recruitment_steps import approve_plan, start_recruitment
 from tests.api.test_identity import bearer, user_id
 from tests.conftest import User
+from workflows.ports import ManualClock
 
 PASSWORD = "Chu-Shi-Mi-Ma-2026"
 
@@ -283,3 +285,25 @@ def test_a_village_of_a_town_with_a_long_code_gets_a_code_that_fits(users: dict[
     first = admin.post("/api/v1/admin/villages", body, expect=201)
     second = admin.post("/api/v1/admin/villages", {**body, "name_zh": "长名二村"}, expect=201)
     assert (first["code"], second["code"]) == ("v-001", "v-002") and first["effective_from"] == "2026-11-26"
+
+
+def test_a_past_campaign_keeps_the_register_it_was_planned_with(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    start_recruitment(users["bureau"])
+    approve_plan(users)
+    clock.advance(timedelta(days=10))  # 2026-12-06 in Beijing
+    admin = users["admin"]
+    admin.post(
+        "/api/v1/admin/villages/gs-c01/versions",
+        {"households": 900, "effective_from": "2026-12-06", "reason": "户数核减"},
+        expect=201,
+    )
+    [campaign] = admin.get("/api/v1/admin/campaign-registers")
+    assert campaign["planned_on"] == "2026-11-26" and campaign["title"]
+    then = admin.get(f"/api/v1/admin/villages?on={campaign['planned_on']}")
+    now = admin.get("/api/v1/admin/villages")
+    assert (then["total_posts"], now["total_posts"]) == (46, 45)
+    with ctx.database.reading() as session:
+        plan = session.scalars(select(CampaignModel.plan)).one()
+    assert plan["total_quota"] == then["total_posts"]
