@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import answer, bearer_token, caller, context
-from service.api.admin import AdminUserSchema
+from service.api.admin import AdminUserSchema, UserDetailSchema
 from service.api.fields import Id, Text
 from service.auth import allow
 from service.usecases import accounts
@@ -197,8 +197,17 @@ class Users(MethodView):
         return {**result, "user": _caller_dict(result["user"])}
 
 
+# One rule per URL: Werkzeug answers 405 instead of 404 for an unknown id when GET and PATCH of one path
+# are two rules (it sees the PATCH rule's path before the GET rule's converter refuses the id).
 @blp.route("/admin/users/<int:user_id>")
 class User(MethodView):
+    @allow("admin")
+    @blp.response(200, UserDetailSchema)
+    def get(self, user_id: int) -> Any:
+        """One user with memberships, roles, whether active, and their tokens (never the token itself)."""
+        detail = users.user_detail(context(), user_id)
+        return {**detail, "user": asdict(detail["user"])}
+
     @allow("admin")
     @blp.arguments(UserChangeSchema)
     @blp.response(200, CallerSchema)

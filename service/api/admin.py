@@ -139,16 +139,6 @@ class CampaignDateSchema(Schema):
     planned_on = fields.Date(metadata={"description": "计算编制的日期：当日的登记册即其用人计划所依据的"})
 
 
-@blp.route("/users/<int:user_id>")
-class User(MethodView):
-    @allow("admin")
-    @blp.response(200, UserDetailSchema)
-    def get(self, user_id: int) -> Any:
-        """One user with memberships, roles, whether active, and their tokens (never the token itself)."""
-        detail = users.user_detail(context(), user_id)
-        return {**detail, "user": asdict(detail["user"])}
-
-
 @blp.route("/users/<int:user_id>/deactivate")
 class Deactivate(MethodView):
     @allow("admin")

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
-from service.api.fields import Text
+from service.api.fields import Id, Text
 from service.api.schemas import PageArgs, page_of
 from service.auth import allow
 from service.usecases import roster
@@ -23,9 +23,7 @@ class RosterArgs(PageArgs):
     town = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "镇的代码"})
     village = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "村的代码"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    campaign = fields.Integer(
-        load_default=None, validate=validate.Range(min=1), metadata={"description": "招聘批次编号"}
-    )
+    campaign = Id(load_default=None, metadata={"description": "招聘批次编号"})
 
 
 class OfficerRowSchema(Schema):

@@ -49,6 +49,16 @@ IDS_BEYOND = [
     ("GET", f"/api/v1/incidents?instance_id={BEYOND}", "designer", None),
     ("POST", f"/api/v1/incidents/{BEYOND}/resolve", "designer", {"resolution": "x"}),
     ("POST", f"/api/v1/me/tokens/{BEYOND}/revoke", "bureau", None),
+    # Issue 13's routes and filters.
+    ("GET", f"/api/v1/officers?campaign={BEYOND}", "auditor", None),
+    ("GET", f"/api/v1/officers/{BEYOND}", "auditor", None),
+    ("POST", f"/api/v1/officers/{BEYOND}/status", "bureau_head", {"status": "resigned"}),
+    ("GET", f"/api/v1/campaigns/{BEYOND}/applications", "bureau", None),
+    ("GET", f"/api/v1/campaigns/{BEYOND}/calendar", "bureau", None),
+    ("POST", f"/api/v1/campaigns/{BEYOND}/calendar/close-registration", "bureau_head", {"reason": "x"}),
+    ("POST", f"/api/v1/campaigns/1/notices/{BEYOND}/extend", "bureau_head", {"reason": "x"}),
+    ("POST", f"/api/v1/tasks/{BEYOND}/due-date", "bureau_head", {"reason": "x"}),
+    ("GET", f"/api/v1/admin/users/{BEYOND}", "admin", None),
 ]
 
 
