@@ -56,6 +56,10 @@ def test_only_admins_see_the_link_and_the_pages(app: Flask) -> None:
         assert 'id="nav-admin"' not in get(client, "/")
         for url in ("/admin", "/admin/users", "/admin/departments", "/admin/register"):
             assert "只有系统管理员" in get(client, url, expect=403)
+    english(admin)
+    # The link to the department list is plural; the column header "部门" elsewhere is "Department".
+    assert 'id="admin-departments-link">Departments<' in get(admin, "/admin")
+    assert "<h1>Departments</h1>" in get(admin, "/admin/departments")
 
 
 def test_the_user_list_names_departments_heads_and_roles(app: Flask) -> None:
