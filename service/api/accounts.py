@@ -1,8 +1,8 @@
-"""Login, logout, the caller's profile, and administration of users, tokens and departments."""
+"""Login, logout, the caller's profile, own tokens and language. The administration of users, tokens
+and departments is in service/api/admin.py."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import request
@@ -11,12 +11,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import answer, bearer_token, caller, context
-from service.api.admin import AdminUserSchema, UserDetailSchema
-from service.api.fields import Id, Text
+from service.api.fields import Text
 from service.auth import allow
 from service.usecases import accounts
-from service.usecases.admin import departments, users
-from service.usecases.directory import ROLES
 from service.usecases.login_throttle import LoginThrottledError
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号 Accounts")
@@ -47,61 +44,22 @@ class LanguageSchema(Schema):
     language = fields.String(required=True, validate=validate.OneOf(["zh-CN", "en"]))
 
 
-class NewUserSchema(Schema):
-    username = Text(64, required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$")])
-    display_name = Text(128, min_length=1, required=True)
-    password = Text(256, min_length=10, load_default=None, load_only=True)
-    departments = fields.List(Text(64), load_default=list)
-    heads_of = fields.List(Text(64), load_default=list)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), load_default=list)
-    officer_id = Id(load_default=None)
+class UserTokenSchema(Schema):
+    """A token as its owner and the administrator see it; never the token itself."""
 
-
-class UserChangeSchema(Schema):
-    display_name = Text(128, min_length=1)
-    password = Text(256, min_length=10, load_only=True)
-    departments = fields.List(Text(64))
-    heads_of = fields.List(Text(64))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
-    is_active = fields.Boolean()
-
-
-class NewUserResultSchema(Schema):
-    user = fields.Nested(CallerSchema)
-    token = fields.String()
-
-
-class TokenRequestSchema(Schema):
-    name = Text(128, min_length=1, required=True)
-    # Unset: AUXPOLICE_TOKEN_DAYS; more than AUXPOLICE_TOKEN_MAX_DAYS is refused by the use case.
-    days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
-
-
-class TokenSchema(Schema):
-    id = fields.Integer()
-    token = fields.String()
-    expires_at = fields.DateTime()
-
-
-class OwnTokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     created_at = fields.DateTime()
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
     state = fields.String(metadata={"enum": ["active", "expired", "revoked"]})
+
+
+class OwnTokenSchema(UserTokenSchema):
     current = fields.Boolean(metadata={"description": "the token this request was made with"})
 
 
-class DepartmentSchema(Schema):
-    code = Text(64, required=True, validate=[validate.Regexp(r"^[a-z_]+(:[a-z0-9_-]+)?$")])
-    name_zh = Text(128, min_length=1, required=True)
-    name_en = Text(128, min_length=1, required=True)
-    kind = Text(32, min_length=1, required=True)
-    town = Text(32, load_default=None, allow_none=True)
-
-
-def _caller_dict(user: Any) -> dict[str, Any]:
+def caller_dict(user: Any) -> dict[str, Any]:
     return {
         "user_id": user.user_id,
         "username": user.username,
@@ -131,7 +89,7 @@ class Login(MethodView):
             response, status = answer(error.status, error.message, error.message_en)
             response.headers["Retry-After"] = str(error.retry_after)
             return response, status
-        return {**result, "user": _caller_dict(result["user"])}
+        return {**result, "user": caller_dict(result["user"])}
 
 
 @blp.route("/auth/logout")
@@ -149,7 +107,7 @@ class Me(MethodView):
     @blp.response(200, CallerSchema)
     def get(self) -> Any:
         """Who I am: departments, the ones I head, roles and language."""
-        return _caller_dict(caller())
+        return caller_dict(caller())
 
 
 @blp.route("/me/tokens")
@@ -178,74 +136,3 @@ class MyLanguage(MethodView):
     def put(self, body: dict[str, Any]) -> None:
         """Remember my interface language (zh-CN or en)."""
         accounts.set_language(context(), caller(), body["language"])
-
-
-@blp.route("/admin/users")
-class Users(MethodView):
-    @allow("admin")
-    @blp.response(200, AdminUserSchema(many=True))
-    def get(self) -> Any:
-        """Every user with departments, the ones they head, roles, and whether active."""
-        return [asdict(row) for row in users.user_rows(context())]
-
-    @allow("admin")
-    @blp.arguments(NewUserSchema)
-    @blp.response(201, NewUserResultSchema)
-    def post(self, body: dict[str, Any]) -> Any:
-        """Create a user; the first token is shown once."""
-        result = accounts.admin_create_user(context(), caller(), body)
-        return {**result, "user": _caller_dict(result["user"])}
-
-
-# One rule per URL: Werkzeug answers 405 instead of 404 for an unknown id when GET and PATCH of one path
-# are two rules (it sees the PATCH rule's path before the GET rule's converter refuses the id).
-@blp.route("/admin/users/<int:user_id>")
-class User(MethodView):
-    @allow("admin")
-    @blp.response(200, UserDetailSchema)
-    def get(self, user_id: int) -> Any:
-        """One user with memberships, roles, whether active, and their tokens (never the token itself)."""
-        detail = users.user_detail(context(), user_id)
-        return {**detail, "user": asdict(detail["user"])}
-
-    @allow("admin")
-    @blp.arguments(UserChangeSchema)
-    @blp.response(200, CallerSchema)
-    def patch(self, body: dict[str, Any], user_id: int) -> Any:
-        """Change roles, memberships, activity or password."""
-        return _caller_dict(accounts.admin_update_user(context(), caller(), user_id, body))
-
-
-@blp.route("/admin/users/<int:user_id>/tokens")
-class UserTokens(MethodView):
-    @allow("admin")
-    @blp.arguments(TokenRequestSchema)
-    @blp.response(201, TokenSchema)
-    def post(self, body: dict[str, Any], user_id: int) -> Any:
-        """Issue an API token for a user (shown once)."""
-        return accounts.admin_issue_token(context(), caller(), user_id, body["name"], body["days"])
-
-
-@blp.route("/admin/tokens/<int:token_id>/revoke")
-class RevokeToken(MethodView):
-    @allow("admin")
-    @blp.response(204)
-    def post(self, token_id: int) -> None:
-        """Revoke a token at once."""
-        accounts.admin_revoke_token(context(), caller(), token_id)
-
-
-@blp.route("/admin/departments")
-class Departments(MethodView):
-    @allow("admin", "auditor")
-    @blp.response(200, DepartmentSchema(many=True))
-    def get(self) -> Any:
-        """Every department."""
-        return accounts.list_departments(context())
-
-    @allow("admin")
-    @blp.arguments(DepartmentSchema)
-    @blp.response(201, DepartmentSchema)
-    def post(self, body: dict[str, Any]) -> Any:
-        """Create a department; a police station or town government is per town: code ``<kind>:<town>``."""
-        return departments.create_department(context(), caller(), body)

@@ -1,6 +1,6 @@
-"""Administration beyond the account basics of service/api/accounts.py: one user, deactivating and
-reactivating, password resets, revoking a user's tokens, renaming departments, towns, and the village
-register with its history. For the global role admin only (the register may be read by auditors)."""
+"""Administration: users (the list, one user, creating, changing, deactivating and reactivating, password
+resets), their API tokens, departments, towns, and the village register with its history. For the global
+role admin only (departments and the register may be read by auditors)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
-from service.api.fields import Text
+from service.api.accounts import CallerSchema, UserTokenSchema, caller_dict
+from service.api.fields import Id, Text
 from service.auth import allow
-from service.usecases.admin import departments, register, users
+from service.usecases.admin import departments, register, tokens, users
+from service.usecases.directory import ROLES
 from workflows.rules.posts import VILLAGE_KINDS
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="系统管理 Administration")
@@ -36,18 +38,53 @@ class AdminUserSchema(Schema):
     created_at = fields.DateTime()
 
 
-class UserTokenSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
-    state = fields.String(metadata={"enum": ["active", "expired", "revoked"]})
-
-
 class UserDetailSchema(Schema):
     user = fields.Nested(AdminUserSchema)
     tokens = fields.List(fields.Nested(UserTokenSchema))
+
+
+class NewUserSchema(Schema):
+    username = Text(64, required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$")])
+    display_name = Text(128, min_length=1, required=True)
+    password = Text(256, min_length=10, load_default=None, load_only=True)
+    departments = fields.List(Text(64), load_default=list)
+    heads_of = fields.List(Text(64), load_default=list)
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), load_default=list)
+    officer_id = Id(load_default=None)
+
+
+class UserChangeSchema(Schema):
+    display_name = Text(128, min_length=1)
+    password = Text(256, min_length=10, load_only=True)
+    departments = fields.List(Text(64))
+    heads_of = fields.List(Text(64))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)))
+    is_active = fields.Boolean()
+
+
+class NewUserResultSchema(Schema):
+    user = fields.Nested(CallerSchema)
+    token = fields.String()
+
+
+class TokenRequestSchema(Schema):
+    name = Text(128, min_length=1, required=True)
+    # Unset: AUXPOLICE_TOKEN_DAYS; more than AUXPOLICE_TOKEN_MAX_DAYS is refused by the use case.
+    days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    token = fields.String()
+    expires_at = fields.DateTime()
+
+
+class DepartmentSchema(Schema):
+    code = Text(64, required=True, validate=[validate.Regexp(r"^[a-z_]+(:[a-z0-9_-]+)?$")])
+    name_zh = Text(128, min_length=1, required=True)
+    name_en = Text(128, min_length=1, required=True)
+    kind = Text(32, min_length=1, required=True)
+    town = Text(32, load_default=None, allow_none=True)
 
 
 class PasswordResetSchema(Schema):
@@ -139,6 +176,77 @@ class CampaignDateSchema(Schema):
     planned_on = fields.Date(metadata={"description": "计算编制的日期：当日的登记册即其用人计划所依据的"})
 
 
+@blp.route("/users")
+class Users(MethodView):
+    @allow("admin")
+    @blp.response(200, AdminUserSchema(many=True))
+    def get(self) -> Any:
+        """Every user with departments, the ones they head, roles, and whether active."""
+        return [asdict(row) for row in users.user_rows(context())]
+
+    @allow("admin")
+    @blp.arguments(NewUserSchema)
+    @blp.response(201, NewUserResultSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create a user; the first token is shown once."""
+        result = users.create_user_with_token(context(), caller(), body)
+        return {**result, "user": caller_dict(result["user"])}
+
+
+# One rule per URL: Werkzeug answers 405 instead of 404 for an unknown id when GET and PATCH of one path
+# are two rules (it sees the PATCH rule's path before the GET rule's converter refuses the id).
+@blp.route("/users/<int:user_id>")
+class User(MethodView):
+    @allow("admin")
+    @blp.response(200, UserDetailSchema)
+    def get(self, user_id: int) -> Any:
+        """One user with memberships, roles, whether active, and their tokens (never the token itself)."""
+        detail = users.user_detail(context(), user_id)
+        return {**detail, "user": asdict(detail["user"])}
+
+    @allow("admin")
+    @blp.arguments(UserChangeSchema)
+    @blp.response(200, CallerSchema)
+    def patch(self, body: dict[str, Any], user_id: int) -> Any:
+        """Change roles, memberships, activity or password."""
+        return caller_dict(users.update_user(context(), caller(), user_id, body))
+
+
+@blp.route("/users/<int:user_id>/tokens")
+class UserTokens(MethodView):
+    @allow("admin")
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    def post(self, body: dict[str, Any], user_id: int) -> Any:
+        """Issue an API token for a user (shown once)."""
+        return tokens.issue(context(), caller(), user_id, body["name"], body["days"])
+
+
+@blp.route("/tokens/<int:token_id>/revoke")
+class RevokeToken(MethodView):
+    @allow("admin")
+    @blp.response(204)
+    def post(self, token_id: int) -> None:
+        """Revoke a token at once."""
+        tokens.revoke(context(), caller(), token_id)
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @allow("admin", "auditor")
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self) -> Any:
+        """Every department."""
+        return departments.department_rows(context())
+
+    @allow("admin")
+    @blp.arguments(DepartmentSchema)
+    @blp.response(201, DepartmentSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create a department; a police station or town government is per town: code ``<kind>:<town>``."""
+        return departments.create_department(context(), caller(), body)
+
+
 @blp.route("/users/<int:user_id>/deactivate")
 class Deactivate(MethodView):
     @allow("admin")
@@ -173,7 +281,7 @@ class RevokeTokens(MethodView):
     @blp.response(200, RevokedSchema)
     def post(self, user_id: int) -> Any:
         """Revoke every live API token of the user."""
-        return {"revoked": users.revoke_tokens(context(), caller(), user_id)}
+        return {"revoked": tokens.revoke_all(context(), caller(), user_id)}
 
 
 @blp.route("/departments/<department>")

@@ -1,5 +1,5 @@
-"""Accounts: login (slowed down on failures), logout, own tokens, and the administrator's user, membership
-and token actions.
+"""Accounts: login (slowed down on failures), logout, own tokens and language. The administrator's
+actions on users and tokens are in service/usecases/admin (users.py, tokens.py).
 
 No password or token ever goes into the audit log: events name the user and what changed, nothing more.
 """
@@ -10,36 +10,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import (
-    ApiTokenModel,
-    DepartmentModel,
-    MembershipModel,
-    UserModel,
-    WebSessionModel,
-)
+from service.persistence.models import ApiTokenModel, UserModel
 from service.usecases import login_throttle
-from service.usecases.directory import (
-    ROLES,
-    Caller,
-    caller_of,
-    create_user,
-    hash_token,
-    issue_token,
-    revoke_tokens_of,
-)
-from service.usecases.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    UnauthenticatedError,
-)
+from service.usecases.admin.account_rules import find_user
+from service.usecases.directory import Caller, caller_of, hash_token, issue_token, token_state
+from service.usecases.errors import ConflictError, NotFoundError, UnauthenticatedError
 from service.usecases.login_throttle import LoginThrottledError
-from service.usecases.passwords import hash_password, password_problems, verify_password
+from service.usecases.passwords import verify_password
 
 # Kept for callers that catch the old name; the refusal is now a slowdown, not a lock.
 TooManyAttemptsError = LoginThrottledError
@@ -163,9 +145,7 @@ def own_tokens(ctx: ServiceContext, caller: Caller, current_token: str | None) -
                 "created_at": row.created_at,
                 "expires_at": row.expires_at,
                 "revoked_at": row.revoked_at,
-                "state": "revoked"
-                if row.revoked_at is not None
-                else ("expired" if row.expires_at <= now else "active"),
+                "state": token_state(row, now),
                 "current": row.token_hash == current_hash,
             }
             for row in rows
@@ -186,234 +166,6 @@ def revoke_own_token(ctx: ServiceContext, caller: Caller, token_id: int) -> None
 
 def set_language(ctx: ServiceContext, caller: Caller, language: str) -> None:
     with ctx.database.transaction() as session:
-        user = _user(session, caller.user_id)
+        user = find_user(session, caller.user_id)
         user.language = language
         audit.record(session, ctx.clock.now(), caller.username, "language_changed", language=language)
-
-
-def end_sessions_of(session: Session, user_id: int) -> int:
-    """Sign a user out of every browser (their server-side sessions are deleted); return how many."""
-    ended = session.execute(delete(WebSessionModel).where(WebSessionModel.user_id == user_id))
-    return int(getattr(ended, "rowcount", 0) or 0)
-
-
-def _user(session: Session, user_id: int) -> UserModel:
-    user = session.get(UserModel, user_id)
-    if user is None:
-        raise NotFoundError("用户 {user_id} 不存在", user_id=user_id)
-    return user
-
-
-def _check_departments(session: Session, codes: list[str]) -> None:
-    known = set(session.scalars(select(DepartmentModel.code).where(DepartmentModel.code.in_(codes))))
-    unknown = sorted(set(codes) - known)
-    if unknown:
-        raise InvalidInputError(
-            "部门不存在",
-            errors={
-                "departments": [
-                    f"未知部门：{', '.join(unknown)}",
-                    f"Unknown departments: {', '.join(unknown)}",
-                ]
-            },
-        )
-
-
-def _check_roles(roles: list[str]) -> None:
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown:
-        raise InvalidInputError(
-            "角色不存在",
-            errors={"roles": [f"未知角色：{', '.join(unknown)}", f"Unknown roles: {', '.join(unknown)}"]},
-        )
-
-
-def check_password_policy(password: str, username: str) -> None:
-    """Refuse a password an administrator sets that breaks the policy (service/usecases/passwords.py)."""
-    problems = password_problems(password, username)
-    if problems:
-        raise InvalidInputError(
-            "密码不符合要求：{problems}",
-            errors={"password": [text for pair in problems for text in pair]},
-            english="The password does not meet the policy: {problems_en}",
-            problems="；".join(zh for zh, _en in problems),
-            problems_en="; ".join(en for _zh, en in problems),
-        )
-
-
-def keep_an_admin(session: Session) -> None:
-    """Refuse a change that leaves no active administrator: nobody could manage accounts any more."""
-    session.flush()
-    roles = session.scalars(select(UserModel.roles).where(UserModel.is_active.is_(True)))
-    if not any("admin" in (granted or ()) for granted in roles):
-        raise ConflictError("不能停用最后一位系统管理员或取消其管理员角色")
-
-
-def list_users(ctx: ServiceContext) -> list[Caller]:
-    with ctx.database.reading() as session:
-        return [
-            caller_of(session, user) for user in session.scalars(select(UserModel).order_by(UserModel.id))
-        ]
-
-
-def admin_create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> dict[str, Any]:
-    """Create a user with memberships, roles and a password; return the user and a first token."""
-    with ctx.database.transaction() as session:
-        if session.scalars(select(UserModel).where(UserModel.username == body["username"])).first():
-            raise ConflictError("用户名 {username} 已存在", username=body["username"])
-        _check_departments(session, body["departments"] + body["heads_of"])
-        _check_roles(body["roles"])
-        if body.get("password"):
-            check_password_policy(body["password"], body["username"])
-        user, token = create_user(
-            ctx,
-            session,
-            body["username"],
-            body["display_name"],
-            body["departments"],
-            heads_of=tuple(body["heads_of"]),
-            roles=tuple(body["roles"]),
-            password=body.get("password"),
-        )
-        user.officer_id = body.get("officer_id")
-        audit.record(
-            session,
-            ctx.clock.now(),
-            admin.username,
-            "user_created",
-            username=user.username,
-            departments=body["departments"],
-            heads_of=body["heads_of"],
-            roles=body["roles"],
-            password_set=bool(body.get("password")),
-            before=None,
-            after=account_snapshot(caller_of(session, user), True),
-        )
-        return {"user": caller_of(session, user), "token": token}
-
-
-def admin_update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: dict[str, Any]) -> Caller:
-    """Change roles, memberships, activity or password of a user."""
-    with ctx.database.transaction() as session:
-        user = _user(session, user_id)
-        before = caller_of(session, user)
-        was_active = user.is_active
-        changes: dict[str, Any] = {}
-        if body.get("roles") is not None:
-            _check_roles(body["roles"])
-            user.roles = sorted(body["roles"])
-            changes["roles"] = user.roles
-        if body.get("departments") is not None:
-            heads = body.get("heads_of") or []
-            _check_departments(session, body["departments"] + heads)
-            session.execute(delete(MembershipModel).where(MembershipModel.user_id == user.id))
-            for code in body["departments"]:
-                session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads))
-            changes["departments"], changes["heads_of"] = body["departments"], heads
-        if body.get("is_active") is not None:
-            user.is_active = body["is_active"]
-            changes["is_active"] = user.is_active
-        if body.get("display_name") is not None:
-            user.display_name = body["display_name"]
-            changes["display_name"] = {"before": before.display_name, "after": user.display_name}
-        if body.get("password"):
-            check_password_policy(body["password"], user.username)
-            user.password_hash = hash_password(body["password"])
-            changes["password_changed"] = True
-        if before.has_role("admin") and was_active:
-            keep_an_admin(session)
-        session.flush()
-        after = caller_of(session, user)
-        taken_away = (
-            before.roles - after.roles
-            or before.departments - after.departments
-            or before.heads_of - after.heads_of
-        )
-        if changes.get("password_changed") or (was_active and not user.is_active) or taken_away:
-            # Every credential the user held dies: tokens revoked for good (reactivation does not revive
-            # them) and browser sessions ended; they sign in again with what they may do now.
-            changes["tokens_revoked"] = revoke_tokens_of(session, user.id, ctx.clock.now())
-            changes["sessions_ended"] = end_sessions_of(session, user.id)
-        audit.record(
-            session,
-            ctx.clock.now(),
-            admin.username,
-            "user_updated",
-            username=user.username,
-            before=account_snapshot(before, was_active),
-            after=account_snapshot(after, user.is_active),
-            **changes,
-        )
-        return caller_of(session, user)
-
-
-def account_snapshot(user: Caller, active: bool) -> dict[str, Any]:
-    """What the audit log keeps of an account before and after a change (never a password or token)."""
-    return {
-        "display_name": user.display_name,
-        "departments": sorted(user.departments),
-        "heads_of": sorted(user.heads_of),
-        "roles": sorted(user.roles),
-        "is_active": active,
-    }
-
-
-def admin_issue_token(
-    ctx: ServiceContext, admin: Caller, user_id: int, name: str, days: int | None
-) -> dict[str, Any]:
-    """Issue an API token; its life defaults to AUXPOLICE_TOKEN_DAYS and may not pass _MAX_DAYS."""
-    days = days or ctx.settings.token_days
-    if days > ctx.settings.token_max_days:
-        raise InvalidInputError(
-            "令牌有效期不能超过 {max_days} 天",
-            errors={
-                "days": [
-                    f"最长 {ctx.settings.token_max_days} 天",
-                    f"At most {ctx.settings.token_max_days} days",
-                ]
-            },
-            english="A token may live at most {max_days} days",
-            max_days=ctx.settings.token_max_days,
-        )
-    with ctx.database.transaction() as session:
-        user = _user(session, user_id)
-        token, row = issue_token(ctx, session, user, name, days=days)
-        audit.record(
-            session,
-            ctx.clock.now(),
-            admin.username,
-            "token_issued",
-            username=user.username,
-            token_id=row.id,
-            name=name,
-            expires_at=row.expires_at.isoformat(),
-        )
-        return {"token": token, "id": row.id, "expires_at": row.expires_at}
-
-
-def admin_revoke_token(ctx: ServiceContext, admin: Caller, token_id: int) -> None:
-    with ctx.database.transaction() as session:
-        row = session.get(ApiTokenModel, token_id)
-        if row is None:
-            raise NotFoundError("令牌 {token_id} 不存在", token_id=token_id)
-        if row.revoked_at is not None:
-            raise ConflictError("该令牌已被吊销")
-        row.revoked_at = ctx.clock.now()
-        audit.record(
-            session, row.revoked_at, admin.username, "token_revoked", token_id=row.id, user_id=row.user_id
-        )
-
-
-def list_departments(ctx: ServiceContext) -> list[DepartmentModel]:
-    with ctx.database.reading() as session:
-        return list(session.scalars(select(DepartmentModel).order_by(DepartmentModel.code)))
-
-
-def admin_create_department(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> DepartmentModel:
-    with ctx.database.transaction() as session:
-        if session.get(DepartmentModel, body["code"]) is not None:
-            raise ConflictError("部门 {code} 已存在", code=body["code"])
-        department = DepartmentModel(**body)
-        session.add(department)
-        audit.record(session, ctx.clock.now(), admin.username, "department_created", **body)
-        return department

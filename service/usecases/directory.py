@@ -184,6 +184,13 @@ def revoke_tokens_of(session: Session, user_id: int, now: datetime) -> list[int]
     return sorted(row.id for row in rows)
 
 
+def token_state(row: ApiTokenModel, now: datetime) -> str:
+    """A token as its owner and the administrator see it: active, expired or revoked."""
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if row.expires_at <= now else "active"
+
+
 def load_register(session: Session) -> None:
     """Load departments and the village register shipped in service/data (idempotent)."""
     departments = json.loads((DATA_DIR / "departments.json").read_text(encoding="utf-8"))["departments"]

@@ -16,7 +16,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from service.usecases.admin import departments, register, users
+from service.usecases.admin import departments, register, tokens, users
 from service.usecases.directory import ROLES, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
@@ -250,7 +250,7 @@ def admin_user_password(user_id: int) -> Any:
 @admin_only
 def admin_user_revoke_tokens(user_id: int) -> Any:
     def act(admin: Caller) -> str:
-        return _("已吊销 %(n)s 个令牌", n=len(users.revoke_tokens(context(), admin, user_id)))
+        return _("已吊销 %(n)s 个令牌", n=len(tokens.revoke_all(context(), admin, user_id)))
 
     return _user_action(user_id, act)
 

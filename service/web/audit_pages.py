@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from service.api.fields import id_or_none
-from service.usecases import accounts, audit_trail
+from service.usecases import audit_trail
+from service.usecases.admin import departments, users
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
 from service.usecases.event_names import EventNames
@@ -106,8 +107,8 @@ def audit_search() -> Any:
         result=result,
         pages=pages,
         actions=sorted(ACTION_LABELS),
-        departments=accounts.list_departments(context()),
-        users=accounts.list_users(context()),
+        departments=departments.department_rows(context()),
+        users=users.list_users(context()),
     ), status
 
 

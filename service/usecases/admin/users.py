@@ -1,5 +1,7 @@
 """Accounts as an administrator sees them: the list, one user, creating, changing, deactivating and
-reactivating, resetting a password and revoking a user's tokens.
+reactivating, and resetting a password; through the pages and through the API (whose create issues a
+first token and whose change may also set the password or the activity). Tokens are in tokens.py, the
+rules both keep in account_rules.py.
 
 Whatever takes something away from a user (a role, a department, the headship, the account itself, the
 password) ends their credentials: tokens revoked for good and browser sessions ended, so they come back
@@ -8,24 +10,31 @@ only with what they may do now. No change may leave the service without an activ
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import ApiTokenModel, DepartmentModel, MembershipModel, UserModel
-from service.usecases.accounts import (
+from service.persistence.models import ApiTokenModel, MembershipModel, UserModel
+from service.usecases import directory
+from service.usecases.admin.account_rules import (
     account_snapshot,
+    check_departments,
     check_password_policy,
-    end_sessions_of,
+    checked_memberships,
+    checked_roles,
+    end_credentials,
+    find_user,
     keep_an_admin,
+    taken_away,
 )
-from service.usecases.directory import ROLES, Caller, caller_of, revoke_tokens_of
-from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.directory import Caller, caller_of, token_state
+from service.usecases.errors import ConflictError
 from service.usecases.passwords import generated_password, hash_password
 
 
@@ -58,6 +67,13 @@ def user_rows(ctx: ServiceContext) -> list[UserRow]:
         ]
 
 
+def list_users(ctx: ServiceContext) -> list[Caller]:
+    with ctx.database.reading() as session:
+        return [
+            caller_of(session, user) for user in session.scalars(select(UserModel).order_by(UserModel.id))
+        ]
+
+
 def _row(user: UserModel, memberships: list[tuple[str, bool]]) -> UserRow:
     return UserRow(
         user.id,
@@ -76,13 +92,13 @@ def user_detail(ctx: ServiceContext, user_id: int) -> dict[str, Any]:
     """One account and its tokens (newest first; never the token itself)."""
     now = ctx.clock.now()
     with ctx.database.reading() as session:
-        user = _user(session, user_id)
+        user = find_user(session, user_id)
         caller = caller_of(session, user)
         tokens = session.scalars(
             select(ApiTokenModel).where(ApiTokenModel.user_id == user_id).order_by(ApiTokenModel.id.desc())
         ).all()
         return {
-            "user": _row(user, [(code, code in caller.heads_of) for code in caller.departments]),
+            "user": _listed(user, caller),
             "tokens": [
                 {
                     "id": token.id,
@@ -90,9 +106,7 @@ def user_detail(ctx: ServiceContext, user_id: int) -> dict[str, Any]:
                     "created_at": token.created_at,
                     "expires_at": token.expires_at,
                     "revoked_at": token.revoked_at,
-                    "state": "revoked"
-                    if token.revoked_at is not None
-                    else ("expired" if token.expires_at <= now else "active"),
+                    "state": token_state(token, now),
                 }
                 for token in tokens
             ],
@@ -104,12 +118,12 @@ def create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> Use
     username = body["username"]
     check_password_policy(body["password"], username)
     password_hash = hash_password(body["password"])  # slow on purpose: outside the write transaction
-    departments, heads = _memberships(body)
-    roles = _roles(body.get("roles") or [])
+    departments, heads = checked_memberships(body)
+    roles = checked_roles(body.get("roles") or [])
     with ctx.database.transaction() as session:
         if session.scalars(select(UserModel.id).where(UserModel.username == username)).first():
             raise ConflictError("用户名 {username} 已存在", username=username)
-        _check_departments(session, departments)
+        check_departments(session, departments)
         user = UserModel(
             username=username,
             display_name=body["display_name"],
@@ -120,8 +134,7 @@ def create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> Use
         )
         session.add(user)
         session.flush()
-        for code in departments:
-            session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads))
+        _add_memberships(session, user.id, departments, heads)
         session.flush()
         after = caller_of(session, user)
         audit.record(
@@ -133,31 +146,64 @@ def create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> Use
             before=None,
             after=account_snapshot(after, True),
         )
-        return _row(user, [(code, code in heads) for code in departments])
+        return _listed(user, after)
+
+
+def create_user_with_token(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    """The API's create: memberships, roles, a password if one is given, the officer the account is;
+    return the user and a first token."""
+    with ctx.database.transaction() as session:
+        if session.scalars(select(UserModel).where(UserModel.username == body["username"])).first():
+            raise ConflictError("用户名 {username} 已存在", username=body["username"])
+        check_departments(session, body["departments"] + body["heads_of"], name_unknown=True)
+        checked_roles(body["roles"])
+        if body.get("password"):
+            check_password_policy(body["password"], body["username"])
+        user, token = directory.create_user(
+            ctx,
+            session,
+            body["username"],
+            body["display_name"],
+            body["departments"],
+            heads_of=tuple(body["heads_of"]),
+            roles=tuple(body["roles"]),
+            password=body.get("password"),
+        )
+        user.officer_id = body.get("officer_id")
+        audit.record(
+            session,
+            ctx.clock.now(),
+            admin.username,
+            "user_created",
+            username=user.username,
+            departments=body["departments"],
+            heads_of=body["heads_of"],
+            roles=body["roles"],
+            password_set=bool(body.get("password")),
+            before=None,
+            after=account_snapshot(caller_of(session, user), True),
+        )
+        return {"user": caller_of(session, user), "token": token}
 
 
 def change_user(ctx: ServiceContext, admin: Caller, user_id: int, body: dict[str, Any]) -> UserRow:
     """Change the display name, memberships with headships, and global roles of an account."""
-    departments, heads = _memberships(body)
-    roles = _roles(body.get("roles") or [])
+    departments, heads = checked_memberships(body)
+    roles = checked_roles(body.get("roles") or [])
     with ctx.database.transaction() as session:
-        user = _user(session, user_id)
+        user = find_user(session, user_id)
         before = caller_of(session, user)
-        _check_departments(session, departments)
+        check_departments(session, departments)
         user.display_name = body["display_name"]
         user.roles = roles
-        for membership in session.scalars(select(MembershipModel).where(MembershipModel.user_id == user.id)):
-            session.delete(membership)
-        session.flush()
-        for code in departments:
-            session.add(MembershipModel(user_id=user.id, department_code=code, is_head=code in heads))
+        _replace_memberships(session, user.id, departments, heads)
         if before.has_role("admin") and user.is_active:
             keep_an_admin(session)
         session.flush()
         after = caller_of(session, user)
         if before == after:
-            return _row(user, [(code, code in heads) for code in departments])
-        ended = _end_credentials(session, ctx, user.id) if _taken_away(before, after) else {}
+            return _listed(user, after)
+        ended = end_credentials(session, ctx, user.id) if taken_away(before, after) else {}
         audit.record(
             session,
             ctx.clock.now(),
@@ -168,14 +214,60 @@ def change_user(ctx: ServiceContext, admin: Caller, user_id: int, body: dict[str
             after=account_snapshot(after, user.is_active),
             **ended,
         )
-        return _row(user, [(code, code in heads) for code in departments])
+        return _listed(user, after)
+
+
+def update_user(ctx: ServiceContext, admin: Caller, user_id: int, body: dict[str, Any]) -> Caller:
+    """The API's change: roles, memberships, activity, display name or password, each only if given."""
+    with ctx.database.transaction() as session:
+        user = find_user(session, user_id)
+        before = caller_of(session, user)
+        was_active = user.is_active
+        changes: dict[str, Any] = {}
+        if body.get("roles") is not None:
+            checked_roles(body["roles"])
+            user.roles = sorted(body["roles"])
+            changes["roles"] = user.roles
+        if body.get("departments") is not None:
+            heads = body.get("heads_of") or []
+            check_departments(session, body["departments"] + heads, name_unknown=True)
+            _replace_memberships(session, user.id, body["departments"], heads)
+            changes["departments"], changes["heads_of"] = body["departments"], heads
+        if body.get("is_active") is not None:
+            user.is_active = body["is_active"]
+            changes["is_active"] = user.is_active
+        if body.get("display_name") is not None:
+            user.display_name = body["display_name"]
+            changes["display_name"] = {"before": before.display_name, "after": user.display_name}
+        if body.get("password"):
+            check_password_policy(body["password"], user.username)
+            user.password_hash = hash_password(body["password"])
+            changes["password_changed"] = True
+        if before.has_role("admin") and was_active:
+            keep_an_admin(session)
+        session.flush()
+        after = caller_of(session, user)
+        deactivated = was_active and not user.is_active
+        if changes.get("password_changed") or deactivated or taken_away(before, after):
+            changes.update(end_credentials(session, ctx, user.id))
+        audit.record(
+            session,
+            ctx.clock.now(),
+            admin.username,
+            "user_updated",
+            username=user.username,
+            before=account_snapshot(before, was_active),
+            after=account_snapshot(after, user.is_active),
+            **changes,
+        )
+        return caller_of(session, user)
 
 
 def set_active(ctx: ServiceContext, admin: Caller, user_id: int, active: bool) -> UserRow:
     """Deactivate an account (it can no longer sign in; tokens and sessions end) or reactivate it (old
     tokens stay revoked)."""
     with ctx.database.transaction() as session:
-        user = _user(session, user_id)
+        user = find_user(session, user_id)
         if user.is_active and active:
             raise ConflictError("该账号已启用")
         if not user.is_active and not active:
@@ -184,7 +276,7 @@ def set_active(ctx: ServiceContext, admin: Caller, user_id: int, active: bool) -
             raise ConflictError("不能停用自己的账号")
         caller = caller_of(session, user)
         user.is_active = active
-        ended = {} if active else _end_credentials(session, ctx, user.id)
+        ended = {} if active else end_credentials(session, ctx, user.id)
         if not active:
             keep_an_admin(session)
         audit.record(
@@ -197,23 +289,23 @@ def set_active(ctx: ServiceContext, admin: Caller, user_id: int, active: bool) -
             after=account_snapshot(caller, active),
             **ended,
         )
-        return _row(user, [(code, code in caller.heads_of) for code in caller.departments])
+        return _listed(user, caller)
 
 
 def reset_password(ctx: ServiceContext, admin: Caller, user_id: int, password: str | None) -> str | None:
     """Set a new password (the one given, checked against the policy, or a generated one, returned to be
     handed over once); the user is signed out everywhere and their tokens are revoked."""
     with ctx.database.reading() as session:
-        username = _user(session, user_id).username
+        username = find_user(session, user_id).username
     generated = None if password else generated_password()
     chosen = password or generated
     assert chosen is not None  # noqa: S101 - one of the two is set
     check_password_policy(chosen, username)
     password_hash = hash_password(chosen)
     with ctx.database.transaction() as session:
-        user = _user(session, user_id)
+        user = find_user(session, user_id)
         user.password_hash = password_hash
-        ended = _end_credentials(session, ctx, user.id)
+        ended = end_credentials(session, ctx, user.id)
         audit.record(
             session,
             ctx.clock.now(),
@@ -227,74 +319,17 @@ def reset_password(ctx: ServiceContext, admin: Caller, user_id: int, password: s
     return generated
 
 
-def revoke_tokens(ctx: ServiceContext, admin: Caller, user_id: int) -> list[int]:
-    """Revoke every live API token of a user (their browser sessions stay: that is the password's)."""
-    with ctx.database.transaction() as session:
-        user = _user(session, user_id)
-        revoked = revoke_tokens_of(session, user.id, ctx.clock.now())
-        audit.record(
-            session,
-            ctx.clock.now(),
-            admin.username,
-            "tokens_revoked",
-            username=user.username,
-            before={"live_tokens": revoked},
-            after={"live_tokens": []},
-        )
-        return revoked
+def _listed(user: UserModel, caller: Caller) -> UserRow:
+    return _row(user, [(code, code in caller.heads_of) for code in caller.departments])
 
 
-def _end_credentials(session: Session, ctx: ServiceContext, user_id: int) -> dict[str, Any]:
-    return {
-        "tokens_revoked": revoke_tokens_of(session, user_id, ctx.clock.now()),
-        "sessions_ended": end_sessions_of(session, user_id),
-    }
+def _add_memberships(session: Session, user_id: int, departments: list[str], heads: Collection[str]) -> None:
+    for code in departments:
+        session.add(MembershipModel(user_id=user_id, department_code=code, is_head=code in heads))
 
 
-def _taken_away(before: Caller, after: Caller) -> bool:
-    return bool(
-        before.roles - after.roles
-        or before.departments - after.departments
-        or before.heads_of - after.heads_of
-    )
-
-
-def _user(session: Session, user_id: int) -> UserModel:
-    user = session.get(UserModel, user_id)
-    if user is None:
-        raise NotFoundError("用户 {user_id} 不存在", user_id=user_id)
-    return user
-
-
-def _memberships(body: dict[str, Any]) -> tuple[list[str], set[str]]:
-    """The departments and the ones headed; one heads only a department one belongs to."""
-    departments = sorted(set(body.get("departments") or []))
-    heads = set(body.get("heads_of") or [])
-    outside = sorted(heads - set(departments))
-    if outside:
-        raise InvalidInputError(
-            "只能担任所属部门的负责人",
-            errors={
-                "heads_of": ["只能担任所属部门的负责人", "Head only of a department the user belongs to"]
-            },
-        )
-    return departments, heads
-
-
-def _roles(roles: list[str]) -> list[str]:
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown:
-        raise InvalidInputError(
-            "角色不存在",
-            errors={"roles": [f"未知角色：{', '.join(unknown)}", f"Unknown roles: {', '.join(unknown)}"]},
-        )
-    return sorted(set(roles))
-
-
-def _check_departments(session: Session, codes: list[str]) -> None:
-    known = set(session.scalars(select(DepartmentModel.code).where(DepartmentModel.code.in_(codes))))
-    if set(codes) - known:
-        raise InvalidInputError(
-            "部门不存在",
-            errors={"departments": ["所选部门不存在", "A chosen department does not exist"]},
-        )
+def _replace_memberships(
+    session: Session, user_id: int, departments: list[str], heads: Collection[str]
+) -> None:
+    session.execute(delete(MembershipModel).where(MembershipModel.user_id == user_id))
+    _add_memberships(session, user_id, departments, heads)
