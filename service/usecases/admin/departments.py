@@ -15,6 +15,7 @@ from sqlalchemy import select
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import DepartmentModel, TownModel
+from service.usecases.admin.names import rename
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 
@@ -92,19 +93,7 @@ def rename_department(ctx: ServiceContext, admin: Caller, code: str, body: dict[
         if department is None:
             raise NotFoundError("部门 {code} 不存在", code=code)
         _unique_name(session, body["name_zh"], code)
-        before = {"name_zh": department.name_zh, "name_en": department.name_en}
-        department.name_zh, department.name_en = body["name_zh"], body["name_en"]
-        after = {"name_zh": department.name_zh, "name_en": department.name_en}
-        if before != after:
-            audit.record(
-                session,
-                ctx.clock.now(),
-                admin.username,
-                "department_renamed",
-                department=code,
-                before=before,
-                after=after,
-            )
+        rename(ctx, session, admin, department, body, "department_renamed", department=code)
         return department
 
 

@@ -27,6 +27,7 @@ from service.persistence.models import (
     VillageModel,
     VillageVersionModel,
 )
+from service.usecases.admin.names import rename
 from service.usecases.directory import Caller, register_versions_on
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from workflows.ports import CHINA
@@ -149,19 +150,7 @@ def rename_town(ctx: ServiceContext, admin: Caller, code: str, body: dict[str, A
         if town is None:
             raise NotFoundError("镇 {code} 不存在", code=code)
         _unique_town_name(session, body["name_zh"], code)
-        before = {"name_zh": town.name_zh, "name_en": town.name_en}
-        town.name_zh, town.name_en = body["name_zh"], body["name_en"]
-        after = {"name_zh": town.name_zh, "name_en": town.name_en}
-        if before != after:
-            audit.record(
-                session,
-                ctx.clock.now(),
-                admin.username,
-                "town_renamed",
-                town=code,
-                before=before,
-                after=after,
-            )
+        rename(ctx, session, admin, town, body, "town_renamed", town=code)
         return town
 
 
