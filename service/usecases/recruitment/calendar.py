@@ -140,35 +140,19 @@ def close_registration_now(
 ) -> dict[str, Any]:
     """The bureau head closes registration now: applications are refused at once, and the registration
     timer is due now, so the scheduler's next round closes it (as at midnight after the end date)."""
-    _require_bureau_head(caller)
-    text = _reason(reason)
-    with incidents_recorded(ctx), ctx.database.transaction() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        campaign, instance = _campaign(runner, campaign_id)
-        now = ctx.clock.now()
-        _require_open(campaign, now)
-        before = _registration_of(campaign)
-        _move_timer(runner, instance, "registration", "closes_at", now, ending_early=True)
-        campaign.closes_at = now
-        after = _registration_of(campaign)
-        audit.record(
-            session,
-            now,
-            caller.username,
-            "registration_closed_early",
-            instance_id=instance.id,
-            campaign_id=campaign.id,
-            reason=text,
-            before=before,
-            after=after,
-        )
-        return {"campaign_id": campaign.id, **after}
+    return _change_registration(ctx, caller, campaign_id, reason, None)
 
 
 def extend_registration(
     ctx: ServiceContext, caller: Caller, campaign_id: int, registration_end: date, reason: str
 ) -> dict[str, Any]:
     """The bureau head gives registration a later end date; it closes at the end of that day."""
+    return _change_registration(ctx, caller, campaign_id, reason, registration_end)
+
+
+def _change_registration(
+    ctx: ServiceContext, caller: Caller, campaign_id: int, reason: str, registration_end: date | None
+) -> dict[str, Any]:
     _require_bureau_head(caller)
     text = _reason(reason)
     with incidents_recorded(ctx), ctx.database.transaction() as session:
@@ -176,24 +160,32 @@ def extend_registration(
         campaign, instance = _campaign(runner, campaign_id)
         now = ctx.clock.now()
         _require_open(campaign, now)
-        if campaign.registration_end is not None and registration_end <= campaign.registration_end:
-            raise InvalidInputError(
-                "新的报名截止日期必须晚于现在的截止日期 {current}",
-                errors={"registration_end": ["必须晚于现在的截止日期", "Must be after the current end date"]},
-                current=campaign.registration_end.isoformat(),
-            )
         before = _registration_of(campaign)
-        closes_at = end_of_day(registration_end)
-        # The announcement's end date is in the instance data too: it moves with the timer.
-        also = {"registration_end": registration_end.isoformat()}
-        _move_timer(runner, instance, "registration", "closes_at", closes_at, ending_early=False, also=also)
-        campaign.registration_end, campaign.closes_at = registration_end, closes_at
+        if registration_end is None:
+            _move_timer(runner, instance, "registration", "closes_at", now, ending_early=True)
+            campaign.closes_at = now
+        else:
+            if campaign.registration_end is not None and registration_end <= campaign.registration_end:
+                raise InvalidInputError(
+                    "新的报名截止日期必须晚于现在的截止日期 {current}",
+                    errors={
+                        "registration_end": ["必须晚于现在的截止日期", "Must be after the current end date"]
+                    },
+                    current=campaign.registration_end.isoformat(),
+                )
+            closes_at = end_of_day(registration_end)
+            # The announcement's end date is in the instance data too: it moves with the timer.
+            also = {"registration_end": registration_end.isoformat()}
+            _move_timer(
+                runner, instance, "registration", "closes_at", closes_at, ending_early=False, also=also
+            )
+            campaign.registration_end, campaign.closes_at = registration_end, closes_at
         after = _registration_of(campaign)
         audit.record(
             session,
             now,
             caller.username,
-            "registration_extended",
+            "registration_extended" if registration_end is not None else "registration_closed_early",
             instance_id=instance.id,
             campaign_id=campaign.id,
             reason=text,
