@@ -163,7 +163,6 @@ def _officer_for_update(runner: InstanceRunner, call: OperatorCall) -> OfficerMo
 @operator("record_renewal")
 def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     """Put the renewed contract on the officer's record (the company's form: number and term)."""
-    assert runner.instance is not None  # noqa: S101
     officer = _officer_for_update(runner, call)
     if officer.status != IN_SERVICE:
         # Left while the renewal was under way (the panels beside both tasks show it): nothing to renew, and
@@ -191,24 +190,13 @@ def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
     before = snapshot(officer, CONTRACT_FIELDS)
     officer.contract_number, officer.contract_start, officer.contract_end = number, start, end
     after = snapshot(officer, CONTRACT_FIELDS)
-    audit.record(
-        runner.session,
-        runner.ctx.clock.now(),
-        runner.actor,
-        "contract_renewed",
-        instance_id=runner.instance.id,
-        officer_id=officer.id,
-        officer_name=officer.name,
-        before=before,
-        after=after,
-    )
+    _record(runner, "contract_renewed", officer, before, after)
     return {"renewed": True, **after}
 
 
 @operator("end_contract")
 def end_contract(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     """The contract not renewed has run out: the officer leaves service on its last day."""
-    assert runner.instance is not None  # noqa: S101
     officer = _officer_for_update(runner, call)
     ending = date.fromisoformat(str(call.data["contract_end"]))
     if officer.status != IN_SERVICE or officer.contract_end != ending:
@@ -221,15 +209,23 @@ def end_contract(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     before = snapshot(officer)
     reason = str(call.data.get("decision_reason") or "").strip() or NOT_RENEWED
     leave_service(officer, "contract_ended", ending, reason)
+    _record(runner, "officer_status_changed", officer, before, snapshot(officer))
+    return {"ended": True, "status": officer.status, "left_on": ending.isoformat()}
+
+
+def _record(
+    runner: InstanceRunner, action: str, officer: OfficerModel, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """The audit event of an operator's change to the officer's record, naming the renewal's instance."""
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
     audit.record(
         runner.session,
         runner.ctx.clock.now(),
         runner.actor,
-        "officer_status_changed",
+        action,
         instance_id=runner.instance.id,
         officer_id=officer.id,
         officer_name=officer.name,
         before=before,
-        after=snapshot(officer),
+        after=after,
     )
-    return {"ended": True, "status": officer.status, "left_on": ending.isoformat()}
