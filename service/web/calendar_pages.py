@@ -3,6 +3,7 @@ who may (the bureau head; a task's department head) and the page shows the outco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -34,74 +35,72 @@ def _day(field: str) -> date:
         ) from None
 
 
-def _back(campaign_id: int) -> Any:
-    return redirect(url_for("web.campaign_dashboard", campaign_id=campaign_id, _anchor="calendar"))
+def _calendar(campaign_id: int) -> str:
+    return url_for("web.campaign_dashboard", campaign_id=campaign_id, _anchor="calendar")
 
 
-def _run(campaign_id: int, action: Any, done: str) -> Any:
+def _run(action: Callable[[str], Any], done: str, back: str) -> Any:
+    """Make the change with the form's reason, show its outcome, and go back to ``back``."""
     try:
-        action()
+        action(request.form.get("reason", ""))
     except ServiceError as error:
         flash_error(error)
     else:
         flash(done, "ok")
-    return _back(campaign_id)
+    return redirect(back)
 
 
 @bp.post("/dashboards/campaigns/<int:campaign_id>/calendar/close-registration")
 @login_required
 def close_registration_now(campaign_id: int) -> Any:
-    reason = request.form.get("reason", "")
     return _run(
-        campaign_id,
-        lambda: calendar.close_registration_now(context(), user(), campaign_id, reason),
+        lambda reason: calendar.close_registration_now(context(), user(), campaign_id, reason),
         _("报名已结束，系统将在下一轮定时处理中汇总资格审查结果"),
+        _calendar(campaign_id),
     )
 
 
 @bp.post("/dashboards/campaigns/<int:campaign_id>/calendar/extend-registration")
 @login_required
 def extend_registration(campaign_id: int) -> Any:
-    reason = request.form.get("reason", "")
     return _run(
-        campaign_id,
-        lambda: calendar.extend_registration(
+        lambda reason: calendar.extend_registration(
             context(), user(), campaign_id, _day("registration_end"), reason
         ),
         _("报名截止日期已延长"),
+        _calendar(campaign_id),
     )
 
 
 @bp.post("/dashboards/campaigns/<int:campaign_id>/notices/<int:instance_id>/extend")
 @login_required
 def extend_notice(campaign_id: int, instance_id: int) -> Any:
-    reason = request.form.get("reason", "")
     return _run(
-        campaign_id,
-        lambda: calendar.extend_notice(context(), user(), campaign_id, instance_id, _day("ends_on"), reason),
+        lambda reason: calendar.extend_notice(
+            context(), user(), campaign_id, instance_id, _day("ends_on"), reason
+        ),
         _("公示期已延长"),
+        _calendar(campaign_id),
     )
 
 
 @bp.post("/dashboards/campaigns/<int:campaign_id>/notices/<int:instance_id>/end")
 @login_required
 def end_notice_now(campaign_id: int, instance_id: int) -> Any:
-    reason = request.form.get("reason", "")
     return _run(
-        campaign_id,
-        lambda: calendar.end_notice_now(context(), user(), campaign_id, instance_id, reason),
+        lambda reason: calendar.end_notice_now(context(), user(), campaign_id, instance_id, reason),
         _("公示已提前结束，系统将在下一轮定时处理中进入签订合同环节"),
+        _calendar(campaign_id),
     )
 
 
 @bp.post("/dashboards/campaigns/<int:campaign_id>/tasks/<task_id>/due-date")
 @login_required
 def extend_task_due(campaign_id: int, task_id: str) -> Any:
-    reason = request.form.get("reason", "")
     return _run(
-        campaign_id,
-        lambda: calendar.extend_task_due(context(), user(), task_id, _day("due_on"), reason),
+        lambda reason: calendar.extend_task_due(context(), user(), task_id, _day("due_on"), reason),
         _("任务期限已延长"),
+        _calendar(campaign_id),
     )
 
 
@@ -109,13 +108,11 @@ def extend_task_due(campaign_id: int, task_id: str) -> Any:
 @login_required
 def extend_due_on_task_page(task_id: str) -> Any:
     """The same from the task's own page (a task outside any campaign: the month's scoring)."""
-    try:
-        calendar.extend_task_due(context(), user(), task_id, _day("due_on"), request.form.get("reason", ""))
-    except ServiceError as error:
-        flash_error(error)
-    else:
-        flash(_("任务期限已延长"), "ok")
-    return redirect(url_for("web.task", task_id=task_id))
+    return _run(
+        lambda reason: calendar.extend_task_due(context(), user(), task_id, _day("due_on"), reason),
+        _("任务期限已延长"),
+        url_for("web.task", task_id=task_id),
+    )
 
 
 def change_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
