@@ -1,0 +1,73 @@
+"""SQLAlchemy 2 models: definitions, instances and their projections, people, the village register.
+
+An instance's state JSON is the source of truth; human tasks, timers and audit events are projections
+written in the same transaction as the state.
+
+One module a part (base, identity, register, processes, audit, recruitment, appraisal); every name is
+re-exported here, so ``from service.persistence.models import X`` is the way to import one, and importing
+this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
+"""
+
+from service.persistence.models.appraisal import AppraisalRecordModel, AppraisalStartModel
+from service.persistence.models.audit import AuditEventModel, AuditHeadModel, InstanceSubjectModel
+from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
+from service.persistence.models.identity import (
+    ApiTokenModel,
+    DepartmentModel,
+    LoginFailureModel,
+    MembershipModel,
+    UserModel,
+    WebSessionModel,
+)
+from service.persistence.models.processes import (
+    ACTIVE_TASK,
+    OPEN_STATES,
+    BundleModel,
+    DefinitionModel,
+    HumanTaskFacts,
+    HumanTaskModel,
+    IncidentModel,
+    InstanceModel,
+    TimerModel,
+)
+from service.persistence.models.recruitment import (
+    ApplicationModel,
+    CampaignModel,
+    ContractRenewalStartModel,
+    OfficerModel,
+)
+from service.persistence.models.register import TownModel, VillageModel, VillageVersionModel
+
+__all__ = [
+    "ACTIVE_TASK",
+    "OPEN_STATES",
+    "ApiTokenModel",
+    "ApplicationModel",
+    "AppraisalRecordModel",
+    "AppraisalStartModel",
+    "AuditEventModel",
+    "AuditHeadModel",
+    "Base",
+    "BundleModel",
+    "CampaignModel",
+    "CompressedJSON",
+    "ContractRenewalStartModel",
+    "DefinitionModel",
+    "DepartmentModel",
+    "HumanTaskFacts",
+    "HumanTaskModel",
+    "IncidentModel",
+    "InstanceModel",
+    "InstanceSubjectModel",
+    "LoginFailureModel",
+    "MembershipModel",
+    "OfficerModel",
+    "TimerModel",
+    "TownModel",
+    "UTCDateTime",
+    "UserModel",
+    "VillageModel",
+    "VillageVersionModel",
+    "WebSessionModel",
+    "encode_state",
+]

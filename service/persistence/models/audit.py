@@ -1,0 +1,62 @@
+"""The audit log: events chained by hash (the head row), and the instances' subjects it is searched by."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.persistence.models.base import Base, UTCDateTime
+
+
+class AuditEventModel(Base):
+    """Append-only history; never updated after sealing, never cascade-deleted.
+
+    ``seq`` and ``hash`` are assigned when the writing transaction commits (service.audit): ``seq`` is the
+    chain order (commit order) and ``hash`` covers the event and the previous event's hash.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("seq", name="uq_audit_events_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    department_code: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+
+
+class InstanceSubjectModel(Base):
+    """Whom an instance is about (an officer, an application), for the auditors' history search."""
+
+    __tablename__ = "instance_subjects"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __table_args__ = (Index("ix_instance_subjects_ref", "kind", "ref"),)
+
+
+class AuditHeadModel(Base):
+    """The chain's newest position, authenticated with a key kept outside the database.
+
+    Without it, deleting the newest events would leave a shorter chain that still verifies.
+    """
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
