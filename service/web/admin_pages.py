@@ -20,6 +20,7 @@ from service.usecases.admin import departments, register, tokens, users
 from service.usecases.directory import ROLES, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
+from service.web.display import label_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,14 +57,12 @@ def admin_only(view: F) -> F:
 
 @bp.app_template_filter("role_label")
 def role_label(code: str) -> str:
-    label = ROLE_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(ROLE_LABELS, code)
 
 
 @bp.app_template_filter("department_kind")
 def department_kind(code: str) -> str:
-    label = DEPARTMENT_KIND_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(DEPARTMENT_KIND_LABELS, code)
 
 
 def field_errors(error: ServiceError) -> dict[str, str]:

@@ -15,6 +15,7 @@ from service.usecases.directory import REGISTER_START
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, language, refusal, user
 from service.web.admin_pages import admin_only, field_errors, text_field, town_names
+from service.web.display import label_of
 from workflows.rules.posts import VILLAGE_KINDS
 
 KIND_LABELS = {
@@ -36,8 +37,7 @@ POST_REASONS_EN = {
 
 @bp.app_template_filter("village_kind")
 def village_kind(code: str) -> str:
-    label = KIND_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(KIND_LABELS, code)
 
 
 @bp.app_template_filter("effective_day")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -114,16 +115,20 @@ def deadline_day(value: datetime | None) -> str:
     return "" if value is None else deadline_date(value).isoformat()
 
 
+def label_of(labels: Mapping[str, Any], code: str) -> str:
+    """A code's label in the page's language; a code without one is shown as it is."""
+    label = labels.get(code)
+    return str(label) if label is not None else code
+
+
 @bp.app_template_filter("action_label")
 def action_label(code: str) -> str:
-    label = ACTION_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(ACTION_LABELS, code)
 
 
 @bp.app_template_filter("state_label")
 def state_label(code: str) -> str:
-    label = STATE_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(STATE_LABELS, code)
 
 
 @bp.app_template_filter("json_text")

@@ -23,6 +23,7 @@ from service.web import (
     safe_next,
     user,
 )
+from service.web.display import label_of
 
 PER_PAGE = 50
 
@@ -36,8 +37,7 @@ KIND_LABELS = {
 
 @bp.app_template_filter("incident_kind")
 def incident_kind(code: str) -> str:
-    label = KIND_LABELS.get(code)
-    return str(label) if label is not None else code
+    return label_of(KIND_LABELS, code)
 
 
 @bp.app_context_processor
