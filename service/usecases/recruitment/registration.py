@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
 from service.persistence.models import ApplicationModel
 from service.usecases.errors import OperatorFailedError
+from service.usecases.recruitment.calendar import end_of_day
 from service.usecases.recruitment.common import campaign_of
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
@@ -30,7 +31,7 @@ def open_registration(runner: InstanceRunner, call: OperatorCall) -> dict[str, A
         raise OperatorFailedError("报名截止日期不能早于报名开始日期")
     if end < today:
         raise OperatorFailedError("报名截止日期不能早于今天")
-    closes_at = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=CHINA).astimezone(UTC)
+    closes_at = end_of_day(end)
     campaign.registration_start, campaign.registration_end = start, end
     campaign.closes_at, campaign.status = closes_at, "open"
     campaign.notice_days = int(call.data.get("notice_days") or NOTICE_DAYS_DEFAULT)
