@@ -123,8 +123,14 @@ def _campaign(runner: InstanceRunner, campaign_id: int) -> tuple[CampaignModel, 
     return campaign, instance
 
 
+def registration_open(campaign: CampaignModel, now: datetime) -> bool:
+    """Taking applications: what the head may close or extend (closed early, it waits for the
+    scheduler's round while applications are refused already)."""
+    return campaign.status == "open" and campaign.closes_at is not None and now < campaign.closes_at
+
+
 def _require_open(campaign: CampaignModel, now: datetime) -> None:
-    if campaign.status != "open" or campaign.closes_at is None or now >= campaign.closes_at:
+    if not registration_open(campaign, now):
         raise ConflictError("该批次的报名不在进行中（尚未开始或已截止），不能调整报名日程")
 
 

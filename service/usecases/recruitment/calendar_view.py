@@ -18,7 +18,7 @@ from service.persistence.models import (
 )
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError
-from service.usecases.recruitment.calendar import BUREAU, CALENDAR_ACTIONS
+from service.usecases.recruitment.calendar import BUREAU, CALENDAR_ACTIONS, registration_open
 from workflows.extensions import element_english_name, may_end_early
 
 
@@ -98,11 +98,7 @@ def campaign_calendar(ctx: ServiceContext, caller: Caller, campaign_id: int) -> 
             "registration_end": campaign.registration_end,
             "closes_at": campaign.closes_at,
             "notice_days": campaign.notice_days,
-            # Taking applications: what the head may close or extend (closed early, it waits for the
-            # scheduler's round while applications are refused already).
-            "registration_open": campaign.status == "open"
-            and campaign.closes_at is not None
-            and ctx.clock.now() < campaign.closes_at,
+            "registration_open": registration_open(campaign, ctx.clock.now()),
             "can_change": caller.heads(BUREAU),
             "timers": timer_rows,
             "tasks": [
