@@ -16,6 +16,7 @@ from service.api.accounts import CallerSchema, UserTokenSchema, caller_dict
 from service.api.fields import Id, Text
 from service.auth import allow
 from service.usecases.admin import departments, register, tokens, users
+from service.usecases.admin.account_rules import USERNAME
 from service.usecases.directory import ROLES
 from workflows.rules.posts import VILLAGE_KINDS
 
@@ -44,7 +45,7 @@ class UserDetailSchema(Schema):
 
 
 class NewUserSchema(Schema):
-    username = Text(64, required=True, validate=[validate.Regexp(r"^[a-z][a-z0-9_.-]{1,63}$")])
+    username = Text(64, required=True, validate=[validate.Regexp(f"^{USERNAME}$")])
     display_name = Text(128, min_length=1, required=True)
     password = Text(256, min_length=10, load_default=None, load_only=True)
     departments = fields.List(Text(64), load_default=list)

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from service.usecases.admin import departments, register, tokens, users
+from service.usecases.admin.account_rules import USERNAME
 from service.usecases.directory import ROLES, Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, ServiceError
 from service.web import bp, context, language, login_required, refusal, user
@@ -159,7 +160,7 @@ def admin_user_create() -> Any:
 
 
 def _check_username(username: str) -> None:
-    if not re.fullmatch(r"[a-z][a-z0-9_.-]{1,63}", username):
+    if not re.fullmatch(USERNAME, username):
         raise InvalidInputError(
             "用户名格式不正确",
             errors={

@@ -16,6 +16,9 @@ from service.usecases.directory import ROLES, Caller, revoke_tokens_of
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from service.usecases.passwords import password_problems
 
+# A username: a lower-case letter, then letters, digits, _ . - (64 characters at most, the column's size).
+USERNAME = r"[a-z][a-z0-9_.-]{1,63}"
+
 
 def find_user(session: Session, user_id: int) -> UserModel:
     user = session.get(UserModel, user_id)
