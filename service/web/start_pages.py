@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from service.usecases import appraisal, campaign_start, dashboards, incident_board, roster
@@ -15,9 +15,6 @@ from service.web import bp, context, current_user, language, login_required, ref
 from service.web.display import in_brackets, list_separator
 from service.web.forms import build_fields, parse_submission
 from workflows.ports import CHINA
-
-# The administration pages (issue 13, point 6) may not be there yet: linked once their endpoint exists.
-ADMIN_ENDPOINT = "web.admin_home"
 
 
 def _form_title(schema: dict[str, Any], key: str) -> str:
@@ -185,8 +182,8 @@ def _home_tools() -> dict[str, Any]:
             add("tool-audit-chain", "web.audit_chain", _("审计链校验"), _("核对审计记录是否被篡改"))
         if incident_board.can_handle_incidents(caller):
             add("tool-incidents", "web.incident_list", _("异常事件"), _("流程运行中出现的异常及其处理"))
-        if caller.has_role("admin") and ADMIN_ENDPOINT in current_app.view_functions:
-            add("tool-admin", ADMIN_ENDPOINT, _("系统管理"), _("用户、部门与村（社区）名册"))
+        if caller.has_role("admin"):
+            add("tool-admin", "web.admin_home", _("系统管理"), _("用户、部门与村（社区）名册"))
         return tools
 
     return {"home_tools": home_tools}
