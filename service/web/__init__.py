@@ -129,6 +129,8 @@ def init_web(app: Flask) -> None:
     Babel(app, locale_selector=lambda: LANGUAGES[language()])
     csrf.init_app(app)
     from service.web import (
+        admin_pages,
+        admin_register_pages,
         application_pages,
         audit_pages,
         dashboard_pages,
@@ -137,20 +139,14 @@ def init_web(app: Flask) -> None:
         incident_pages,
         instance_pages,
         pages,
+        roster_pages,
         start_pages,
         tasks_pages,
     )
 
     # Imported for the routes they add to ``bp``.
-    del application_pages, audit_pages, dashboard_pages, display, excel_pages, incident_pages
-    del instance_pages, pages, tasks_pages
-    del start_pages
-    from service.web import roster_pages  # the officer roster's routes
-
-    del roster_pages
-    from service.web import admin_pages, admin_register_pages  # the administration pages' routes
-
-    del admin_pages, admin_register_pages
+    del admin_pages, admin_register_pages, application_pages, audit_pages, dashboard_pages, display
+    del excel_pages, incident_pages, instance_pages, pages, roster_pages, start_pages, tasks_pages
     app.register_blueprint(bp)
 
     def error_page(_status: int, message: str, message_en: str) -> str:
