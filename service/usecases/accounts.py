@@ -18,7 +18,7 @@ from service.context import ServiceContext
 from service.persistence.models import ApiTokenModel, UserModel
 from service.usecases import login_throttle
 from service.usecases.admin.account_rules import find_user
-from service.usecases.directory import Caller, caller_of, hash_token, issue_token, token_state
+from service.usecases.directory import Caller, caller_of, hash_token, issue_token, token_entry
 from service.usecases.errors import ConflictError, NotFoundError, UnauthenticatedError
 from service.usecases.login_throttle import LoginThrottledError
 from service.usecases.passwords import verify_password
@@ -138,18 +138,7 @@ def own_tokens(ctx: ServiceContext, caller: Caller, current_token: str | None) -
             .where(ApiTokenModel.user_id == caller.user_id)
             .order_by(ApiTokenModel.id.desc())
         ).all()
-        return [
-            {
-                "id": row.id,
-                "name": row.name,
-                "created_at": row.created_at,
-                "expires_at": row.expires_at,
-                "revoked_at": row.revoked_at,
-                "state": token_state(row, now),
-                "current": row.token_hash == current_hash,
-            }
-            for row in rows
-        ]
+        return [{**token_entry(row, now), "current": row.token_hash == current_hash} for row in rows]
 
 
 def revoke_own_token(ctx: ServiceContext, caller: Caller, token_id: int) -> None:

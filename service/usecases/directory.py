@@ -184,11 +184,21 @@ def revoke_tokens_of(session: Session, user_id: int, now: datetime) -> list[int]
     return sorted(row.id for row in rows)
 
 
-def token_state(row: ApiTokenModel, now: datetime) -> str:
-    """A token as its owner and the administrator see it: active, expired or revoked."""
+def token_entry(row: ApiTokenModel, now: datetime) -> dict[str, Any]:
+    """A token as its owner and the administrator see it, with its state (active, expired or revoked);
+    never the token itself, which is not kept."""
     if row.revoked_at is not None:
-        return "revoked"
-    return "expired" if row.expires_at <= now else "active"
+        state = "revoked"
+    else:
+        state = "expired" if row.expires_at <= now else "active"
+    return {
+        "id": row.id,
+        "name": row.name,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "revoked_at": row.revoked_at,
+        "state": state,
+    }
 
 
 def load_register(session: Session) -> None:

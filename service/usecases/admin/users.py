@@ -33,7 +33,7 @@ from service.usecases.admin.account_rules import (
     keep_an_admin,
     taken_away,
 )
-from service.usecases.directory import Caller, caller_of, token_state
+from service.usecases.directory import Caller, caller_of, token_entry
 from service.usecases.errors import ConflictError
 from service.usecases.passwords import generated_password, hash_password
 
@@ -99,17 +99,7 @@ def user_detail(ctx: ServiceContext, user_id: int) -> dict[str, Any]:
         ).all()
         return {
             "user": _listed(user, caller),
-            "tokens": [
-                {
-                    "id": token.id,
-                    "name": token.name,
-                    "created_at": token.created_at,
-                    "expires_at": token.expires_at,
-                    "revoked_at": token.revoked_at,
-                    "state": token_state(token, now),
-                }
-                for token in tokens
-            ],
+            "tokens": [token_entry(token, now) for token in tokens],
         }
 
 
