@@ -29,6 +29,7 @@ MONTH = "2026-11"
 OWN_CASE = "与本人有关"
 STATION = "police_station:gushan"
 TOWN_GOV = "town_gov:gushan"
+OFFICER_PASSWORD = "Weihai-2026-duty"  # meets the password policy (letters and digits, not the username)
 
 
 def start_month(users: dict[str, User], ctx: ServiceContext | None = None) -> None:
@@ -41,7 +42,7 @@ def start_month(users: dict[str, User], ctx: ServiceContext | None = None) -> No
 def officer_account(
     users: dict[str, User], username: str, officer: int, departments: list[str], **extra: Any
 ) -> User:
-    return new_user(users, username, departments, officer_id=officer, password=f"pw-{username}", **extra)
+    return new_user(users, username, departments, officer_id=officer, password=OFFICER_PASSWORD, **extra)
 
 
 def station_scores(users: dict[str, User]) -> list[tuple[dict[str, Any], int]]:
@@ -204,7 +205,7 @@ def assert_nothing_in_progress_is_shown(
     events = [json.loads(line) for line in exported.get_data(as_text=True).splitlines()]
     assert events and all(event["instance_id"] != instance for event in events)
     assert any(event["instance_id"] is None for event in events)  # events of no instance stay
-    browser = web_login(app, own.username)
+    browser = web_login(app, own.username, OFFICER_PASSWORD)
     for page in (f"/tasks/{task_id}", f"/instances/{instance}"):
         response = browser.get(page)
         assert response.status_code == 403 and OWN_CASE in response.get_data(as_text=True), page

@@ -194,7 +194,7 @@ def test_bureau_uploads_applicants_as_xlsx(
     assert download.value.suggested_filename == "报名人员导入模板.xlsx"
     template = Path(download.value.path()).read_bytes()
     headers = [cell.value for cell in load_workbook(io.BytesIO(template)).worksheets[0][1]]
-    assert headers[:3] == ["姓名", "身份证号", "出生日期"]
+    assert headers[:4] == ["姓名", "证件类型", "身份证号", "出生日期"]
     shot(page, "11-excel")
 
     # Row 3 has an impossible birth date: the whole file is refused, nothing imported.

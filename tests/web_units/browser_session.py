@@ -15,12 +15,13 @@ def csrf(client: FlaskClient, path: str) -> str:
     return found.group(1)
 
 
-def web_login(app: Flask, username: str) -> FlaskClient:
-    """A browser session of ``username``, signed in through the login form (CSRF token included)."""
+def web_login(app: Flask, username: str, password: str | None = None) -> FlaskClient:
+    """A browser session of ``username``, signed in through the login form (CSRF token included); the
+    password is the demo users' test password ``pw-<username>`` unless given."""
     client = app.test_client()
+    password = password or f"pw-{username}"
     response = client.post(
-        "/login",
-        data={"username": username, "password": f"pw-{username}", "csrf_token": csrf(client, "/login")},
+        "/login", data={"username": username, "password": password, "csrf_token": csrf(client, "/login")}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
