@@ -27,6 +27,11 @@ def find_user(session: Session, user_id: int) -> UserModel:
     return user
 
 
+def check_username_free(session: Session, username: str) -> None:
+    if session.scalars(select(UserModel.id).where(UserModel.username == username)).first():
+        raise ConflictError("用户名 {username} 已存在", username=username)
+
+
 def checked_roles(roles: list[str]) -> list[str]:
     """The roles, each once and sorted; an unknown one is refused."""
     unknown = sorted(set(roles) - set(ROLES))

@@ -26,6 +26,7 @@ from service.usecases.admin.account_rules import (
     account_snapshot,
     check_departments,
     check_password_policy,
+    check_username_free,
     checked_memberships,
     checked_roles,
     end_credentials,
@@ -111,8 +112,7 @@ def create_user(ctx: ServiceContext, admin: Caller, body: dict[str, Any]) -> Use
     departments, heads = checked_memberships(body)
     roles = checked_roles(body.get("roles") or [])
     with ctx.database.transaction() as session:
-        if session.scalars(select(UserModel.id).where(UserModel.username == username)).first():
-            raise ConflictError("用户名 {username} 已存在", username=username)
+        check_username_free(session, username)
         check_departments(session, departments)
         user = UserModel(
             username=username,
@@ -143,8 +143,7 @@ def create_user_with_token(ctx: ServiceContext, admin: Caller, body: dict[str, A
     """The API's create: memberships, roles, a password if one is given, the officer the account is;
     return the user and a first token."""
     with ctx.database.transaction() as session:
-        if session.scalars(select(UserModel).where(UserModel.username == body["username"])).first():
-            raise ConflictError("用户名 {username} 已存在", username=body["username"])
+        check_username_free(session, body["username"])
         check_departments(session, body["departments"] + body["heads_of"], name_unknown=True)
         checked_roles(body["roles"])
         if body.get("password"):
