@@ -90,8 +90,11 @@ def compiled_translations() -> None:
     from babel.messages.pofile import read_po
 
     for po in (Path(__file__).resolve().parents[1] / "service" / "translations").glob("*/LC_MESSAGES/*.po"):
-        with po.open("rb") as source, po.with_suffix(".mo").open("wb") as target:
+        # Written aside and renamed: parallel workers (pytest -n) never read a half-written catalogue.
+        partial = po.with_suffix(f".mo.{os.getpid()}")
+        with po.open("rb") as source, partial.open("wb") as target:
             write_mo(target, read_po(source))
+        partial.replace(po.with_suffix(".mo"))
 
 
 def seed(app: Flask, password_hashes: dict[str, str]) -> None:
