@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -27,44 +27,41 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows.budget import DEFAULT_LIMITS, ActionBudget, ActionLimits, BudgetExceeded, element_name
 from workflows.compaction import COMPACT_AT_DEPTH, compact
+from workflows.engine_errors import (
+    ActionBudgetError,
+    EngineError,
+    InstanceTooLargeError,
+    ModelError,
+    TaskNotReadyError,
+    cause_of,
+    failure_of,
+)
 from workflows.extensions import UserTaskInfo, is_timer_catch, may_end_early, user_task_info
-from workflows.scripting import OperatorHandler, RestrictedScriptEngine, ScriptRejectedError
+from workflows.scripting import OperatorHandler, RestrictedScriptEngine
 from workflows.serialization import dump_state, load_state
 from workflows.specs import ProcessSpecs
 from workflows.timers import TimerValueError, due_of, mark_fired, recompute_due, service_clock
 
+log = logging.getLogger(__name__)
+# The engine's errors live in workflows/engine_errors.py and are imported from here as before.
+__all__ = [
+    "ActionBudgetError",
+    "EngineError",
+    "EngineStep",
+    "InstanceTooLargeError",
+    "ModelError",
+    "PendingTimer",
+    "ReadyUserTask",
+    "Stall",
+    "TaskNotReadyError",
+    "WorkflowEngine",
+    "cause_of",
+]
+
 # SpiffWorkflow's task iterator stops at depth 1000 and then silently offers no READY task; fail loudly
 # well before that instead of stalling (see docs/design.md).
-log = logging.getLogger(__name__)
-E = TypeVar("E", bound=BaseException)
-
 MAX_TREE_DEPTH = 900
 MAX_TASKS = 20_000
-
-
-class EngineError(Exception):
-    """The engine refused an action; the message says why, in Chinese for the end user."""
-
-    def __init__(self, message: str, message_en: str | None = None, element: str | None = None) -> None:
-        super().__init__(message)
-        self.message_en = message_en
-        self.element = element
-
-
-class TaskNotReadyError(EngineError):
-    """The task does not exist in this instance or is not waiting for a person."""
-
-
-class InstanceTooLargeError(EngineError):
-    """The instance's task tree is close to SpiffWorkflow's depth limit."""
-
-
-class ModelError(EngineError):
-    """A model expression, decision or operator failed while the engine stepped."""
-
-
-class ActionBudgetError(EngineError):
-    """An action went past its budget of steps, time or multi-instance size; nothing of it is kept."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +176,7 @@ class WorkflowEngine:
             except BudgetExceeded:
                 raise
             except Exception as error:
-                raise _failure(error, budget) from error
+                raise failure_of(error, budget) from error
         # Before compaction: it would cut away the depth the guard looks for.
         self._check_size(workflow)
         removed = compact(workflow, COMPACT_AT_DEPTH)
@@ -401,49 +398,6 @@ class WorkflowEngine:
                     "contact the process designers",
                     element=element,
                 )
-
-
-def cause_of(error: BaseException, kind: type[E]) -> E | None:
-    """The first exception of ``kind`` in ``error``'s chain: SpiffWorkflow wraps what a task raised
-    (an operator's refusal, a bound hit inside the library) in its own exceptions."""
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, kind):
-            return cause
-        cause = cause.__cause__ or cause.__context__ or getattr(cause, "exception", None)
-    return None
-
-
-def _failure(error: Exception, budget: ActionBudget) -> Exception:
-    """What a failure while stepping means: a bound hit deep inside the library, or a model error."""
-    exceeded = cause_of(error, BudgetExceeded)
-    if exceeded is not None:
-        return exceeded
-    element = element_name(budget.current) if budget.current is not None else None
-    if isinstance(error, ScriptRejectedError):
-        what, what_en = "模型脚本被拒绝执行", "a model script was refused"
-    elif isinstance(error, SpiffWorkflowException):
-        what, what_en = "流程模型执行出错", "the process model failed"
-    else:  # SpiffWorkflow passes an operator's own exception through unwrapped
-        what, what_en = "服务操作执行出错", "a service operation failed"
-    text = _text_of(error)
-    if element is None:
-        return ModelError(f"{what}：{text}", f"{what_en}: {text}")
-    return ModelError(
-        f"流程环节“{element}”{what}：{text}；本次操作未生效，请联系流程设计人员",
-        f"element {element}: {what_en}: {text}; nothing was saved, please contact the process designers",
-        element=element,
-    )
-
-
-def _text_of(error: BaseException) -> str:
-    """``str(error)``; SpiffWorkflow's exceptions fail to format when a note is None (a name it could not
-    suggest a match for), which turned a model's mistake into a 500."""
-    try:
-        return str(error)
-    except Exception:  # noqa: BLE001 - any formatting failure: fall back to the message and the notes
-        notes = [note for note in getattr(error, "notes", ()) if isinstance(note, str)]
-        return ". ".join([Exception.__str__(error), *notes])
 
 
 def _decision_inputs(task: Any, table: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from workflows.engine import _text_of
+from workflows.engine_errors import text_of
 from workflows.json_bounds import TooDeepError, depth_of, loads_bounded
 
 
@@ -17,7 +17,7 @@ def test_a_spiffworkflow_error_with_a_missing_note_is_still_described() -> None:
     error.add_note("Did you mean 'x'")
     with pytest.raises(TypeError):
         str(error)
-    assert _text_of(error) == "__build_class__ not found. Did you mean 'x'"
+    assert text_of(error) == "__build_class__ not found. Did you mean 'x'"
 
 
 def test_json_from_a_bundle_is_bounded_in_depth() -> None:
