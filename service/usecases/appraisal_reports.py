@@ -14,10 +14,11 @@ from sqlalchemy import select
 from service.context import ServiceContext
 from service.persistence.models import AppraisalRecordModel, OfficerModel, VillageModel
 from service.usecases.appraisal import parse_month, previous_months
+from service.usecases.dashboards import report_town
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
 from service.usecases.export_cells import csv_value, xlsx_row
-from service.usecases.names import person_names
+from service.usecases.names import person_names, towns
 from service.usecases.own_cases import finished_record, own_report_rows
 from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
@@ -50,12 +51,16 @@ EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | None) -> list[dict[str, Any]]:
-    """Every appraised officer of ``month`` (optionally one town) with scores, veto, grade and level.
+    """Every appraised officer of ``month`` (of ``town``, or of all the towns the caller may see) with
+    scores, veto, grade and level; a town the register does not have is not found.
 
     The caller's own row, if any, only once the month is finished and only as its result (own_cases).
     """
     parse_month(month)
     with ctx.database.reading() as session:
+        if town is not None and town not in {t["code"] for t in towns(session)}:
+            raise NotFoundError("没有名为 {town} 的镇", town=town)
+        town = report_town(caller, town)
         query = (
             select(AppraisalRecordModel, OfficerModel, VillageModel)
             .join(OfficerModel, OfficerModel.id == AppraisalRecordModel.officer_id)

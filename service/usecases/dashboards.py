@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import json
-from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
@@ -20,9 +18,9 @@ from service.persistence.models import (
     InstanceModel,
     OfficerModel,
 )
-from service.usecases import recruitment
+from service.usecases import names, recruitment
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
-from service.usecases.directory import DATA_DIR, Caller
+from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
 from workflows.rules.grading import GRADES
 
@@ -98,58 +96,47 @@ def campaign_dashboard(ctx: ServiceContext, caller: Caller, campaign_id: int) ->
     }
 
 
-@cache
-def towns() -> tuple[dict[str, str], ...]:
-    """The towns of the village register, in register order."""
-    return tuple(dict(town) for town in _register_towns())
-
-
-@functools.cache
-def _register_towns() -> tuple[dict[str, str], ...]:
-    # The register ships with the code: read once per process, not on every dashboard request.
-    return tuple(json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))["towns"])
-
-
-def _chosen_towns(caller: Caller, town: str | None) -> list[dict[str, str]]:
+def _visible_towns(session: Session, caller: Caller, town: str | None) -> list[dict[str, str]]:
+    """The towns of the register whose appraisals ``caller`` may see, checking the one asked for."""
     visible = appraisal_towns(caller)
     if visible is not None and not visible:
         raise ForbiddenError("只有公安分局、审计人员和各镇派出所、镇政府人员可以查看考核看板")
     if town and visible is not None and town not in visible:
         raise ForbiddenError("您只能查看本镇的考核情况")
-    chosen = [
-        t for t in towns() if (visible is None or t["code"] in visible) and (not town or t["code"] == town)
-    ]
-    if town and not chosen:
+    shown = [t for t in names.towns(session) if visible is None or t["code"] in visible]
+    if town and town not in {t["code"] for t in shown}:
         raise InvalidInputError("没有名为 {town} 的镇", town=town)
-    return chosen
+    return shown
 
 
 def appraisal_overview(
     ctx: ServiceContext, caller: Caller, months: list[str], town: str | None = None
 ) -> dict[str, Any]:
-    """Per month and town: appraisals started, grades confirmed, vetoes, and overdue open scoring tasks."""
+    """Per month and town: appraisals started, grades confirmed, vetoes, and overdue open scoring tasks;
+    ``towns`` are the ones shown (``town``, or all the caller may see), ``town_options`` all those."""
     for month in months:
         parse_month(month, EARLIEST_MONTH)  # a window's columns may reach before the programme
-    chosen = _chosen_towns(caller, town)
-    codes = [t["code"] for t in chosen]
-    cells: dict[tuple[str, str], dict[str, Any]] = {
-        (month, t["code"]): {
-            "month": month,
-            "town": t["code"],
-            "town_name_zh": t["name_zh"],
-            "town_name_en": t["name_en"],
-            "started": 0,
-            "appraised": 0,
-            "grades": dict.fromkeys(GRADES, 0),
-            "vetoes": 0,
-            "overdue": dict.fromkeys(TOWN_DEPARTMENT_KINDS, 0),
-            "overdue_total": 0,
-        }
-        for month in months
-        for t in chosen
-    }
     now = ctx.clock.now()
     with ctx.database.reading() as session:
+        options = _visible_towns(session, caller, town)
+        chosen = [t for t in options if not town or t["code"] == town]
+        codes = [t["code"] for t in chosen]
+        cells: dict[tuple[str, str], dict[str, Any]] = {
+            (month, t["code"]): {
+                "month": month,
+                "town": t["code"],
+                "town_name_zh": t["name_zh"],
+                "town_name_en": t["name_en"],
+                "started": 0,
+                "appraised": 0,
+                "grades": dict.fromkeys(GRADES, 0),
+                "vetoes": 0,
+                "overdue": dict.fromkeys(TOWN_DEPARTMENT_KINDS, 0),
+                "overdue_total": 0,
+            }
+            for month in months
+            for t in chosen
+        }
         started = session.execute(
             select(AppraisalStartModel.month, OfficerModel.town, func.count())
             .join(OfficerModel, OfficerModel.id == AppraisalStartModel.officer_id)
@@ -200,4 +187,4 @@ def appraisal_overview(
         cell["overdue"][kind] = cell["overdue"].get(kind, 0) + count
         cell["overdue_total"] += count
     rows = [cell for cell in cells.values() if cell["started"] or cell["appraised"] or cell["overdue_total"]]
-    return {"months": months, "towns": chosen, "rows": rows}
+    return {"months": months, "towns": chosen, "town_options": options, "rows": rows}

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.usecases import names
-from service.usecases.dashboards import towns
 from service.usecases.grounds.building import deadline
 from workflows.data_keys import is_reserved_key
 from workflows.data_labels import form_fields
@@ -141,7 +140,7 @@ class Labeller:
         if "department" in wanted:
             found["department"] = names.department_names(session)
         if "town" in wanted:
-            found["town"] = {t["code"]: names.Name(t["name_zh"], t["name_en"]) for t in towns()}
+            found["town"] = {t["code"]: names.Name(t["name_zh"], t["name_en"]) for t in names.towns(session)}
         for kind, code, item, slot in self._pending:
             name = found.get(kind, {}).get(code)
             if name is not None:

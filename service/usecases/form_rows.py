@@ -25,12 +25,12 @@ from service.persistence.models import (
     InstanceModel,
     VillageModel,
 )
-from service.usecases.dashboards import towns
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError
 from service.usecases.grounds.building import (
     masked_id,  # one masking rule for every list
     town_name,
+    town_names,
     village_names,
 )
 from service.usecases.grounds.recruitment import officer_names
@@ -102,7 +102,8 @@ def _plan_villages(ctx: ServiceContext, session: Session, task: HumanTaskModel) 
     plan = engine.task_data(workflow, task.id).get("plan") or {}  # the plan this draft works on
     posts = [post for post in plan.get("posts") or [] if isinstance(post, dict) and "quota" in post]
     # Town by town in the register's order, as the review's plan table lists them.
-    order = {town["code"]: position for position, town in enumerate(towns())}
+    towns = town_names(session)
+    order = {code: position for position, code in enumerate(towns)}
     posts.sort(key=lambda post: order.get(str(post.get("town")), len(order)))
     villages = village_names(session, (post["village_code"] for post in posts))
     names = officer_names(session, posts)
@@ -110,7 +111,7 @@ def _plan_villages(ctx: ServiceContext, session: Session, task: HumanTaskModel) 
     for post in posts:
         code = str(post["village_code"])
         village = villages.get(code, (str(post.get("village_name") or code),) * 2)
-        town = town_name(post.get("town"))
+        town = town_name(towns, post.get("town"))
         rows.append(
             PlanVillageRow(
                 code,

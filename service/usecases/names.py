@@ -1,4 +1,4 @@
-"""The names people read in place of codes: departments, people, processes and villages.
+"""The names people read in place of codes: departments, people, processes, towns and villages.
 
 Pages, exports and diagrams show these (docs/design.md, "names, not codes"); the codes stay the keys the
 service works with. Each lookup is one query for the whole set a page needs, never one per row.
@@ -6,6 +6,8 @@ service works with. Each lookup is one query for the whole set a page needs, nev
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel, DepartmentModel, UserModel, VillageModel
+from service.persistence.models import DefinitionModel, DepartmentModel, TownModel, UserModel, VillageModel
+from service.usecases.directory import DATA_DIR
 
 # Actors that are not people: the service itself and its scheduler.
 SERVICE_ACTORS = {
@@ -51,6 +54,23 @@ def person_names(session: Session, usernames: Iterable[str]) -> dict[str, Name]:
         )
         names.update({row.username: Name(row.display_name, row.display_name) for row in rows})
     return names
+
+
+def towns(session: Session) -> list[dict[str, str]]:
+    """Every town of the register (``code``, ``name_zh``, ``name_en``) as the administration keeps it, in
+    the register's order: the shipped towns in their shipped order, then the towns added since by code."""
+    shipped = _shipped_town_order()
+    rows = session.execute(select(TownModel.code, TownModel.name_zh, TownModel.name_en))
+    found = [{"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en} for row in rows]
+    return sorted(found, key=lambda town: (shipped.get(town["code"], len(shipped)), town["code"]))
+
+
+@functools.cache
+def _shipped_town_order() -> dict[str, int]:
+    # The towns table has no column for an order; the shipped register's order (gushan before boyu) is
+    # the one pages have always shown. It ships with the code: read once per process.
+    shipped = json.loads((DATA_DIR / "villages.json").read_text(encoding="utf-8"))["towns"]
+    return {town["code"]: position for position, town in enumerate(shipped)}
 
 
 def village_names(session: Session, codes: Iterable[str]) -> dict[str, Name]:

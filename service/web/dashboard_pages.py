@@ -91,12 +91,11 @@ def appraisal_dashboard() -> Any:
         overview = dashboards.appraisal_overview(context(), user(), months, town)
     except ServiceError as error:
         return _error(error)
-    visible = dashboards.appraisal_towns(user())
     return render_template(
         "dashboard_appraisal.html",
         overview=overview,
         until=until,
         town=town or "",
-        town_options=[t for t in dashboards.towns() if visible is None or t["code"] in visible],
+        town_options=overview["town_options"],
         grades=[(code, str(label)) for code, label in GRADE_LABELS.items()],
     )

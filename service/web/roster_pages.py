@@ -52,10 +52,10 @@ def roster_page() -> Any:
     page = page_or_first(request.args.get("page"))
     try:
         listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **filters)
-        villages = roster.village_options(context(), user())
-        visible = roster.roster_towns(user())
+        options = roster.filter_options(context(), user())
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
+    villages = options["villages"]
     if filters["town"]:
         villages = [v for v in villages if v["town"] == filters["town"]]
     return render_template(
@@ -64,7 +64,7 @@ def roster_page() -> Any:
         filters=filters,
         query={key: value for key, value in filters.items() if value},
         pages=max(1, math.ceil(listing["total"] / PER_PAGE)),
-        towns=[t for t in dashboards.towns() if visible is None or t["code"] in visible],
+        towns=options["towns"],
         villages=villages,
         statuses=_statuses(STATUSES),
         english=language() == "en",

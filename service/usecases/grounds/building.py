@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.persistence.models import DepartmentModel, HumanTaskModel, UserModel, VillageModel
-from service.usecases.dashboards import towns
+from service.persistence.models import DepartmentModel, HumanTaskModel, TownModel, UserModel, VillageModel
+from service.usecases.names import towns
 from workflows.ports import CHINA
 
 # A text in both languages: (Chinese, English).
@@ -178,11 +178,14 @@ def village_names(session: Session, codes: Iterable[str]) -> dict[str, Text]:
     return {row.code: (row.name_zh, row.name_en) for row in rows}
 
 
-def town_name(code: str | None) -> Text:
-    for town in towns():
-        if town["code"] == code:
-            return (town["name_zh"], town["name_en"])
-    return same(code or "—")
+def town_names(session: Session) -> dict[str, Text]:
+    """Every town's name by code, in the register's order."""
+    return {town["code"]: (town["name_zh"], town["name_en"]) for town in towns(session)}
+
+
+def town_name(names: Mapping[str, Text], code: str | None) -> Text:
+    """The town's name from ``names`` (``town_names``); its code if the register has no such town."""
+    return names.get(code or "") or same(code or "—")
 
 
 def village_town(session: Session, village_code: str | None) -> tuple[Text, Text]:
@@ -190,7 +193,8 @@ def village_town(session: Session, village_code: str | None) -> tuple[Text, Text
     village = session.get(VillageModel, village_code) if village_code else None
     if village is None:
         return same(village_code or "—"), same("—")
-    return (village.name_zh, village.name_en), town_name(village.town)
+    town = session.get(TownModel, village.town)
+    return (village.name_zh, village.name_en), (town.name_zh, town.name_en) if town else same(village.town)
 
 
 def department_name(session: Session, code: str | None) -> Text:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.persistence.models import ApplicationModel, AuditEventModel, HumanTaskModel, OfficerModel
-from service.usecases.dashboards import towns
 from service.usecases.excel_sheets import APPLICANT_COLUMNS
 from service.usecases.grounds.building import (
     Panel,
@@ -34,6 +33,7 @@ from service.usecases.grounds.building import (
     schema_at,
     title_of,
     town_name,
+    town_names,
     village_names,
     village_town,
     yes_no,
@@ -84,7 +84,8 @@ def plan_table(reading: Reading) -> Panel | None:
     villages = village_names(reading.session, (p["village_code"] for p in posts))
     names = officer_names(reading.session, posts)
     # Town by town in the register's order, the villages of each in the plan's order.
-    order = {town["code"]: position for position, town in enumerate(towns())}
+    towns = town_names(reading.session)
+    order = {code: position for position, code in enumerate(towns)}
     posts.sort(key=lambda post: order.get(post["town"], len(order)))
     by_town: dict[str, int] = {}
     for post in posts:
@@ -103,7 +104,7 @@ def plan_table(reading: Reading) -> Panel | None:
     fields.append(field(("空缺总数", "Vacancies"), same(plan.get("total_vacancies", sum(free)))))
     fields.append(field(("计划招聘总数", "Posts to recruit"), same(total)))
     for town, count in by_town.items():
-        name = town_name(town)
+        name = town_name(towns, town)
         fields.append(field((f"{name[0]}计划招聘", f"To recruit in {name[1]}"), same(count)))
     adjusted = sum(1 for post in posts if post.get("adjusted"))
     if adjusted:
@@ -129,7 +130,7 @@ def plan_table(reading: Reading) -> Panel | None:
         rows.append(
             (
                 villages.get(post["village_code"], same(post.get("village_name") or post["village_code"])),
-                town_name(post["town"]),
+                town_name(towns, post["town"]),
                 same(posts_quota),
                 same(in_service),
                 ("、".join(people) or "—", ", ".join(people) or "—"),

@@ -4,17 +4,17 @@ Importing this package registers the renewal's operators.
 """
 
 from service.usecases.roster.access import can_read_roster, roster_towns
-from service.usecases.roster.listing import list_officers, officer_detail, village_options
+from service.usecases.roster.listing import filter_options, list_officers, officer_detail
 from service.usecases.roster.renewal import start_due_renewals, start_renewal
 from service.usecases.roster.status import change_status
 
 __all__ = [
     "can_read_roster",
     "change_status",
+    "filter_options",
     "list_officers",
     "officer_detail",
     "roster_towns",
     "start_due_renewals",
     "start_renewal",
-    "village_options",
 ]

@@ -17,9 +17,9 @@ from service.persistence.models import (
     OfficerModel,
     VillageModel,
 )
-from service.usecases.dashboards import towns
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.labels import STATUSES, role_label, status_label
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
@@ -28,8 +28,8 @@ from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 HISTORY_MONTHS = 24
 
 
-def _town_names() -> dict[str, tuple[str, str]]:
-    return {t["code"]: (t["name_zh"], t["name_en"]) for t in towns()}
+def _town_names(session: Session) -> dict[str, tuple[str, str]]:
+    return {t["code"]: (t["name_zh"], t["name_en"]) for t in towns(session)}
 
 
 def _roster_query() -> Select[OfficerModel, VillageModel, ApplicationModel, CampaignModel]:
@@ -133,7 +133,7 @@ def list_officers(
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
-        names = _town_names()
+        names = _town_names(session)
         items = [_row(row[0], row[1], row[2], row[3], names) for row in rows]
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
@@ -181,7 +181,7 @@ def _renewals(session: Session, officer_id: int) -> list[dict[str, Any]]:
 
 def officer_row(session: Session, officer_id: int) -> dict[str, Any] | None:
     found = session.execute(_roster_query().where(OfficerModel.id == officer_id)).first()
-    return _row(found[0], found[1], found[2], found[3], _town_names()) if found else None
+    return _row(found[0], found[1], found[2], found[3], _town_names(session)) if found else None
 
 
 def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
@@ -201,14 +201,17 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
         }
 
 
-def village_options(ctx: ServiceContext, caller: Caller) -> list[dict[str, str]]:
-    """The villages a roster filter offers: the register's, of the towns the caller may read."""
+def filter_options(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str]]]:
+    """The towns and villages a roster filter offers: the register's, of the towns the caller may read."""
     visible = roster_towns(caller)
     query = select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
     if visible is not None:
         query = query.where(VillageModel.town.in_(sorted(visible)))
     with ctx.database.reading() as session:
-        return [
-            {"code": code, "name_zh": zh, "name_en": en, "town": town}
-            for code, zh, en, town in session.execute(query.order_by(VillageModel.town, VillageModel.code))
-        ]
+        villages = session.execute(query.order_by(VillageModel.town, VillageModel.code))
+        return {
+            "towns": [t for t in towns(session) if visible is None or t["code"] in visible],
+            "villages": [
+                {"code": code, "name_zh": zh, "name_en": en, "town": town} for code, zh, en, town in villages
+            ],
+        }
