@@ -30,6 +30,7 @@ from service.persistence.models import (
 from service.usecases.admin.names import rename
 from service.usecases.directory import Caller, register_versions_on
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.names import towns
 from workflows.ports import CHINA
 from workflows.rules.posts import PostAllocation, allocate_one, village_from_dict
 
@@ -87,8 +88,10 @@ def _allocation(version: VillageVersionModel) -> PostAllocation:
 
 
 def town_rows(ctx: ServiceContext) -> list[TownModel]:
+    """The towns in the register's order, the one every other page lists them in (names.towns)."""
     with ctx.database.reading() as session:
-        return list(session.scalars(select(TownModel).order_by(TownModel.code)))
+        order = {town["code"]: position for position, town in enumerate(towns(session))}
+        return sorted(session.scalars(select(TownModel)), key=lambda town: order[town.code])
 
 
 def register_on(ctx: ServiceContext, on: date | None) -> dict[str, Any]:
