@@ -11,6 +11,7 @@ this package registers every table on ``Base.metadata`` (Alembic and the tests r
 from service.persistence.models.appraisal import AppraisalRecordModel, AppraisalStartModel
 from service.persistence.models.audit import AuditEventModel, AuditHeadModel, InstanceSubjectModel
 from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
+from service.persistence.models.drafts import DraftModel
 from service.persistence.models.identity import (
     ApiTokenModel,
     DepartmentModel,
@@ -54,6 +55,7 @@ __all__ = [
     "ContractRenewalStartModel",
     "DefinitionModel",
     "DepartmentModel",
+    "DraftModel",
     "HumanTaskFacts",
     "HumanTaskModel",
     "IncidentModel",
