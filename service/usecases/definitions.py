@@ -15,7 +15,14 @@ from service.usecases.form_rows import SOURCES as ROW_SOURCES
 from service.usecases.grounds import PANELS
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
-from workflows.specs import DefinitionError, attach_forms, bundle_sha256, parse_bundle, read_bundle
+from workflows.specs import (
+    DefinitionError,
+    ProcessSpecs,
+    attach_forms,
+    bundle_sha256,
+    parse_bundle,
+    read_bundle,
+)
 
 MAX_BUNDLE_FILES = 200
 
@@ -37,8 +44,9 @@ def check_bundle_size(files: dict[str, str], limit: int) -> None:
         )
 
 
-def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
-    """Validate a bundle and store it; a bundle already deployed is not stored or versioned again."""
+def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
+    """Parse a bundle and run every lint deploy runs, refusing it with every problem found (a designer's
+    draft is checked by exactly this, service/usecases/drafts.py)."""
     check_bundle_size(files, ctx.settings.max_bundle_bytes)
     try:
         specs = parse_bundle(
@@ -50,6 +58,12 @@ def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list
         )
     except DefinitionError as error:
         raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error
+    return specs
+
+
+def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
+    """Validate a bundle and store it; a bundle already deployed is not stored or versioned again."""
+    specs = parse_files(ctx, files)
     sha = bundle_sha256(files)
     with ctx.database.transaction() as session:
         existing = list(session.scalars(select(DefinitionModel).where(DefinitionModel.bundle_sha256 == sha)))

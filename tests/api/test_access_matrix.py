@@ -52,6 +52,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/definitions"): {"designer", "auditor", "admin"},
     ("POST", "/api/v1/definitions"): {"designer"},
     ("POST", "/api/v1/definitions/<int:definition_id>/retire"): {"designer"},
+    ("GET", "/api/v1/drafts"): {"designer"},
+    ("POST", "/api/v1/drafts"): {"designer"},
+    ("DELETE", "/api/v1/drafts/<int:draft_id>"): {"designer"},
+    ("GET", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
+    ("PUT", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
+    ("POST", "/api/v1/drafts/<int:draft_id>/check"): {"designer"},
     ("GET", "/api/v1/incidents"): {"designer", "admin"},
     ("POST", "/api/v1/incidents/<int:incident_id>/resolve"): {"designer", "admin"},
     ("GET", "/api/v1/instances"): MEMBERS | {"auditor", "designer"},
@@ -124,6 +130,8 @@ def test_role_by_endpoint_matrix(app: Flask, users: dict[str, User], ctx: Servic
         "user_id": 999_999,
         "token_id": 999_999,
         "incident_id": 999_999,
+        "draft_id": 999_999,
+        "name": "model.bpmn",
         "month": "2026-11",
     }
     client = app.test_client()

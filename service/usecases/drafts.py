@@ -1,0 +1,177 @@
+"""Designers' drafts (issue 14, point 2): a private copy of a published bundle, edited file by file and
+checked by the very parse and lints deploy runs, never live (nothing starts on a draft).
+
+Only its owner reads or changes a draft; every change is audited in the same transaction. A draft names
+the version it was started from; the published bundle is immutable and never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import audit
+from service.context import ServiceContext
+from service.persistence.models import BundleModel, DefinitionModel, DraftModel
+from service.usecases.definitions import check_bundle_size, parse_files
+from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+
+# The kinds of file a bundle holds: models, decision tables, forms and data labels (workflows/specs.py).
+FILE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,120}\.(bpmn|bpmn20\.xml|dmn|json)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a draft cannot be published, on its element where the lint names one."""
+
+    element_id: str | None
+    process_id: str | None
+    file: str | None
+    zh: str
+    en: str
+
+
+def create_draft(ctx: ServiceContext, actor: str, definition_id: int) -> DraftModel:
+    """Start a draft from a published version: a copy of its whole bundle, owned by ``actor``."""
+    with ctx.database.transaction() as session:
+        definition = session.get(DefinitionModel, definition_id)
+        if definition is None:
+            raise NotFoundError("流程定义 {definition_id} 不存在", definition_id=definition_id)
+        bundle = session.get(BundleModel, definition.bundle_sha256)
+        now = ctx.clock.now()
+        draft = DraftModel(
+            owner=actor,
+            base_definition_id=definition.id,
+            process_id=definition.process_id,
+            name=definition.name,
+            files=dict(bundle.files) if bundle else {},
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(draft)
+        session.flush()
+        audit.record(
+            session,
+            now,
+            actor,
+            "draft_created",
+            draft_id=draft.id,
+            process_id=definition.process_id,
+            version=definition.version,
+        )
+        return draft
+
+
+def list_drafts(ctx: ServiceContext, actor: str) -> list[DraftModel]:
+    """The caller's own drafts, most recently changed first."""
+    with ctx.database.reading() as session:
+        return list(
+            session.scalars(
+                select(DraftModel)
+                .where(DraftModel.owner == actor)
+                .order_by(DraftModel.updated_at.desc(), DraftModel.id.desc())
+            )
+        )
+
+
+def draft_file(ctx: ServiceContext, actor: str, draft_id: int, name: str) -> str:
+    with ctx.database.reading() as session:
+        files = _own_draft(session, actor, draft_id).files
+        if name not in files:
+            raise NotFoundError("草稿中没有文件 {name}", english="The draft has no file {name}", name=name)
+        return str(files[name])
+
+
+def save_file(ctx: ServiceContext, actor: str, draft_id: int, name: str, text: str) -> DraftModel:
+    """Save one file of a draft (a new file is added); the size limits of deploy apply."""
+    if not FILE_NAME.match(name):
+        raise InvalidInputError(
+            "文件名 {name} 不可用：只能是 .bpmn、.bpmn20.xml、.dmn 或 .json 文件，"
+            "名称由字母、数字、下划线、点和连字符组成",
+            errors={"name": ["文件名不可用", "This file name cannot be used"]},
+            english="The file name {name} cannot be used: only .bpmn, .bpmn20.xml, .dmn or .json files, "
+            "named with letters, digits, underscores, dots and hyphens",
+            name=name,
+        )
+    with ctx.database.transaction() as session:
+        draft = _own_draft(session, actor, draft_id)
+        files = {**draft.files, name: text}
+        check_bundle_size(files, ctx.settings.max_bundle_bytes)
+        draft.files = files  # a new dict: the JSON column is saved only when reassigned
+        draft.updated_at = ctx.clock.now()
+        audit.record(
+            session,
+            draft.updated_at,
+            actor,
+            "draft_file_saved",
+            draft_id=draft.id,
+            process_id=draft.process_id,
+            file=name,
+            # The content itself stays in the draft; the trail keeps its fingerprint.
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        return draft
+
+
+def delete_draft(ctx: ServiceContext, actor: str, draft_id: int) -> None:
+    with ctx.database.transaction() as session:
+        draft = _own_draft(session, actor, draft_id)
+        audit.record(
+            session,
+            ctx.clock.now(),
+            actor,
+            "draft_deleted",
+            draft_id=draft.id,
+            process_id=draft.process_id,
+        )
+        session.delete(draft)
+
+
+def check_draft(ctx: ServiceContext, actor: str, draft_id: int) -> list[Problem]:
+    """Run the parse and every lint deploy runs on the draft's files; no problem means it would deploy."""
+    with ctx.database.reading() as session:
+        files = dict(_own_draft(session, actor, draft_id).files)
+    try:
+        parse_files(ctx, files)
+    except InvalidInputError as error:
+        found = (error.errors or {}).get("problems") if isinstance(error.errors, dict) else None
+        if not found:  # refused before parsing (the bundle's size): the refusal is the one problem
+            return [Problem(None, None, None, error.message, error.message_en)]
+        return [problem_of(text, files) for text in found]
+    return []
+
+
+# A lint problem is "<where>: <what>", where is "<process>/<element>", a file name or a process id.
+_WHERE = re.compile(r"^(?P<where>[^\s:]+): (?P<what>.+)$", re.DOTALL)
+
+
+def problem_of(text: str, files: dict[str, str]) -> Problem:
+    """A problem as the lint states it (in English), placed on its element, file or process."""
+    match = _WHERE.match(text)
+    if match is None:
+        return Problem(None, None, None, f"问题：{text}", text)
+    where, what = match["where"], match["what"]
+    if where in files:
+        return Problem(None, None, where, f"文件 {where}：{what}", text)
+    process_id, _, element_id = where.partition("/")
+    if element_id:
+        return Problem(element_id, process_id, None, f"流程 {process_id} 的元素 {element_id}：{what}", text)
+    return Problem(None, process_id, None, f"流程 {process_id}：{what}", text)
+
+
+def _own_draft(session: Session, actor: str, draft_id: int) -> DraftModel:
+    draft = session.get(DraftModel, draft_id)
+    if draft is None:
+        raise NotFoundError(
+            "草稿 {draft_id} 不存在", english="Draft {draft_id} does not exist", draft_id=draft_id
+        )
+    if draft.owner != actor:
+        raise ForbiddenError(
+            "只有草稿的创建者可以查看和修改它",
+            english="Only the designer who created a draft may read or change it",
+        )
+    return draft
