@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows.extensions import english_names_in_xml
 from workflows.serialization import compacted_elements
-from workflows.specs import as_utf8_xml
+from workflows.specs import BPMN_SUFFIXES, as_utf8_xml
 
 COMPLETED = "completed"
 ACTIVE = "active"
@@ -86,7 +86,7 @@ def process_file(files: Mapping[str, str], process_id: str) -> str | None:
     """The text of the ``.bpmn`` file of a bundle that defines ``process_id`` (any namespace prefix)."""
     pattern = re.compile(rf"<(?:[A-Za-z_][\w.-]*:)?process\s[^>]*?\bid=[\"']{re.escape(process_id)}[\"']")
     for name in sorted(files):
-        if name.endswith(".bpmn") and pattern.search(files[name]):
+        if name.endswith(BPMN_SUFFIXES) and pattern.search(files[name]):
             return files[name]
     return None
 

@@ -36,6 +36,8 @@ from workflows.semantics import use_service_semantics
 from workflows.timers import use_service_clock
 
 MAX_FILE_BYTES = 2_000_000
+# `.bpmn20.xml` is the name Activiti, Flowable and Camunda give their BPMN files.
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 
 
 class DefinitionError(Exception):
@@ -90,7 +92,11 @@ def bundle_sha256(files: Mapping[str, str]) -> str:
 
 def read_bundle(path: Path) -> dict[str, str]:
     """Read every .bpmn and .dmn under ``path`` (a file or folder) plus the forms they reference."""
-    paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn"})
+    paths = (
+        [path]
+        if path.is_file()
+        else sorted(p for p in path.rglob("*") if p.name.endswith((*BPMN_SUFFIXES, ".dmn")))
+    )
     if not paths:
         raise DefinitionError([f"no .bpmn or .dmn files found in {path}"])
     files = {p.name: decode_xml(p.read_bytes()) for p in paths}
@@ -113,7 +119,10 @@ def attach_forms(files: dict[str, str], forms_dir: Path) -> dict[str, str]:
 def _referenced_forms(files: Mapping[str, str]) -> set[str]:
     pattern = re.compile(rf'name="{FORM_KEY}"\s+value="([^"]+)"')
     return {
-        m.group(1) for name, text in files.items() if name.endswith(".bpmn") for m in pattern.finditer(text)
+        m.group(1)
+        for name, text in files.items()
+        if name.endswith(BPMN_SUFFIXES)
+        for m in pattern.finditer(text)
     }
 
 
@@ -184,7 +193,7 @@ def parse_bundle(
     for name in sorted(files):
         text = files[name]
         try:
-            if name.endswith(".bpmn"):
+            if name.endswith(BPMN_SUFFIXES):
                 parser.add_bpmn_xml(_safe_xml(name, text), filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_xml(_safe_xml(name, text), filename=name)
