@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -44,14 +44,16 @@ def lint_bundle(
     stored: bool,
     known_panels: Iterable[str] | None = None,
     known_row_sources: Iterable[str] | None = None,
+    known_departments: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[str]:
     """Every convention ``specs`` breaks; a ``stored`` bundle is held only to what it needs to run.
 
     ``known_panels``: the grounds panels the service renders (a task page cannot show another name);
-    ``known_row_sources``: the row sources a form's table may list (``x-rows``, workflows.forms).
+    ``known_row_sources``: the row sources a form's table may list (``x-rows``, workflows.forms);
+    ``known_departments``: the registered departments, code to (Chinese, English) name: lanes name them.
     """
     problems: list[str] = []
-    _lint(specs, problems, set(known_operators) if known_operators is not None else None)
+    _lint(specs, problems, set(known_operators) if known_operators is not None else None, known_departments)
     if known_panels is not None:
         _lint_grounds(specs, problems, set(known_panels))
     if known_row_sources is not None:
@@ -59,6 +61,8 @@ def lint_bundle(
         for name in sorted(specs.forms):
             problems.extend(row_table_problems(name, specs.forms[name], sources))
     _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
+    if known_departments is not None:
+        _lint_lanes(specs, problems, known_departments)
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
         _lint_loop_merges(specs, problems)
@@ -74,7 +78,12 @@ def _all_task_specs(specs: ProcessSpecs) -> Iterable[tuple[str, Any]]:
                 yield process_id, task_spec
 
 
-def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | None) -> None:
+def _lint(
+    specs: ProcessSpecs,
+    problems: list[str],
+    known_operators: set[str] | None,
+    known_departments: Mapping[str, tuple[str, str]] | None,
+) -> None:
     user_tasks: dict[str, list[UserTaskInfo]] = {}
     for process_id, task_spec in _all_task_specs(specs):
         where = f"{process_id}/{task_spec.name}"
@@ -84,7 +93,7 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
             user_tasks.setdefault(process_id, []).append(info)
             if not info.lane:
                 problems.append(f"{where}: user task lies in no lane (lanes name departments)")
-            elif not LANE_PATTERN.match(info.lane):
+            elif not LANE_PATTERN.match(info.lane) and known_departments is None:
                 problems.append(f"{where}: lane name {info.lane!r} is not a department code")
             if info.form is None:
                 problems.append(f"{where}: user task names no form ({FORM_KEY})")
@@ -108,6 +117,45 @@ def _lint(specs: ProcessSpecs, problems: list[str], known_operators: set[str] | 
     for process_id, infos in user_tasks.items():
         _lint_subject(process_id, infos, problems)
         _lint_moves_due_date(specs, process_id, infos, problems)
+
+
+def _lint_lanes(specs: ProcessSpecs, problems: list[str], departments: Mapping[str, tuple[str, str]]) -> None:
+    """A user task's lane names a registered department by its code, or a scoped kind of them by a template
+    (``police_station:{town}``): a lane naming nobody would queue its tasks where no one looks. A lane
+    written as a department's name gets the code to use; any other the list of departments."""
+    by_name = {name.strip().lower(): code for code, names in departments.items() for name in names}
+    valid_zh = "、".join(f"{zh} {code}" for code, (zh, _) in sorted(departments.items()))
+    valid_en = "; ".join(f"{en} {code}" for code, (_, en) in sorted(departments.items()))
+    for process_id, task_spec in _all_task_specs(specs):
+        if not isinstance(task_spec, UserTask):
+            continue
+        lane = user_task_info(task_spec).lane
+        if not lane or _names_departments(lane, departments):
+            continue
+        where = f"{process_id}/{task_spec.name}"
+        code = by_name.get(lane.strip().lower())
+        if code is not None:
+            problems.append(
+                f"{where}: 泳道 {lane!r} 是部门名称，泳道名应写部门代码 {code!r}"
+                f" / lane {lane!r} is a department's name; lanes name its code: did you mean {code}?"
+            )
+        else:
+            problems.append(
+                f"{where}: 泳道 {lane!r} 不是已登记的部门（可用：{valid_zh}）"
+                f" / lane {lane!r} is not a registered department (valid: {valid_en})"
+            )
+
+
+def _names_departments(lane: str, departments: Mapping[str, tuple[str, str]]) -> bool:
+    if lane in departments:
+        return True
+    kind, _, scope = lane.partition(":")
+    # A template such as `police_station:{town}` picks one department of its kind from task data.
+    return (
+        bool(LANE_PATTERN.match(lane))
+        and scope.startswith("{")
+        and any(code.startswith(f"{kind}:") for code in departments)
+    )
 
 
 def _lint_may_end_early(where: str, task_spec: Any, problems: list[str]) -> None:

@@ -175,6 +175,7 @@ def parse_bundle(
     stored: bool = False,
     known_panels: Iterable[str] | None = None,
     known_row_sources: Iterable[str] | None = None,
+    known_departments: Mapping[str, tuple[str, str]] | None = None,
 ) -> ProcessSpecs:
     """Parse and lint a bundle; raise DefinitionError listing every problem found.
 
@@ -184,7 +185,8 @@ def parse_bundle(
     Deploy passes the service's operators and start use cases: then every process must declare how it
     starts. (A bundle stored before that rule still loads; its processes just cannot be started.)
     It passes the grounds panels the service renders too: a user task may name only those (``grounds``),
-    and the row sources its forms' tables may list (``x-rows``).
+    and the row sources its forms' tables may list (``x-rows``), and the registered departments (code to
+    Chinese and English name) the lanes must name.
     """
     parser = SpiffBpmnParser(validator=VALIDATOR)
     problems: list[str] = []
@@ -246,7 +248,15 @@ def parse_bundle(
         declared = start_declarations(top_level[process_id])
         specs.start_rules[process_id] = declared[0] if len(declared) == 1 else None
     problems.extend(
-        lint_bundle(specs, known_operators, known_use_cases, stored, known_panels, known_row_sources)
+        lint_bundle(
+            specs,
+            known_operators,
+            known_use_cases,
+            stored,
+            known_panels,
+            known_row_sources,
+            known_departments,
+        )
     )
     if problems:
         raise DefinitionError(problems)

@@ -13,6 +13,7 @@ from service.persistence.models import BundleModel, DefinitionModel
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
 from service.usecases.form_rows import SOURCES as ROW_SOURCES
 from service.usecases.grounds import PANELS
+from service.usecases.names import department_names
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
 from workflows.specs import (
@@ -48,6 +49,8 @@ def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
     """Parse a bundle and run every lint deploy runs, refusing it with every problem found (a designer's
     draft is checked by exactly this, service/usecases/drafts.py)."""
     check_bundle_size(files, ctx.settings.max_bundle_bytes)
+    with ctx.database.transaction() as session:  # lanes name these; read before the (slow) parse
+        departments = {code: (name.zh, name.en) for code, name in department_names(session).items()}
     try:
         specs = parse_bundle(
             files,
@@ -55,6 +58,7 @@ def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
             known_use_cases=START_USE_CASES,
             known_panels=PANELS,
             known_row_sources=ROW_SOURCES,
+            known_departments=departments,
         )
     except DefinitionError as error:
         raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error

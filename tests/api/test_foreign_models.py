@@ -1,5 +1,5 @@
 """Issue 14, point 6: models from other tools. Deploy (POST /api/v1/definitions) is honest with them: a
-`.bpmn20.xml` file is BPMN."""
+`.bpmn20.xml` file is BPMN, and lanes name registered departments (refusals list them by name and code)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,37 @@ def test_a_bpmn20_xml_file_deploys_as_bpmn(users: dict[str, User]) -> None:
     files["recruitment.bpmn20.xml"] = files.pop("recruitment.bpmn")
     deployed = users["designer"].post("/api/v1/definitions", {"files": files}, expect=201)
     assert "recruitment" in {d["process_id"] for d in deployed}
+
+
+def test_a_lane_naming_no_registered_department_is_refused_with_the_list(users: dict[str, User]) -> None:
+    body = users["designer"].post(
+        "/api/v1/definitions", {"files": with_finance_lane("no_such_department")}, expect=422
+    )
+    problems = lane_problems(body)
+    assert problems and all("'no_such_department'" in p for p in problems)
+    assert all(p.startswith("recruitment/") for p in problems)
+    first = problems[0]
+    assert "不是已登记的部门" in first and "is not a registered department" in first
+    assert "财政金融局 finance" in first and "Finance Bureau finance" in first
+    assert "公安分局 police_bureau" in first and "Public Security Sub-bureau police_bureau" in first
+
+
+def test_a_lane_named_by_a_department_name_gets_its_code(users: dict[str, User]) -> None:
+    for name in ("财政金融局", "Finance Bureau"):
+        body = users["designer"].post("/api/v1/definitions", {"files": with_finance_lane(name)}, expect=422)
+        problems = lane_problems(body)
+        assert problems, name
+        assert all("did you mean finance?" in p and "部门代码 'finance'" in p for p in problems), problems
+
+
+def test_lane_templates_of_a_registered_kind_deploy_and_others_are_refused(users: dict[str, User]) -> None:
+    files = attach_forms(read_bundle(ROOT / "bpmn" / "appraisal"), ROOT / "forms")
+    template = '<bpmn:lane id="lane_town_gov" name="town_gov:{town}">'
+    assert template in files["appraisal.bpmn"]
+    users["designer"].post("/api/v1/definitions", {"files": files}, expect=201)
+    files["appraisal.bpmn"] = files["appraisal.bpmn"].replace(
+        template, template.replace("town_gov:", "nowhere:")
+    )
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    problems = lane_problems(body)
+    assert problems and all("'nowhere:{town}'" in p for p in problems)
