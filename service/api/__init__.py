@@ -205,6 +205,7 @@ def init_api(app: Flask) -> Api:
         drafts,
         incidents,
         instances,
+        migrations,
         officers,
         tasks,
     )
@@ -222,6 +223,7 @@ def init_api(app: Flask) -> Api:
         audit_log,
         incidents,
         officers,
+        migrations,
     ):
         api.register_blueprint(module.blp)
 

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "action_refused": lazy_gettext("操作被拒绝"),
     "definition_deployed": lazy_gettext("部署流程定义"),
     "definition_retired": lazy_gettext("停用流程定义"),
+    "instance_migrated": lazy_gettext("迁移流程实例"),
     "login": lazy_gettext("登录"),
     "login_failed": lazy_gettext("登录失败"),
     "login_locked": lazy_gettext("登录被锁定"),

@@ -52,6 +52,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/definitions"): {"designer", "auditor", "admin"},
     ("POST", "/api/v1/definitions"): {"designer"},
     ("POST", "/api/v1/definitions/<int:definition_id>/retire"): {"designer"},
+    ("POST", "/api/v1/migrations/dry-run"): {"designer"},
+    ("POST", "/api/v1/migrations"): {"designer"},
     ("GET", "/api/v1/drafts"): {"designer"},
     ("POST", "/api/v1/drafts"): {"designer"},
     ("DELETE", "/api/v1/drafts/<int:draft_id>"): {"designer"},
