@@ -40,6 +40,9 @@ MOVES_DUE_DATE_KEY = "movesDueDate"
 # `mayEndEarly` = `true`; without it the service refuses. Only a timeDate timer can carry it (its due time
 # is moved through the data its expression reads).
 MAY_END_EARLY_KEY = "mayEndEarly"
+# A service task names the service's operator that does its work (SpiffWorkflow's own extension element,
+# read by its parser: `<spiffworkflow:serviceTaskOperator id="<operator>" resultVariable="<name>">`).
+SERVICE_OPERATOR_ELEMENT = "spiffworkflow:serviceTaskOperator"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the

@@ -34,6 +34,7 @@ from workflows.forms import FormBundle, FormError, load_form_schema
 from workflows.lint import lint_bundle
 from workflows.semantics import use_service_semantics
 from workflows.timers import use_service_clock
+from workflows.validation_errors import validation_problem
 
 MAX_FILE_BYTES = 2_000_000
 # `.bpmn20.xml` is the name Activiti, Flowable and Camunda give their BPMN files.
@@ -207,7 +208,9 @@ def parse_bundle(
                 problems.append(f"{name}: unsupported file type")
         except DefinitionError as error:
             problems.extend(error.problems)
-        except (ValidationException, FormError, DataLabelsError) as error:
+        except ValidationException as error:
+            problems.append(validation_problem(error, name, known_operators))
+        except (FormError, DataLabelsError) as error:
             problems.append(f"{name}: {error}")
     bundle_forms = FormBundle(forms)
     if not stored:
@@ -223,7 +226,7 @@ def parse_bundle(
             top_level[process_id] = parser.get_spec(process_id)
             subprocess_specs[process_id] = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        raise DefinitionError([f"{getattr(error, 'file_name', '')}: {error}"]) from error
+        raise DefinitionError([validation_problem(error, "", known_operators)]) from error
     if not process_ids:
         raise DefinitionError(["the bundle holds no executable process"])
     for process_id in process_ids:

@@ -1,10 +1,14 @@
 """Issue 14, point 6: models from other tools. Deploy (POST /api/v1/definitions) is honest with them: a
-`.bpmn20.xml` file is BPMN, and lanes name registered departments (refusals list them by name and code)."""
+`.bpmn20.xml` file is BPMN, lanes name registered departments (refusals list them by name and code), and
+SpiffWorkflow's validation errors name their element (a service task without an operator gets the list of
+operators) and XSD errors their line."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from service.usecases.runner import OPERATORS
 from tests.conftest import User
 from workflows.specs import attach_forms, read_bundle
 
@@ -68,3 +72,35 @@ def test_lane_templates_of_a_registered_kind_deploy_and_others_are_refused(users
     body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
     problems = lane_problems(body)
     assert problems and all("'nowhere:{town}'" in p for p in problems)
+
+
+def appraisal_files() -> dict[str, str]:
+    return attach_forms(read_bundle(ROOT / "bpmn" / "appraisal"), ROOT / "forms")
+
+
+def test_a_service_task_without_an_operator_is_named_with_the_registered_operators(
+    users: dict[str, User],
+) -> None:
+    files = appraisal_files()
+    operator = re.compile(
+        r'<spiffworkflow:serviceTaskOperator id="record_veto".*?</spiffworkflow:serviceTaskOperator>', re.S
+    )
+    assert operator.search(files["appraisal.bpmn"])
+    files["appraisal.bpmn"] = operator.sub("", files["appraisal.bpmn"])
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    (problem,) = body["errors"]["problems"]
+    assert problem.startswith("appraisal.bpmn:record_veto_task: 服务任务未指定操作")
+    assert "service task names no operator" in problem and "spiffworkflow:serviceTaskOperator" in problem
+    listed = problem.split("(registered: ")[1].rstrip(")").split(", ")
+    assert listed == sorted(OPERATORS) and "record_veto" in listed
+
+
+def test_xsd_errors_keep_their_line_number(users: dict[str, User]) -> None:
+    files = appraisal_files()
+    lines = files["appraisal.bpmn"].splitlines()
+    at = next(n for n, line in enumerate(lines) if "<bpmn:laneSet" in line)
+    lines[at] = lines[at].replace("<bpmn:laneSet", "<bpmn:bogus /><bpmn:laneSet")
+    files["appraisal.bpmn"] = "\n".join(lines)
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    (problem,) = body["errors"]["problems"]
+    assert problem.startswith(f"appraisal.bpmn:{at + 1}: ") and "bogus" in problem
