@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel, InstanceModel
-from service.persistence.rows import update_loaded
+from service.persistence.models import OPEN_STATES, DefinitionModel, HumanTaskModel, InstanceModel
+from service.persistence.rows import table_of, update_loaded
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.incidents import incidents_recorded
+from service.usecases.projections import queue_row
 from service.usecases.runner import InstanceRunner
-from workflows.engine import WorkflowEngine
+from workflows.engine import ReadyUserTask, WorkflowEngine
 from workflows.migration import MigrationPlan, migrate, plan_migration, waits_at
 from workflows.specs import ProcessSpecs
 
@@ -166,15 +167,17 @@ def _migrate_one(
         return outcome
     spec, dependencies = versions.target_specs.spec_for(request.process_id)
 
-    def move(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
+    def move(engine: WorkflowEngine, workflow: BpmnWorkflow) -> list[ReadyUserTask]:
         # Planned again on the locked state the runner loaded: it is the one that is saved.
         fresh = plan_migration(workflow, spec, dependencies)
         if not fresh.can_move:
             raise ConflictError("流程实例已被其他操作修改，请刷新后重试")
         migrate(workflow, fresh, spec, dependencies)
         engine.step(workflow)
+        return engine.ready_user_tasks(workflow)
 
-    runner.act(instance, move)
+    ready = runner.act(instance, move)
+    _reroute(session, ctx, instance, [task for task in ready if plan and task.info.spec_name in plan.changed])
     if not update_loaded(
         session, instance, {"definition_id": versions.target.id}, lock_version=instance.lock_version
     ):
@@ -194,3 +197,21 @@ def _migrate_one(
     )
     outcome["migrated"] = True
     return outcome
+
+
+def _reroute(
+    session: Session, ctx: ServiceContext, instance: InstanceModel, tasks: list[ReadyUserTask]
+) -> None:
+    """A ready task keeps its id through the move, so the runner leaves its queue row as it was: give the
+    row its element's new name, form and lane (a task moved to another queue is unclaimed)."""
+    rows = table_of(HumanTaskModel)
+    for task in tasks:
+        fresh = queue_row(instance.id, instance.process_id, task, ctx.clock.now())
+        values = {key: fresh[key] for key in ("name_zh", "name_en", "department_code", "form", "head_only")}
+        open_row = (rows.c.id == task.task_id) & rows.c.state.in_(OPEN_STATES)
+        session.execute(
+            update(rows)
+            .where(open_row, rows.c.department_code != values["department_code"])
+            .values(state="open", claimed_by=None, claimed_at=None)
+        )
+        session.execute(update(rows).where(open_row).values(**values))

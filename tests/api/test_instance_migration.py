@@ -185,3 +185,14 @@ def test_migration_refusals(users: dict[str, User]) -> None:
     [row] = designer.post("/api/v1/migrations", request(v2, v1, instances=[instance]))
     assert not row["can_move"] and not row["migrated"] and row["reasons"][0]["en"]
     bureau.post("/api/v1/migrations/dry-run", request(v1, v2), expect=403)
+
+
+def test_a_waiting_task_renamed_is_renamed_in_its_queue(users: dict[str, User]) -> None:
+    designer, bureau = users["designer"], users["bureau"]
+    v1 = deploy(designer, V1)
+    instance = start(bureau, "renamed")
+    v2 = deploy(designer, [("task_a", "甲（新）"), ("task_b", "乙")])
+    [row] = designer.post("/api/v1/migrations", request(v1, v2))
+    assert row["migrated"] and row["changed"] == ["task_a"]
+    [task] = [t for t in open_tasks(bureau, "police_bureau", "task_a") if t["instance_id"] == instance]
+    assert task["name_zh"] == "甲（新）"
