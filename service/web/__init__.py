@@ -134,6 +134,7 @@ def init_web(app: Flask) -> None:
         application_pages,
         audit_pages,
         dashboard_pages,
+        definition_pages,
         display,
         excel_pages,
         incident_pages,
@@ -147,6 +148,7 @@ def init_web(app: Flask) -> None:
     # Imported for the routes they add to ``bp``.
     del admin_pages, admin_register_pages, application_pages, audit_pages, dashboard_pages, display
     del excel_pages, incident_pages, instance_pages, pages, roster_pages, start_pages, tasks_pages
+    del definition_pages
     app.register_blueprint(bp)
 
     def error_page(_status: int, message: str, message_en: str) -> str:

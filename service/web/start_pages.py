@@ -9,7 +9,14 @@ from typing import Any
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from service.usecases import appraisal, campaign_start, dashboards, incident_board, roster
+from service.usecases import (
+    appraisal,
+    campaign_start,
+    dashboards,
+    definition_catalogue,
+    incident_board,
+    roster,
+)
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.display import in_brackets, list_separator
@@ -182,6 +189,13 @@ def _home_tools() -> dict[str, Any]:
             add("tool-audit-chain", "web.audit_chain", _("审计链校验"), _("核对审计记录是否被篡改"))
         if incident_board.can_handle_incidents(caller):
             add("tool-incidents", "web.incident_list", _("异常事件"), _("流程运行中出现的异常及其处理"))
+        if definition_catalogue.may_read(caller):
+            add(
+                "tool-definitions",
+                "web.definitions_page",
+                _("流程定义"),
+                _("各流程的版本、发布人与运行中的实例"),
+            )
         if caller.has_role("admin"):
             add("tool-admin", "web.admin_home", _("系统管理"), _("用户、部门与村（社区）名册"))
         return tools
