@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.bpmn.specs.defaults import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import ManualTask, NoneTask, ReceiveTask, ServiceTask, UserTask
 
 from workflows.data_keys import is_reserved_key
 from workflows.data_labels import label_problems
@@ -63,6 +66,8 @@ def lint_bundle(
     _lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
     if known_departments is not None:
         _lint_lanes(specs, problems, known_departments)
+    if known_use_cases is not None and not stored:  # deploy: what no one here could ever move on
+        _lint_dead_ends(specs, problems)
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
         _lint_loop_merges(specs, problems)
@@ -156,6 +161,46 @@ def _names_departments(lane: str, departments: Mapping[str, tuple[str, str]]) ->
         and scope.startswith("{")
         and any(code.startswith(f"{kind}:") for code in departments)
     )
+
+
+# A timer written as a bare ISO 8601 literal (Camunda's way): SpiffWorkflow evaluates it as an expression.
+_BARE_ISO_TIMER = re.compile(
+    r"^(R\d*/)?(P(?=\d|T\d)[\dYMWDTHS.]+|\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-][\d:]+)?)?)$"
+)
+
+
+def _lint_dead_ends(specs: ProcessSpecs, problems: list[str]) -> None:
+    """Refuse elements no one here can ever move on: tasks offered to nobody, and waits for a message (the
+    service has no endpoint that delivers messages). Each problem names its element and the fix."""
+    for process_id, task_spec in _all_task_specs(specs):
+        where = f"{process_id}/{task_spec.name}"
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(task_spec, ManualTask | NoneTask) and not isinstance(task_spec, UserTask):
+            kind = "manualTask" if isinstance(task_spec, ManualTask) else "task"
+            problems.append(
+                f"{where}: {kind} 不会派给任何人，请改为用户任务（userTask，放在部门泳道并指定表单）"
+                f" / a {kind} is offered to no one: make it a userTask in a department's lane with a form"
+            )
+        elif isinstance(task_spec, ReceiveTask) or isinstance(definition, MessageEventDefinition):
+            problems.append(
+                f"{where}: 本服务无法投递消息，等待消息的元素永远不会继续，请改用用户任务或定时器"
+                " / the service cannot deliver messages, so a message start, catch or receive task never"
+                " goes on: use a user task or a timer"
+            )
+        elif isinstance(task_spec, EventBasedGateway):
+            problems.append(
+                f"{where}: 事件网关等待消息或定时器，本服务无法投递消息，请改用排他网关或定时器"
+                " / an event-based gateway waits for messages the service cannot deliver: use an exclusive"
+                " gateway or a timer"
+            )
+        elif is_timer_catch(task_spec) and _BARE_ISO_TIMER.match(
+            task_spec.event_definition.expression.strip()
+        ):
+            literal = task_spec.event_definition.expression.strip()
+            problems.append(
+                f'{where}: 定时器 {literal} 须写成带引号的表达式 "{literal}"'
+                f' / timer {literal} is read as an expression: quote it, "{literal}"'
+            )
 
 
 def _lint_may_end_early(where: str, task_spec: Any, problems: list[str]) -> None:

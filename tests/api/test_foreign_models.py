@@ -104,3 +104,68 @@ def test_xsd_errors_keep_their_line_number(users: dict[str, User]) -> None:
     body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
     (problem,) = body["errors"]["problems"]
     assert problem.startswith(f"appraisal.bpmn:{at + 1}: ") and "bogus" in problem
+
+
+DEAD_ENDS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs" targetNamespace="x">
+  <bpmn:message id="ping" name="ping" />
+  <bpmn:process id="dead_ends" name="Dead ends" isExecutable="true">
+    <bpmn:startEvent id="start">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="startedBy" value="callActivity" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:task id="plain"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:task>
+    <bpmn:manualTask id="by_hand"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:manualTask>
+    <bpmn:receiveTask id="receive" messageRef="ping"><bpmn:incoming>f3</bpmn:incoming>
+      <bpmn:outgoing>f4</bpmn:outgoing></bpmn:receiveTask>
+    <bpmn:intermediateCatchEvent id="wait_ping"><bpmn:incoming>f4</bpmn:incoming>
+      <bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:messageEventDefinition id="ping_def" messageRef="ping" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="week"><bpmn:incoming>f5</bpmn:incoming>
+      <bpmn:outgoing>f6</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P7D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:eventBasedGateway id="either"><bpmn:incoming>f6</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing>
+    </bpmn:eventBasedGateway>
+    <bpmn:intermediateCatchEvent id="quoted"><bpmn:incoming>f7</bpmn:incoming>
+      <bpmn:outgoing>f8</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P7D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f8</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="plain" />
+    <bpmn:sequenceFlow id="f2" sourceRef="plain" targetRef="by_hand" />
+    <bpmn:sequenceFlow id="f3" sourceRef="by_hand" targetRef="receive" />
+    <bpmn:sequenceFlow id="f4" sourceRef="receive" targetRef="wait_ping" />
+    <bpmn:sequenceFlow id="f5" sourceRef="wait_ping" targetRef="week" />
+    <bpmn:sequenceFlow id="f6" sourceRef="week" targetRef="either" />
+    <bpmn:sequenceFlow id="f7" sourceRef="either" targetRef="quoted" />
+    <bpmn:sequenceFlow id="f8" sourceRef="quoted" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_deploy_refuses_what_no_one_here_could_move_on(users: dict[str, User]) -> None:
+    body = users["designer"].post("/api/v1/definitions", {"files": {"dead_ends.bpmn": DEAD_ENDS}}, expect=422)
+    by_element = {p.split(":")[0]: p for p in body["errors"]["problems"]}
+    assert sorted(by_element) == [
+        "dead_ends/by_hand",
+        "dead_ends/either",
+        "dead_ends/plain",
+        "dead_ends/receive",
+        "dead_ends/wait_ping",
+        "dead_ends/week",
+    ], body
+    assert (
+        "make it a userTask" in by_element["dead_ends/plain"] and "a task is" in by_element["dead_ends/plain"]
+    )
+    assert "a manualTask is" in by_element["dead_ends/by_hand"]
+    assert "cannot deliver messages" in by_element["dead_ends/receive"]
+    assert "cannot deliver messages" in by_element["dead_ends/wait_ping"]
+    assert "event-based gateway" in by_element["dead_ends/either"]
+    assert 'quote it, "P7D"' in by_element["dead_ends/week"] and "带引号" in by_element["dead_ends/week"]
