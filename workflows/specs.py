@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from workflows.budget import bound_activities
+from workflows.camunda import camunda_problems
 from workflows.data_labels import DATA_LABELS_FILE, DataLabelsError, load_data_labels
 from workflows.extensions import (
     FORM_KEY,
@@ -197,7 +198,10 @@ def parse_bundle(
         text = files[name]
         try:
             if name.endswith(BPMN_SUFFIXES):
-                parser.add_bpmn_xml(_safe_xml(name, text), filename=name)
+                tree = _safe_xml(name, text)
+                if known_use_cases is not None and not stored:  # deploy: Camunda's keys would be lost
+                    problems.extend(camunda_problems(name, tree))
+                parser.add_bpmn_xml(tree, filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_xml(_safe_xml(name, text), filename=name)
             elif name == DATA_LABELS_FILE:

@@ -169,3 +169,34 @@ def test_deploy_refuses_what_no_one_here_could_move_on(users: dict[str, User]) -
     assert "cannot deliver messages" in by_element["dead_ends/wait_ping"]
     assert "event-based gateway" in by_element["dead_ends/either"]
     assert 'quote it, "P7D"' in by_element["dead_ends/week"] and "带引号" in by_element["dead_ends/week"]
+
+
+def test_camunda_attributes_are_listed_on_their_element_with_the_fix(users: dict[str, User]) -> None:
+    files = recruitment_files()
+    text = files["recruitment.bpmn"].replace(
+        "<bpmn:definitions ", '<bpmn:definitions xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ', 1
+    )
+    task = '<bpmn:userTask id="confirm_funding" name="确认经费保障">'
+    assert task in text
+    text = text.replace(
+        task,
+        task.replace(">", ' camunda:candidateGroups="finance" camunda:formKey="funding">'),
+    )
+    at = text.index("<bpmn:extensionElements>", text.index('id="confirm_funding"')) + len(
+        "<bpmn:extensionElements>"
+    )
+    io = (
+        '<camunda:inputOutput><camunda:inputParameter name="x">1</camunda:inputParameter>'
+        "</camunda:inputOutput>"
+    )
+    text = text[:at] + io + text[at:]
+    files["recruitment.bpmn"] = text
+    body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
+    problems = body["errors"]["problems"]
+    assert len(problems) == 3, problems
+    assert all(p.startswith("recruitment.bpmn:") and ":confirm_funding: camunda:" in p for p in problems)
+    (groups,) = [p for p in problems if "candidateGroups" in p]
+    assert "lane named by the department's code" in groups and "本服务不读取" in groups
+    (form,) = [p for p in problems if "formKey" in p]
+    assert "formJsonSchemaFilename" in form
+    assert any("camunda:inputOutput is ignored here" in p for p in problems)
