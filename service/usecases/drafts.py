@@ -78,6 +78,12 @@ def list_drafts(ctx: ServiceContext, actor: str) -> list[DraftModel]:
         )
 
 
+def get_draft(ctx: ServiceContext, actor: str, draft_id: int) -> DraftModel:
+    """One of the caller's own drafts, with its files (the draft pages read it whole)."""
+    with ctx.database.reading() as session:
+        return _own_draft(session, actor, draft_id)
+
+
 def draft_file(ctx: ServiceContext, actor: str, draft_id: int, name: str) -> str:
     with ctx.database.reading() as session:
         files = _own_draft(session, actor, draft_id).files
