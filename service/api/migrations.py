@@ -48,6 +48,9 @@ class MigrationOutcomeSchema(Schema):
     business_key = fields.String(allow_none=True)
     can_move = fields.Boolean()
     migrated = fields.Boolean()
+    failed = fields.Boolean(
+        metadata={"description": "its move was attempted and undone (the reasons say why); others went on"}
+    )
     reasons = fields.List(fields.Nested(ReasonSchema))
     changed = fields.List(fields.String(), metadata={"description": "elements the target version changes"})
     added = fields.List(fields.String())

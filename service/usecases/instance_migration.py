@@ -8,7 +8,8 @@ back is the same call with the versions swapped. The rules of what may move are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -29,6 +30,12 @@ from workflows.specs import ProcessSpecs
 
 # One request handles at most this many instances; a larger set is migrated in several requests.
 MAX_INSTANCES = 500
+# The web page works through a larger set in batches of this many (each instance still in its own
+# transaction), up to MAX_PER_RUN per submission: past that the request would outlast a browser's patience.
+BATCH_SIZE = 50
+MAX_PER_RUN = 2000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ def _outcome(
         "business_key": business_key,
         "can_move": not reasons,
         "migrated": False,
+        "failed": False,
         "reasons": reasons,
         **summary,
     }
@@ -140,16 +148,57 @@ def migrate_instances(ctx: ServiceContext, actor: str, request: MigrationRequest
     """Move every chosen instance that can move, each in its own transaction; report each one."""
     with ctx.database.reading() as session:
         _versions(ctx, session, request)
-        chosen = [instance.id for instance in _candidates(session, request)]
+        chosen = {instance.id: instance.business_key for instance in _candidates(session, request)}
     report = []
-    for instance_id in chosen:
+    for instance_id, business_key in chosen.items():
         try:
             with incidents_recorded(ctx), ctx.database.transaction() as session:
                 outcome = _migrate_one(ctx, session, actor, request, instance_id)
         except ServiceError as error:
-            outcome = _outcome(instance_id, None, None, [_reason(error.message, error.message_en)])
+            outcome = _failed(instance_id, business_key, _reason(error.message, error.message_en))
+        except Exception:  # noqa: BLE001 - one instance's failure must not stop the others; the log keeps it
+            log.exception("migrating instance %s failed", instance_id)
+            outcome = _failed(
+                instance_id,
+                business_key,
+                _reason("迁移时发生意外错误，已记入系统日志", "an unexpected error, kept in the service log"),
+            )
         if outcome is not None:
             report.append(outcome)
+    return report
+
+
+def _failed(instance_id: int, business_key: str | None, reason: dict[str, str]) -> dict[str, Any]:
+    """The outcome of an instance whose move was attempted and undone (its transaction rolled back)."""
+    return {**_outcome(instance_id, business_key, None, [reason]), "failed": True}
+
+
+def in_batches(
+    ctx: ServiceContext,
+    actor: str,
+    request: MigrationRequest,
+    instance_ids: list[int],
+    *,
+    move: bool,
+    batch_size: int = BATCH_SIZE,
+) -> list[dict[str, Any]]:
+    """Dry-run (``move`` false) or migrate ``instance_ids`` ``batch_size`` at a time, past MAX_INSTANCES
+    if need be; each instance still moves in its own transaction. The request's own choice of instances
+    is replaced by ``instance_ids`` (its ``waiting_at`` still applies)."""
+    if len(instance_ids) > MAX_PER_RUN:
+        raise InvalidInputError(
+            "一次最多处理 {limit} 个流程实例（本次选中 {count} 个），请按业务编号或等待环节缩小范围",
+            english="At most {limit} instances at a time ({count} chosen): narrow the choice by business "
+            "key or by the task they wait at",
+            limit=MAX_PER_RUN,
+            count=len(instance_ids),
+        )
+    size = max(1, min(batch_size, MAX_INSTANCES))
+    act = migrate_instances if move else dry_run
+    report: list[dict[str, Any]] = []
+    for first in range(0, len(instance_ids), size):
+        batch = replace(request, instances=instance_ids[first : first + size], business_keys=None)
+        report.extend(act(ctx, actor, batch))
     return report
 
 

@@ -140,6 +140,7 @@ def init_web(app: Flask) -> None:
         excel_pages,
         incident_pages,
         instance_pages,
+        migration_pages,
         pages,
         roster_pages,
         start_pages,
@@ -150,6 +151,7 @@ def init_web(app: Flask) -> None:
     del admin_pages, admin_register_pages, application_pages, audit_pages, dashboard_pages, display
     del excel_pages, incident_pages, instance_pages, pages, roster_pages, start_pages, tasks_pages
     del definition_pages
+    del migration_pages
     del draft_pages
     app.register_blueprint(bp)
 
