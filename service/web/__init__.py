@@ -136,6 +136,7 @@ def init_web(app: Flask) -> None:
         dashboard_pages,
         definition_pages,
         display,
+        draft_editor_pages,
         draft_pages,
         excel_pages,
         incident_pages,
@@ -151,6 +152,7 @@ def init_web(app: Flask) -> None:
     del admin_pages, admin_register_pages, application_pages, audit_pages, dashboard_pages, display
     del excel_pages, incident_pages, instance_pages, pages, roster_pages, start_pages, tasks_pages
     del definition_pages
+    del draft_editor_pages
     del migration_pages
     del draft_pages
     app.register_blueprint(bp)

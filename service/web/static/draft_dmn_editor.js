@@ -1,0 +1,107 @@
+// A draft's decision tables in dmn-js's modeler (issue 14, point 1); a file so the page needs no inline
+// script (CSP script-src 'self'). The page's JSON block #dmn-data carries the XML, the save URL, the CSRF
+// token and the page's words; Save sends the modeler's XML back and shows the draft's check.
+(function () {
+  var holder = document.getElementById('dmn-editor');
+  var source = document.getElementById('dmn-data');
+  if (!holder || !source) { return; }
+  var data = JSON.parse(source.textContent);
+  var words = data.text;
+  var saveButton = document.getElementById('save-dmn');
+  var status = document.getElementById('save-status');
+  var dirtyMark = document.getElementById('dirty');
+  var problemList = document.getElementById('check-problems');
+  var tabs = document.getElementById('dmn-views');
+  var dirty = false;
+  if (typeof window.DmnJS !== 'function') { holder.textContent = words.missing; return; }
+
+  var modeler = new window.DmnJS({ container: holder, common: { keyboard: { bindTo: window } } });
+
+  function setDirty(value) {
+    dirty = value;
+    dirtyMark.hidden = !value;
+  }
+
+  function kindName(view) {
+    if (view.type === 'decisionTable') { return words.table; }
+    if (view.type === 'drd') { return words.drd; }
+    if (view.type === 'literalExpression') { return words.literal; }
+    return view.type;
+  }
+
+  function watchActiveViewer() {
+    var viewer = modeler.getActiveViewer();
+    if (!viewer || viewer.__auxpoliceWatched) { return; }
+    viewer.__auxpoliceWatched = true;
+    viewer.get('eventBus').on('elements.changed', function () { setDirty(true); });
+  }
+
+  function drawTabs() {
+    tabs.textContent = '';
+    var active = modeler.getActiveView();
+    modeler.getViews().forEach(function (view) {
+      var item = document.createElement('li');
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'tab' + (active && active.element === view.element ? ' active' : '');
+      button.dataset.viewType = view.type;
+      button.textContent = kindName(view) + ' · ' + (view.element.name || view.element.id);
+      button.addEventListener('click', function () { modeler.open(view); });
+      item.appendChild(button);
+      tabs.appendChild(item);
+    });
+  }
+
+  modeler.on('views.changed', function () { drawTabs(); watchActiveViewer(); });
+
+  modeler.importXML(data.xml).then(function () {
+    // Designers come for the tables: open the first decision table rather than the relation diagram.
+    var table = modeler.getViews().filter(function (view) { return view.type === 'decisionTable'; })[0];
+    return table ? modeler.open(table) : null;
+  }).then(function () {
+    drawTabs();
+    watchActiveViewer();
+    saveButton.disabled = false;
+    holder.dataset.ready = 'true';
+  }).catch(function (error) {
+    holder.textContent = words.failed + ' ' + (error && error.message ? error.message : error);
+  });
+
+  function showProblems(problems) {
+    problemList.textContent = '';
+    (problems || []).forEach(function (text) {
+      var item = document.createElement('li');
+      item.textContent = text;
+      problemList.appendChild(item);
+    });
+  }
+
+  saveButton.addEventListener('click', function () {
+    saveButton.disabled = true;
+    status.className = 'save-status';
+    status.textContent = words.saving;
+    modeler.saveXML({ format: true }).then(function (result) {
+      return fetch(data.save_url, {
+        method: 'PUT',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': data.csrf },
+        body: JSON.stringify({ text: result.xml })
+      });
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (answer) {
+      if (answer.status !== 200) { throw new Error(answer.body.message || answer.status); }
+      setDirty(false);
+      status.className = 'save-status ' + (answer.body.draft_ok ? 'ok' : 'warn');
+      status.textContent = answer.body.draft_ok ? words.saved_ok : words.saved_problems;
+      showProblems(answer.body.problems);
+    }).catch(function (error) {
+      status.className = 'save-status error';
+      status.textContent = words.save_failed + ' ' + (error && error.message ? error.message : error);
+    }).then(function () { saveButton.disabled = false; });
+  });
+
+  window.addEventListener('beforeunload', function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = words.unsaved; }
+  });
+}());
