@@ -208,6 +208,7 @@ def init_api(app: Flask) -> Api:
         migrations,
         officers,
         tasks,
+        versions,
     )
 
     for module in (
@@ -224,6 +225,7 @@ def init_api(app: Flask) -> Api:
         incidents,
         officers,
         migrations,
+        versions,
     ):
         api.register_blueprint(module.blp)
 

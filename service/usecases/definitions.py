@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
@@ -16,6 +18,7 @@ from service.usecases.grounds import PANELS
 from service.usecases.names import department_names
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
+from workflows.problems import Problem
 from workflows.specs import (
     DefinitionError,
     ProcessSpecs,
@@ -46,8 +49,18 @@ def check_bundle_size(files: dict[str, str], limit: int) -> None:
 
 
 def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
-    """Parse a bundle and run every lint deploy runs, refusing it with every problem found (a designer's
-    draft is checked by exactly this, service/usecases/drafts.py)."""
+    """Parse a bundle and run every lint deploy runs, refusing it with every problem found (each as a line
+    ``<where>: <zh> / <en>``)."""
+    specs, found = lint_files(ctx, files)
+    if specs is None:
+        raise InvalidInputError("流程定义校验未通过", errors={"problems": [str(p) for p in found]})
+    return specs
+
+
+def lint_files(ctx: ServiceContext, files: dict[str, str]) -> tuple[ProcessSpecs | None, list[Problem]]:
+    """Parse a bundle and run every lint deploy runs: the specs, or None with every problem found, each on
+    its element or file in Chinese and English (a designer's draft is checked by exactly this,
+    service/usecases/drafts.py). A bundle over the size limits is refused before any parsing."""
     check_bundle_size(files, ctx.settings.max_bundle_bytes)
     with ctx.database.transaction() as session:  # lanes name these; read before the (slow) parse
         departments = {code: (name.zh, name.en) for code, name in department_names(session).items()}
@@ -61,8 +74,8 @@ def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
             known_departments=departments,
         )
     except DefinitionError as error:
-        raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error
-    return specs
+        return None, error.found
+    return specs, []
 
 
 def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:
@@ -74,23 +87,7 @@ def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list
         if existing:
             return existing
         now = ctx.clock.now()
-        session.add(BundleModel(sha256=sha, files=files, created_at=now))
-        deployed = []
-        for process_id in specs.process_ids:
-            latest = session.scalar(
-                select(func.max(DefinitionModel.version)).where(DefinitionModel.process_id == process_id)
-            )
-            definition = DefinitionModel(
-                process_id=process_id,
-                version=(latest or 0) + 1,
-                name=specs.process_names[process_id],
-                bundle_sha256=sha,
-                deployed_by=actor,
-                deployed_at=now,
-            )
-            session.add(definition)
-            deployed.append(definition)
-        session.flush()
+        deployed = store_versions(session, specs, files, actor, now)
         audit.record(
             session,
             now,
@@ -101,6 +98,32 @@ def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list
             files=sorted(files),
         )
         return deployed
+
+
+def store_versions(
+    session: Session, specs: ProcessSpecs, files: dict[str, str], actor: str, now: datetime
+) -> list[DefinitionModel]:
+    """Store a parsed bundle (once per content) and the next version of each of its processes, in the
+    caller's transaction (deploy, and publishing a draft: service/usecases/workbench/publish.py)."""
+    if session.get(BundleModel, specs.sha256) is None:
+        session.add(BundleModel(sha256=specs.sha256, files=files, created_at=now))
+    deployed = []
+    for process_id in specs.process_ids:
+        latest = session.scalar(
+            select(func.max(DefinitionModel.version)).where(DefinitionModel.process_id == process_id)
+        )
+        definition = DefinitionModel(
+            process_id=process_id,
+            version=(latest or 0) + 1,
+            name=specs.process_names[process_id],
+            bundle_sha256=specs.sha256,
+            deployed_by=actor,
+            deployed_at=now,
+        )
+        session.add(definition)
+        deployed.append(definition)
+    session.flush()
+    return deployed
 
 
 def deploy_path(ctx: ServiceContext, path: Path, actor: str) -> list[DefinitionModel]:
