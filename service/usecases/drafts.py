@@ -19,6 +19,7 @@ from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel, DraftModel
 from service.usecases.definitions import check_bundle_size, parse_files
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.workbench.scenarios import replay_problems
 
 # The kinds of file a bundle holds: models, decision tables, forms and data labels (workflows/specs.py).
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,120}\.(bpmn|bpmn20\.xml|dmn|json)$")
@@ -148,7 +149,7 @@ def check_draft(ctx: ServiceContext, actor: str, draft_id: int) -> list[Problem]
         if not found:  # refused before parsing (the bundle's size): the refusal is the one problem
             return [Problem(None, None, None, error.message, error.message_en)]
         return [problem_of(text, files) for text in found]
-    return []
+    return replay_problems(ctx, actor, draft_id, files)  # scenarios of the process (sandbox)
 
 
 # A lint problem is "<where>: <what>", where is "<process>/<element>", a file name or a process id.

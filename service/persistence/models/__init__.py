@@ -38,6 +38,7 @@ from service.persistence.models.recruitment import (
     OfficerModel,
 )
 from service.persistence.models.register import TownModel, VillageModel, VillageVersionModel
+from service.persistence.models.workbench import DraftScenarioModel, SandboxRunModel
 
 __all__ = [
     "ACTIVE_TASK",
@@ -56,6 +57,7 @@ __all__ = [
     "DefinitionModel",
     "DepartmentModel",
     "DraftModel",
+    "DraftScenarioModel",
     "HumanTaskFacts",
     "HumanTaskModel",
     "IncidentModel",
@@ -64,6 +66,7 @@ __all__ = [
     "LoginFailureModel",
     "MembershipModel",
     "OfficerModel",
+    "SandboxRunModel",
     "TimerModel",
     "TownModel",
     "UTCDateTime",
