@@ -207,6 +207,7 @@ def init_api(app: Flask) -> Api:
         instances,
         migrations,
         officers,
+        sandbox,
         tasks,
         versions,
     )
@@ -226,6 +227,7 @@ def init_api(app: Flask) -> Api:
         officers,
         migrations,
         versions,
+        sandbox,
     ):
         api.register_blueprint(module.blp)
 
