@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
     ("PUT", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
     ("POST", "/api/v1/drafts/<int:draft_id>/check"): {"designer"},
+    ("POST", "/api/v1/drafts/import"): {"designer"},
     ("GET", "/api/v1/incidents"): {"designer", "admin"},
     ("POST", "/api/v1/incidents/<int:incident_id>/resolve"): {"designer", "admin"},
     ("GET", "/api/v1/instances"): MEMBERS | {"auditor", "designer"},

@@ -17,8 +17,9 @@ class DraftModel(Base):
     __tablename__ = "drafts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner: Mapped[str] = mapped_column(String(64), index=True)
-    # The version it was started from; the published bundle itself is immutable and never touched.
-    base_definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"))
+    # The version it was started from; the published bundle itself is immutable and never touched. None:
+    # imported from another tool as a new process (service/usecases/workbench/camunda_import.py).
+    base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("definitions.id"), nullable=True)
     process_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(256))
     files: Mapped[dict[str, Any]]
