@@ -146,6 +146,7 @@ def init_web(app: Flask) -> None:
         roster_pages,
         start_pages,
         tasks_pages,
+        version_pages,
     )
 
     # Imported for the routes they add to ``bp``.
@@ -155,6 +156,7 @@ def init_web(app: Flask) -> None:
     del draft_editor_pages
     del migration_pages
     del draft_pages
+    del version_pages
     app.register_blueprint(bp)
 
     def error_page(_status: int, message: str, message_en: str) -> str:

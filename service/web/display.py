@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "draft_created": lazy_gettext("新建流程草稿"),
     "draft_file_saved": lazy_gettext("保存流程草稿文件"),
     "draft_deleted": lazy_gettext("删除流程草稿"),
+    "draft_published": lazy_gettext("发布流程草稿"),
     "instance_migrated": lazy_gettext("迁移流程实例"),
     "login": lazy_gettext("登录"),
     "login_failed": lazy_gettext("登录失败"),
