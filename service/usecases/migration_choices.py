@@ -345,7 +345,8 @@ def named_report(
     ctx: ServiceContext, request: MigrationRequest, outcomes: list[dict[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
     """Each outcome with the instance's subject and current tasks by name, the elements changed, added
-    and removed by name (the id where an element has none), and its reasons in Chinese then English."""
+    and removed by name (the id where an element has none), and its reasons in Chinese then English;
+    failures first, then refusals."""
     ids = [row["instance_id"] for row in outcomes]
     with ctx.database.reading() as session:
         names = _element_names(
@@ -383,15 +384,29 @@ def named_report(
     def named(elements: list[str]) -> list[str]:
         return [(names[e][1] if lang == "en" else names[e][0]) if e in names else e for e in elements]
 
+    def by_name(reason: dict[str, str], elements: list[str]) -> dict[str, str]:
+        # workflows.migration names an element with its id in brackets: the page shows its name only.
+        zh, en = reason["zh"], reason["en"]
+        for element in elements:
+            if element in names:
+                name_zh, name_en = names[element]
+                for said in (name_zh, element):  # compaction remembers only the element's id
+                    zh = zh.replace(f"“{said}”（{element}）", f"“{name_zh}”")
+                    en = en.replace(f"{said} ({element})", name_en)
+        return {"zh": zh, "en": en}
+
+    # What needs a look first: failures, then refusals, then the instances that move (or moved).
+    ordered = sorted(outcomes, key=lambda row: (not row["failed"], row["migrated"] or row["can_move"]))
     return [
         {
             **row,
             "business_key": row.get("business_key") or keys.get(row["instance_id"]),
+            "reasons": [by_name(r, row["changed"] + row["removed"]) for r in row["reasons"]],
             "subject": subjects.get(row["instance_id"], ""),
             "waiting_at": waiting.get(row["instance_id"], []),
             "changed_names": named(row["changed"]),
             "added_names": named(row["added"]),
             "removed_names": named(row["removed"]),
         }
-        for row in outcomes
+        for row in ordered
     ]
