@@ -139,6 +139,7 @@ def init_web(app: Flask) -> None:
         draft_editor_pages,
         draft_pages,
         excel_pages,
+        import_pages,
         incident_pages,
         instance_pages,
         migration_pages,
@@ -156,6 +157,7 @@ def init_web(app: Flask) -> None:
     del draft_editor_pages
     del migration_pages
     del draft_pages
+    del import_pages
     del version_pages
     app.register_blueprint(bp)
 
