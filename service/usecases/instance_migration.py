@@ -33,7 +33,7 @@ MAX_INSTANCES = 500
 # The web page works through a larger set in batches of this many (each instance still in its own
 # transaction), up to MAX_PER_RUN per submission: past that the request would outlast a browser's patience.
 BATCH_SIZE = 50
-MAX_PER_RUN = 2000
+MAX_PER_RUN = 1000
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
+from service.usecases import instance_migration
+from service.usecases.instance_migration import MigrationRequest
 from tests.api.recruitment_steps import open_tasks
 from tests.conftest import User
 
@@ -132,6 +134,7 @@ def test_migrate_dry_run_then_move_and_back(users: dict[str, User], ctx: Service
 
     moved = {row["instance_id"]: row for row in designer.post("/api/v1/migrations", request(v1, v2))}
     assert moved[early]["migrated"] and not moved[late]["migrated"]
+    assert not moved[early]["failed"] and not moved[late]["failed"]  # refused, not failed
     assert moved[late]["reasons"] == report[late]["reasons"]
     assert definition_of(ctx, early) == v2 and definition_of(ctx, late) == v1
     assert waiting(bureau, early) == ["task_a"]
@@ -196,3 +199,32 @@ def test_a_waiting_task_renamed_is_renamed_in_its_queue(users: dict[str, User]) 
     assert row["migrated"] and row["changed"] == ["task_a"]
     [task] = [t for t in open_tasks(bureau, "police_bureau", "task_a") if t["instance_id"] == instance]
     assert task["name_zh"] == "甲（新）"
+
+
+def test_in_batches_past_one_batch_each_instance_on_its_own(
+    users: dict[str, User], ctx: ServiceContext
+) -> None:
+    """The web page's batches (``in_batches``): several batches in one call, every instance reported, those
+    not on the source version refused with the reason; a dry run first changes nothing."""
+    designer, bureau = users["designer"], users["bureau"]
+    v1 = deploy(designer, V1)
+    ids = [start(bureau, f"batch-{n}") for n in range(5)]
+    v2 = deploy(designer, V2)
+    designer.post("/api/v1/migrations", request(v1, v2, instances=[ids[4]]))  # already on version 2
+    plan = MigrationRequest(PROCESS_ID, v1, v2)
+    dry = instance_migration.in_batches(ctx, "designer", plan, ids, move=False, batch_size=2)
+    assert [(row["instance_id"], row["can_move"]) for row in dry] == [(i, i != ids[4]) for i in ids]
+    assert all(definition_of(ctx, i) == v1 for i in ids[:4])
+    moved = instance_migration.in_batches(ctx, "designer", plan, ids, move=True, batch_size=2)
+    assert [(row["instance_id"], row["migrated"], row["failed"]) for row in moved] == [
+        (i, i != ids[4], False) for i in ids
+    ]
+    assert moved[4]["reasons"] == [
+        {"zh": "该实例不在源版本上", "en": "the instance is not on the source version"}
+    ]
+    assert all(definition_of(ctx, i) == v2 for i in ids)
+    with ctx.database.reading() as session:
+        events = session.scalars(
+            select(AuditEventModel.instance_id).where(AuditEventModel.action == "instance_migrated")
+        ).all()
+    assert sorted(events) == sorted([*ids[:4], ids[4]])  # one event per move, each in its own transaction

@@ -15,8 +15,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.context import ServiceContext
-from service.usecases import instance_migration
-from service.usecases.instance_migration import MigrationRequest
 from tests.api.test_instance_migration import PROCESS_ID, V1, V2, complete, definition_of, deploy, start
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
@@ -163,15 +161,3 @@ def test_who_reaches_the_page(app: Flask, users: dict[str, User]) -> None:
     designer_client = web_login(app, "designer")
     assert 'id="to-migrations"' in get(designer_client, "/definitions")
     assert 'id="to-migrations"' in get(designer_client, f"/definitions/{v2}")
-
-
-def test_batches_go_past_one_requests_limit(app: Flask, users: dict[str, User], ctx: ServiceContext) -> None:
-    """``in_batches`` works through more instances than one batch, each in its own transaction."""
-    designer, bureau = users["designer"], users["bureau"]
-    v1 = deploy(designer, V1)
-    ids = [start(bureau, f"k{n}") for n in range(5)]
-    v2 = deploy(designer, V2)
-    request = MigrationRequest(PROCESS_ID, v1, v2)
-    report = instance_migration.in_batches(ctx, "designer", request, ids, move=True, batch_size=2)
-    assert [(r["instance_id"], r["migrated"], r["failed"]) for r in report] == [(i, True, False) for i in ids]
-    assert all(definition_of(ctx, i) == v2 for i in ids)
