@@ -174,7 +174,9 @@ def label_problems(specs: ProcessSpecs) -> list[str]:
                 'script of the bundle writes it (start data a use case prepares: "x-written-by": "start")'
             )
         if is_reserved_key(key):
-            problems.append(f"{where}: {key!r} is a reserved key, never shown to people")
+            problems.append(
+                f"{where}: {key} 是保留数据项，不向人展示 / {key!r} is a reserved key, never shown to people"
+            )
     for key in specs.data_labels.get("order", []):
         if not isinstance(key, str) or (key not in labels and key not in forms):
             problems.append(f"{where}: order 中的 {key} 没有标签 / order names {key!r}, which has no label")
@@ -187,7 +189,9 @@ def _node_problems(where: str, node: Any, top: bool = False, titled: bool = True
     problems = []
     unknown = sorted(set(node) - (_TOP_KEYWORDS if top else _NODE_KEYWORDS))
     if unknown:
-        problems.append(f"{where}: unknown keyword(s) {', '.join(unknown)}")
+        problems.append(
+            f"{where}: 未知的关键字 {'、'.join(unknown)} / unknown keyword(s) {', '.join(unknown)}"
+        )
     if titled or "title" in node or "x-title-en" in node:
         for keyword, language in (("title", "中文"), ("x-title-en", "English")):
             if not isinstance(node.get(keyword), str) or not node[keyword].strip():
@@ -195,14 +199,20 @@ def _node_problems(where: str, node: Any, top: bool = False, titled: bool = True
     for keyword in ("x-kind", "x-key-kind"):
         if keyword in node and node[keyword] not in KINDS:
             known = ", ".join(sorted(KINDS))
-            problems.append(f"{where}: unknown {keyword} {node[keyword]!r} (known: {known})")
+            problems.append(
+                f"{where}: 未知的 {keyword} {node[keyword]!r}（可用：{known}）"
+                f" / unknown {keyword} {node[keyword]!r} (known: {known})"
+            )
     if "x-written-by" in node and node["x-written-by"] not in _WRITERS:
-        problems.append(f"{where}: x-written-by must be one of {', '.join(sorted(_WRITERS))}")
+        writers = ", ".join(sorted(_WRITERS))
+        problems.append(
+            f"{where}: x-written-by 只能是 {writers} 之一 / x-written-by must be one of {writers}"
+        )
     if "x-enum-labels" in node:
         problems.extend(_enum_problems(where, node["x-enum-labels"]))
     properties = node.get("properties", {})
     if not isinstance(properties, dict):
-        problems.append(f"{where}: properties must be an object")
+        problems.append(f"{where}: properties 须是对象 / properties must be an object")
         properties = {}
     for key, child in properties.items():
         problems.extend(_node_problems(f"{where}.{key}", child))
@@ -214,10 +224,18 @@ def _node_problems(where: str, node: Any, top: bool = False, titled: bool = True
 
 def _enum_problems(where: str, labels: Any) -> list[str]:
     if not isinstance(labels, dict) or not all(isinstance(labels.get(lang), dict) for lang in ("zh", "en")):
-        return [f"{where}: x-enum-labels needs both languages, zh and en / 枚举标签须有中英文"]
+        return [
+            f"{where}: x-enum-labels 须有中英文（zh 和 en） / x-enum-labels needs both languages, zh and en"
+        ]
     zh, en = labels["zh"], labels["en"]
     if set(zh) != set(en):
         missing = sorted(set(zh) ^ set(en))
-        return [f"{where}: x-enum-labels: codes {', '.join(missing)} are labelled in one language only"]
+        return [
+            f"{where}: x-enum-labels：代码 {'、'.join(missing)} 只有一种语言的标签"
+            f" / x-enum-labels: codes {', '.join(missing)} are labelled in one language only"
+        ]
     empty = [code for code in zh if not zh[code] or not en[code]]
-    return [f"{where}: x-enum-labels: empty label for {code!r}" for code in empty]
+    return [
+        f"{where}: x-enum-labels：{code!r} 的标签为空 / x-enum-labels: empty label for {code!r}"
+        for code in empty
+    ]

@@ -227,19 +227,24 @@ class _BundleCheck:
         if self.pattern_properties:
             for name in sorted(self.unevaluated):
                 self.problems[name].append(
-                    f"{name}: unevaluatedProperties cannot be used while the bundle's forms use "
+                    f"{name}: 包中表单使用了 patternProperties，不能再用 unevaluatedProperties"
+                    " / unevaluatedProperties cannot be used while the bundle's forms use "
                     "patternProperties (jsonschema would match those patterns with a backtracking engine)"
                 )
 
     def _node(self, name: str, node: dict[str, Any]) -> list[tuple[str, Resource[Any]]]:
         found = self.problems[name]
         if "$id" in node:
-            found.append(f"{name}: $id {node['$id']!r} is not allowed: a form is known by its file name")
+            found.append(
+                f"{name}: 不允许 $id {node['$id']!r}：表单以文件名标识"
+                f" / $id {node['$id']!r} is not allowed: a form is known by its file name"
+            )
         for pattern in _patterns_of(node):
             reason = _re2_refusal(pattern)
             if reason is not None:
                 found.append(
-                    f"{name}: pattern {pattern!r} is not allowed ({reason}): form patterns run on RE2, "
+                    f"{name}: 不允许正则 {pattern!r}（{reason}）：表单的正则由 RE2 执行，不支持反向引用和环视"
+                    f" / pattern {pattern!r} is not allowed ({reason}): form patterns run on RE2, "
                     "without backreferences, lookaround or other features that need backtracking"
                 )
         self.pattern_properties |= "patternProperties" in node
@@ -255,7 +260,9 @@ class _BundleCheck:
         target = _ref_target(name, ref, self.forms) if isinstance(ref, str) else None
         if target is None:
             self.problems[name].append(
-                f"{name}: {keyword} {ref!r} points outside the bundle; a form may refer only to itself "
+                f"{name}: {keyword} {ref!r} 指向流程定义包之外；表单只能引用自身（'#/$defs/x'）"
+                "或包中的其他表单（'other.json#/$defs/x'）"
+                f" / {keyword} {ref!r} points outside the bundle; a form may refer only to itself "
                 "('#/$defs/x') or to another form of the bundle by file name ('other.json#/$defs/x')"
             )
             return []
@@ -264,10 +271,14 @@ class _BundleCheck:
         try:
             resolved = self.registry.resolver().lookup(name + ref if ref.startswith("#") else ref)
         except Unresolvable:
-            self.problems[name].append(f"{name}: {keyword} {ref!r} points to nothing")
+            self.problems[name].append(
+                f"{name}: {keyword} {ref!r} 没有指向任何内容 / {keyword} {ref!r} points to nothing"
+            )
             return []
         if not isinstance(resolved.contents, dict | bool):
-            self.problems[name].append(f"{name}: {keyword} {ref!r} does not point to a schema")
+            self.problems[name].append(
+                f"{name}: {keyword} {ref!r} 指向的不是 schema / {keyword} {ref!r} does not point to a schema"
+            )
             return []
         return [(target, DRAFT202012.create_resource(resolved.contents))]
 

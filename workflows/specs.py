@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from workflows.extensions import (
 )
 from workflows.forms import FormBundle, FormError, load_form_schema
 from workflows.lint import lint_bundle
+from workflows.problems import Problem, from_text
 from workflows.semantics import use_service_semantics
 from workflows.timers import use_service_clock
 from workflows.validation_errors import validation_problem
@@ -43,11 +44,15 @@ BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
 
 
 class DefinitionError(Exception):
-    """A bundle that cannot be deployed; ``problems`` lists every reason found."""
+    """A bundle that cannot be deployed; ``found`` holds every reason found, each on its element or file in
+    Chinese and English (workflows.problems), ``problems`` the same as lines of text."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem | str]) -> None:
+        self.found = [p if isinstance(p, Problem) else from_text(p) for p in problems]
+        self.problems = [str(p) for p in self.found]
+        # The English alone, ``<where>: <en>``: the exception's message (logs are in English).
+        self.english = [f"{p.where}: {p.en}" if p.where else p.en for p in self.found]
+        super().__init__("; ".join(self.english))
 
 
 @dataclass
@@ -100,7 +105,15 @@ def read_bundle(path: Path) -> dict[str, str]:
         else sorted(p for p in path.rglob("*") if p.name.endswith((*BPMN_SUFFIXES, ".dmn")))
     )
     if not paths:
-        raise DefinitionError([f"no .bpmn or .dmn files found in {path}"])
+        raise DefinitionError(
+            [
+                Problem(
+                    f"{path} 中没有 .bpmn 或 .dmn 文件",
+                    f"no .bpmn or .dmn files found in {path}",
+                    rule="parse",
+                )
+            ]
+        )
     files = {p.name: decode_xml(p.read_bytes()) for p in paths}
     labels = path / DATA_LABELS_FILE
     if path.is_dir() and labels.is_file():  # the titles of the data the folder's processes write
@@ -154,19 +167,48 @@ def decode_xml(raw: bytes) -> str:
 
 def _safe_xml(name: str, text: str) -> Any:
     if len(text.encode()) > MAX_FILE_BYTES:
-        raise DefinitionError([f"{name}: file larger than {MAX_FILE_BYTES} bytes"])
+        raise DefinitionError(
+            [_in_file(name, f"文件超过 {MAX_FILE_BYTES} 字节", f"file larger than {MAX_FILE_BYTES} bytes")]
+        )
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
+        raise DefinitionError([_no_doctype(name)])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(as_utf8_xml(text), parser=parser)
     except etree.XMLSyntaxError as error:
-        raise DefinitionError([f"{name}: not well-formed XML ({error})"]) from error
+        raise DefinitionError(
+            [_in_file(name, f"不是格式正确的 XML（{error}）", f"not well-formed XML ({error})")]
+        ) from error
     # The text check above misses a DOCTYPE hidden by another encoding (e.g. UTF-7); the parsed tree cannot.
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise DefinitionError([f"{name}: DOCTYPE and entity declarations are not allowed"])
+        raise DefinitionError([_no_doctype(name)])
     return root
+
+
+def _in_file(name: str, zh: str, en: str) -> Problem:
+    return Problem(zh, en, file=name, rule="parse")
+
+
+# What a form or data-label file's refusal says (workflows/forms.py, workflows/data_labels.py), in Chinese.
+_FILE_ERRORS = (
+    ("is not valid JSON", "不是有效的 JSON"),
+    ("must be a JSON Schema of type object", "须是 type 为 object 的 JSON Schema"),
+    ("is not a valid JSON Schema", "不是有效的 JSON Schema"),
+    ("must be an object with", '须是含 "labels" 的对象：{数据项: 标签}'),
+    ('"order" must be a list', '"order" 须是数据项的列表'),
+)
+
+
+def _file_error(name: str, said: str) -> Problem:
+    """A form or data-label file refused as a whole."""
+    zh = next((zh for english, zh in _FILE_ERRORS if english in said), "无法读取")
+    detail = said.split(": ", 1)[1] if ": " in said else ""
+    return Problem(f"{zh}{f'（{detail}）' if detail else ''}", said, file=name, rule="parse")
+
+
+def _no_doctype(name: str) -> Problem:
+    return _in_file(name, "不允许 DOCTYPE 和实体声明", "DOCTYPE and entity declarations are not allowed")
 
 
 def parse_bundle(
@@ -191,7 +233,7 @@ def parse_bundle(
     Chinese and English name) the lanes must name.
     """
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    problems: list[str] = []
+    problems: list[Problem] = []
     forms: dict[str, dict[str, Any]] = {}
     data_labels: dict[str, Any] = {}
     for name in sorted(files):
@@ -209,16 +251,22 @@ def parse_bundle(
             elif name.endswith(".json"):
                 forms[name] = load_form_schema(name, text)
             else:
-                problems.append(f"{name}: unsupported file type")
+                problems.append(
+                    _in_file(
+                        name,
+                        "不支持的文件类型（只能是 .bpmn、.bpmn20.xml、.dmn 或 .json）",
+                        "unsupported file type",
+                    )
+                )
         except DefinitionError as error:
-            problems.extend(error.problems)
+            problems.extend(error.found)
         except ValidationException as error:
             problems.append(validation_problem(error, name, known_operators))
         except (FormError, DataLabelsError) as error:
-            problems.append(f"{name}: {error}")
+            problems.append(_file_error(name, str(error)))
     bundle_forms = FormBundle(forms)
     if not stored:
-        problems.extend(bundle_forms.problems)
+        problems.extend(from_text(text, files) for text in bundle_forms.problems)
     if problems:
         raise DefinitionError(problems)
 
@@ -232,7 +280,15 @@ def parse_bundle(
     except ValidationException as error:
         raise DefinitionError([validation_problem(error, "", known_operators)]) from error
     if not process_ids:
-        raise DefinitionError(["the bundle holds no executable process"])
+        raise DefinitionError(
+            [
+                Problem(
+                    '流程定义包中没有可执行的流程（isExecutable="true"）',
+                    "the bundle holds no executable process",
+                    rule="parse",
+                )
+            ]
+        )
     for process_id in process_ids:
         for wf_spec in (top_level[process_id], *subprocess_specs[process_id].values()):
             use_service_behaviour(wf_spec)

@@ -41,12 +41,22 @@ class DraftProblemSchema(Schema):
     element_id = fields.String(allow_none=True, metadata={"description": "问题所在的图元素 id"})
     process_id = fields.String(allow_none=True)
     file = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True, metadata={"description": "文件中的行号（XML 校验错误）"})
     zh = fields.String(metadata={"description": "中文说明"})
     en = fields.String(metadata={"description": "English"})
+    severity = fields.String(
+        metadata={
+            "description": "error：阻止发布（部署会拒绝）；warning：建议，不阻止发布",
+            "enum": ["error", "warning"],
+        }
+    )
+    rule = fields.String(
+        metadata={"description": "发现问题的检查：lint、parse、camunda、bpmnlint:<规则>、flow、script 等"}
+    )
 
 
 class DraftCheckSchema(Schema):
-    ok = fields.Boolean(metadata={"description": "没有问题：发布时可以通过部署校验"})
+    ok = fields.Boolean(metadata={"description": "没有阻止发布的问题（error）：发布时可以通过部署校验"})
     problems = fields.List(fields.Nested(DraftProblemSchema))
 
 
@@ -98,4 +108,4 @@ class Check(MethodView):
     def post(self, draft_id: int) -> Any:
         """Run the parse and every lint deploy runs; each problem on its element where known."""
         problems = drafts.check_draft(context(), caller().username, draft_id)
-        return {"ok": not problems, "problems": problems}
+        return {"ok": not drafts.blocks_publishing(problems), "problems": problems}

@@ -18,6 +18,7 @@ from service.usecases.grounds import PANELS
 from service.usecases.names import department_names
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
+from workflows.problems import Problem
 from workflows.specs import (
     DefinitionError,
     ProcessSpecs,
@@ -48,8 +49,18 @@ def check_bundle_size(files: dict[str, str], limit: int) -> None:
 
 
 def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
-    """Parse a bundle and run every lint deploy runs, refusing it with every problem found (a designer's
-    draft is checked by exactly this, service/usecases/drafts.py)."""
+    """Parse a bundle and run every lint deploy runs, refusing it with every problem found (each as a line
+    ``<where>: <zh> / <en>``)."""
+    specs, found = lint_files(ctx, files)
+    if specs is None:
+        raise InvalidInputError("流程定义校验未通过", errors={"problems": [str(p) for p in found]})
+    return specs
+
+
+def lint_files(ctx: ServiceContext, files: dict[str, str]) -> tuple[ProcessSpecs | None, list[Problem]]:
+    """Parse a bundle and run every lint deploy runs: the specs, or None with every problem found, each on
+    its element or file in Chinese and English (a designer's draft is checked by exactly this,
+    service/usecases/drafts.py). A bundle over the size limits is refused before any parsing."""
     check_bundle_size(files, ctx.settings.max_bundle_bytes)
     with ctx.database.transaction() as session:  # lanes name these; read before the (slow) parse
         departments = {code: (name.zh, name.en) for code, name in department_names(session).items()}
@@ -63,8 +74,8 @@ def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:
             known_departments=departments,
         )
     except DefinitionError as error:
-        raise InvalidInputError("流程定义校验未通过", errors={"problems": error.problems}) from error
-    return specs
+        return None, error.found
+    return specs, []
 
 
 def deploy_files(ctx: ServiceContext, files: dict[str, str], actor: str) -> list[DefinitionModel]:

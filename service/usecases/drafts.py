@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,23 +16,15 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel, DraftModel
-from service.usecases.definitions import check_bundle_size, parse_files
+from service.usecases.definitions import check_bundle_size, lint_files
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.workbench.scenarios import replay_problems
+from workflows.problems import Problem, from_text
+
+__all__ = ["Problem", "check_draft", "create_draft", "delete_draft", "draft_file", "list_drafts", "save_file"]
 
 # The kinds of file a bundle holds: models, decision tables, forms and data labels (workflows/specs.py).
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,120}\.(bpmn|bpmn20\.xml|dmn|json)$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a draft cannot be published, on its element where the lint names one."""
-
-    element_id: str | None
-    process_id: str | None
-    file: str | None
-    zh: str
-    en: str
 
 
 def create_draft(ctx: ServiceContext, actor: str, definition_id: int) -> DraftModel:
@@ -139,35 +130,27 @@ def delete_draft(ctx: ServiceContext, actor: str, draft_id: int) -> None:
 
 
 def check_draft(ctx: ServiceContext, actor: str, draft_id: int) -> list[Problem]:
-    """Run the parse and every lint deploy runs on the draft's files; no problem means it would deploy."""
+    """Run the parse and every lint deploy runs on the draft's files, each problem on its element or file
+    in Chinese and English. Only ``error`` problems block publishing (deploy refuses them); ``warning``
+    ones are advice. No error means the draft would deploy."""
     with ctx.database.reading() as session:
         files = dict(_own_draft(session, actor, draft_id).files)
     try:
-        parse_files(ctx, files)
-    except InvalidInputError as error:
-        found = (error.errors or {}).get("problems") if isinstance(error.errors, dict) else None
-        if not found:  # refused before parsing (the bundle's size): the refusal is the one problem
-            return [Problem(None, None, None, error.message, error.message_en)]
-        return [problem_of(text, files) for text in found]
-    return replay_problems(ctx, actor, draft_id, files)  # scenarios of the process (sandbox)
+        _, found = lint_files(ctx, files)
+    except InvalidInputError as error:  # refused before parsing (the bundle's size): the one problem
+        return [Problem(error.message, error.message_en, rule="size")]
+    return found + replay_problems(ctx, actor, draft_id, files)  # scenarios of the process (sandbox)
 
 
-# A lint problem is "<where>: <what>", where is "<process>/<element>", a file name or a process id.
-_WHERE = re.compile(r"^(?P<where>[^\s:]+): (?P<what>.+)$", re.DOTALL)
+def blocks_publishing(problems: list[Problem]) -> bool:
+    """Whether any of ``problems`` is an error (deploy would refuse the bundle)."""
+    return any(problem.blocks for problem in problems)
 
 
 def problem_of(text: str, files: dict[str, str]) -> Problem:
-    """A problem as the lint states it (in English), placed on its element, file or process."""
-    match = _WHERE.match(text)
-    if match is None:
-        return Problem(None, None, None, f"问题：{text}", text)
-    where, what = match["where"], match["what"]
-    if where in files:
-        return Problem(None, None, where, f"文件 {where}：{what}", text)
-    process_id, _, element_id = where.partition("/")
-    if element_id:
-        return Problem(element_id, process_id, None, f"流程 {process_id} 的元素 {element_id}：{what}", text)
-    return Problem(None, process_id, None, f"流程 {process_id}：{what}", text)
+    """A problem still stated as one line of text (``<where>: <what>``), placed on its file where it names
+    one; the lints themselves return structured problems (workflows.problems)."""
+    return from_text(text, files)
 
 
 def _own_draft(session: Session, actor: str, draft_id: int) -> DraftModel:

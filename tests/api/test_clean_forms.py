@@ -82,6 +82,10 @@ def test_a_default_for_a_field_the_form_lacks_is_refused() -> None:
     files[name] = files[name].replace("grade: suggested_grade", "grade: suggested_grade, level: x")
     with pytest.raises(DefinitionError) as refused:
         parse_bundle(files)
-    assert refused.value.problems == [
+    assert refused.value.english == [
         "appraisal/confirm_grade: formDefaults names 'level', not a field of its form"
+    ]
+    assert refused.value.problems == [
+        "appraisal/confirm_grade: formDefaults 中的 'level' 不是该任务表单的字段"
+        " / formDefaults names 'level', not a field of its form"
     ]

@@ -147,7 +147,8 @@ def test_a_form_reading_a_file_or_fetching_a_url_is_refused_at_deploy(
         assert body["code"] == 422 and body["message"] == "流程定义校验未通过"
         problems = body["errors"]["problems"]
         assert len(problems) == 1, problems
-        assert problems[0].startswith(f"note.json: $ref {ref!r} points outside the bundle")
+        assert problems[0].startswith(f"note.json: $ref {ref!r} 指向流程定义包之外")
+        assert f" / $ref {ref!r} points outside the bundle" in problems[0]
         assert "TOP-SECRET" not in json.dumps(body, ensure_ascii=False)
     assert probe_definitions(ctx) == []
     assert bait.requests == []

@@ -202,7 +202,9 @@ def test_deploy_refuses_a_process_that_does_not_declare_how_it_starts(
     files["post_hiring.bpmn"] = original.replace(declaration, "")
     body = users["designer"].post("/api/v1/definitions", {"files": files}, expect=422)
     assert [p for p in body["errors"]["problems"] if "post_hiring" in p] == [
-        "post_hiring: the process does not declare how it is started (startedBy on its start event: "
+        "post_hiring: 流程未声明如何启动：请在开始事件上写 startedBy（usecase:<用例>、"
+        "departments:<部门代码>,... 或 heads:<部门代码>,... 并指定启动表单，或 callActivity）"
+        " / the process does not declare how it is started (startedBy on its start event: "
         "usecase:<name>, departments:<code>,... or heads:<code>,... with a start form, or callActivity)"
     ]
     # A model may not name a use case the service does not have either.

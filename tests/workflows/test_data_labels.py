@@ -82,9 +82,10 @@ def test_enum_labels_need_both_languages_and_kinds_must_be_known() -> None:
         labels["labels"]["month"]["x-titel-en"] = "Month"
 
     found = problems_of(with_labels("appraisal", break_it))
-    assert "suggested_grade: x-enum-labels: codes competent are labelled in one language only" in found
-    assert "town: unknown x-kind 'township'" in found
-    assert "month: unknown keyword(s) x-titel-en" in found
+    assert "suggested_grade: x-enum-labels：代码 competent 只有一种语言的标签" in found
+    assert " / x-enum-labels: codes competent are labelled in one language only" in found
+    assert "town: 未知的 x-kind 'township'" in found and "/ unknown x-kind 'township'" in found
+    assert "month: 未知的关键字 x-titel-en / unknown keyword(s) x-titel-en" in found
 
 
 def test_a_data_labels_file_of_the_wrong_shape_is_refused() -> None:

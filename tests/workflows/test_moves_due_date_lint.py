@@ -41,6 +41,6 @@ def test_a_wrong_declaration_is_refused(value: str, names: str) -> None:
     declared = f'<spiffworkflow:property name="movesDueDate" value="{value}" />'
     with pytest.raises(DefinitionError) as caught:
         parse_bundle(appraisal_with(declared))
-    assert [p for p in caught.value.problems if "movesDueDate" in p] == [
+    assert [p for p in caught.value.english if "movesDueDate" in p] == [
         f"appraisal/station_escalation: movesDueDate names {names}"
     ]

@@ -185,7 +185,7 @@ GATEWAY_LOOP_INPUT = DEFINITIONS.format(
 def test_a_parallel_gateway_merging_its_own_loop_is_refused_at_deploy() -> None:
     with pytest.raises(DefinitionError) as refused:
         parse_bundle({"loop.bpmn": GATEWAY_LOOP_INPUT})
-    problems = refused.value.problems
+    problems = refused.value.english
     assert any("main/parallel: parallel gateway merges a flow" in problem for problem in problems)
     # By BPMN it waits for its second flow on the first pass, with or without the service's state handling
     # (tests/workflows/differential runs SpiffWorkflow's own such model both ways).

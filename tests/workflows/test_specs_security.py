@@ -94,7 +94,7 @@ def refusal(files: dict[str, str], **kwargs: object) -> list[str]:
     """Parse ``files``, expect a DefinitionError and return its problems."""
     with pytest.raises(DefinitionError) as caught:
         parse_bundle(files, **kwargs)  # type: ignore[arg-type]
-    problems = caught.value.problems
+    problems = caught.value.english
     assert problems, "a refusal must say why"
     assert str(caught.value) == "; ".join(problems)
     return problems
@@ -237,7 +237,9 @@ def test_department_lanes_are_accepted(lane: str) -> None:
 
 def test_unknown_service_operator_is_refused_when_operators_are_known() -> None:
     problems = refusal({"probe.bpmn": service_process("format_disk")}, known_operators=["record_officer"])
-    assert problems == ["probe/fill_in_task: unknown service operator 'format_disk'"]
+    assert problems == [
+        "probe/fill_in_task: unknown service operator 'format_disk' (registered: record_officer)"
+    ]
 
 
 def test_known_service_operator_is_accepted_and_listed() -> None:
@@ -253,7 +255,7 @@ def test_operators_are_not_checked_without_a_list() -> None:
 
 def test_empty_operator_list_refuses_every_service_task() -> None:
     problems = refusal({"probe.bpmn": service_process("record_officer")}, known_operators=[])
-    assert problems == ["probe/fill_in_task: unknown service operator 'record_officer'"]
+    assert problems == ["probe/fill_in_task: unknown service operator 'record_officer' (registered: )"]
 
 
 def test_every_lint_problem_is_reported() -> None:

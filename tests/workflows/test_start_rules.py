@@ -81,7 +81,7 @@ def deploy_problems(files: dict[str, str]) -> list[str]:
     """Parse ``files`` as deploy does (with the service's use cases) and return the problems found."""
     with pytest.raises(DefinitionError) as caught:
         parse_bundle(files, known_use_cases=USE_CASES)
-    return caught.value.problems
+    return caught.value.english
 
 
 # -- the declaration and its lint -------------------------------------------------------------------------

@@ -88,4 +88,4 @@ def test_a_wrong_declaration_is_refused_at_deploy(where: str, value: str, proble
     )
     with pytest.raises(DefinitionError) as caught:
         parse_bundle(files)
-    assert [p for p in caught.value.problems if "mayEndEarly" in p] == [f"post_hiring/{where}: {problem}"]
+    assert [p for p in caught.value.english if "mayEndEarly" in p] == [f"post_hiring/{where}: {problem}"]
