@@ -48,7 +48,7 @@ class DraftRow:
     id: int
     process_id: str
     name: str
-    base_definition_id: int
+    base_definition_id: int | None  # None for a draft not started from a version (an import)
     base_version: int | None
     updated_at: datetime
 
@@ -62,10 +62,15 @@ def my_drafts(ctx: ServiceContext, caller: Caller) -> list[DraftRow]:
     """The caller's own drafts, most recently saved first, each with the version it started from."""
     require_designer(caller)
     found = drafts.list_drafts(ctx, caller.username)
-    versions = _versions(ctx, {draft.base_definition_id for draft in found})
+    versions = _versions(ctx, {d.base_definition_id for d in found if d.base_definition_id is not None})
     return [
         DraftRow(
-            d.id, d.process_id, d.name, d.base_definition_id, versions.get(d.base_definition_id), d.updated_at
+            d.id,
+            d.process_id,
+            d.name,
+            d.base_definition_id,
+            versions.get(d.base_definition_id) if d.base_definition_id is not None else None,
+            d.updated_at,
         )
         for d in found
     ]
@@ -87,7 +92,7 @@ def draft_overview(ctx: ServiceContext, caller: Caller, draft_id: int) -> dict[s
     files = dict(draft.files)
     return {
         "draft": draft,
-        "base_version": _versions(ctx, {draft.base_definition_id}).get(draft.base_definition_id),
+        "base_version": _version_of(ctx, draft.base_definition_id),
         "files": file_kinds(files),
         "process_files": process_files(files),
     }
@@ -148,7 +153,7 @@ def choices(ctx: ServiceContext, draft: DraftModel) -> dict[str, Any]:
     }
 
 
-def _forms(files: dict[str, str]) -> list[dict[str, str]]:
+def _forms(files: dict[str, str]) -> list[dict[str, Any]]:
     """The draft's forms (JSON files with a schema, not data labels), each with its titles."""
     forms = []
     for name in sorted(files):
@@ -162,12 +167,29 @@ def _forms(files: dict[str, str]) -> list[dict[str, str]]:
             continue  # data labels (data_labels.json), not a form
         title = str(schema.get("title") or name) if isinstance(schema, dict) else name
         title_en = str(schema.get("x-title-en") or title) if isinstance(schema, dict) else name
-        forms.append({"name": name, "zh": title, "en": title_en})
+        forms.append({"name": name, "zh": title, "en": title_en, "fields": _fields(schema)})
     return forms
+
+
+def _fields(schema: Any) -> list[dict[str, str]]:
+    """A form's own fields with their titles (what ``formDefaults`` may pre-fill)."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    found = []
+    for field, spec in properties.items():
+        spec = spec if isinstance(spec, dict) else {}
+        title = str(spec.get("title") or field)
+        found.append({"name": str(field), "zh": title, "en": str(spec.get("x-title-en") or title)})
+    return found
 
 
 def _first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def _version_of(ctx: ServiceContext, definition_id: int | None) -> int | None:
+    return None if definition_id is None else _versions(ctx, {definition_id}).get(definition_id)
 
 
 def _versions(ctx: ServiceContext, ids: set[int]) -> dict[int, int]:

@@ -1,0 +1,113 @@
+"""A designer models in the browser (issue 14, points 1-2): starts a draft from the appraisal model's version
+page, opens its BPMN in the bpmn-js Modeler, sets a user task's form and due days in our properties panel,
+saves, reloads and finds them kept (in the draft's file too), then plants an error through the panel and
+checks: the problem is drawn on its element (marker and text) and listed, in Chinese and in English.
+Screenshots: 60-modeler-*.png."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from service.context import ServiceContext
+from service.usecases import drafts
+from tests.e2e.conftest import Pages, login, shot
+
+
+def task_xml(xml: str, task_id: str) -> str:
+    found = re.search(rf'<bpmn:userTask id="{task_id}".*?</bpmn:userTask>', xml, re.S)
+    assert found is not None, task_id
+    return found.group(0)
+
+
+def open_modeler(page: Page) -> None:
+    expect(page.locator("#modeler-canvas")).to_have_attribute("data-ready", "true")
+
+
+def select_element(page: Page, element_id: str) -> None:
+    page.locator(f'#modeler-canvas g.djs-element[data-element-id="{element_id}"]').first.click()
+    expect(page.locator("#panel-element-id")).to_contain_text(element_id)
+
+
+def test_a_designer_edits_saves_and_checks_a_model(pages: Pages, ctx: ServiceContext) -> None:
+    page = pages.new()
+    login(page, "designer")
+    page.click("#nav-definitions")
+    page.locator("#process-appraisal tbody tr").first.locator("a").first.click()
+    page.locator("button[id^=new-draft-]").click()
+    expect(page.locator(".flash")).to_contain_text("已从该版本新建草稿")
+    shot(page, "60-modeler-draft-zh")
+    draft_id = int(re.search(r"/definitions/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+
+    page.locator("#draft-files a", has_text="appraisal.bpmn").click()
+    open_modeler(page)
+    expect(page.locator("#panel-empty")).to_be_visible()
+    select_element(page, "town_score")
+    expect(page.locator("#properties-panel h2")).to_have_text("人工任务")
+    expect(page.locator("#panel-form")).to_have_value("town_score.json")
+    # Lanes by department name: the lane of the police station is the template of its kind.
+    select_element(page, "lane_police_station")
+    expect(page.locator("#panel-department option:checked")).to_have_text("派出所（按所在镇）")
+
+    select_element(page, "town_score")
+    page.select_option("#panel-form", "station_score.json")
+    page.select_option("#panel-due-mode", "days")
+    page.fill("#panel-due-days", "5")
+    page.press("#panel-due-days", "Tab")
+    expect(page.locator("#modeler-status")).to_have_text("有未保存的修改")
+    shot(page, "60-modeler-panel-zh")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+
+    saved = task_xml(drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn"), "town_score")
+    assert 'name="formJsonSchemaFilename" value="station_score.json"' in saved, saved
+    assert 'name="dueInDays" value="5"' in saved, saved
+    assert 'name="notSubject" value="officer_id"' in saved  # what the panel did not touch is kept
+
+    page.reload()
+    open_modeler(page)
+    select_element(page, "town_score")
+    expect(page.locator("#panel-form")).to_have_value("station_score.json")
+    expect(page.locator("#panel-due-mode")).to_have_value("days")
+    expect(page.locator("#panel-due-days")).to_have_value("5")
+
+    # The planted error: the station's scoring task no longer says its officer may not score himself.
+    select_element(page, "station_score")
+    expect(page.locator("#panel-not-subject")).to_have_value("officer_id")
+    page.fill("#panel-not-subject", "")
+    page.press("#panel-not-subject", "Tab")
+    page.click("#modeler-check")  # saves first, then checks
+    expect(page.locator("#modeler-problems")).to_be_visible()
+    marked = page.locator('#modeler-canvas g.djs-element.has-problem[data-element-id="station_score"]')
+    expect(marked).to_have_count(1)
+    overlay = page.locator('[data-container-id="station_score"] .problem-overlay')
+    expect(overlay.first).to_contain_text("notSubject")
+    assert overlay.first.get_attribute("title")
+    listed = page.locator('#modeler-problem-list li[data-element="station_score"]')
+    expect(listed.first.locator(".zh")).to_be_visible()
+    expect(listed.first.locator(".en")).to_contain_text("notSubject")
+    assert 'name="notSubject"' not in task_xml(
+        drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn"), "station_score"
+    )
+    shot(page, "60-modeler-problems-zh")
+
+    # The draft's page lists the same problem and links it to its element in the modeler.
+    page.click("#back-to-draft")
+    page.click("#draft-check")
+    expect(page.locator("#check-failed")).to_be_visible()
+    page.locator('#problems li[data-element="station_score"] a.problem-link').first.click()
+    open_modeler(page)
+    expect(page.locator("#panel-element-id")).to_contain_text("station_score")
+
+    page.click("#switch-language")
+    open_modeler(page)
+    select_element(page, "town_score")
+    expect(page.locator("#properties-panel h2")).to_have_text("User task")
+    expect(page.locator("label[for=panel-form]")).to_have_text("Form")
+    page.click("#modeler-check")
+    expect(
+        page.locator('#modeler-canvas g.djs-element.has-problem[data-element-id="station_score"]')
+    ).to_have_count(1)
+    expect(page.locator("#modeler-problems-summary")).to_contain_text("Problems found")
+    shot(page, "60-modeler-problems-en")
