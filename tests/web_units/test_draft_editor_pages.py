@@ -145,7 +145,10 @@ def test_the_preview_renders_the_task_pages_fields_or_says_why_not(
             "服务不接受该表单",
             "is not a valid JSON Schema",
         ),
-        '{"type": "object", "properties": {"a": true}}': ("服务不接受该表单", "a must be an object"),
+        '{"type": "object", "properties": {"a": true}}': (
+            "a：字段的定义必须是对象",
+            "a: the field must be an object",
+        ),
         '{"type": "object", "properties": {"a": {"type": "string", "pattern": "(a)\\\\1"}}}': (
             "服务不接受该表单",
             "RE2",
@@ -199,3 +202,21 @@ def test_saving_writes_the_draft_and_answers_its_check(
             )
         )
     assert logged == ["draft_file_saved", "draft_file_saved"]
+
+
+def test_the_data_labels_open_as_json_checked_by_deploys_rules(
+    app: Flask, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    draft_id = appraisal_draft(ctx, users)
+    designer = web_login(app, "designer")
+    token = csrf(designer, "/")
+    page = get(designer, f"/definitions/drafts/{draft_id}/form/data_labels.json")
+    assert 'id="labels-notice"' in page and 'id="field-table"' not in page
+    url = f"/definitions/drafts/{draft_id}/form/data_labels.json/preview"
+    text = form_text(ctx, draft_id, "data_labels.json")
+    passed = send(designer, "POST", url, text, token).get_json()
+    assert passed["ok"] and passed["labels"] and "数据说明符合发布时的规则" in passed["zh"]
+    labels = {**json.loads(text), "order": "village_code"}
+    refused = send(designer, "POST", url, json.dumps(labels), token)
+    assert refused.status_code == 422 and "服务不接受该数据说明" in refused.get_json()["zh"]
+    assert "data labels" in refused.get_json()["en"]

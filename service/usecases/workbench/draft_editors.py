@@ -18,7 +18,7 @@ from service.usecases import drafts
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.form_rows import SOURCES as ROW_SOURCES
-from workflows.data_labels import DATA_LABELS_FILE
+from workflows.data_labels import DATA_LABELS_FILE, DataLabelsError, load_data_labels
 from workflows.forms import FormBundle, FormError, load_form_schema, row_table_problems
 
 
@@ -40,6 +40,7 @@ class CheckedForm:
 
     schema: dict[str, Any]
     warnings: list[tuple[str, str]]  # (zh, en)
+    labels: bool = False  # the bundle's data labels (data_labels.json): checked, no form to preview
 
 
 def require_designer(caller: Caller) -> None:
@@ -54,7 +55,7 @@ def open_file(ctx: ServiceContext, caller: Caller, draft_id: int, name: str, kin
         raise NotFoundError(
             "{name} 不是决策表（.dmn）文件", english="{name} is not a decision table (.dmn) file", name=name
         )
-    if kind == "form" and (not name.endswith(".json") or name == DATA_LABELS_FILE):
+    if kind == "form" and not name.endswith(".json"):
         raise NotFoundError(
             "{name} 不是表单（.json）文件", english="{name} is not a form (.json) file", name=name
         )
@@ -90,13 +91,18 @@ def check_form(name: str, text: str, files: dict[str, str], max_bytes: int) -> C
         ) from error
     except RecursionError as error:
         raise _refused("JSON 嵌套过深", "The JSON is nested too deeply") from error
+    if name == DATA_LABELS_FILE:
+        try:
+            load_data_labels(text)
+        except DataLabelsError as error:
+            raise _refused(
+                f"服务不接受该数据说明：{error}", f"The service would refuse these data labels: {error}"
+            ) from error
+        return CheckedForm({}, [], labels=True)
     try:
         schema = load_form_schema(name, text)
     except FormError as error:
-        detail = str(error).removeprefix(f"{name}: ")
-        raise _refused(
-            f"服务不接受该表单：{detail}", f"The service would refuse this form: {detail}"
-        ) from error
+        raise _refused(*_form_error(name, str(error))) from error
     problems = _shape_problems(schema.get("properties", {}), "")
     if not problems:
         others = {}
@@ -110,9 +116,34 @@ def check_form(name: str, text: str, files: dict[str, str], max_bytes: int) -> C
         problems = [p for p in bundle.problems if p.startswith(f"{name}:")]
         problems += row_table_problems(name, schema, set(ROW_SOURCES))
     if problems:
-        joined = "；".join(p.removeprefix(f"{name}: ") for p in problems)
-        raise _refused(f"服务不接受该表单：{joined}", f"The service would refuse this form: {joined}")
+        pairs = [_bilingual(name, problem) for problem in problems]
+        raise _refused(
+            "服务不接受该表单：" + "；".join(zh for zh, _ in pairs),
+            "The service would refuse this form: " + "; ".join(en for _, en in pairs),
+        )
     return CheckedForm(schema, _title_warnings(schema, ""))
+
+
+def _form_error(name: str, text: str) -> tuple[str, str]:
+    """``load_form_schema``'s refusal (stated in English) in Chinese and English."""
+    en = f"The service would refuse this form: {text}"
+    if text == f"{name} must be a JSON Schema of type object":
+        return "服务不接受该表单：表单必须是 type 为 object 的 JSON Schema", en
+    if text.startswith(f"{name} is not a valid JSON Schema: "):
+        detail = text.removeprefix(f"{name} is not a valid JSON Schema: ")
+        return f"服务不接受该表单：不是有效的 JSON Schema（{detail}）", en
+    return f"服务不接受该表单：{text.removeprefix(f'{name}: ')}", en
+
+
+def _bilingual(name: str, problem: str) -> tuple[str, str]:
+    # The row-table lint writes "<where>: <zh> / <en>"; the others write English only.
+    where, _, what = problem.partition(": ")
+    where = where.removeprefix(name).lstrip("/")
+    place = f"{where}：" if where else ""
+    zh, sep, en = what.partition(" / ")
+    if sep:
+        return f"{place}{zh}", f"{where}: {en}" if where else en
+    return f"{place}{what}", f"{where}: {what}" if where else what
 
 
 def _shape_problems(properties: Any, prefix: str) -> list[str]:
@@ -122,7 +153,10 @@ def _shape_problems(properties: Any, prefix: str) -> list[str]:
     found = []
     for key, node in properties.items():
         if not isinstance(node, dict):
-            found.append(f"{prefix}{key} must be an object with a type and titles")
+            found.append(
+                f"{prefix}{key}: 字段的定义必须是对象（写明 type 和标题） / "
+                "the field must be an object with a type and titles"
+            )
         elif node.get("type") == "object":
             found.extend(_shape_problems(node.get("properties", {}), f"{prefix}{key}."))
     return found

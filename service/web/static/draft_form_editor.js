@@ -138,6 +138,7 @@
   }
 
   function drawTable(schema) {
+    if (!tableBody) { return; }  // the data labels file has no table of fields
     var editable = schema && typeof schema === 'object' && !Array.isArray(schema);
     document.getElementById('field-table').classList.toggle('stale', !editable);
     if (!editable) { return; }  // keep the last table while the text does not parse
@@ -195,14 +196,19 @@
   }
 
   var newType = document.getElementById('new-type');
-  data.types.forEach(function (pair) {
-    var option = document.createElement('option');
-    option.value = pair[0];
-    option.textContent = pair[1];
-    newType.appendChild(option);
-  });
+  if (newType) {
+    data.types.forEach(function (pair) {
+      var option = document.createElement('option');
+      option.value = pair[0];
+      option.textContent = pair[1];
+      newType.appendChild(option);
+    });
+  }
 
-  document.getElementById('add-field').addEventListener('click', function () {
+  var addButton = document.getElementById('add-field');
+  if (addButton) { addButton.addEventListener('click', addField); }
+
+  function addField() {
     var result = parsed();
     if (result.error || !result.schema || typeof result.schema !== 'object') { fieldProblem(words.fix_json); return; }
     var schema = result.schema;
@@ -224,7 +230,7 @@
     document.getElementById('new-required').checked = false;
     fieldProblem('');
     write(schema);
-  });
+  }
 
   area.addEventListener('input', later);
 
