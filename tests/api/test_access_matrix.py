@@ -60,6 +60,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
     ("PUT", "/api/v1/drafts/<int:draft_id>/files/<name>"): {"designer"},
     ("POST", "/api/v1/drafts/<int:draft_id>/check"): {"designer"},
+    ("POST", "/api/v1/drafts/<int:draft_id>/publish"): {"designer"},
+    ("GET", "/api/v1/definitions/diff"): {"designer", "auditor", "admin"},
     ("POST", "/api/v1/drafts/<int:draft_id>/sandbox-runs"): {"designer"},
     ("GET", "/api/v1/sandbox-runs/<int:run_id>"): {"designer"},
     ("POST", "/api/v1/sandbox-runs/<int:run_id>/tasks/<task_id>/complete"): {"designer"},
