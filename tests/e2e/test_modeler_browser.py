@@ -26,7 +26,9 @@ def open_modeler(page: Page) -> None:
 
 
 def select_element(page: Page, element_id: str) -> None:
-    page.locator(f'#modeler-canvas g.djs-element[data-element-id="{element_id}"]').first.click()
+    shape = page.locator(f'#modeler-canvas g.djs-element[data-element-id="{element_id}"]').first
+    # A lane is clicked on its label strip at the left: its middle is usually another element.
+    shape.click(position={"x": 4, "y": 12} if element_id.startswith("lane_") else None)
     expect(page.locator("#panel-element-id")).to_contain_text(element_id)
 
 
@@ -111,3 +113,87 @@ def test_a_designer_edits_saves_and_checks_a_model(pages: Pages, ctx: ServiceCon
     ).to_have_count(1)
     expect(page.locator("#modeler-problems-summary")).to_contain_text("Problems found")
     shot(page, "60-modeler-problems-en")
+
+
+def element_xml(xml: str, tag: str, element_id: str) -> str:
+    found = re.search(rf'<bpmn:{tag} id="{element_id}".*?</bpmn:{tag}>', xml, re.S)
+    assert found is not None, element_id
+    return found.group(0)
+
+
+def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: ServiceContext) -> None:
+    page = pages.new()
+    login(page, "designer")
+    page.click("#nav-definitions")
+    page.locator("#process-appraisal tbody tr").first.locator("button[id^=new-draft-]").click()
+    draft_id = int(re.search(r"/definitions/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    published = drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn")
+    page.locator("#draft-files a", has_text="appraisal.bpmn").click()
+    open_modeler(page)
+
+    # Saved untouched through the modeler, the model still checks clean: every extension element came back.
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+    page.click("#modeler-check")
+    expect(page.locator("#modeler-problems-summary")).to_have_text("检查通过：没有发现问题。")
+    resaved = drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn")
+    for fragment in re.findall(r"<spiffworkflow:\w+[^>]*>", published):
+        assert fragment.replace(" />", "/>") in resaved.replace(" />", "/>"), fragment
+
+    select_element(page, "lane_police_bureau")
+    page.select_option("#panel-department", label="财政金融局")
+
+    select_element(page, "record_veto_task")
+    expect(page.locator("#panel-operator")).to_have_value("record_veto")
+    page.fill("#panel-result-variable", "veto_saved")
+    page.press("#panel-result-variable", "Tab")
+    page.click("#panel-param-add")
+    page.fill("#panel-param-value-0", "officer_id")
+    page.press("#panel-param-value-0", "Tab")
+
+    select_element(page, "town_overdue")
+    expect(page.locator("#panel-timer-type")).to_have_value("timeDate")
+    expect(page.locator("#panel-timer-expression")).to_have_value("due_at")
+    page.check("#panel-may-end-early")
+
+    select_element(page, "appraisal_start")
+    expect(page.locator("#panel-started-by")).to_have_value("usecase")
+    expect(page.locator("#panel-use-case")).to_have_value("start_month")
+    page.select_option("#panel-started-by", "heads")
+    page.locator("#panel-start-departments label", has_text="公安分局").click()
+    page.select_option("#panel-start-form", "grade_confirmation.json")
+
+    select_element(page, "confirm_grade")
+    expect(page.locator("#panel-default-field-0")).to_have_value("grade")
+    expect(page.locator("#panel-default-key-0")).to_have_value("suggested_grade")
+    page.click("#panel-default-add")
+    page.select_option("#panel-default-field-1", "notes")
+    page.fill("#panel-default-key-1", "comment")
+    page.press("#panel-default-key-1", "Tab")
+    page.locator("#panel-grounds label", has_text="镇政府评分").click()
+    page.check("#panel-head-only")
+    shot(page, "60-modeler-panel-defaults-zh")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+
+    xml = drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn")
+    assert re.search(r'<bpmn:lane id="lane_police_bureau" name="finance"', xml)
+    veto = element_xml(xml, "serviceTask", "record_veto_task")
+    assert 'id="record_veto" resultVariable="veto_saved"' in veto, veto
+    assert '<spiffworkflow:parameter id="param1" type="any" value="officer_id"' in veto, veto
+    overdue = element_xml(xml, "boundaryEvent", "town_overdue")
+    assert 'name="mayEndEarly" value="true"' in overdue and ">due_at</bpmn:timeDate>" in overdue, overdue
+    start = element_xml(xml, "startEvent", "appraisal_start")
+    assert 'name="startedBy" value="heads:police_bureau"' in start, start
+    assert 'name="formJsonSchemaFilename" value="grade_confirmation.json"' in start, start
+    confirm = element_xml(xml, "userTask", "confirm_grade")
+    assert 'name="formDefaults" value="grade: suggested_grade, notes: comment"' in confirm, confirm
+    assert 'name="grounds" value="scoring_subject, grade_suggestion, town_scores"' in confirm, confirm
+    assert 'name="headOnly" value="true"' in confirm, confirm
+    assert 'name="notSubject" value="officer_id"' in confirm  # untouched keys stay
+
+    page.reload()
+    open_modeler(page)
+    select_element(page, "appraisal_start")
+    expect(page.locator("#panel-started-by")).to_have_value("heads")
+    expect(page.locator("#panel-start-departments input:checked")).to_have_count(1)

@@ -112,8 +112,7 @@
         return checkbox(id + '-' + i, item.label, set.indexOf(item.value) >= 0, function (on) {
           set = set.filter(function (v) { return v !== item.value; });
           if (on) { set.push(item.value); }
-          onchange(items.map(function (it) { return it.value; }).filter(function (v) { return set.indexOf(v) >= 0; })
-            .concat(set.filter(function (v) { return !items.some(function (it) { return it.value === v; }); })));
+          onchange(set);  // in the order declared, a newly ticked one last: grounds show in this order
         });
       });
       return h('fieldset', { 'class': 'panel-field', id: id }, [h('legend', { text: legend })].concat(boxes));
