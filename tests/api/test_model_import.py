@@ -91,15 +91,14 @@ def test_a_camunda_model_imports_as_a_draft_and_deploys_once_fixed(
     drafts.save_file(ctx, "designer", draft["id"], MODEL, fixed)
     assert [p for p in drafts.check_draft(ctx, "designer", draft["id"]) if getattr(p, "blocks", True)] == []
 
-    saved = {name: drafts.draft_file(ctx, "designer", draft["id"], name) for name in draft["file_names"]}
-    deployed = designer.post("/api/v1/definitions", {"files": saved}, expect=201)
-    assert "auxiliary_leave" in {d["process_id"] for d in deployed}
+    # Published from the workbench: version 1 of a process new here, with no base version.
+    published = designer.post(f"/api/v1/drafts/{draft['id']}/publish", {}, expect=201)
+    assert published["process_id"] == "auxiliary_leave" and published["version"] == 1
+    assert published["base_definition_id"] is None
 
     # Importing it again bases the new draft on the version now published.
     again = designer.post("/api/v1/drafts/import", {"files": camunda_files()}, expect=201)
-    assert again["draft"]["base_definition_id"] == next(
-        d["id"] for d in deployed if d["process_id"] == "auxiliary_leave"
-    )
+    assert again["draft"]["base_definition_id"] == published["id"]
     with ctx.database.reading() as session:
         events = list(
             session.scalars(select(AuditEventModel).where(AuditEventModel.action == "draft_created"))

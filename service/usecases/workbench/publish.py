@@ -80,7 +80,8 @@ def publish_draft(
                 english="The draft no longer holds the process {process_id}; it cannot be its next version",
                 process_id=draft.process_id,
             )
-        base = session.get(DefinitionModel, draft.base_definition_id)
+        # An imported draft of a new process has no base version (workbench/camunda_import.py).
+        base = session.get(DefinitionModel, draft.base_definition_id) if draft.base_definition_id else None
         latest = _latest(session, draft.process_id)
         if latest is not None and latest.bundle_sha256 == specs.sha256:
             raise ConflictError(
