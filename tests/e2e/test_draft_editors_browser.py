@@ -119,6 +119,8 @@ def test_a_designer_edits_a_decision_table_cell(
     expect(page.locator("#dmn-editor[data-ready=true]")).to_be_attached()
     expect(page.locator("h1")).to_contain_text("决策表编辑")
     expect(page.locator("#dmn-views .tab.active")).to_contain_text("建议考核等次")
+    expect(page.locator("#dmn-editor .hit-policy")).to_contain_text("命中策略")  # dmn-js's words too
+    expect(page.locator("#dmn-editor .view-drd-button")).to_have_text("查看决策关系图")
     shot(page, "draft-editor-dmn-zh")
 
     cell = page.locator("td.input-cell", has_text=re.compile(r"^\s*>= 90\s*$")).first
@@ -145,6 +147,7 @@ def test_a_designer_edits_a_decision_table_cell(
     page.click("#switch-language")
     expect(page.locator("h1")).to_contain_text("Decision table editor")
     expect(page.locator("#dmn-editor[data-ready=true]")).to_be_attached()
+    expect(page.locator("#dmn-editor .view-drd-button")).to_have_text("View DRD")
     shot(page, "draft-editor-dmn-en")
 
 

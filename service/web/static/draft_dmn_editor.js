@@ -15,7 +15,14 @@
   var dirty = false;
   if (typeof window.DmnJS !== 'function') { holder.textContent = words.missing; return; }
 
-  var modeler = new window.DmnJS({ container: holder, common: { keyboard: { bindTo: window } } });
+  var options = { container: holder, common: { keyboard: { bindTo: window } } };
+  if (data.lang !== 'en' && typeof window.auxpoliceDmnZh === 'function') {
+    // Per view: dmn-js replaces the common options' additionalModules with its own (dmn_js_zh.js).
+    ['drd', 'decisionTable', 'literalExpression', 'boxedExpression'].forEach(function (view) {
+      options[view] = { additionalModules: [{ translate: ['value', window.auxpoliceDmnZh] }] };
+    });
+  }
+  var modeler = new window.DmnJS(options);
 
   function setDirty(value) {
     dirty = value;
