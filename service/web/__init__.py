@@ -145,6 +145,7 @@ def init_web(app: Flask) -> None:
         migration_pages,
         pages,
         roster_pages,
+        sandbox_pages,
         start_pages,
         tasks_pages,
         version_pages,
@@ -157,6 +158,7 @@ def init_web(app: Flask) -> None:
     del draft_editor_pages
     del migration_pages
     del draft_pages
+    del sandbox_pages
     del import_pages
     del version_pages
     app.register_blueprint(bp)

@@ -10,7 +10,7 @@ a commit, are discarded with it), so an operator reads live data but never write
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -290,17 +290,22 @@ def _kind_and_detail(task: Any, known: dict[str, Any]) -> tuple[str, dict[str, A
     if isinstance(spec, ScriptTask):
         return "script", {}
     if isinstance(spec, ExclusiveGateway | InclusiveGateway | ParallelGateway):
-        taken = [
-            {
-                "element_id": child.task_spec.bpmn_id,
-                "name": child.task_spec.bpmn_name or child.task_spec.bpmn_id,
-            }
-            for child in task.children
-            if child is not None
-            and child.state & (TaskState.DEFINITE_MASK | TaskState.COMPLETED)
-            and child.task_spec.bpmn_id
-        ]
-        return "gateway", {"taken": taken}
+        return "gateway", {"taken": _taken(task)}
     if is_timer_catch(spec):
         return "timer", known
     return "event", {}
+
+
+def _taken(task: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """The elements a gateway went on to (through the library's own specs, such as a boundary event's
+    split, which have no element id)."""
+    found = []
+    for child in task.children:
+        if child is None or not child.state & (TaskState.DEFINITE_MASK | TaskState.COMPLETED):
+            continue
+        spec = child.task_spec
+        if spec.bpmn_id:
+            found.append({"element_id": spec.bpmn_id, "name": spec.bpmn_name or spec.bpmn_id})
+        elif depth < 3:
+            found.extend(_taken(child, depth + 1))
+    return found
