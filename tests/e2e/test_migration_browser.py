@@ -84,6 +84,20 @@ CHINESE_TEXT = """() => { const body = document.body.cloneNode(true);
     body.querySelectorAll('[lang=en]').forEach(e => e.remove()); return body.textContent; }"""
 
 
+# What reaches past 390 px, for the failure message (a wide table scrolls inside its own box: no fault).
+WIDER_THAN_A_PHONE = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > 390).slice(0, 5)
+    .map(e => `${e.tagName}#${e.id}.${e.className}`)"""
+
+
+def fits_a_phone(page: Page, name: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    wider = page.evaluate(WIDER_THAN_A_PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, (name, wider)
+    shot(page, f"50-migration-{name}-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def seen(page: Page, name: str, lang: str) -> None:
     """A screenshot; the page shows names, never codes."""
     shot(page, f"50-migration-{name}-{lang}")
@@ -145,6 +159,7 @@ def test_a_designer_migrates_a_running_month_and_moves_one_back(
     expect(page.locator(f"#report-{past} .outcome")).to_have_text("拒绝")
     expect(page.locator("#migration-history tbody tr")).to_have_count(45)
     seen(page, "03-migrated", "zh")
+    fits_a_phone(page, "03-migrated")
 
     # Staff receive the new task on a moved instance once the town has scored.
     moved_task = next(t for t in tasks_of(gov, "town_gov:gushan", "town_score") if t["instance_id"] != past)
