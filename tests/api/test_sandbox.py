@@ -220,3 +220,33 @@ def test_only_the_owner_tries_a_draft(app: Flask, users: dict[str, User], ctx: S
     assert missing.status_code == 422 and missing.get_json()["message"]
     bad = call(app, "POST", f"/api/v1/drafts/{mine['id']}/sandbox-runs", json={"data": {"len": 1}})
     assert bad.status_code == 422 and "len" in bad.get_json()["errors"]
+
+
+def test_an_operator_the_sample_data_breaks_is_named_and_a_sample_result_goes_on(
+    app: Flask, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    designer = users["designer"]
+    draft = new_draft(designer)
+    before = live_rows(ctx)
+    data = {**SAMPLE, "officer_id": 999_999}  # no such officer: the real record_appraisal cannot write
+    run = designer.post(f"/api/v1/drafts/{draft['id']}/sandbox-runs", json={"data": data}, expect=201)
+    for element, answer in (
+        ("station_score", STATION),
+        ("town_score", TOWN),
+        ("veto_decision", {"veto": False}),
+    ):
+        run = complete(designer, run, element, answer)
+    task = ready(run, "confirm_grade")
+    url = f"/api/v1/sandbox-runs/{run['id']}/tasks/{task['task_id']}/complete"
+    refused = call(app, "POST", url, json={"data": CONFIRM})
+    assert refused.status_code == 422, refused.get_json()
+    body = refused.get_json()
+    assert "record_appraisal_task" in body["message"] and "record_appraisal_task" in body["message_en"]
+    assert designer.get(f"/api/v1/sandbox-runs/{run['id']}")["steps"] == run["steps"]  # nothing saved
+
+    sample = {"record_appraisal_task": {"incompetent_last_12": 0, "excellent_streak": 3}}
+    run = designer.post(url, json={"data": CONFIRM, "operator_results": sample})
+    recorded = next(s for s in run["steps"] if s["element_id"] == "record_appraisal_task")
+    assert recorded["detail"]["source"] == "sample"
+    assert "reward_proposal" in [t["element_id"] for t in run["ready_tasks"]]
+    assert live_rows(ctx) == before

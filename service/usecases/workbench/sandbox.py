@@ -210,8 +210,8 @@ def _act(
             update(SandboxRunModel)
             .where(SandboxRunModel.id == run_id, SandboxRunModel.version == run.version)
             .values(**values)
-        ).rowcount
-        if not saved:
+        )
+        if not getattr(saved, "rowcount", 0):
             raise ConflictError(
                 "该试运行已被另一操作修改，请刷新后重试",
                 english="Another action changed this run; reload and try again",

@@ -265,13 +265,14 @@ class Harness:
 
 def _operator_failed(call: OperatorCall, message: str, english: str | None) -> OperatorFailedError:
     return OperatorFailedError(
-        "服务任务“{element}”的操作 {operator} 在沙盒中未能运行：{message}。可为该环节提供示例结果"
+        "服务任务“{element}”的操作 {operator} 在沙盒中未能运行：{reason}。可为该环节提供示例结果"
         "（operator_results.{element}）",
         english="The operator {operator} of service task {element} could not run in the sandbox: "
-        f"{english or message}. Give a sample result for the element (operator_results.{{element}})",
+        "{reason_en}. Give a sample result for the element (operator_results.{element})",
         element=call.task_spec,
         operator=call.name,
-        message=message,
+        reason=message,
+        reason_en=english or message,
     )
 
 

@@ -187,7 +187,9 @@ def replay_problems(ctx: ServiceContext, actor: str, draft_id: int, files: dict[
         specs = draft_specs(files)
     except InvalidInputError:
         return []
-    extra = {"rule": "scenario"} if "rule" in {f.name for f in dataclasses.fields(Problem)} else {}
+    extra: dict[str, Any] = (
+        {"rule": "scenario"} if "rule" in {f.name for f in dataclasses.fields(Problem)} else {}
+    )
     problems = []
     for scenario in scenarios:
         divergence, _ = replay(ctx, actor, specs, scenario)
@@ -264,7 +266,8 @@ def _replay_action(
         return Divergence(
             element,
             f"任务 {element} 的表单不再接受场景中的数据（{fields or error.message}）",
-            f"the form of task {element} no longer accepts the scenario's data ({fields_en or error.message_en})",
+            f"the form of task {element} no longer accepts the scenario's data "
+            f"({fields_en or error.message_en})",
         )
     return None
 
@@ -280,8 +283,8 @@ def _compare(
             before = expected[index - 1] if index else None
             return Divergence(
                 before["element_id"] if before else got["element_id"],
-                f"{'在“' + before['name'] + '”之后' if before else '开始后'}，记录中下一步是“{want['name']}”，"
-                f"现在是“{got['name']}”",
+                f"{'在“' + before['name'] + '”之后' if before else '开始后'}，"
+                f"记录中下一步是“{want['name']}”，现在是“{got['name']}”",
                 f"{'after ' + before['name_en'] if before else 'after the start'}, the recorded next step is "
                 f"{want['name_en']}, now it is {got['name_en']}",
             )
@@ -323,11 +326,12 @@ def _step_difference(got: dict[str, Any], want: dict[str, Any]) -> Divergence | 
             f"网关“{name}”现在走向“{went}”，记录中走向“{was}”",
             f"gateway {name_en} now goes to {went}, recorded: {was}",
         )
-    if got["kind"] == "decision" and got["detail"].get("result") != want["detail"].get("result"):
+    now, then = got["detail"].get("result"), want["detail"].get("result")
+    if got["kind"] == "decision" and now != then:
         return Divergence(
             element,
-            f"决策“{name}”的结果现在是 {got['detail'].get('result')}，记录中是 {want['detail'].get('result')}",
-            f"decision {name_en} now gives {got['detail'].get('result')}, recorded: {want['detail'].get('result')}",
+            f"决策“{name}”的结果现在是 {now}，记录中是 {then}",
+            f"decision {name_en} now gives {now}, recorded: {then}",
         )
     if plain(got["data"]) != plain(want["data"]):
         keys = sorted(
