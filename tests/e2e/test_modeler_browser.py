@@ -21,6 +21,13 @@ def task_xml(xml: str, task_id: str) -> str:
     return found.group(0)
 
 
+def fits_a_phone(page: Page, name: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    shot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def open_modeler(page: Page) -> None:
     expect(page.locator("#modeler-canvas")).to_have_attribute("data-ready", "true")
 
@@ -40,6 +47,7 @@ def test_a_designer_edits_saves_and_checks_a_model(pages: Pages, ctx: ServiceCon
     page.locator("button[id^=new-draft-]").click()
     expect(page.locator(".flash")).to_contain_text("已从该版本新建草稿")
     shot(page, "60-modeler-draft-zh")
+    fits_a_phone(page, "60-modeler-draft-phone-zh")
     draft_id = int(re.search(r"/definitions/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
 
     page.locator("#draft-files a", has_text="appraisal.bpmn").click()
