@@ -95,9 +95,13 @@
         body: JSON.stringify({ text: result.xml })
       });
     }).then(function (response) {
-      return response.json().then(function (body) { return { status: response.status, body: body }; });
+      // A refusal before the page's endpoint (an expired CSRF token, a signed-out session) is not JSON.
+      return response.json().catch(function () { return { message: 'HTTP ' + response.status }; })
+        .then(function (body) { return { status: response.status, body: body }; });
     }).then(function (answer) {
-      if (answer.status !== 200) { throw new Error(answer.body.message || answer.status); }
+      if (answer.status !== 200 || answer.body.saved !== true) {
+        throw new Error(answer.body.message || answer.status);
+      }
       setDirty(false);
       status.className = 'save-status ' + (answer.body.draft_ok ? 'ok' : 'warn');
       status.textContent = answer.body.draft_ok ? words.saved_ok : words.saved_problems;

@@ -32,8 +32,10 @@
       body: JSON.stringify({ text: text })
     }).then(function (response) {
       return response.json().catch(function () {
-        return { ok: false, zh: '服务器错误 ' + response.status, en: 'Server error ' + response.status,
-          message: String(response.status) };
+        // Not the endpoint's answer: an expired CSRF token or session (the login page) answers HTML.
+        var zh = '无法读取服务器的回答（HTTP ' + response.status + '），请刷新页面后重试';
+        var en = 'The server\'s answer cannot be read (HTTP ' + response.status + '); reload the page and retry';
+        return { ok: false, zh: zh, en: en, message: data.lang === 'en' ? en : zh };
       }).then(function (body) { return { status: response.status, body: body }; });
     });
   }
@@ -249,7 +251,7 @@
     status.textContent = words.saving;
     post(data.save_url, 'PUT', area.value).then(function (answer) {
       problemList.textContent = '';
-      if (answer.status !== 200) {
+      if (answer.status !== 200 || answer.body.saved !== true) {
         status.className = 'save-status error';
         status.textContent = words.save_failed + ' ' + (answer.body.message || answer.status);
         return;
