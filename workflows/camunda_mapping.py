@@ -68,6 +68,8 @@ class MappedModel:
     problems: list[Note] = field(default_factory=list)
     process_ids: list[str] = field(default_factory=list)
     process_names: dict[str, str] = field(default_factory=dict)
+    # Each named element's name by id (the page names elements, not ids).
+    element_names: dict[str, str] = field(default_factory=dict)
 
 
 def map_model(
@@ -136,6 +138,9 @@ class _Mapper:
             self._lanes(root, process, given)
             self._start(process, starters, given)
         self._strip_vendor(root)
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.get("id") and node.get("name"):
+                self.result.element_names.setdefault(node.get("id"), node.get("name"))
 
     # -- one element ---------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ blp = Blueprint(
 class ImportNoteSchema(Schema):
     file = fields.String(allow_none=True, metadata={"description": "所在文件"})
     element_id = fields.String(allow_none=True, metadata={"description": "所在的图元素 id"})
+    element_name = fields.String(allow_none=True, metadata={"description": "图元素（或流程）的名称"})
     process_id = fields.String(allow_none=True)
     zh = fields.String(metadata={"description": "中文说明（含修改方法）"})
     en = fields.String(metadata={"description": "English, with the fix"})

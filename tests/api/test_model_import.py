@@ -71,6 +71,7 @@ def test_a_camunda_model_imports_as_a_draft_and_deploys_once_fixed(
     assert "department" in assignee["en"] and "部门" in assignee["zh"] and assignee["file"] == MODEL
     start = on(problems, "StartEvent_1")
     assert start and "startedBy" in start[0]["en"] and "departments:police_station:gushan" in start[0]["zh"]
+    assert start[0]["element_name"] == "提交请假申请"
     no_form = [p for p in on(problems, "Task_escalate") if p["source"] == "check"]
     assert no_form and "formJsonSchemaFilename" in no_form[0]["en"] and no_form[0]["file"] == MODEL
 

@@ -48,6 +48,7 @@ def test_a_designer_imports_a_camunda_model(pages: Pages, ctx: ServiceContext) -
 
     problems = page.locator("#import-problems")
     start = problems.locator("tr[data-element=StartEvent_1]").first
+    expect(start.locator("a.element-link")).to_have_text("提交请假申请")  # the element by its name
     expect(start).to_contain_text("开始事件未声明由谁启动")
     expect(start).to_contain_text("departments:police_station:gushan")
     expect(problems.locator("tr[data-element=Task_escalate]", has_text="assignee")).to_contain_text(
@@ -63,6 +64,14 @@ def test_a_designer_imports_a_camunda_model(pages: Pages, ctx: ServiceContext) -
     # The draft holds the mapped model: lanes named by department codes, nothing of Camunda left.
     model = drafts.draft_file(ctx, "designer", draft_id, "auxiliary_leave.bpmn")
     assert 'name="police_station:gushan"' in model and "camunda:" not in model
+
+    # Each problem opens its element in the draft's modeler, where the lanes made from the groups are drawn.
+    link.click()
+    expect(page.locator("#modeler-canvas")).to_have_attribute("data-ready", "true")
+    for lane in ("Lane_police_bureau", "Lane_police_station_gushan"):
+        expect(page.locator(f'#modeler-canvas g.djs-element[data-element-id="{lane}"]').first).to_be_visible()
+    shot(page, "66-import-modeler-zh")
+    page.go_back()
 
     page.click("#open-draft")
     expect(page).to_have_url(re.compile(rf"/definitions/drafts/{draft_id}$"))

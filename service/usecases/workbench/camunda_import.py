@@ -110,6 +110,9 @@ def import_model(ctx: ServiceContext, actor: str, uploaded: dict[str, str]) -> I
     problems = [_note(n, "import") for n in model.problems]
     problems += [_checked(p, model.files) for p in drafts.check_draft(ctx, actor, draft.id)]
     mapped = [_note(n, "import") for n in model.mapped]
+    for note in (*problems, *mapped):
+        place = note["element_id"] or note["process_id"]
+        note["element_name"] = model.element_names.get(place) if place else None
     return ImportResult(draft, mapped, problems, renamed)
 
 
@@ -171,9 +174,10 @@ def _checked(problem: Any, files: dict[str, str]) -> dict[str, Any]:
     """A check problem (service/usecases/drafts.py) with the BPMN file holding its element."""
     element = getattr(problem, "element_id", None)
     file = getattr(problem, "file", None)
-    if element and not file:
+    place = element or getattr(problem, "process_id", None)
+    if place and not file:
         file = next(
-            (n for n, text in files.items() if n.endswith(BPMN_SUFFIXES) and f'id="{element}"' in text), None
+            (n for n, text in files.items() if n.endswith(BPMN_SUFFIXES) and f'id="{place}"' in text), None
         )
     return {
         "file": file,
