@@ -99,11 +99,27 @@ class MigrationForm:
 
 
 class ChoiceError(InvalidInputError):
-    """A choice on the migration form that cannot be run; ``field`` is the form field it concerns."""
+    """A choice on the migration form that cannot be run; ``field`` is the form field it concerns.
 
-    def __init__(self, message: str, english: str, *, field_name: str, **params: Any) -> None:
+    ``in_english`` gives the English values of fields that are words (a label, a process's name), so both
+    templates have the same fields."""
+
+    def __init__(
+        self,
+        message: str,
+        english: str,
+        *,
+        field_name: str,
+        in_english: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(message, english=english, **params)
         self.field = field_name
+        self.in_english = in_english or {}
+
+    @property
+    def message_en(self) -> str:
+        return (self.english or "").format(**{**self.params, **self.in_english})
 
 
 def choices(
@@ -240,10 +256,10 @@ def _checked_request(ctx: ServiceContext, session: Session, form: MigrationForm)
         if chosen is None or chosen not in versions:
             raise ChoiceError(
                 "请选择{label}",
-                "Choose the {label_en}",
+                "Choose the {label}",
                 field_name=field_name,
                 label=label_zh,
-                label_en=label_en,
+                in_english={"label": label_en},
             )
         if versions[chosen].process_id != form.process_id:
             process_names = names.process_names(ctx, session)
@@ -252,16 +268,14 @@ def _checked_request(ctx: ServiceContext, session: Session, form: MigrationForm)
                 for code in (versions[chosen].process_id, form.process_id)
             )
             raise ChoiceError(
-                "所选{label}（第 {version} 版）属于流程“{other_zh}”，不属于所选流程“{wanted_zh}”",
-                "The chosen {label_en} (version {version}) is one of {other_en}, not of {wanted_en}",
+                "所选{label}（第 {version} 版）属于流程“{other}”，不属于所选流程“{wanted}”",
+                "The chosen {label} (version {version}) is one of {other}, not of {wanted}",
                 field_name=field_name,
                 label=label_zh,
-                label_en=label_en,
                 version=versions[chosen].version,
-                other_zh=other.zh,
-                other_en=other.en,
-                wanted_zh=wanted.zh,
-                wanted_en=wanted.en,
+                other=other.zh,
+                wanted=wanted.zh,
+                in_english={"label": label_en, "other": other.en, "wanted": wanted.en},
             )
     assert form.source is not None and form.target is not None  # noqa: S101 - checked just above
     if form.source == form.target:
@@ -299,10 +313,10 @@ def _instance_ids(
         if unknown:
             raise ChoiceError(
                 "该流程没有这些业务编号的实例：{keys}",
-                "This process has no instance with these business keys: {keys_en}",
+                "This process has no instance with these business keys: {keys}",
                 field_name="keys",
                 keys="、".join(unknown[:20]),
-                keys_en=", ".join(unknown[:20]),
+                in_english={"keys": ", ".join(unknown[:20])},
             )
         # Keys of instances on another version stay: the report says why each is not moved.
         return sorted(set(found.values()))
