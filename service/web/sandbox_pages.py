@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from service.api.edge import check_json
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.usecases.workbench import sandbox, sandbox_view, scenarios
 from service.web import bp, context, language, login_required, refusal, user
@@ -49,7 +50,7 @@ def _json_field(name: str) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise InvalidInputError(
             "{name} 不是有效的 JSON：{reason}",
             errors={name: ["不是有效的 JSON", "Not valid JSON"]},
@@ -57,6 +58,7 @@ def _json_field(name: str) -> dict[str, Any]:
             name=name,
             reason=str(error),
         ) from error
+    check_json(value, context().settings.max_json_depth)  # the API's own bounds on a JSON body
     if not isinstance(value, dict):
         raise InvalidInputError(
             "{name} 应是一个 JSON 对象（{{...}}）",
