@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -202,6 +202,9 @@ def select_instances(ctx: ServiceContext, caller: Caller, form: MigrationForm) -
     with ctx.database.reading() as session:
         request = _checked_request(ctx, session, form)
         ids = _instance_ids(ctx, session, form, request)
+    if form.scope == "task":
+        # Checked again on each instance's state: one that moved on since is left out.
+        request = replace(request, waiting_at=form.task)
     if not ids:
         raise ChoiceError(
             "所选范围内没有源版本上运行中的流程实例",
