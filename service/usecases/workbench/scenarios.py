@@ -318,7 +318,8 @@ def _compare(
 
 def _step_difference(got: dict[str, Any], want: dict[str, Any]) -> Divergence | None:
     element, name, name_en = got["element_id"], want["name"], want["name_en"]
-    if got["kind"] == "gateway" and got["detail"].get("taken") != want["detail"].get("taken"):
+    went_to = [t["element_id"] for t in got["detail"].get("taken", [])]
+    if got["kind"] == "gateway" and went_to != [t["element_id"] for t in want["detail"].get("taken", [])]:
         went = "、".join(t["name"] for t in got["detail"].get("taken", [])) or "—"
         was = "、".join(t["name"] for t in want["detail"].get("taken", [])) or "—"
         return Divergence(
