@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel
+from service.persistence.models import DefinitionModel, DraftModel
 from service.usecases import drafts
+from service.usecases.workbench import publish
 from tests.api import publish_steps
 from tests.e2e.conftest import Pages, login, shot
 
@@ -102,6 +103,17 @@ def test_a_designer_publishes_a_draft_and_sees_the_difference(app: Flask, pages:
     expect(review).to_contain_text("User task")
     expect(page.locator("#diagram-to .diff-badge.diff-added")).to_have_text(["Added"])
     shot(page, "70-publish-diff-en")
+    # On a phone the page does not scroll sideways: the tables scroll in their own boxes.
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "70-publish-diff-phone")
+
+    # Staff of a department do not read process definitions, nor their comparison.
+    clerk = pages.new()
+    login(clerk, "bureau")
+    clerk.goto(page.url)
+    expect(clerk.locator("#diff-elements")).to_have_count(0)
+    expect(clerk.locator("body")).to_contain_text("只有流程设计人员、系统管理员和审计人员可以查看流程定义")
 
 
 def test_a_draft_with_an_error_is_not_published_in_the_browser(app: Flask, pages: Pages) -> None:
@@ -124,3 +136,40 @@ def test_a_draft_with_an_error_is_not_published_in_the_browser(app: Flask, pages
     shot(page, "70-publish-refused")
     page.click("#back-to-draft")
     expect(page).to_have_url(re.compile(rf"/definitions/drafts/{draft_id}$"))
+
+
+def test_publishing_over_a_newer_version_asks_for_confirmation(app: Flask, pages: Pages) -> None:
+    ctx: ServiceContext = app.extensions["auxpolice"]
+    mine = draft_with_changes(ctx)
+    with ctx.database.reading() as session:
+        base = session.get(DraftModel, mine).base_definition_id
+    other = drafts.create_draft(ctx, "designer", base)
+    drafts.save_file(
+        ctx,
+        "designer",
+        other.id,
+        "town_score.json",
+        publish_steps.with_retitled_field(drafts.draft_file(ctx, "designer", other.id, "town_score.json")),
+    )
+    publish.publish_draft(ctx, "designer", other.id)  # version 2, published after ``mine`` was started
+
+    page = pages.new()
+    login(page, "designer")
+    page.goto(f"/definitions/drafts/{mine}")
+    page.click("#draft-publish")
+    expect(page.locator("#publish-refused")).to_contain_text("草稿基于第 1 版")
+    expect(page.locator("#publish-refused")).to_contain_text("第 2 版")
+    expect(page.locator("#publish-refused")).to_contain_text("吴工")
+    shot(page, "70-publish-confirm")
+    page.click("#compare-base")
+    expect(page.locator("#diff-summary")).to_contain_text("从第 1 版到第 2 版")
+    page.go_back()
+    page.click("#confirm-publish")
+    expect(page.locator(".flash.ok")).to_contain_text("第 3 版")
+    expect(page.locator("#diff-summary")).to_contain_text("从第 2 版到第 3 版")
+
+    # The version page links to its comparison with the version before.
+    page.click("text=月度考核 第 3 版")
+    page.click("#compare-previous")
+    expect(page.locator("#diff-summary")).to_contain_text("从第 2 版到第 3 版")
+    expect(page.locator('#diff-elements tr[data-element-id="reward_review"]')).to_contain_text("新增")

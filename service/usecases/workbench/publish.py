@@ -137,7 +137,7 @@ def _base_changed(session: Session, base: DefinitionModel | None, latest: Defini
     }
     if base is None:
         return ConflictError(
-            "草稿不是从已发布的版本开始的，而该流程已有 {who} 于 {when} 发布的第 {latest} 版；"
+            "草稿不是从已发布的版本开始的，而该流程已有{who}于 {when} 发布的第 {latest} 版；"
             "发布草稿将取代它。请先比较，确认后再发布",
             errors=errors,
             english="The draft was not started from a published version, and {who} published version "
@@ -145,7 +145,7 @@ def _base_changed(session: Session, base: DefinitionModel | None, latest: Defini
             **params,
         )
     return ConflictError(
-        "草稿基于第 {base} 版，此后 {who} 于 {when} 发布了第 {latest} 版；"
+        "草稿基于第 {base} 版，此后{who}于 {when} 发布了第 {latest} 版；"
         "发布草稿会撤销该版本的更改。请先比较两版，确认后再发布",
         errors=errors,
         english="The draft is based on version {base}; {who} published version {latest} since, "
