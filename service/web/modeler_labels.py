@@ -74,4 +74,8 @@ def labels() -> dict[str, str]:
         "other_file": _("在其他文件中"),
         "no_element": _("不在某个元素上"),
         "show": _("查看"),
+        "expired": _("页面已过期或已退出登录，请刷新后重试（未保存）"),
+        "moves_due_date": _("完成后改变以下任务的期限"),
+        "moves_due_task": _("任务"),
+        "moves_due_field": _("本表单中的新期限字段"),
     }

@@ -122,6 +122,16 @@ def test_a_designer_edits_saves_and_checks_a_model(pages: Pages, ctx: ServiceCon
     expect(page.locator("#modeler-problems-summary")).to_contain_text("Problems found")
     shot(page, "60-modeler-problems-en")
 
+    # Deleting asks first: dismissed, the draft stays; accepted, it is gone.
+    page.click("#back-to-draft")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#draft-delete")
+    expect(page.locator("#draft-files")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#draft-delete")
+    expect(page.locator(".flash")).to_have_text("Draft deleted")
+    expect(page.locator("#no-drafts")).to_be_visible()
+
 
 def element_xml(xml: str, tag: str, element_id: str) -> str:
     found = re.search(rf'<bpmn:{tag} id="{element_id}".*?</bpmn:{tag}>', xml, re.S)
@@ -171,6 +181,12 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     page.locator("#panel-start-departments label", has_text="公安分局").click()
     page.select_option("#panel-start-form", "grade_confirmation.json")
 
+    select_element(page, "town_escalation")
+    expect(page.locator("#panel-moves-task")).to_have_value("town_score")
+    expect(page.locator("#panel-moves-field")).to_have_value("new_due_date")
+    page.select_option("#panel-moves-task", "station_score")  # the form's one date field is taken
+    expect(page.locator("#panel-moves-field")).to_have_value("new_due_date")
+
     select_element(page, "confirm_grade")
     expect(page.locator("#panel-default-field-0")).to_have_value("grade")
     expect(page.locator("#panel-default-key-0")).to_have_value("suggested_grade")
@@ -199,6 +215,8 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     assert 'name="grounds" value="scoring_subject, grade_suggestion, town_scores"' in confirm, confirm
     assert 'name="headOnly" value="true"' in confirm, confirm
     assert 'name="notSubject" value="officer_id"' in confirm  # untouched keys stay
+    escalation = element_xml(xml, "userTask", "town_escalation")
+    assert 'name="movesDueDate" value="station_score: new_due_date"' in escalation, escalation
 
     page.reload()
     open_modeler(page)

@@ -180,7 +180,14 @@ def _fields(schema: Any) -> list[dict[str, str]]:
     for field, spec in properties.items():
         spec = spec if isinstance(spec, dict) else {}
         title = str(spec.get("title") or field)
-        found.append({"name": str(field), "zh": title, "en": str(spec.get("x-title-en") or title)})
+        found.append(
+            {
+                "name": str(field),
+                "zh": title,
+                "en": str(spec.get("x-title-en") or title),
+                "format": str(spec.get("format") or ""),
+            }
+        )
     return found
 
 

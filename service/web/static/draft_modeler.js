@@ -75,7 +75,12 @@
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': data.csrf },
       body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (answer) {
+      // A signed-out session is redirected to the login page and a stale CSRF token gets the error page:
+      // neither is JSON, and neither saved anything.
+      if ((response.headers.get('Content-Type') || '').indexOf('application/json') < 0) {
+        throw new Error(L.expired);
+      }
+      return response.json().then(function (answer) {
         if (!response.ok) { throw new Error(answer.message || String(response.status)); }
         return answer;
       });

@@ -1,7 +1,7 @@
 // The modeler's properties panel: our BPMN extension keys (docs/design.md, "BPMN conventions") edited as
 // choices for the selected element. Lane -> department; user task -> form, English name, due rule, head
-// only, separateFrom, notSubject, grounds, formDefaults; service task -> operator, result, parameters;
-// start event -> startedBy and start form; timer -> type, expression, mayEndEarly. The choices (departments,
+// only, separateFrom, notSubject, grounds, formDefaults, movesDueDate; service task, start event and timer
+// sections are in draft_modeler_sections.js. The choices (departments,
 // forms, operators, use cases, grounds panels) come from the page's JSON block. Every change goes through
 // bpmn-js' modeling commands (updateProperties / updateModdleProperties), so undo and redo cover it.
 (function (root) {
@@ -189,7 +189,36 @@
         return { value: g.name, label: named(g) };
       }), splitList(getProp(bo, 'grounds')), function (names) { setProp(element, bo, 'grounds', names.join(', ')); }));
       out.push(defaultsSection(element, bo, form));
+      out.push(movesDueSection(element, bo, form, others));
       return out;
+    }
+
+    // `movesDueDate`: completing this follow-up moves the due date of another user task to a date of its form.
+    function movesDueSection(element, bo, formName, others) {
+      var parts = getProp(bo, 'movesDueDate').split(':');
+      var key = element.id + ':moves';
+      var chosen = pending[key] || [(parts[0] || '').trim(), (parts[1] || '').trim()];
+      var form = C.forms.filter(function (f) { return f.name === formName; })[0];
+      var dates = form ? form.fields.filter(function (f) { return f.format === 'date'; }) : [];
+      function write() {
+        pending[key] = chosen;
+        if (!chosen[0] || chosen[1]) { setProp(element, bo, 'movesDueDate', chosen[0] ? chosen[0] + ': ' + chosen[1] : ''); }
+      }
+      var taskOptions = [{ value: '', label: L.none }].concat(others);
+      if (chosen[0] && !others.some(function (o) { return o.value === chosen[0]; })) { taskOptions.push({ value: chosen[0], label: chosen[0] }); }
+      var fieldOptions = [{ value: '', label: L.choose }].concat(dates.map(function (f) {
+        return { value: f.name, label: named(f) + ' · ' + f.name };
+      }));
+      if (chosen[1] && !dates.some(function (f) { return f.name === chosen[1]; })) { fieldOptions.push({ value: chosen[1], label: chosen[1] }); }
+      var taskSelect = select('panel-moves-task', taskOptions, chosen[0], function (v) {
+        chosen = [v, v ? chosen[1] || (dates.length === 1 ? dates[0].name : '') : ''];
+        write();
+        render(element);
+      });
+      var fieldSelect = select('panel-moves-field', fieldOptions, chosen[1], function (v) { chosen = [chosen[0], v]; write(); });
+      fieldSelect.disabled = !chosen[0];
+      return h('fieldset', { 'class': 'panel-field', id: 'panel-moves-due' }, [h('legend', { text: L.moves_due_date }),
+        field('panel-moves-task', L.moves_due_task, taskSelect), field('panel-moves-field', L.moves_due_field, fieldSelect)]);
     }
 
     function defaultsSection(element, bo, formName) {
@@ -238,114 +267,6 @@
         .concat(rows).concat([add]));
     }
 
-    function serviceTaskSection(element, bo) {
-      var operator = findExt(bo, 'spiffworkflow:ServiceTaskOperator');
-      function ensure() {
-        return operator || (operator = ensureExt(element, bo, 'spiffworkflow:ServiceTaskOperator', {}));
-      }
-      var name = operator ? (operator.get('id') || '') : '';
-      var options = [{ value: '', label: L.choose }].concat(C.operators.map(function (o) {
-        return { value: o.name, label: o.doc ? o.name + ' — ' + o.doc : o.name };
-      }));
-      if (name && !C.operators.some(function (o) { return o.name === name; })) { options.push({ value: name, label: name }); }
-      var out = [field('panel-operator', L.operator, select('panel-operator', options, name, function (v) {
-        modeling.updateModdleProperties(element, ensure(), { id: v || undefined });
-      }))];
-      out.push(field('panel-result-variable', L.result_variable, text('panel-result-variable',
-        operator ? (operator.get('resultVariable') || '') : '', function (v) {
-          modeling.updateModdleProperties(element, ensure(), { resultVariable: v.trim() || undefined });
-        })));
-      var list = operator && operator.get('parameterList');
-      var params = list ? list.get('parameters') : [];
-      function ensureList() {
-        var op = ensure();
-        if (!op.get('parameterList')) {
-          var created = moddle.create('spiffworkflow:Parameters', { parameters: [] });
-          created.$parent = op;
-          modeling.updateModdleProperties(element, op, { parameterList: created });
-        }
-        return op.get('parameterList');
-      }
-      var rows = params.map(function (param, i) {
-        var idInput = text('panel-param-id-' + i, param.get('id') || '', function (v) {
-          modeling.updateModdleProperties(element, param, { id: v.trim() });
-        });
-        var valueInput = text('panel-param-value-' + i, param.get('value') || '', function (v) {
-          modeling.updateModdleProperties(element, param, { value: v, type: param.get('type') || 'any' });
-        });
-        return h('div', { 'class': 'panel-row' }, [
-          h('label', { 'for': idInput.id, 'class': 'sr-only', text: L.parameter_name }), idInput, ' = ',
-          h('label', { 'for': valueInput.id, 'class': 'sr-only', text: L.parameter_value }), valueInput,
-          h('button', { type: 'button', 'class': 'panel-remove', text: L.remove, onclick: function () {
-            modeling.updateModdleProperties(element, list, { parameters: params.filter(function (p) { return p !== param; }) });
-            render(element);
-          } })]);
-      });
-      var add = h('button', { type: 'button', id: 'panel-param-add', text: L.add, onclick: function () {
-        var target = ensureList();
-        var created = moddle.create('spiffworkflow:Parameter', { id: 'param' + (target.get('parameters').length + 1), type: 'any', value: '' });
-        created.$parent = target;
-        modeling.updateModdleProperties(element, target, { parameters: target.get('parameters').concat([created]) });
-        render(element);
-      } });
-      out.push(h('fieldset', { 'class': 'panel-field', id: 'panel-parameters' },
-        [h('legend', { text: L.parameters + ' (' + L.parameter_name + ' = ' + L.parameter_value + ')' })].concat(rows).concat([add])));
-      return out;
-    }
-
-    function startSection(element, bo) {
-      var declared = getProp(bo, 'startedBy');
-      var kind = declared.split(':')[0], rest = declared.indexOf(':') >= 0 ? declared.slice(declared.indexOf(':') + 1) : '';
-      kind = pending[element.id + ':start'] || kind;
-      var out = [field('panel-started-by', L.started_by, select('panel-started-by', [
-        { value: '', label: L.choose }, { value: 'usecase', label: L.started_usecase },
-        { value: 'departments', label: L.started_departments }, { value: 'heads', label: L.started_heads },
-        { value: 'callActivity', label: L.started_call }], kind, function (v) {
-        pending[element.id + ':start'] = v;
-        setProp(element, bo, 'startedBy', v === 'callActivity' ? v : '');
-        render(element);
-      }))];
-      if (kind === 'usecase') {
-        out.push(field('panel-use-case', L.use_case, select('panel-use-case', [{ value: '', label: L.choose }]
-          .concat(C.use_cases.map(function (u) { return { value: u, label: u }; })), rest, function (v) {
-          setProp(element, bo, 'startedBy', v ? 'usecase:' + v : '');
-        })));
-      } else if (kind === 'departments' || kind === 'heads') {
-        out.push(checkList('panel-start-departments', L.departments, C.departments.map(function (d) {
-          return { value: d.code, label: named(d) };
-        }), splitList(rest), function (codes) { setProp(element, bo, 'startedBy', codes.length ? kind + ':' + codes.join(',') : ''); }));
-      }
-      var form = getProp(bo, 'formJsonSchemaFilename');
-      out.push(field('panel-start-form', L.start_form, select('panel-start-form', formOptions(form), form, function (v) {
-        setProp(element, bo, 'formJsonSchemaFilename', v);
-      })));
-      return out;
-    }
-
-    var TIMER_TYPES = ['timeDate', 'timeDuration', 'timeCycle'];
-    function timerSection(element, bo, timer) {
-      var type = TIMER_TYPES.filter(function (t) { return timer.get(t); })[0] || 'timeDate';
-      var expression = timer.get(type) ? (timer.get(type).get('body') || '') : '';
-      function write(nextType, body) {
-        var update = {};
-        TIMER_TYPES.forEach(function (t) { update[t] = undefined; });
-        var formal = moddle.create('bpmn:FormalExpression', { body: body });
-        formal.$parent = timer;
-        update[nextType] = formal;
-        modeling.updateModdleProperties(element, timer, update);
-      }
-      var out = [field('panel-timer-type', L.timer_type, select('panel-timer-type', TIMER_TYPES.map(function (t) {
-        return { value: t, label: L[t.replace(/[A-Z]/g, function (c) { return '_' + c.toLowerCase(); })] };
-      }), type, function (v) { write(v, expression); render(element); }))];
-      out.push(field('panel-timer-expression', L.timer_expression, text('panel-timer-expression', expression,
-        function (v) { write(type, v); })));
-      if (type === 'timeDate' && bo.$type !== 'bpmn:StartEvent') {
-        out.push(checkbox('panel-may-end-early', L.may_end_early, getProp(bo, 'mayEndEarly') === 'true',
-          function (on) { setProp(element, bo, 'mayEndEarly', on ? 'true' : ''); }));
-      }
-      return out;
-    }
-
     // --- the panel -----------------------------------------------------------------------------------
     function render(element) {
       var focused = document.activeElement && host.contains(document.activeElement) ? document.activeElement.id : null;
@@ -370,13 +291,19 @@
         })));
       }
       if (type === 'bpmn:UserTask') { parts = parts.concat(userTaskSection(element, bo)); }
-      if (type === 'bpmn:ServiceTask') { parts = parts.concat(serviceTaskSection(element, bo)); }
-      if (type === 'bpmn:StartEvent') { parts = parts.concat(startSection(element, bo)); }
-      if (timer) { parts = parts.concat(timerSection(element, bo, timer)); }
+      if (type === 'bpmn:ServiceTask') { parts = parts.concat(sections.serviceTask(helpers, element, bo)); }
+      if (type === 'bpmn:StartEvent') { parts = parts.concat(sections.start(helpers, element, bo)); }
+      if (timer) { parts = parts.concat(sections.timer(helpers, element, bo, timer)); }
       parts.forEach(function (part) { host.appendChild(part); });
       if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
     }
 
+    var sections = root.AuxpolicePanelSections;
+    var helpers = {
+      L: L, C: C, moddle: moddle, modeling: modeling, named: named, pending: pending, h: h, splitList: splitList,
+      field: field, select: select, text: text, checkbox: checkbox, checkList: checkList, formOptions: formOptions,
+      getProp: getProp, setProp: setProp, findExt: findExt, ensureExt: ensureExt, render: render
+    };
     modeler.on('selection.changed', function (event) { render(event.newSelection[0] || null); });
     modeler.on('elements.changed', function (event) {
       if (current && event.elements.some(function (e) { return e.id === current.id; })) {
