@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -383,20 +384,18 @@ def named_report(
             else {}
         )
         waiting: dict[int, list[str]] = defaultdict(list)
-        subjects: dict[int, str] = {}
         if ids:
             for row in session.execute(
                 select(
                     HumanTaskModel.instance_id,
                     HumanTaskModel.name_zh,
                     HumanTaskModel.name_en,
-                    HumanTaskModel.subject,
                 )
                 .where(HumanTaskModel.instance_id.in_(ids), HumanTaskModel.state.in_(OPEN_STATES))
                 .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
             ):
                 waiting[row.instance_id].append(row.name_en if lang == "en" else row.name_zh)
-                subjects.setdefault(row.instance_id, row.subject)
+        subjects = instance_subjects(session, ids)
 
     def named(elements: list[str]) -> list[str]:
         return [(names[e][1] if lang == "en" else names[e][0]) if e in names else e for e in elements]
@@ -427,3 +426,19 @@ def named_report(
         }
         for row in ordered
     ]
+
+
+def instance_subjects(session: Session, instance_ids: Iterable[int]) -> dict[int, str]:
+    """Whom each instance is about, as its newest task row says (an officer with the village, a campaign);
+    an instance without one is left out."""
+    wanted = sorted(set(instance_ids))
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    for instance_id, subject in session.execute(
+        select(HumanTaskModel.instance_id, HumanTaskModel.subject)
+        .where(HumanTaskModel.instance_id.in_(wanted), HumanTaskModel.subject != "")
+        .order_by(HumanTaskModel.created_at.desc(), HumanTaskModel.id)
+    ):
+        found.setdefault(instance_id, subject)
+    return found

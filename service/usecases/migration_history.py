@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
 from service.usecases.directory import Caller
-from service.usecases.migration_choices import require_reader
+from service.usecases.migration_choices import instance_subjects, require_reader
 
 HISTORY_PAGE = 50
 
@@ -22,6 +22,7 @@ class HistoryRow:
     actor: str
     instance_id: int | None
     business_key: str | None
+    subject: str
     process_id: str
     from_version: int | None
     to_version: int | None
@@ -54,12 +55,14 @@ def history(ctx: ServiceContext, caller: Caller, page: int) -> tuple[list[Histor
             if instance_ids
             else {}
         )
+        subjects = instance_subjects(session, (i for i in instance_ids if i is not None))
     rows = [
         HistoryRow(
             e.at,
             e.actor,
             e.instance_id,
             keys.get(e.instance_id) if e.instance_id else None,
+            subjects.get(e.instance_id, "") if e.instance_id else "",
             str(e.payload.get("process_id", "")),
             e.payload.get("from_version"),
             e.payload.get("to_version"),

@@ -189,6 +189,9 @@ def test_a_designer_migrates_a_running_month_and_moves_one_back(
     expect(page.locator("#migration-history tbody tr").first.locator(".versions")).to_have_text(
         "第 2 版 → 第 1 版"
     )
+    officer = page.locator(f"#report-{back_id} .muted").inner_text()
+    assert "2026-11" in officer  # the officer with the village, and the month
+    expect(page.locator("#migration-history tbody tr").first).to_contain_text(officer)
     seen(page, "04-moved-back", "zh")
 
     # In English: the history, and a dry run of what is left on version 1.
