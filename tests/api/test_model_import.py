@@ -13,6 +13,7 @@ from sqlalchemy import select
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel
 from service.usecases import drafts
+from tests.api.recruitment_steps import complete
 from tests.conftest import User, token_of
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "camunda"
@@ -96,6 +97,18 @@ def test_a_camunda_model_imports_as_a_draft_and_deploys_once_fixed(
     published = designer.post(f"/api/v1/drafts/{draft['id']}/publish", {}, expect=201)
     assert published["process_id"] == "auxiliary_leave" and published["version"] == 1
     assert published["base_definition_id"] is None
+
+    # It runs: the station reviews, the decision table sends 5 days to the bureau (the JUEL condition as
+    # Python), the bureau approves, the hand-over (the manual task) is confirmed with its note-only form.
+    station, bureau = users["gushan_station"], users["bureau"]
+    body = {"process_id": "auxiliary_leave", "data": {"days": 5, "leave_reason": "探亲"}}
+    instance = station.post("/api/v1/instances", body, expect=201)
+    complete(station, "police_station:gushan", "Task_station_review", {"station_agrees": True})
+    complete(bureau, "police_bureau", "Task_bureau_approve", {"approved": True})
+    complete(station, "police_station:gushan", "Task_hand_over", {"done_note": "已交接"})
+    finished = station.get(f"/api/v1/instances/{instance['id']}")
+    assert finished["status"] == "completed", finished
+    assert finished["data"]["level"] == "bureau"
 
     # Importing it again bases the new draft on the version now published.
     again = designer.post("/api/v1/drafts/import", {"files": camunda_files()}, expect=201)
