@@ -47,16 +47,19 @@ def with_review_task(model: str) -> str:
         '    <bpmn:exclusiveGateway id="reward_merge">',
         NEW_TASK + '    <bpmn:exclusiveGateway id="reward_merge">',
     )
+    merge_in = "<bpmn:incoming>{}</bpmn:incoming>\n      <bpmn:outgoing>flow_reward_merge_to_end"
     model = _replace(
         model,
-        "<bpmn:incoming>flow_reward_proposal_to_merge</bpmn:incoming>\n      <bpmn:outgoing>flow_reward_merge_to_end",
-        "<bpmn:incoming>flow_reward_review_to_merge</bpmn:incoming>\n      <bpmn:outgoing>flow_reward_merge_to_end",
+        merge_in.format("flow_reward_proposal_to_merge"),
+        merge_in.format("flow_reward_review_to_merge"),
     )
+    flow = '<bpmn:sequenceFlow id="{}" sourceRef="{}" targetRef="{}" />'
     model = _replace(
         model,
-        '<bpmn:sequenceFlow id="flow_reward_proposal_to_merge" sourceRef="reward_proposal" targetRef="reward_merge" />',
-        '<bpmn:sequenceFlow id="flow_reward_proposal_to_merge" sourceRef="reward_proposal" targetRef="reward_review" />\n'
-        '    <bpmn:sequenceFlow id="flow_reward_review_to_merge" sourceRef="reward_review" targetRef="reward_merge" />',
+        flow.format("flow_reward_proposal_to_merge", "reward_proposal", "reward_merge"),
+        flow.format("flow_reward_proposal_to_merge", "reward_proposal", "reward_review")
+        + "\n    "
+        + flow.format("flow_reward_review_to_merge", "reward_review", "reward_merge"),
     )
     model = _replace(
         model,
