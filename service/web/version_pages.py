@@ -5,6 +5,7 @@ lists the elements by name, the decision table rows and the form fields that cha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from service.usecases import drafts
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.workbench import publish, version_diff
 from service.web import bp, context, language, login_required, refusal, user
+from service.web.display import process_name
 
 MAX_ID = 2**31 - 1  # the id columns' range: a larger number names nothing
 
@@ -84,12 +86,12 @@ def draft_publish(draft_id: int) -> Any:
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     definition = done.definition
-    flash(_("已发布%(name)s第 %(n)s 版", name=definition.name, n=definition.version), "ok")
+    name = process_name(definition.process_id)
+    flash(_("已发布%(name)s第 %(n)s 版", name=name, n=definition.version), "ok")
     if done.previous_definition_id is None:
         return redirect(url_for("web.definition_version_page", definition_id=definition.id))
-    return redirect(
-        url_for("web.version_diff_page", to=definition.id, **{"from": done.previous_definition_id})
-    )
+    query = urlencode({"from": done.previous_definition_id, "to": definition.id})
+    return redirect(f"{url_for('web.version_diff_page')}?{query}")
 
 
 def _base_of(draft_id: int) -> int | None:

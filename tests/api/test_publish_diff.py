@@ -192,6 +192,27 @@ def test_publishing_over_a_newer_version_needs_confirmation(
     assert [e["version"] for e in events] == [2, 3] and events[1]["base_changed"] is True
 
 
+def test_undoing_a_change_publishes_the_earlier_bundle_again(
+    app: Flask, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    designer = users["designer"]
+    first = appraisal(designer)
+    draft = designer.post("/api/v1/drafts", json={"definition_id": first["id"]}, expect=201)
+    save(designer, app, draft["id"], "appraisal.bpmn", publish_steps.with_renamed_task)
+    # No body at all: no confirmation is asked for.
+    response = call(app, "POST", f"/api/v1/drafts/{draft['id']}/publish")
+    assert response.status_code == 201, response.get_json()
+    second = response.get_json()
+
+    undo = designer.post("/api/v1/drafts", json={"definition_id": second["id"]}, expect=201)
+    save(designer, app, undo["id"], "appraisal.bpmn", lambda t: t.replace("镇政府月度评分", "镇政府月度考核"))
+    third = designer.post(f"/api/v1/drafts/{undo['id']}/publish", json={}, expect=201)
+    assert third["version"] == 3 and third["bundle_sha256"] == first["bundle_sha256"]
+    assert designer.get(f"/api/v1/definitions/diff?from={first['id']}&to={third['id']}")["identical"] is True
+    changed = designer.get(f"/api/v1/definitions/diff?to={third['id']}")["elements"]
+    assert [(e["element_id"], e["name"]["zh"]) for e in changed] == [("town_score", "镇政府月度考核")]
+
+
 def test_diff_refuses_versions_of_two_processes(users: dict[str, User]) -> None:
     designer = users["designer"]
     listed = designer.get("/api/v1/definitions")

@@ -131,7 +131,7 @@ def compare_versions(
         "files": [
             {"name": f.name, "status": f.status, "status_label": _bi(STATUS[f.status])} for f in diff.files
         ],
-        "elements": [namer.element(e) for e in diff.elements],
+        "elements": sorted((namer.element(e) for e in diff.elements), key=_reading_order(new.process_id)),
         "decisions": [namer.decision(d) for d in diff.decisions],
         "forms": namer.forms(),
         "labels": [namer.field(f) for f in diff.labels],
@@ -143,6 +143,24 @@ def compare_versions(
             "to": _diagram(after, new.process_id, departments, lang),
         }
     return compared
+
+
+_STATUS_ORDER = {"added": 0, "changed": 1, "removed": 2}
+
+
+def _reading_order(process_id: str) -> Any:
+    """The process shown first, then added, changed, removed; tasks and events before flows and lanes."""
+
+    def key(element: dict[str, Any]) -> tuple[Any, ...]:
+        return (
+            element["process_id"] != process_id,
+            element["process_id"],
+            _STATUS_ORDER[element["status"]],
+            element["kind"] in ("sequenceFlow", "lane"),
+            element["name"]["zh"],
+        )
+
+    return key
 
 
 def _files(session: Session, definition: DefinitionModel) -> dict[str, str]:
