@@ -132,13 +132,18 @@ def choices(
     newest older version that still has running instances (else the one before the newest)."""
     require_reader(caller)
     with ctx.database.reading() as session:
-        processes = list(
-            session.scalars(
-                select(DefinitionModel.process_id).distinct().order_by(DefinitionModel.process_id)
-            )
+        version_counts: dict[str, int] = dict(
+            session.execute(
+                select(DefinitionModel.process_id, func.count())
+                .group_by(DefinitionModel.process_id)
+                .order_by(DefinitionModel.process_id)
+            ).all()
         )
+        processes = list(version_counts)
         if process_id not in processes:
-            process_id = processes[0] if processes else None
+            # Without a choice, a process that has something to migrate to.
+            several = [p for p in processes if version_counts[p] > 1]
+            process_id = (several or processes or [None])[0]
         found = Choices(processes, process_id)
         if process_id is None:
             return found

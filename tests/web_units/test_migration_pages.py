@@ -159,5 +159,9 @@ def test_who_reaches_the_page(app: Flask, users: dict[str, User]) -> None:
         post(client, choice(v1, v2, action="dry_run"), expect=403)
     # The links: the definitions area and each version's page.
     designer_client = web_login(app, "designer")
+    # Without a choice, the process with a version to move to; one with a single version says so.
+    default = get(designer_client, PAGE)
+    assert f'<option value="{PROCESS_ID}" selected>' in default and 'id="one-version"' not in default
+    assert 'id="one-version"' in get(designer_client, f"{PAGE}?process=recruitment")
     assert 'id="to-migrations"' in get(designer_client, "/definitions")
     assert 'id="to-migrations"' in get(designer_client, f"/definitions/{v2}")
