@@ -1,7 +1,8 @@
 """A designer edits a draft's form and decision tables in the browser (issue 14, point 1): a field added in
 the table of fields shows in the live preview in Chinese and English, a broken text shows why in both
 languages, the saved form comes back after a reload; each of our decision tables opens in dmn-js and is
-saved back without losing a rule, and an edited cell is saved with the draft still passing its check.
+saved back without losing a rule, and an edited cell is saved with the draft still passing its check; a
+file dmn-js cannot read whole is edited as text rather than saved with parts lost.
 Screenshots: draft-editor-*.png."""
 
 from __future__ import annotations
@@ -222,3 +223,27 @@ def test_a_designer_adds_a_form_field_and_sees_it_in_both_languages(
     expect(page.locator("#field-table thead")).to_contain_text("English title")
     expect(en.locator("#field-remark")).to_contain_text("Remark")
     shot(page, "draft-editor-form-en")
+
+
+def test_a_decision_table_dmn_js_cannot_open_is_repaired_as_text(
+    app: Flask, pages: Pages, ctx: ServiceContext, users: dict[str, User]
+) -> None:
+    file = "appraisal_consequences.dmn"
+    draft_id = draft_holding(ctx, users, file)
+    good = drafts.draft_file(ctx, "designer", draft_id, file)
+    drafts.save_file(ctx, "designer", draft_id, file, good.replace("<decision ", "<decision <", 1))
+    assert drafts.check_draft(ctx, "designer", draft_id) != []
+    page = pages.new()
+    login(page, "designer")
+    page.goto(f"/definitions/drafts/{draft_id}/dmn/{file}")
+    expect(page.locator("#dmn-failed")).to_contain_text("决策表无法打开")
+    expect(page.locator("#import-warnings")).to_contain_text("unparsable content")  # what would be lost
+    expect(page.locator("#dmn-views .tab")).to_have_count(0)
+    expect(page.locator("#dmn-text")).to_have_value(re.compile("<decision <"))
+    shot(page, "draft-editor-dmn-as-text")
+    page.fill("#dmn-text", good)
+    page.click("#save-dmn")
+    expect(page.locator("#dmn-editor[data-ready=true]")).to_be_attached()  # reopened in dmn-js
+    expect(page.locator("#dmn-editor .tjs-table")).to_be_visible()
+    assert drafts.draft_file(ctx, "designer", draft_id, file) == good
+    assert drafts.check_draft(ctx, "designer", draft_id) == []

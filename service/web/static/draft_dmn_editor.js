@@ -13,6 +13,7 @@
   var problemList = document.getElementById('check-problems');
   var tabs = document.getElementById('dmn-views');
   var dirty = false;
+  var rawText = null;  // the XML as text, when dmn-js cannot open it: the designer repairs it there
   if (typeof window.DmnJS !== 'function') { holder.textContent = words.missing; return; }
 
   var options = { container: holder, common: { keyboard: { bindTo: window } } };
@@ -45,6 +46,7 @@
 
   function drawTabs() {
     tabs.textContent = '';
+    if (rawText) { return; }  // edited as text: dmn-js's views are not shown
     var active = modeler.getActiveView();
     modeler.getViews().forEach(function (view) {
       var item = document.createElement('li');
@@ -61,7 +63,38 @@
 
   modeler.on('views.changed', function () { drawTabs(); watchActiveViewer(); });
 
-  modeler.importXML(data.xml).then(function () {
+
+  function showText(message) {
+    var note = document.createElement('p');
+    note.className = 'error';
+    note.id = 'dmn-failed';
+    note.textContent = words.failed + ' ' + message;
+    var help = document.createElement('p');
+    help.className = 'help';
+    help.textContent = words.as_text;
+    rawText = document.createElement('textarea');
+    rawText.id = 'dmn-text';
+    rawText.className = 'code';
+    rawText.rows = 30;
+    rawText.spellcheck = false;
+    rawText.value = data.xml;
+    rawText.addEventListener('input', function () { setDirty(true); });
+    holder.textContent = '';
+    tabs.textContent = '';
+    holder.append(note, help, rawText);
+    holder.dataset.ready = 'text';
+    saveButton.disabled = false;
+  }
+
+  modeler.importXML(data.xml).then(function (result) {
+    // What dmn-js could not read would be missing from what it saves: the file is edited as text instead.
+    var warnings = document.getElementById('import-warnings');
+    (result.warnings || []).forEach(function (warning) {
+      var item = document.createElement('li');
+      item.textContent = words.import_warning + ' ' + (warning.message || warning);
+      warnings.appendChild(item);
+    });
+    if ((result.warnings || []).length) { throw new Error(words.lossy); }
     // Designers come for the tables: open the first decision table rather than the relation diagram.
     var table = modeler.getViews().filter(function (view) { return view.type === 'decisionTable'; })[0];
     return table ? modeler.open(table) : null;
@@ -71,7 +104,7 @@
     saveButton.disabled = false;
     holder.dataset.ready = 'true';
   }).catch(function (error) {
-    holder.textContent = words.failed + ' ' + (error && error.message ? error.message : error);
+    showText(error && error.message ? error.message : String(error));
   });
 
   function showProblems(problems) {
@@ -87,7 +120,8 @@
     saveButton.disabled = true;
     status.className = 'save-status';
     status.textContent = words.saving;
-    modeler.saveXML({ format: true }).then(function (result) {
+    var written = rawText ? Promise.resolve({ xml: rawText.value }) : modeler.saveXML({ format: true });
+    written.then(function (result) {
       return fetch(data.save_url, {
         method: 'PUT',
         credentials: 'same-origin',
@@ -103,6 +137,7 @@
         throw new Error(answer.body.message || answer.status);
       }
       setDirty(false);
+      if (rawText) { window.location.reload(); return; }  // repaired: open it in the table editor
       status.className = 'save-status ' + (answer.body.draft_ok ? 'ok' : 'warn');
       status.textContent = answer.body.draft_ok ? words.saved_ok : words.saved_problems;
       showProblems(answer.body.problems);
