@@ -62,6 +62,12 @@ def test_the_owner_opens_both_editors_in_chinese_and_english(
         assert font.status_code == 200
     with designer.get("/vendor/dmn-js/../package.json") as outside:
         assert outside.status_code == 404
+    with designer.get("/vendor/dmn-js/dmn-modeler.production.min.js.map") as other:
+        assert other.status_code == 404  # only scripts, stylesheets and fonts
+    app.config["DMN_JS_DIST"] = "/nonexistent/dmn-js/dist"
+    with designer.get("/vendor/dmn-js/dmn-modeler.production.min.js") as missing:
+        assert missing.status_code == 404 and "npm ci" in missing.get_data(as_text=True)
+    del app.config["DMN_JS_DIST"]
 
     designer.post("/language", data={"lang": "en", "csrf_token": csrf(designer, "/")})
     english = get(designer, f"/definitions/drafts/{draft_id}/form/town_score.json")
