@@ -23,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 
+from workflows.camunda_forms import form_data_schema
 from workflows.camunda_lanes import BPMN, add_lanes, flow_nodes, local
 from workflows.camunda_rewrites import rewrite_expression, rewrite_timer
 from workflows.camunda_texts import (
@@ -163,11 +164,34 @@ class _Mapper:
             language = (node.getparent().get("scriptFormat") or "python").lower()
             if language not in ("python", "py"):
                 self.left(node, "script", value=language)
-        for element in [c for c in node if isinstance(c.tag, str) and vendor(c.tag) == "properties"]:
-            for prop in element:
+        if kind == "extensionElements" and node.getparent() is not None:
+            self._vendor_extensions(node)
+
+    def _vendor_extensions(self, extensions: Any) -> None:
+        """Camunda's extension properties and generated form fields of the element owning ``extensions``."""
+        element = extensions.getparent()
+        for child in [c for c in extensions if isinstance(c.tag, str) and vendor(c.tag) == "formData"]:
+            self._form_data(element, child)
+        for child in [c for c in extensions if isinstance(c.tag, str) and vendor(c.tag) == "properties"]:
+            for prop in child:
                 if isinstance(prop.tag, str) and prop.get("name"):
-                    set_property(node, prop.get("name"), prop.get("value") or "")
-                    self.done(node, "property", name=prop.get("name"))
+                    set_property(element, prop.get("name"), prop.get("value") or "")
+                    self.done(element, "property", name=prop.get("name"))
+
+    def _form_data(self, node: Any, element: Any) -> None:
+        """Camunda's generated form fields as a JSON Schema form of the draft, named after the task."""
+        stem = re.sub(r"[^A-Za-z0-9_.\-]", "_", node.get("id") or "form")[:100]
+        name = f"{stem}.json" if f"{stem}.json" not in self.result.files else f"{stem}_form.json"
+        title = node.get("name") or node.get("id") or name
+        schema, dropped = form_data_schema(element, title, properties_of(node).get("nameEn") or title)
+        self.result.files[name] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        self.forms.add(name)
+        set_property(node, FORM_KEY, name)
+        element.getparent().remove(element)
+        self.done(node, "form_data", form=name, fields=", ".join(schema["properties"]) or "-")
+        self.left(node, "form_titles", form=name)
+        if dropped:
+            self.left(node, "form_dropped", form=name, dropped="; ".join(dropped))
 
     def _map_attribute(self, node: Any, name: str, value: str, given: dict[str, str]) -> None:
         days = re.fullmatch(r"\s*P(\d{1,4})D\s*", value)

@@ -122,6 +122,20 @@ TEXTS = {
         f"the form {{value}} is not among the uploaded files: add the JSON Schema form {{stem}}.json and"
         f" name it with {FORM_KEY}",
     ),
+    "form_data": (
+        f"生成的表单字段（camunda:formData：{{fields}}）改为 JSON Schema 表单 {{form}}，"
+        f"{FORM_KEY} = {{form}}",
+        f"the generated form fields (camunda:formData: {{fields}}) became the JSON Schema form {{form}},"
+        f" {FORM_KEY} = {{form}}",
+    ),
+    "form_titles": (
+        "表单 {form} 的英文标题暂用字段的标签：请在表单编辑器中写英文标题",
+        "the English titles of the form {form} are the fields' labels for now: write them in the form editor",
+    ),
+    "form_dropped": (
+        "表单 {form} 未保留：{dropped}（表单打开时为空，默认值请用 formDefaults）",
+        "not kept in the form {form}: {dropped} (forms open empty; use formDefaults for a default)",
+    ),
     "loop": ("多实例 {name} 改为 {tag} {value}", "multi-instance {name} became {tag} {value}"),
     "loop_expression": (
         "多实例集合 {value} 不是数据名：请先用脚本任务算出集合，再填 loopDataInputRef",

@@ -3,6 +3,7 @@ The mapped files are parsed by the very parser deploy runs (XSD included) and ho
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,44 @@ def test_vendor_properties_listeners_and_service_classes() -> None:
     assert any("asyncBefore" in t for t in texts(result.mapped, "u"))
     (service,) = texts(result.problems, "svc")
     assert "registered operator (record_veto)" in service
+    # The properties where the XSD and the parser read them: the task's own extension elements.
+    (prop,) = root_of(result).xpath("//*[@id='u']/*[local-name()='extensionElements']/*/*[@name='nameEn']")
+    assert prop.get("value") == "Review"
+
+
+def test_generated_form_fields_become_a_json_schema_form() -> None:
+    fields = """<bpmn:extensionElements><camunda:formData>
+      <camunda:formField id="approved" label="批准" type="boolean">
+        <camunda:validation><camunda:constraint name="required" /></camunda:validation></camunda:formField>
+      <camunda:formField id="days" label="天数" type="long" defaultValue="1">
+        <camunda:validation><camunda:constraint name="min" config="1" />
+        <camunda:constraint name="max" config="30" />
+        </camunda:validation></camunda:formField>
+      <camunda:formField id="kind" label="类别" type="enum">
+        <camunda:value id="sick" name="病假" /><camunda:value id="annual" name="年假" /></camunda:formField>
+      <camunda:formField id="start_on" label="开始日期" type="date" />
+    </camunda:formData></bpmn:extensionElements>"""
+    body = chain(f'<bpmn:userTask id="leave" name="请假" camunda:candidateGroups="finance">{fields}')
+    result = mapped({"m.bpmn": model(body)})
+    form = json.loads(result.files["leave.json"])
+    assert form["title"] == "请假" and form["required"] == ["approved"]
+    assert form["properties"]["days"] == {
+        "title": "天数",
+        "x-title-en": "天数",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 30,
+    }
+    assert form["properties"]["kind"]["enum"] == ["sick", "annual"]
+    assert form["properties"]["kind"]["x-enum-labels"]["zh"] == {"sick": "病假", "annual": "年假"}
+    assert form["properties"]["start_on"]["format"] == "date"
+    assert any("became the JSON Schema form leave.json" in t for t in texts(result.mapped, "leave"))
+    left = texts(result.problems, "leave")
+    assert any("English titles" in t for t in left) and any("defaultValue 1" in t for t in left)
+    assert "formData" not in result.files["m.bpmn"]
+    info = user_task_info(spiff_spec(result.files).task_specs["leave"])
+    assert info.form == "leave.json"
+    assert not [p for p in lint_problems(result.files) if "leave" in p]
 
 
 def test_flowable_keys_are_mapped_the_same_way() -> None:
