@@ -184,10 +184,14 @@ def test_a_designer_adds_a_form_field_and_sees_it_in_both_languages(
     expect(page.locator("#dirty")).to_be_visible()
     assert '"remark"' in page.input_value("#form-text")
 
-    # Renaming a title in the table rewrites the JSON and the preview.
+    # Renaming a title in the table rewrites the JSON and the preview; the next input keeps the focus.
     field_row(page, "remark").locator(".title-en input").fill("Remark")
     field_row(page, "remark").locator(".title-en input").press("Tab")
     expect(en.locator("#field-remark label")).to_have_text(re.compile(r"^Remark\s*\*"))
+    expect(field_row(page, "remark").locator(".type select")).to_be_focused()
+    page.fill("#form-title-en", "Town government's monthly appraisal")
+    page.press("#form-title-en", "Tab")
+    expect(en.locator(".preview-title")).to_have_text("Town government's monthly appraisal")
     shot(page, "draft-editor-form-zh")
 
     # A broken text shows why in both languages instead of the preview; fixing it brings the preview back.
@@ -212,6 +216,7 @@ def test_a_designer_adds_a_form_field_and_sees_it_in_both_languages(
         "x-multiline": True,
     }
     assert "remark" in saved["required"]
+    assert saved["x-title-en"] == "Town government's monthly appraisal" and saved["title"] == "镇政府月度考核"
     assert drafts.check_draft(ctx, "designer", draft_id) == []
 
     page.reload()

@@ -144,6 +144,12 @@
     var editable = schema && typeof schema === 'object' && !Array.isArray(schema);
     document.getElementById('field-table').classList.toggle('stale', !editable);
     if (!editable) { return; }  // keep the last table while the text does not parse
+    formTitles(schema);
+    // Redrawn after each change: the input the designer moved to keeps the focus.
+    var active = document.activeElement;
+    var focused = active && tableBody.contains(active) ? {
+      key: active.closest('tr').dataset.key, cell: active.closest('td').className
+    } : null;
     tableBody.textContent = '';
     var properties = schema.properties || {};
     var required = Array.isArray(schema.required) ? schema.required : [];
@@ -189,6 +195,20 @@
       });
       cell(row, remove);
       tableBody.appendChild(row);
+    });
+    if (focused && focused.cell) {
+      var place = 'tr[data-key="' + CSS.escape(focused.key) + '"] td.' + focused.cell;
+      var again = tableBody.querySelector(place + ' input, ' + place + ' select');
+      if (again) { again.focus(); }
+    }
+  }
+
+  function formTitles(schema) {
+    [['form-title', 'title'], ['form-title-en', 'x-title-en']].forEach(function (pair) {
+      var box = document.getElementById(pair[0]);
+      if (!box) { return; }
+      if (document.activeElement !== box) { box.value = schema[pair[1]] || ''; }
+      box.onchange = function () { schema[pair[1]] = box.value; write(schema); };
     });
   }
 
