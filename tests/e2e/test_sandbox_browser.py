@@ -119,5 +119,8 @@ def test_a_designer_tries_the_appraisal_draft(app: Flask, pages: Pages) -> None:
     expect(page.locator("h1")).to_contain_text("Dry run")
     expect(page.locator("#ready-tasks")).to_contain_text("Follow up overdue")
     expect(page.locator("#steps tr[data-element=station_overdue]")).to_contain_text("Timer")
+    split = page.locator("#steps tr[data-element=scoring_split]")
+    expect(split).to_contain_text("Station and town score separately")
+    expect(split).to_contain_text("Police station appraisal")
     shot(page, "60-sandbox-run-en")
     assert live_rows(app) == before  # no instance, no task in anyone's list

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, InclusiveGateway, ParallelGateway
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
@@ -29,7 +30,7 @@ from service.usecases.projections import resolve_queue
 from service.usecases.runner import OPERATORS, InstanceRunner, check_data_size
 from service.usecases.starting import refuse_reserved_keys
 from service.usecases.submissions import check_submission
-from workflows.diagram import element_states
+from workflows.diagram import element_states, english_names, process_file
 from workflows.engine import WorkflowEngine
 from workflows.extensions import element_english_name, is_timer_catch
 from workflows.scripting import OperatorCall
@@ -81,6 +82,11 @@ class Harness:
     _tasks: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        xml = process_file(self.specs.files, self.process_id)
+        try:  # the elements' English names as the diagram reads them (a gateway's spec does not keep them)
+            self.names_en = english_names(xml) if xml is not None else {}
+        except (ValueError, etree.LxmlError):
+            self.names_en = {}
         self.engine = _RecordingEngine(
             operator_handler=self._operator, limits=self.ctx.action_limits, clock=lambda: self.now
         )
@@ -160,7 +166,9 @@ class Harness:
                     "task_id": timer.task_id,
                     "element_id": timer.spec_name,
                     "name": (spec.bpmn_name if spec is not None else None) or timer.spec_name,
-                    "name_en": (element_english_name(spec) if spec is not None else None) or timer.spec_name,
+                    "name_en": self.names_en.get(timer.spec_name)
+                    or (element_english_name(spec) if spec is not None else None)
+                    or timer.spec_name,
                     "due_at": timer.due_at,
                 }
             )
@@ -255,9 +263,9 @@ class Harness:
         return {
             "element_id": element,
             "name": spec.bpmn_name or element,
-            "name_en": element_english_name(spec) or spec.bpmn_name or element,
+            "name_en": self.names_en.get(element) or element_english_name(spec) or spec.bpmn_name or element,
             "kind": kind,
-            "detail": plain(detail),
+            "detail": plain(_english_taken(detail, self.names_en)),
             "data": data,
             "at": self.now.isoformat(),
         }
@@ -310,3 +318,11 @@ def _taken(task: Any, depth: int = 0) -> list[dict[str, Any]]:
         elif depth < 3:
             found.extend(_taken(child, depth + 1))
     return found
+
+
+def _english_taken(detail: dict[str, Any], names_en: dict[str, str]) -> dict[str, Any]:
+    """A gateway's ``taken`` with each element's English name beside its Chinese one."""
+    if "taken" not in detail:
+        return detail
+    taken = [{**t, "name_en": names_en.get(t["element_id"], t["name"])} for t in detail["taken"]]
+    return {**detail, "taken": taken}
