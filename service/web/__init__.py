@@ -137,6 +137,7 @@ def init_web(app: Flask) -> None:
         definition_pages,
         display,
         draft_editor_pages,
+        draft_new_files,
         draft_pages,
         excel_pages,
         import_pages,
@@ -155,9 +156,9 @@ def init_web(app: Flask) -> None:
     del admin_pages, admin_register_pages, application_pages, audit_pages, dashboard_pages, display
     del excel_pages, incident_pages, instance_pages, pages, roster_pages, start_pages, tasks_pages
     del definition_pages
-    del draft_editor_pages
     del migration_pages
-    del draft_pages
+    del draft_editor_pages
+    del draft_pages, draft_new_files
     del sandbox_pages
     del import_pages
     del version_pages
