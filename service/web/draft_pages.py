@@ -77,7 +77,19 @@ def _overview(draft_id: int, problems: list[drafts.Problem] | None) -> Any:
         detail = draft_views.draft_overview(context(), user(), draft_id)
     except ServiceError as error:
         return _refused(error)
-    return render_template("draft.html", problems=problems, **detail)
+    urls = file_urls(draft_id, [name for names in detail["files"].values() for name in names])
+    return render_template("draft.html", problems=problems, file_urls=urls, **detail)
+
+
+def file_urls(draft_id: int, names: list[str]) -> dict[str, str]:
+    """Each file's editor: BPMN in the modeler, DMN in dmn-js, forms and data labels in the form editor."""
+    endpoints = {"bpmn": "web.draft_modeler", "dmn": "web.draft_dmn_page", "forms": "web.draft_form_page"}
+    kinds = draft_views.file_kinds(dict.fromkeys(names, ""))
+    return {
+        name: url_for(endpoints[kind], draft_id=draft_id, name=name)
+        for kind, found in kinds.items()
+        for name in found
+    }
 
 
 @bp.post("/definitions/drafts/<int:draft_id>/check")
@@ -92,7 +104,9 @@ def draft_check(draft_id: int) -> Any:
     except ServiceError as error:
         return _json_refused(error) if wants_json else _refused(error)
     if wants_json:
-        return jsonify({"ok": not problems, "problems": [_problem(p) for p in problems]})
+        return jsonify(
+            {"ok": not drafts.blocks_publishing(problems), "problems": [_problem(p) for p in problems]}
+        )
     return _overview(draft_id, problems)
 
 
@@ -103,6 +117,8 @@ def _problem(problem: drafts.Problem) -> dict[str, Any]:
         "file": problem.file,
         "zh": problem.zh,
         "en": problem.en,
+        "line": problem.line,
+        "severity": problem.severity,  # error blocks publishing; warning is advice
     }
 
 
@@ -140,6 +156,7 @@ def draft_modeler(draft_id: int, name: str) -> Any:
             process_id: url_for("web.draft_modeler", draft_id=draft_id, name=file)
             for process_id, file in draft_views.process_files(dict(data["draft"].files)).items()
         },
+        "file_urls": file_urls(draft_id, sorted(data["draft"].files)),
         "own_processes": sorted(
             p for p, file in draft_views.process_files(dict(data["draft"].files)).items() if file == name
         ),

@@ -158,8 +158,11 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     for fragment in re.findall(r"<spiffworkflow:\w+[^>]*>", published):
         assert fragment.replace(" />", "/>") in resaved.replace(" />", "/>"), fragment
 
+    badge = page.locator('[data-container-id="lane_police_bureau"] .lane-name')
+    expect(badge).to_have_text("公安分局")  # lanes by department name on the canvas
     select_element(page, "lane_police_bureau")
     page.select_option("#panel-department", label="财政金融局")
+    expect(badge).to_have_text("财政金融局")
 
     select_element(page, "record_veto_task")
     expect(page.locator("#panel-operator")).to_have_value("record_veto")

@@ -99,6 +99,7 @@ def test_a_designer_starts_checks_and_deletes_a_draft(app: Flask, ctx: ServiceCo
     assert result["ok"] is False
     on_lane = [p for p in result["problems"] if "no_such_department" in p["en"]]
     assert on_lane and on_lane[0]["zh"] and on_lane[0]["element_id"], result["problems"]
+    assert on_lane[0]["severity"] == "error"
 
     # The overview's check button lists the same problems, Chinese first, each linked to its element.
     response = designer.post(f"/definitions/drafts/{draft_id}/check", data={"csrf_token": token})
@@ -108,6 +109,13 @@ def test_a_designer_starts_checks_and_deletes_a_draft(app: Flask, ctx: ServiceCo
     assert f"/definitions/drafts/{draft_id}/bpmn/appraisal.bpmn?element={element}" in page
     problem = page.split('id="problems"')[1]
     assert problem.index('class="zh"') < problem.index('class="en')
+
+    # A problem in a file other than a model links to that file's editor.
+    form_url = f"/definitions/drafts/{draft_id}/files/veto.json"
+    assert json_call(designer, "PUT", form_url, token, {"text": "{"}).status_code == 200
+    response = designer.post(f"/definitions/drafts/{draft_id}/check", data={"csrf_token": token})
+    problem = html.unescape(response.get_data(as_text=True)).split('id="problems"')[1]
+    assert f'href="/definitions/drafts/{draft_id}/form/veto.json"' in problem
 
     designer.post("/language", data={"lang": "en", "csrf_token": token})
     english = get(designer, f"/definitions/drafts/{draft_id}")
@@ -124,7 +132,7 @@ def test_a_designer_starts_checks_and_deletes_a_draft(app: Flask, ctx: ServiceCo
                 .order_by(AuditEventModel.seq)
             )
         )
-    assert actions == ["draft_created", "draft_file_saved", "draft_deleted"]
+    assert actions == ["draft_created", "draft_file_saved", "draft_file_saved", "draft_deleted"]
 
 
 def test_only_designers_and_only_the_owner(app: Flask, ctx: ServiceContext, users: dict[str, User]) -> None:

@@ -46,9 +46,31 @@
     var palette = holder.querySelector('.djs-palette');
     var left = (palette ? palette.offsetLeft + palette.offsetWidth : 0) + 16;
     if (!inner.width || !outer.width) { return; }
+    // A wide process with lanes is flat: the box takes the diagram's proportions (within bounds), then fits it.
+    var wide = Math.min((outer.width - left - 16) / inner.width, 1.2);
+    var height = Math.max(380, Math.min(inner.height * wide + 48, window.innerHeight * 0.7));
+    holder.style.height = Math.round(height) + 'px';
+    canvas.resized();
+    outer = canvas.viewbox().outer;
     var scale = Math.min((outer.width - left - 16) / inner.width, (outer.height - 32) / inner.height, 1.2);
     canvas.viewbox({
       x: inner.x - left / scale, y: inner.y - 16 / scale, width: outer.width / scale, height: outer.height / scale
+    });
+  }
+
+  // Lanes name departments by code in the model; each lane carries its department's name in a badge.
+  var departmentNames = {};
+  data.choices.departments.concat(data.choices.templates).forEach(function (d) {
+    departmentNames[d.code] = english ? d.en : d.zh;
+  });
+  function laneBadges() {
+    overlays.remove({ type: 'lane-name' });
+    registry.filter(function (e) { return e.type === 'bpmn:Lane'; }).forEach(function (lane) {
+      var code = lane.businessObject.name || '';
+      var badge = document.createElement('div');
+      badge.className = departmentNames[code] ? 'lane-name' : 'lane-name unknown';
+      badge.textContent = departmentNames[code] || (L.unregistered + ': ' + (code || '—'));
+      overlays.add(lane.id, 'lane-name', { position: { top: 4, left: 36 }, html: badge, scale: { min: 0.8 } });
     });
   }
 
@@ -58,8 +80,10 @@
       say(L.import_warnings + ' ' + lossy.map(function (w) { return w.message.split('\n')[0]; }).join('; '), 'error');
     }
     fitBesidePalette();
+    laneBadges();
     modeler.on('commandStack.changed', function () {
       dirty = true;
+      laneBadges();
       say(L.unsaved, 'unsaved');
     });
     if (data.element) { show(data.element); }
@@ -103,7 +127,7 @@
   }
 
   function clearProblems() {
-    marked.forEach(function (id) { canvas.removeMarker(id, 'has-problem'); });
+    marked.forEach(function (mark) { canvas.removeMarker(mark[0], mark[1]); });
     marked = [];
     overlays.remove({ type: 'problem' });
     problemList.textContent = '';
@@ -118,13 +142,19 @@
   function drawProblems(problems) {
     clearProblems();
     problemsBox.hidden = false;
-    summary.textContent = problems.length ? L.check_failed : L.check_ok;
-    summary.className = problems.length ? 'error' : 'flash ok';
+    var errors = problems.filter(function (p) { return p.severity !== 'warning'; }).length;
+    summary.textContent = errors ? L.check_failed : problems.length ? L.check_advice : L.check_ok;
+    summary.className = errors ? 'error' : 'flash ok';
     summary.id = 'modeler-problems-summary';
     problems.forEach(function (problem) {
       var main = english ? problem.en : problem.zh, other = english ? problem.zh : problem.en;
       var item = document.createElement('li');
-      item.className = 'problem';
+      var warning = problem.severity === 'warning';
+      item.className = 'problem ' + (warning ? 'warning' : 'error');
+      var severity = document.createElement('span');
+      severity.className = 'severity';
+      severity.textContent = (warning ? L.warning : L.error) + ' ';
+      item.appendChild(severity);
       var zh = document.createElement('span');
       zh.className = 'zh';
       zh.lang = 'zh-CN';
@@ -139,12 +169,13 @@
       item.appendChild(document.createElement('br'));
       if (onThisDiagram(problem)) {
         item.dataset.element = problem.element_id;
-        if (marked.indexOf(problem.element_id) < 0) {
-          canvas.addMarker(problem.element_id, 'has-problem');
-          marked.push(problem.element_id);
+        var marker = warning ? 'has-warning' : 'has-problem';
+        if (!canvas.hasMarker(problem.element_id, marker)) {
+          canvas.addMarker(problem.element_id, marker);
+          marked.push([problem.element_id, marker]);
         }
         var note = document.createElement('div');
-        note.className = 'problem-overlay';
+        note.className = warning ? 'problem-overlay warning' : 'problem-overlay';
         note.textContent = main;
         note.title = other;
         // Readable when the diagram is zoomed out to fit: the note never shrinks below 80%.
@@ -162,6 +193,11 @@
           (problem.element_id ? '?element=' + encodeURIComponent(problem.element_id) : '');
         link.textContent = L.other_file + ': ' + (problem.element_id || problem.process_id);
         item.appendChild(link);
+      } else if (problem.file && data.file_urls[problem.file]) {
+        var file = document.createElement('a');
+        file.href = data.file_urls[problem.file];
+        file.textContent = L.open_file + ' ' + problem.file;
+        item.appendChild(file);
       } else {
         var where = document.createElement('span');
         where.className = 'muted';
@@ -180,7 +216,8 @@
       return request(data.check_url, 'POST');
     }).then(function (answer) {
       drawProblems(answer.problems || []);
-      say(answer.ok ? L.check_ok : L.check_failed, answer.ok ? 'saved' : 'error');
+      say(answer.ok ? (answer.problems.length ? L.check_advice : L.check_ok) : L.check_failed,
+        answer.ok ? 'saved' : 'error');
     }).catch(function (error) {
       if (error.message) { say(error.message, 'error'); }
     }).finally(function () { checkButton.disabled = false; });
