@@ -250,3 +250,24 @@ def test_an_operator_the_sample_data_breaks_is_named_and_a_sample_result_goes_on
     assert recorded["detail"]["source"] == "sample"
     assert "reward_proposal" in [t["element_id"] for t in run["ready_tasks"]]
     assert live_rows(ctx) == before
+
+
+def test_deleting_a_draft_deletes_its_runs_and_keeps_its_scenarios(
+    app: Flask, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    designer = users["designer"]
+    draft = new_draft(designer)
+    run = designer.post(f"/api/v1/drafts/{draft['id']}/sandbox-runs", json={"data": SAMPLE}, expect=201)
+    saved = designer.post(
+        f"/api/v1/drafts/{draft['id']}/scenarios", json={"run_id": run["id"], "name": "刚开始"}, expect=201
+    )
+    assert call(app, "DELETE", f"/api/v1/drafts/{draft['id']}").status_code == 204
+    assert call(app, "GET", f"/api/v1/sandbox-runs/{run['id']}").status_code == 404
+    # The scenario belongs to the process: a new draft of it lists and replays it.
+    again = new_draft(designer)
+    [listed] = designer.get(f"/api/v1/drafts/{again['id']}/scenarios")
+    assert listed["id"] == saved["id"] and listed["draft_id"] is None
+    [result] = designer.post(f"/api/v1/drafts/{again['id']}/scenarios/replay")
+    assert result["passed"] is True, result
+    assert call(app, "DELETE", f"/api/v1/drafts/{again['id']}/scenarios/{saved['id']}").status_code == 204
+    assert designer.get(f"/api/v1/drafts/{again['id']}/scenarios") == []

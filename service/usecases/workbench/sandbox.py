@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -27,6 +27,7 @@ from workflows.specs import DefinitionError, ProcessSpecs, bundle_sha256, parse_
 _PARSED: OrderedDict[str, ProcessSpecs] = OrderedDict()
 _PARSED_MAX = 16
 _LOCK = threading.Lock()
+KEPT_RUNS = 20
 
 
 def draft_specs(files: dict[str, str]) -> ProcessSpecs:
@@ -109,6 +110,10 @@ def start_run(
         )
         session.add(run)
         session.flush()
+        # Runs are throwaway: a draft keeps its newest ones (a scenario is a copy, never a reference).
+        stale = select(SandboxRunModel.id).where(SandboxRunModel.draft_id == draft_id)
+        stale = stale.order_by(SandboxRunModel.id.desc()).offset(KEPT_RUNS)
+        session.execute(delete(SandboxRunModel).where(SandboxRunModel.id.in_(list(session.scalars(stale)))))
         audit.record(
             session, now, actor, "sandbox_run_started", draft_id=draft_id, run_id=run.id, process_id=process
         )

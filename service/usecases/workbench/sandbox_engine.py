@@ -113,6 +113,7 @@ class Harness:
                 "该任务不在待办状态", english="The task is not waiting to be done", errors=None
             )
         self._tasks = {task_id: workflow.get_task_from_id(UUID(task_id))}
+        refuse_reserved_keys(data)  # a form open to extra keys must not shadow the script sandbox's names
         form_fields: list[str] = []
         if task.info.form:
             check_submission(self.specs.forms, task.info.form, data)
