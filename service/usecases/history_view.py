@@ -31,6 +31,11 @@ _TIMER = {
     "fired_at": {"title": "触发时间", "x-title-en": "Fired", "x-kind": "datetime"},
 }
 _TAKEN: Text = ("所走分支", "Path taken")
+_MIGRATED: dict[str, Text] = {
+    "changed": ("修改的环节", "Changed elements"),
+    "added": ("新增的环节", "Added elements"),
+    "removed": ("删除的环节", "Removed elements"),
+}
 # What the row itself shows already (the task, the element, the process), or what the data section shows.
 _SHOWN_ELSEWHERE = {"element", "name", "process_id", "definition_id", "version", "business_key", "data"}
 _TASK_EVENTS = {"task_ready", "task_claimed", "task_released", "task_cancelled"}
@@ -170,6 +175,31 @@ def _details(
         ]
     if action == "timer_executed":
         return labeller.fields({"properties": _TIMER}, detail)
+    if action == "instance_migrated":
+        return _migrated(elements, payload)
     # Anything else (a compaction, a refusal, a vacancy): its fields under their keys, never as JSON.
     rest = {k: v for k, v in payload.items() if k not in _SHOWN_ELSEWHERE}
     return labeller.fields({}, rest)
+
+
+def _migrated(elements: _Elements, payload: Mapping[str, Any]) -> list[Item]:
+    """A migration: the versions, and the elements the target changed, added and removed by name (as the
+    event recorded them, else as the instance's version names them, else the id)."""
+    found_names, found_diff = payload.get("names"), payload.get("diff")
+    recorded: Mapping[str, Any] = found_names if isinstance(found_names, dict) else {}
+    diff: Mapping[str, Any] = found_diff if isinstance(found_diff, dict) else {}
+    old, new = payload.get("from_version"), payload.get("to_version")
+    items: list[Item] = [
+        {"type": "value", "key": "versions", "title_zh": "版本", "title_en": "Versions"}
+        | {"value_zh": f"第 {old} 版 → 第 {new} 版", "value_en": f"Version {old} → Version {new}"}
+    ]
+    for key, (title_zh, title_en) in _MIGRATED.items():
+        names = [
+            tuple(recorded.get(e) or elements.names.get(e) or (e, e)) for e in map(str, diff.get(key) or [])
+        ]
+        if names:
+            items.append(
+                {"type": "value", "key": key, "title_zh": title_zh, "title_en": title_en}
+                | {"value_zh": "、".join(n[0] for n in names), "value_en": ", ".join(n[1] for n in names)}
+            )
+    return items

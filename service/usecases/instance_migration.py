@@ -25,6 +25,7 @@ from service.usecases.incidents import incidents_recorded
 from service.usecases.projections import queue_row
 from service.usecases.runner import InstanceRunner
 from workflows.engine import ReadyUserTask, WorkflowEngine
+from workflows.extensions import element_english_name
 from workflows.migration import MigrationPlan, migrate, plan_migration, waits_at
 from workflows.specs import ProcessSpecs
 
@@ -243,9 +244,28 @@ def _migrate_one(
         to_definition=versions.target.id,
         to_version=versions.target.version,
         diff=plan.summary() if plan is not None else {},
+        # The elements' names as both versions call them, so the history reads by name after the move.
+        names=_names(
+            [runner.specs_for(request.from_definition), versions.target_specs],
+            request.process_id,
+            set(plan.changed + plan.added + plan.removed) if plan is not None else set(),
+        ),
     )
     outcome["migrated"] = True
     return outcome
+
+
+def _names(bundles: list[ProcessSpecs], process_id: str, elements: set[str]) -> dict[str, list[str]]:
+    """``[zh, en]`` of each of ``elements`` that has a name (the later bundle's name wins)."""
+    names: dict[str, list[str]] = {}
+    for bundle in bundles:
+        top, subs = bundle.spec_for(process_id)
+        for wf_spec in (top, *subs.values()):
+            for spec in wf_spec.task_specs.values():
+                element, name = getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None)
+                if element in elements and name:
+                    names[element] = [name, element_english_name(spec) or name]
+    return names
 
 
 def _reroute(

@@ -143,7 +143,7 @@ def choices(
         if process_id not in processes:
             # Without a choice, a process that has something to migrate to.
             several = [p for p in processes if version_counts[p] > 1]
-            process_id = (several or processes or [None])[0]
+            process_id = several[0] if several else (processes[0] if processes else None)
         found = Choices(processes, process_id)
         if process_id is None:
             return found

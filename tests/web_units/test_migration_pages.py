@@ -86,6 +86,14 @@ def test_a_designer_dry_runs_migrates_and_moves_back(
     assert f'id="back-{early}"' in moved and f'id="back-{late}"' not in moved
     assert definition_of(ctx, early) == v2 and definition_of(ctx, late) == v1
 
+    # The instance's own history reads the move by name: versions and elements, no ids or keys.
+    instance_page = get(client, f"/instances/{early}")
+    moved_event = " ".join(
+        re.sub(r"<[^>]+>", " ", instance_page.split("迁移流程实例")[1].split("</tr>")[0]).split()
+    )
+    assert "版本 第 1 版 → 第 2 版 修改的环节 甲、乙 新增的环节 丙" in moved_event
+    assert "task_c" not in moved_event and "from_definition" not in moved_event and "diff" not in moved_event
+
     back = post(client, choice(v1, v2, action="move_back", instance=str(early)))
     assert "迁回结果" in back and "已迁移 1 个" in back and definition_of(ctx, early) == v1
     history = back.split('id="migration-history"')[1]
