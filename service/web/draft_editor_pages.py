@@ -146,7 +146,9 @@ def draft_form_preview(draft_id: int, name: str) -> Any:
         # the designer is told, with the renderer's reason, rather than getting a server error.
         return _json_error(
             InvalidInputError(
-                f"任务页面无法显示该表单：{error}", english=f"The task page cannot show this form: {error}"
+                "任务页面无法显示该表单：{reason}",
+                english="The task page cannot show this form: {reason}",
+                reason=str(error),
             )
         )
     return jsonify(
