@@ -25,7 +25,13 @@ from lxml import etree
 
 from workflows.camunda_forms import form_data_schema
 from workflows.camunda_lanes import BPMN, add_lanes, flow_nodes, local
-from workflows.camunda_rewrites import rewrite_expression, rewrite_timer
+from workflows.camunda_rewrites import (
+    UNSUPPORTED,
+    rewrite_expression,
+    rewrite_literal,
+    rewrite_timer,
+    rewrite_unary_tests,
+)
 from workflows.camunda_texts import (
     CONFIRM_FORM,
     CONFIRM_SCHEMA,
@@ -125,6 +131,7 @@ class _Mapper:
     def map_file(self, name: str, root: Any) -> None:
         self.file = name
         if name.endswith(".dmn"):
+            self._decision_tables(root)
             self._strip_vendor(root)
             return
         for process in root.iter(f"{{{BPMN}}}process"):
@@ -142,6 +149,22 @@ class _Mapper:
         for node in root.iter():
             if isinstance(node.tag, str) and node.get("id") and node.get("name"):
                 self.result.element_names.setdefault(node.get("id"), node.get("name"))
+
+    def _decision_tables(self, root: Any) -> None:
+        """FEEL's lists, ranges and negations in input entries, and its true/false/null in output entries,
+        as SpiffWorkflow reads a decision table (Python, ``?`` for the input's value)."""
+        for entry in root.iter("{*}inputEntry", "{*}outputEntry"):
+            text = entry.find("{*}text")
+            if text is None or not text.text:
+                continue
+            value = text.text.strip()
+            input_entry = local(entry) == "inputEntry"
+            rewritten = rewrite_unary_tests(value) if input_entry else rewrite_literal(value)
+            if rewritten == UNSUPPORTED:
+                self.left(entry, "feel_unsupported", value=value)
+            elif rewritten is not None:
+                text.text = rewritten
+                self.done(entry, "feel", value=value, rewritten=rewritten)
 
     # -- one element ---------------------------------------------------------------------------------
 

@@ -75,3 +75,82 @@ def rewrite_expression(text: str) -> str | None:
         return None
     rewritten = " ".join(out).replace("( ", "(").replace(" )", ")")
     return re.sub(r"\bnot (?==)", "!", rewritten)
+
+
+# FEEL's unary tests in a decision table's input entries, as SpiffWorkflow reads them: a Python expression
+# where ``?`` stands for the input's value (``1 <= ? <= 5``), or a value or comparison it completes itself
+# (``"station"``, ``<= 3``). FEEL's lists and ranges would otherwise be read as a Python tuple or refused
+# only when the table runs.
+_LITERAL = r"""(?:-?\d+(?:\.\d+)?|"[^"\\]*"|'[^'\\]*'|[A-Za-z_]\w*)"""
+_RANGE = re.compile(rf"^([\[\]\(])\s*({_LITERAL})\s*\.\.\s*({_LITERAL})\s*([\[\]\)])$")
+_COMPARISON = re.compile(rf"^(<=|>=|<|>|!=)\s*({_LITERAL})$")
+_ONLY_LITERAL = re.compile(rf"^{_LITERAL}$")
+_FEEL_WORDS = {"true": "True", "false": "False", "null": "None"}
+UNSUPPORTED = "unsupported"
+
+
+def rewrite_unary_tests(text: str) -> str | None:
+    """An input entry's FEEL as SpiffWorkflow's expression; None when it reads the same, ``UNSUPPORTED``
+    when it uses FEEL this cannot translate (functions, paths, ``and``)."""
+    text = text.strip()
+    if text in ("", "-"):
+        return None
+    negated = text.startswith("not(") and text.endswith(")")
+    parts = _split(text[4:-1] if negated else text)
+    tests = [_test(part) for part in parts]
+    if any(test is None for test in tests):
+        return UNSUPPORTED
+    if not negated and len(parts) == 1 and (_ONLY_LITERAL.match(parts[0]) or _COMPARISON.match(parts[0])):
+        rewritten = _COMPARISON.sub(lambda m: f"{m[1]} {_literal(m[2])}", parts[0])
+        rewritten = _literal(rewritten) if _ONLY_LITERAL.match(rewritten) else rewritten
+        return None if rewritten == text else rewritten
+    if all(_ONLY_LITERAL.match(part) for part in parts) and len(parts) > 1:
+        listed = f"? {'not in' if negated else 'in'} ({', '.join(_literal(p) for p in parts)})"
+        return listed
+    joined = " or ".join(f"({test})" if len(tests) > 1 else str(test) for test in tests)
+    return f"not ({joined})" if negated else joined
+
+
+def rewrite_literal(text: str) -> str | None:
+    """An output entry's FEEL literal (``true``, ``null``) as Python; None when it reads the same."""
+    stripped = text.strip()
+    return _FEEL_WORDS.get(stripped)
+
+
+def _test(part: str) -> str | None:
+    if _ONLY_LITERAL.match(part):
+        return f"? == {_literal(part)}"
+    match = _COMPARISON.match(part)
+    if match:
+        return f"? {match[1]} {_literal(match[2])}"
+    match = _RANGE.match(part)
+    if match:
+        low = "<=" if match[1] == "[" else "<"
+        high = "<=" if match[4] == "]" else "<"
+        return f"{_literal(match[2])} {low} ? {high} {_literal(match[3])}"
+    return None
+
+
+def _literal(text: str) -> str:
+    return _FEEL_WORDS.get(text, text)
+
+
+def _split(text: str) -> list[str]:
+    """Split at the commas outside quotes and parentheses."""
+    parts, current, depth, quote = [], "", 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+            continue
+        current += char
+    parts.append(current.strip())
+    return parts

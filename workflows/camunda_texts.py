@@ -155,6 +155,12 @@ TEXTS = {
         "条件 {value} 须改为 Python 表达式",
         "the condition {value} must be a Python expression",
     ),
+    "feel": ("决策表条件 {value} 改为 {rewritten}", "the decision table test {value} became {rewritten}"),
+    "feel_unsupported": (
+        "决策表条件 {value} 使用了无法转换的 FEEL：请改写为 Python 表达式（? 代表输入值，如 1 <= ? <= 5）",
+        "the decision table test {value} uses FEEL that cannot be converted: write it as a Python expression"
+        " (? stands for the input, e.g. 1 <= ? <= 5)",
+    ),
     "script": (
         "脚本语言 {value} 不可用：脚本须为 Python（受限环境）",
         "script language {value}: scripts are Python here (restricted environment)",

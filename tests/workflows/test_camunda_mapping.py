@@ -14,6 +14,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from workflows.camunda import camunda_problems
 from workflows.camunda_mapping import CONFIRM_FORM, MappedModel, ModelImportRefused, map_model
 from workflows.camunda_rewrites import rewrite_expression, rewrite_timer
+from workflows.engine import WorkflowEngine
 from workflows.extensions import user_task_info
 from workflows.specs import DefinitionError, parse_bundle
 
@@ -349,3 +350,78 @@ def test_unreadable_files_are_refused_with_file_and_line() -> None:
     assert problems[0].startswith("f.json: not valid JSON")
     assert problems[1].startswith("m.bpmn:3: not well-formed XML")
     assert problems[2] == "x.dmn: DOCTYPE and entity declarations are not allowed"
+
+
+GRADE_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:camunda="http://camunda.org/schema/1.0/dmn"
+    id="grades" name="等次" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="grade" name="等次" camunda:historyTimeToLive="30">
+    <decisionTable id="table" hitPolicy="FIRST">
+      <input id="in_score" label="分数"><inputExpression id="e1" typeRef="integer"><text>score</text>
+      </inputExpression></input>
+      <input id="in_status" label="状态"><inputExpression id="e2" typeRef="string"><text>status</text>
+      </inputExpression></input>
+      <output id="out" label="等次" name="grade" typeRef="string" />
+      <rule id="r1"><inputEntry id="a1"><text>[90..100]</text></inputEntry>
+        <inputEntry id="b1"><text>not("absent")</text></inputEntry>
+        <outputEntry id="o1"><text>"A"</text></outputEntry></rule>
+      <rule id="r2"><inputEntry id="a2"><text>[60..90)</text></inputEntry>
+        <inputEntry id="b2"><text>-</text></inputEntry>
+        <outputEntry id="o2"><text>"B"</text></outputEntry></rule>
+      <rule id="r3"><inputEntry id="a3"><text>&lt; 60, &gt; 100</text></inputEntry>
+        <inputEntry id="b3"><text></text></inputEntry>
+        <outputEntry id="o3"><text>"C"</text></outputEntry></rule>
+      <rule id="r4"><inputEntry id="a4"><text>-</text></inputEntry>
+        <inputEntry id="b4"><text>"absent","sick"</text></inputEntry>
+        <outputEntry id="o4"><text>"X"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+SCORE_FORM = json.dumps(
+    {
+        "title": "分数",
+        "x-title-en": "Score",
+        "type": "object",
+        "properties": {
+            "score": {"title": "分数", "x-title-en": "Score", "type": "integer"},
+            "status": {"title": "状态", "x-title-en": "Status", "type": "string"},
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("score", "status", "grade"),
+    [
+        (95, "present", "A"),
+        (95, "absent", "X"),
+        (90, "sick", "A"),
+        (75, "x", "B"),
+        (40, "x", "C"),
+        (101, "x", "C"),
+        (60, "absent", "B"),
+    ],
+)
+def test_feel_lists_ranges_and_negations_become_what_spiffworkflow_decides_with(
+    score: int, status: str, grade: str
+) -> None:
+    start = '<bpmn:startEvent id="start" camunda:formKey="score.json" />'
+    body = start + chain('<bpmn:businessRuleTask id="d" camunda:decisionRef="grade">').split("/>", 1)[1]
+    attrs = 'camunda:candidateStarterGroups="finance"'
+    result = mapped(
+        {"m.bpmn": model(body, process_attrs=attrs), "grades.dmn": GRADE_DMN, "score.json": SCORE_FORM}
+    )
+    assert "<text>90 &lt;= ? &lt;= 100</text>" in result.files["grades.dmn"]
+    assert '<text>? in ("absent", "sick")</text>' in result.files["grades.dmn"]
+    assert any(n.element_id == "b1" and "not (? ==" in n.en for n in result.mapped)
+    specs = parse_bundle(result.files, known_departments=DEPARTMENTS)
+    workflow = WorkflowEngine().start(specs, "p", {"score": score, "status": status})
+    assert workflow.is_completed() and workflow.data["grade"] == grade
+
+
+def test_feel_that_cannot_be_converted_is_a_problem_on_its_entry() -> None:
+    dmn = GRADE_DMN.replace("<text>[60..90)</text>", '<text>date("2026-01-01")</text>')
+    result = mapped({"grades.dmn": dmn})
+    (problem,) = [n for n in result.problems if n.element_id == "a2"]
+    assert "cannot be converted" in problem.en and "1 <= ? <= 5" in problem.en
