@@ -5,6 +5,7 @@ appraisal tables, and a changed gateway is named where the replay leaves the rec
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -271,3 +272,30 @@ def test_deleting_a_draft_deletes_its_runs_and_keeps_its_scenarios(
     assert result["passed"] is True, result
     assert call(app, "DELETE", f"/api/v1/drafts/{again['id']}/scenarios/{saved['id']}").status_code == 204
     assert designer.get(f"/api/v1/drafts/{again['id']}/scenarios") == []
+
+
+def test_a_start_form_the_scenario_no_longer_satisfies_fails_on_the_start_event(
+    app: Flask, users: dict[str, User]
+) -> None:
+    designer = users["designer"]
+    version = next(d for d in designer.get("/api/v1/definitions") if d["process_id"] == "recruitment")
+    draft = designer.post("/api/v1/drafts", json={"definition_id": version["id"]}, expect=201)
+    base = f"/api/v1/drafts/{draft['id']}"
+    refused = call(app, "POST", f"{base}/sandbox-runs", json={"data": {}})
+    assert refused.status_code == 422 and "subject" in refused.get_json()["errors"]  # the start form's rule
+    run = designer.post(f"{base}/sandbox-runs", json={"data": {"subject": "2026年招聘"}}, expect=201)
+    assert ready(run, "draft_plan")["form"] == "staffing_plan_draft.json"
+    designer.post(f"{base}/scenarios", json={"run_id": run["id"], "name": "启动"}, expect=201)
+
+    url = f"{base}/files/recruitment_start.json"
+    form = designer.get(url)["text"]
+    changed = json.loads(form)
+    changed["properties"]["budget_code"] = {
+        "type": "string",
+        "title": "预算编号",
+        "x-title-en": "Budget code",
+    }
+    changed["required"] = [*changed.get("required", []), "budget_code"]
+    assert call(app, "PUT", url, json={"text": json.dumps(changed, ensure_ascii=False)}).status_code == 200
+    [result] = designer.post(f"{base}/scenarios/replay")
+    assert result["passed"] is False and result["element_id"] == run["path"][0], result

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -228,7 +229,7 @@ def replay(
                 break
     except ServiceError as error:
         failure = Divergence(
-            steps[-1]["element_id"] if steps else None,
+            steps[-1]["element_id"] if steps else _start_event(specs, process_id),
             f"重放失败：{error.message}",
             f"the replay failed: {error.message_en}",
         )
@@ -357,3 +358,10 @@ def _of_process(session: Session, process_id: str) -> list[DraftScenarioModel]:
             .order_by(DraftScenarioModel.id)
         )
     )
+
+
+def _start_event(specs: ProcessSpecs, process_id: str) -> str | None:
+    """The process's start event, where a replay that cannot start diverges."""
+    top, _ = specs.spec_for(process_id)
+    found = [s.bpmn_id for s in top.task_specs.values() if isinstance(s, StartEvent) and s.bpmn_id]
+    return found[0] if found else None
