@@ -169,6 +169,7 @@ def test_migrate_dry_run_then_move_and_back(users: dict[str, User], ctx: Service
         (early, v1, v2),
     ]
     assert events[0].actor == "designer" and events[0].payload["diff"]["added"] == ["task_c"]
+    assert events[0].payload["names"]["task_c"] == ["丙", "丙"]  # the history reads by name
     assert events[0].payload["from_version"] + 1 == events[0].payload["to_version"]
 
 
