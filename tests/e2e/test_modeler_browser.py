@@ -226,3 +226,42 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     select_element(page, "appraisal_start")
     expect(page.locator("#panel-started-by")).to_have_value("heads")
     expect(page.locator("#panel-start-departments input:checked")).to_have_count(1)
+
+
+def test_a_new_user_task_gets_its_form_and_due_rule(pages: Pages, ctx: ServiceContext) -> None:
+    """The issue's path: a user task added in the town government's lane, set up in the panel."""
+    page = pages.new()
+    login(page, "designer")
+    page.click("#nav-definitions")
+    page.locator("#process-appraisal tbody tr").first.locator("button[id^=new-draft-]").click()
+    draft_id = int(re.search(r"/definitions/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    page.locator("#draft-files a", has_text="appraisal.bpmn").click()
+    open_modeler(page)
+
+    select_element(page, "town_score")
+    page.click('.djs-context-pad [data-action="append.append-task"]')
+    page.keyboard.type("村委会意见")  # bpmn-js opens the new task's name for typing
+    page.keyboard.press("Enter")  # done: the new task stays selected
+    expect(page.locator("#panel-name-en")).to_be_visible()
+    page.click('.djs-context-pad [data-action="replace"]')
+    page.click('.djs-popup [data-id="replace-with-user-task"]')
+    expect(page.locator("#properties-panel h2")).to_have_text("人工任务")
+    new_id = page.locator("#panel-element-id").inner_text().split(":")[-1].strip()
+    page.fill("#panel-name-en", "Village committee opinion")
+    page.press("#panel-name-en", "Tab")
+    page.select_option("#panel-form", "veto.json")
+    page.select_option("#panel-due-mode", "days")
+    page.fill("#panel-due-days", "3")
+    page.press("#panel-due-days", "Tab")
+    page.fill("#panel-not-subject", "officer_id")
+    page.press("#panel-not-subject", "Tab")
+    shot(page, "60-modeler-new-task-zh")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+
+    xml = drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn")
+    task = element_xml(xml, "userTask", new_id)
+    assert 'name="村委会意见"' in task and 'value="Village committee opinion"' in task, task
+    assert 'name="formJsonSchemaFilename" value="veto.json"' in task and 'name="dueInDays" value="3"' in task
+    lane = re.search(r'<bpmn:lane id="lane_town_gov".*?</bpmn:lane>', xml, re.S)
+    assert lane is not None and f"<bpmn:flowNodeRef>{new_id}</bpmn:flowNodeRef>" in lane.group(0)
