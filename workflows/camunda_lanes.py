@@ -50,14 +50,22 @@ def add_lanes(root: Any, process: Any, given: Mapping[str, str]) -> list[str]:
     Returns the lane codes in the order created. ``process`` must have no lane set yet."""
     nodes = flow_nodes(process)
     lanes: dict[str, str] = dict(given)
+    top = {n.get("id"): n for n in nodes}
+    inner = [node_id for node_id in given if node_id not in top]
+    for node_id in inner:  # a task inside a subprocess: the subprocess is drawn in its lane
+        found = process.xpath(".//*[@id=$id]", id=node_id)
+        ancestor = next((a for a in found[0].iterancestors() if a.get("id") in top), None) if found else None
+        if ancestor is not None:
+            lanes.setdefault(ancestor.get("id"), given[node_id])
     _follow_neighbours(process, nodes, lanes)
-    codes = list(dict.fromkeys(lanes[n.get("id")] for n in nodes if n.get("id") in lanes))
+    codes = list(dict.fromkeys([*(lanes[i] for i in top if i in lanes), *(given[i] for i in inner)]))
     lane_set = etree.Element(f"{{{BPMN}}}laneSet", id=f"LaneSet_{process.get('id')}")
     for code in codes:
         lane = etree.SubElement(lane_set, f"{{{BPMN}}}lane", id=lane_id(code), name=code)
-        for node in nodes:
-            if lanes.get(node.get("id")) == code:
-                etree.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node.get("id")
+        # SpiffWorkflow reads the lanes of the whole document by node id, a subprocess's tasks included.
+        for node_id in [*top, *inner]:
+            if lanes.get(node_id) == code:
+                etree.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node_id
     at = 0
     for at, child in enumerate(process):  # noqa: B007 - the position after the last leading child
         if not (isinstance(child.tag, str) and local(child) in _BEFORE_LANES):

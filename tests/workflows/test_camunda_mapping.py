@@ -425,3 +425,22 @@ def test_feel_that_cannot_be_converted_is_a_problem_on_its_entry() -> None:
     result = mapped({"grades.dmn": dmn})
     (problem,) = [n for n in result.problems if n.element_id == "a2"]
     assert "cannot be converted" in problem.en and "1 <= ? <= 5" in problem.en
+
+
+def test_a_task_inside_a_subprocess_gets_its_lane_too() -> None:
+    inner = chain('<bpmn:userTask id="inner" camunda:candidateGroups="公安分局">').replace(
+        'id="start"', 'id="s2"'
+    )
+    inner = inner.replace('"start"', '"s2"').replace('id="end"', 'id="e2"').replace('"end"', '"e2"')
+    inner = inner.replace('id="f', 'id="g')
+    body = chain(
+        f'<bpmn:subProcess id="sub">{inner}', '<bpmn:userTask id="after" camunda:candidateGroups="finance">'
+    )
+    result = mapped({"m.bpmn": model(body)})
+    lanes = {lane.get("name"): [r.text for r in lane] for lane in root_of(result).iter("{*}lane")}
+    assert lanes == {"police_bureau": ["start", "sub", "inner"], "finance": ["after", "end"]}
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_xml(etree.fromstring(result.files["m.bpmn"].encode()), filename="m.bpmn")
+    assert user_task_info(parser.get_spec("p").task_specs["after"]).lane == "finance"
+    (sub,) = parser.get_subprocess_specs("p").values()
+    assert user_task_info(sub.task_specs["inner"]).lane == "police_bureau"
