@@ -117,3 +117,23 @@ def test_a_scenario_the_draft_breaks_is_on_the_check(app: Flask, ctx: ServiceCon
     body = html.unescape(response.get_data(as_text=True))
     assert "场景“派出所打分”重放结果与记录不同" in body, body[-3000:]
     assert 'data-element="station_score"' in body
+
+
+def test_a_process_with_a_start_form_starts_from_that_form(app: Flask, ctx: ServiceContext) -> None:
+    with ctx.database.reading() as session:
+        definition = session.scalar(
+            select(DefinitionModel.id).where(DefinitionModel.process_id == "recruitment").limit(1)
+        )
+    draft = drafts.create_draft(ctx, "designer", int(definition or 0)).id
+    client = web_login(app, "designer")
+    url = f"/definitions/drafts/{draft}/sandbox"
+    shown = page(client, url)
+    assert 'id="in-subject"' in shown and 'id="start-data"' not in shown
+    token = csrf(client, url)
+    response = client.post(f"{url}/runs", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert 'class="field has-error"' in html.unescape(response.get_data(as_text=True))
+    response = client.post(f"{url}/runs", data={"csrf_token": token, "subject": "2026年招聘"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    shown = page(client, response.headers["Location"])
+    assert 'data-element="draft_plan"' in shown and 'data-element="compute_posts_task"' in shown
