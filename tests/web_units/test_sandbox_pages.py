@@ -62,6 +62,10 @@ def test_only_the_drafts_owner_reaches_its_sandbox(app: Flask, ctx: ServiceConte
     assert "只有草稿的创建者可以试运行它" in refused
     page(web_login(app, "auditor"), f"/definitions/drafts/{mine}/sandbox", expect=403)
     page(designer, "/definitions/drafts/999999/sandbox", expect=404)
+    other = appraisal_draft(ctx, "designer")
+    run = sandbox.start_run(ctx, "designer", other, SAMPLE)
+    page(designer, f"/definitions/drafts/{mine}/sandbox?run={run['id']}", expect=404)  # another draft's run
+    assert 'id="run-status"' in page(designer, f"/definitions/drafts/{other}/sandbox?run={run['id']}")
 
 
 def test_bad_sample_data_and_a_bad_form_are_refused_on_the_page(app: Flask, ctx: ServiceContext) -> None:

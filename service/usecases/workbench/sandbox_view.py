@@ -16,7 +16,7 @@ from service.persistence.models import DraftModel, SandboxRunModel
 from service.usecases.data_view import data_view
 from service.usecases.diagrams import served_diagram
 from service.usecases.directory import Caller
-from service.usecases.errors import ForbiddenError, InvalidInputError
+from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.names import department_names
 from service.usecases.workbench import sandbox, scenarios
 from service.usecases.workbench.sandbox import draft_specs, own_draft
@@ -41,6 +41,13 @@ def sandbox_page(
         if run_id is None:
             run_id = sandbox.latest_run_id(ctx, caller.username, draft_id)
         last = session.get(SandboxRunModel, run_id) if run_id is not None else None
+        if last is not None and last.draft_id != draft_id:
+            raise NotFoundError(
+                "草稿 {draft_id} 没有试运行 {run_id}",
+                english="Draft {draft_id} has no sandbox run {run_id}",
+                draft_id=draft_id,
+                run_id=run_id,
+            )
         previous_start = dict(last.start_data) if last is not None and last.owner == caller.username else None
         departments = department_names(session)
     problems: list[str] = []
