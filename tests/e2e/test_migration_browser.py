@@ -175,6 +175,11 @@ def test_a_designer_migrates_a_running_month_and_moves_one_back(
     reviews = tasks_of(gov, "town_gov:gushan", "town_review")
     assert [t["instance_id"] for t in reviews] == [moved_task["instance_id"]]
     assert reviews[0]["name_zh"] == "镇政府考核复核" and reviews[0]["state"] == "open"
+    town = pages.new()
+    login(town, "gushan_gov")
+    town.goto("/queues/town_gov:gushan")
+    expect(town.locator("main")).to_contain_text("镇政府考核复核")
+    shot(town, "50-migration-03b-town-queue-zh")
 
     # Move one back: an instance still waiting at the town scoring.
     back_id = next(
