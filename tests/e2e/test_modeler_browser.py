@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from service.context import ServiceContext
+from service.persistence.models import DefinitionModel
 from service.usecases import drafts
 from tests.e2e.conftest import Pages, login, shot
 
@@ -265,3 +267,31 @@ def test_a_new_user_task_gets_its_form_and_due_rule(pages: Pages, ctx: ServiceCo
     assert 'name="formJsonSchemaFilename" value="veto.json"' in task and 'name="dueInDays" value="3"' in task
     lane = re.search(r'<bpmn:lane id="lane_town_gov".*?</bpmn:lane>', xml, re.S)
     assert lane is not None and f"<bpmn:flowNodeRef>{new_id}</bpmn:flowNodeRef>" in lane.group(0)
+
+
+def test_an_element_the_modeler_cannot_read_is_not_lost_silently(pages: Pages, ctx: ServiceContext) -> None:
+    """A spiffworkflow element the modeler does not know would be dropped by saving: the page says so, and
+    saving asks first (cancelled, nothing is written)."""
+    with ctx.database.reading() as session:
+        definition_id = session.scalar(
+            select(DefinitionModel.id).where(DefinitionModel.process_id == "appraisal")
+        )
+    assert definition_id is not None
+    draft = drafts.create_draft(ctx, "designer", definition_id)
+    model = drafts.draft_file(ctx, "designer", draft.id, "appraisal.bpmn")
+    odd = model.replace(
+        "<spiffworkflow:properties>", "<spiffworkflow:futureThing />\n<spiffworkflow:properties>", 1
+    )
+    drafts.save_file(ctx, "designer", draft.id, "appraisal.bpmn", odd)
+
+    page = pages.new()
+    login(page, "designer")
+    page.goto(f"/definitions/drafts/{draft.id}/bpmn/appraisal.bpmn")
+    open_modeler(page)
+    expect(page.locator("#modeler-status")).to_contain_text("流程图中有元素无法识别")
+    expect(page.locator("#modeler-status")).to_contain_text("futureThing")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#modeler-save")
+    # Saving would have said 正在保存 at once (before its request): the warning is still there instead.
+    expect(page.locator("#modeler-status")).to_contain_text("futureThing")
+    assert drafts.draft_file(ctx, "designer", draft.id, "appraisal.bpmn") == odd
