@@ -141,3 +141,18 @@ def test_a_process_with_a_start_form_starts_from_that_form(app: Flask, ctx: Serv
     assert response.status_code == 302, response.get_data(as_text=True)
     shown = page(client, response.headers["Location"])
     assert 'data-element="draft_plan"' in shown and 'data-element="compute_posts_task"' in shown
+
+
+def test_a_draft_that_does_not_parse_says_so_and_cannot_start(app: Flask, ctx: ServiceContext) -> None:
+    draft = appraisal_draft(ctx, "designer")
+    model = drafts.draft_file(ctx, "designer", draft, "appraisal.bpmn")
+    drafts.save_file(ctx, "designer", draft, "appraisal.bpmn", model.replace("</bpmn:process>", "", 1))
+    client = web_login(app, "designer")
+    url = f"/definitions/drafts/{draft}/sandbox"
+    assert 'id="parse-problems"' in page(client, url)
+    response = client.post(
+        f"{url}/runs", data={"start_data": json.dumps(SAMPLE), "csrf_token": csrf(client, url)}
+    )
+    assert response.status_code == 422
+    assert "草稿无法解析" in html.unescape(response.get_data(as_text=True))
+    assert runs(ctx) == 0

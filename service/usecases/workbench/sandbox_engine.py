@@ -143,8 +143,8 @@ class Harness:
             info = task.info
             try:
                 department = resolve_queue(info.lane, dict(task.data)) if info.lane else None
-            except InvalidInputError:
-                department = info.lane
+            except (InvalidInputError, ValueError, LookupError, AttributeError):
+                department = info.lane  # a template the draft's data cannot fill (the check names it)
             defaults = {name: task.data[key] for name, key in info.form_defaults if key in task.data}
             tasks.append(
                 {
