@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,7 @@ from workflows.extensions import (
     user_task_info,
 )
 from workflows.forms import row_table_problems
-from workflows.lint_flow import lint_flow
+from workflows.lint_flow import BARE_ISO_TIMER, lint_flow
 from workflows.lint_start import lint_start
 from workflows.problems import Problem, from_text, on_element
 from workflows.semantics import merges_its_own_loop
@@ -69,10 +68,10 @@ def lint_bundle(
         _lint_lanes(specs, problems, known_departments)
     if known_use_cases is not None and not stored:  # deploy: what no one here could ever move on
         _lint_dead_ends(specs, problems)
+        problems.extend(lint_flow(specs))  # unreachable elements, endless loops, scripts, data nothing sets
     if not stored:  # a stored bundle's data names were accepted at its deploy; its instances go on
         _lint_data_names(specs, problems)
         _lint_loop_merges(specs, problems)
-        problems.extend(lint_flow(specs))  # unreachable elements, dead ends, scripts, data nothing sets
         problems.extend(
             from_text(text, specs.files) for text in label_problems(specs)
         )  # people read the data by these titles (instance page)
@@ -196,12 +195,6 @@ def _names_departments(lane: str, departments: Mapping[str, tuple[str, str]]) ->
     )
 
 
-# A timer written as a bare ISO 8601 literal (Camunda's way): SpiffWorkflow evaluates it as an expression.
-_BARE_ISO_TIMER = re.compile(
-    r"^(R\d*/)?(P(?=\d|T\d)[\dYMWDTHS.]+|\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-][\d:]+)?)?)$"
-)
-
-
 def _lint_dead_ends(specs: ProcessSpecs, problems: list[Problem]) -> None:
     """Refuse elements no one here can ever move on: tasks offered to nobody, and waits for a message (the
     service has no endpoint that delivers messages). Each problem names its element and the fix."""
@@ -229,7 +222,7 @@ def _lint_dead_ends(specs: ProcessSpecs, problems: list[Problem]) -> None:
                 "an event-based gateway waits for messages the service cannot deliver: use an exclusive"
                 " gateway or a timer",
             )
-        elif is_timer_catch(task_spec) and _BARE_ISO_TIMER.match(
+        elif is_timer_catch(task_spec) and BARE_ISO_TIMER.match(
             (task_spec.event_definition.expression or "").strip()
         ):
             literal = task_spec.event_definition.expression.strip()

@@ -77,7 +77,7 @@ def validation_problem(
             f" registered operator{choice_en}",
         )
     for start, zh in _KNOWN:
-        if message.startswith(start):
+        if start in message:
             return problem(zh, message)
     if _XSD.search(message):
         return problem(f"不符合 BPMN 2.0 规范（XSD 校验）：{message}", message)

@@ -18,6 +18,7 @@ from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel, DraftModel
 from service.usecases.definitions import check_bundle_size, lint_files
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.workbench.bpmnlint import bpmnlint_problems
 from service.usecases.workbench.scenarios import replay_problems
 from workflows.problems import Problem, from_text
 
@@ -131,14 +132,16 @@ def delete_draft(ctx: ServiceContext, actor: str, draft_id: int) -> None:
 
 def check_draft(ctx: ServiceContext, actor: str, draft_id: int) -> list[Problem]:
     """Run the parse and every lint deploy runs on the draft's files, each problem on its element or file
-    in Chinese and English. Only ``error`` problems block publishing (deploy refuses them); ``warning``
-    ones are advice. No error means the draft would deploy."""
+    in Chinese and English, then bpmnlint's findings (recommended rules, workbench/bpmnlint.py).
+    Only ``error`` problems block publishing (our lints' are what deploy refuses; bpmnlint's "error" rules
+    block too); ``warning`` ones are advice."""
     with ctx.database.reading() as session:
         files = dict(_own_draft(session, actor, draft_id).files)
     try:
         _, found = lint_files(ctx, files)
     except InvalidInputError as error:  # refused before parsing (the bundle's size): the one problem
         return [Problem(error.message, error.message_en, rule="size")]
+    found.extend(bpmnlint_problems(files))  # drafts only: deploy does not depend on node
     return found + replay_problems(ctx, actor, draft_id, files)  # scenarios of the process (sandbox)
 
 
