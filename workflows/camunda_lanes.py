@@ -129,21 +129,37 @@ def _redraw(root: Any, process: Any, codes: list[str], band_of: Mapping[str, int
     if plane is None:
         return
     shapes = {s.get("bpmnElement"): s for s in plane.iter(f"{{{BPMNDI}}}BPMNShape")}
-    bounds = [b for b in (_bounds(shapes[n]) for n in band_of if n in shapes) if b is not None]
-    if not bounds:
+    # Each band as tall as what it holds: its elements, and the flows between them (one drawn around the
+    # others, above them, stays in its band); each element keeps its place within its band.
+    extents: list[list[tuple[float, float, float, float]]] = [[] for _ in codes]
+    for node, index in band_of.items():
+        box = _bounds(shapes[node]) if node in shapes else None
+        if box is not None:
+            extents[index].append(box)
+    for edge, (source, target) in _edge_ends(plane, process):
+        if source in band_of and band_of.get(source) == band_of.get(target):
+            extents[band_of[source]] += [(x, y, 0.0, 0.0) for x, y in _points(edge)]
+    every = [box for boxes in extents for box in boxes]
+    if not every:
         return
-    min_x = min(b[0] for b in bounds)
-    min_y = min(b[1] for b in bounds)
-    max_x = max(b[0] + b[2] for b in bounds)
-    max_y = max(b[1] + b[3] for b in bounds)
-    band = max_y - min_y + 2 * _PAD
-    shift = {node: band_of[node] * band for node in band_of}
+    min_x = min(b[0] for b in every)
+    max_x = max(b[0] + b[2] for b in every)
+    tops, heights, offsets = [], [], []
+    top = min(b[1] for b in extents[0]) - _PAD if extents[0] else min(b[1] for b in every) - _PAD
+    for boxes in extents:
+        low = min((b[1] for b in boxes), default=0.0)
+        high = max((b[1] + b[3] for b in boxes), default=low + _PAD)
+        tops.append(top)
+        heights.append(high - low + 2 * _PAD)
+        offsets.append(top + _PAD - low)
+        top += heights[-1]
+    shift = {node: offsets[index] for node, index in band_of.items()}
     for node, dy in shift.items():
         if node in shapes and dy:
             for b in shapes[node].iter(f"{{{DC}}}Bounds"):  # the shape and its label
                 b.set("y", _num(float(b.get("y", 0)) + dy))
     _redraw_edges(plane, process, shift)
-    pool = (min_x - _PAD - _HEADER, min_y - _PAD, max_x - min_x + 2 * _PAD + _HEADER, band * len(codes))
+    pool = (min_x - _PAD - _HEADER, tops[0], max_x - min_x + 2 * _PAD + _HEADER, top - tops[0])
     if participant is None:
         participant = _add_pool(root, process, plane)
     shape = shapes.get(participant.get("id"))
@@ -161,21 +177,31 @@ def _redraw(root: Any, process: Any, codes: list[str], band_of: Mapping[str, int
         lane = etree.Element(
             f"{{{BPMNDI}}}BPMNShape", id=f"{lane_id(code)}_di", bpmnElement=lane_id(code), isHorizontal="true"
         )
-        box = (pool[0] + _HEADER, pool[1] + index * band, pool[2] - _HEADER, band)
+        box = (pool[0] + _HEADER, tops[index], pool[2] - _HEADER, heights[index])
         _set_bounds(etree.SubElement(lane, f"{{{DC}}}Bounds"), box)
         plane.insert(plane.index(shape) + 1 + index, lane)
 
 
-def _redraw_edges(plane: Any, process: Any, shift: Mapping[str, float]) -> None:
+def _edge_ends(plane: Any, process: Any) -> list[tuple[Any, tuple[str, str]]]:
+    """Each drawn flow of ``process`` with its source and target ids."""
     ends = {
         f.get("id"): (f.get("sourceRef"), f.get("targetRef"))
         for f in process.iter()
         if isinstance(f.tag, str) and f.get("sourceRef") and f.get("targetRef")
     }
-    for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
-        source, target = ends.get(edge.get("bpmnElement"), (None, None))
-        if source is None:
-            continue
+    return [
+        (edge, ends[edge.get("bpmnElement")])
+        for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge")
+        if edge.get("bpmnElement") in ends
+    ]
+
+
+def _points(edge: Any) -> list[tuple[float, float]]:
+    return [(float(p.get("x", 0)), float(p.get("y", 0))) for p in edge.findall(f"{{{DI}}}waypoint")]
+
+
+def _redraw_edges(plane: Any, process: Any, shift: Mapping[str, float]) -> None:
+    for edge, (source, target) in _edge_ends(plane, process):
         ds, dt = shift.get(source, 0), shift.get(target, 0)
         points = edge.findall(f"{{{DI}}}waypoint")
         if len(points) < 2:

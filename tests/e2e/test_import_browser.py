@@ -66,18 +66,36 @@ def test_a_designer_imports_a_camunda_model(pages: Pages, ctx: ServiceContext) -
     assert 'name="police_station:gushan"' in model and "camunda:" not in model
 
     # Each problem opens its element in the draft's modeler, where the lanes made from the groups are drawn.
-    link.click()
-    expect(page.locator("#modeler-canvas")).to_have_attribute("data-ready", "true")
-    for lane in ("Lane_police_bureau", "Lane_police_station_gushan"):
-        expect(page.locator(f'#modeler-canvas g.djs-element[data-element-id="{lane}"]').first).to_be_visible()
-    shot(page, "66-import-modeler-zh")
-    page.go_back()
-
     page.click("#open-draft")
     expect(page).to_have_url(re.compile(rf"/definitions/drafts/{draft_id}$"))
     expect(page.locator("#draft-files")).to_contain_text("auxiliary_leave.bpmn")
     expect(page.locator("#draft-files")).to_contain_text("confirm_done.json")
     shot(page, "66-import-draft-zh")
+    page.go_back()
+    link.click()
+    expect(page.locator("#modeler-canvas")).to_have_attribute("data-ready", "true")
+    for lane in ("Lane_police_bureau", "Lane_police_station_gushan"):
+        expect(page.locator(f'#modeler-canvas g.djs-element[data-element-id="{lane}"]').first).to_be_visible()
+    expect(page.locator("#panel-element-id")).to_contain_text("StartEvent_1")
+    shot(page, "66-import-modeler-zh")
+
+    # Fixed in the workbench: who starts it (the station, with the start form mapped from the form key),
+    # and a form for the escalation task; then checked and published as version 1.
+    page.select_option("#panel-started-by", "departments")
+    page.locator("#panel-start-departments label", has_text="崮山派出所").click()
+    expect(page.locator("#panel-start-form")).to_have_value("leave_request.json")
+    page.locator('#modeler-canvas g.djs-element[data-element-id="Task_escalate"]').first.click()
+    expect(page.locator("#panel-element-id")).to_contain_text("Task_escalate")
+    page.select_option("#panel-form", "confirm_done.json")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+    page.goto(f"/definitions/drafts/{draft_id}")
+    page.click("#draft-check")
+    expect(page.locator("#check-ok")).to_be_visible()
+    shot(page, "66-import-checked-zh")
+    page.click("#draft-publish")
+    expect(page.locator(".flash.ok")).to_contain_text("第 1 版")
+    shot(page, "66-import-published-zh")
 
     # In English: the same upload reads in English, problems and all.
     page.goto("/definitions/import")
