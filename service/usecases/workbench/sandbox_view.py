@@ -138,7 +138,7 @@ def _readable_steps(
                 "changed": data_view(session, specs, process_id, changed) if changed else None,
             }
         )
-        before = data
+        before = {**before, **data}  # parallel branches: what any earlier step already showed
     return readable
 
 
