@@ -192,6 +192,14 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     page.select_option("#panel-moves-task", "station_score")  # the form's one date field is taken
     expect(page.locator("#panel-moves-field")).to_have_value("new_due_date")
 
+    select_element(page, "suggest_grade")
+    expect(page.locator("#panel-decision")).to_have_value("appraisal_grade")
+    page.select_option("#panel-decision", "appraisal_consequences")
+    select_element(page, "compute_totals")
+    expect(page.locator("#panel-script")).to_have_value(re.compile(r"^station_total = sum"))
+    page.fill("#panel-script", "station_total = sum(station_items.values())\ntown_total = 0")
+    page.press("#panel-script", "Tab")
+
     select_element(page, "confirm_grade")
     expect(page.locator("#panel-default-field-0")).to_have_value("grade")
     expect(page.locator("#panel-default-key-0")).to_have_value("suggested_grade")
@@ -220,6 +228,12 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     assert 'name="grounds" value="scoring_subject, grade_suggestion, town_scores"' in confirm, confirm
     assert 'name="headOnly" value="true"' in confirm, confirm
     assert 'name="notSubject" value="officer_id"' in confirm  # untouched keys stay
+    decision = element_xml(xml, "businessRuleTask", "suggest_grade")
+    assert (
+        "<spiffworkflow:calledDecisionId>appraisal_consequences</spiffworkflow:calledDecisionId>" in decision
+    )
+    script = element_xml(xml, "scriptTask", "compute_totals")
+    assert "town_total = 0</bpmn:script>" in script and 'scriptFormat="python"' in script, script
     escalation = element_xml(xml, "userTask", "town_escalation")
     assert 'name="movesDueDate" value="station_score: new_due_date"' in escalation, escalation
 
@@ -228,6 +242,22 @@ def test_the_panel_writes_each_extension_and_keeps_the_rest(pages: Pages, ctx: S
     select_element(page, "appraisal_start")
     expect(page.locator("#panel-started-by")).to_have_value("heads")
     expect(page.locator("#panel-start-departments input:checked")).to_have_count(1)
+
+    # A flow out of a gateway, opened by its id as the draft page's links do: its condition.
+    page.goto(f"/definitions/drafts/{draft_id}/bpmn/appraisal.bpmn?element=flow_dismissal_review_needed")
+    open_modeler(page)
+    expect(page.locator("#panel-element-id")).to_contain_text("flow_dismissal_review_needed")
+    expect(page.locator("#panel-condition")).to_have_value('"dismissal_review" in action')
+    page.fill("#panel-condition", '"dismissal_review" in action and not vetoed')
+    page.press("#panel-condition", "Tab")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+    flow = re.search(
+        r'<bpmn:sequenceFlow id="flow_dismissal_review_needed".*?</bpmn:sequenceFlow>',
+        drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn"),
+        re.S,
+    )
+    assert flow is not None and "in action and not vetoed</bpmn:conditionExpression>" in flow.group(0)
 
 
 def test_a_new_user_task_gets_its_form_and_due_rule(pages: Pages, ctx: ServiceContext) -> None:

@@ -6,6 +6,7 @@ panels). Reading only: creating, saving, checking and deleting a draft are the u
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ PANEL_LABELS: dict[str, tuple[str, str]] = {
     "grade_suggestion": ("建议等次", "Suggested grade"),
     "overdue_task": ("逾期任务", "Overdue task"),
 }
+_DECISION = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?decision\s[^>]*?\bid=[\"']([^\"']+)[\"'][^>]*>")
+_NAME = re.compile(r"\bname=[\"']([^\"']*)[\"']")
 _PROCESS_ID = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?process\s[^>]*?\bid=[\"']([^\"']+)[\"']")
 
 
@@ -138,6 +141,7 @@ def choices(ctx: ServiceContext, draft: DraftModel) -> dict[str, Any]:
             for kind in kinds
         ],
         "forms": _forms(dict(draft.files)),
+        "decisions": _decisions(dict(draft.files)),
         "operators": [
             {"name": name, "doc": _first_line(OPERATORS[name].__doc__)} for name in sorted(OPERATORS)
         ],
@@ -169,6 +173,18 @@ def _forms(files: dict[str, str]) -> list[dict[str, Any]]:
         title_en = str(schema.get("x-title-en") or title) if isinstance(schema, dict) else name
         forms.append({"name": name, "zh": title, "en": title_en, "fields": _fields(schema)})
     return forms
+
+
+def _decisions(files: dict[str, str]) -> list[dict[str, str]]:
+    """The decisions of the draft's DMN files (what a business rule task calls), by name."""
+    found = []
+    for name in sorted(files):
+        if name.endswith(".dmn"):
+            for match in _DECISION.finditer(files[name]):
+                label = _NAME.search(match.group(0))
+                shown = html.unescape(label.group(1)) if label else match.group(1)
+                found.append({"id": match.group(1), "name": shown, "file": name})
+    return found
 
 
 def _fields(schema: Any) -> list[dict[str, str]]:

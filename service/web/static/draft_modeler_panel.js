@@ -294,6 +294,12 @@
       if (type === 'bpmn:ServiceTask') { parts = parts.concat(sections.serviceTask(helpers, element, bo)); }
       if (type === 'bpmn:StartEvent') { parts = parts.concat(sections.start(helpers, element, bo)); }
       if (timer) { parts = parts.concat(sections.timer(helpers, element, bo, timer)); }
+      if (type === 'bpmn:BusinessRuleTask') { parts = parts.concat(sections.decision(helpers, element, bo)); }
+      if (type === 'bpmn:ScriptTask') { parts = parts.concat(sections.script(helpers, element, bo)); }
+      var source = bo.sourceRef && bo.sourceRef.$type;
+      if (type === 'bpmn:SequenceFlow' && /Exclusive|Inclusive/.test(source || '')) {
+        parts = parts.concat(sections.condition(helpers, element, bo));
+      }
       parts.forEach(function (part) { host.appendChild(part); });
       if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
     }

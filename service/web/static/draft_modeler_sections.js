@@ -1,5 +1,6 @@
 // The properties panel's sections for service tasks (operator, result variable, parameters), start events
-// (startedBy, start form) and timers (type, expression, mayEndEarly); draft_modeler_panel.js calls them with
+// (startedBy, start form), timers (type, expression, mayEndEarly), business rule tasks (the decision), script
+// tasks (the script) and flows out of gateways (the condition); draft_modeler_panel.js calls them with
 // its helpers ``p`` (controls, extension access, choices ``p.C`` and labels ``p.L``). Loaded before it.
 (function (root) {
   'use strict';
@@ -111,6 +112,44 @@
         function (on) { p.setProp(element, bo, 'mayEndEarly', on ? 'true' : ''); }));
     }
     return out;
+  };
+
+  // A business rule task calls a decision of the draft's DMN files (spiffworkflow:calledDecisionId).
+  sections.decision = function (p, element, bo) {
+    var called = p.findExt(bo, 'spiffworkflow:CalledDecisionId');
+    var value = called ? (called.get('value') || '').trim() : '';
+    var options = [{ value: '', label: p.L.choose }].concat(p.C.decisions.map(function (d) {
+      return { value: d.id, label: d.name + ' · ' + d.id + ' (' + d.file + ')' };
+    }));
+    if (value && !p.C.decisions.some(function (d) { return d.id === value; })) { options.push({ value: value, label: value }); }
+    return [p.field('panel-decision', p.L.decision, p.select('panel-decision', options, value, function (v) {
+      if (called) {
+        p.modeling.updateModdleProperties(element, called, { value: v });
+      } else {
+        p.ensureExt(element, bo, 'spiffworkflow:CalledDecisionId', { value: v });
+      }
+    }))];
+  };
+
+  // A script task's script, run in the restricted environment (no modules, bounded).
+  sections.script = function (p, element, bo) {
+    var area = p.h('textarea', { id: 'panel-script', rows: '8', spellcheck: 'false', 'class': 'panel-code' });
+    area.value = bo.get('script') || '';
+    area.addEventListener('change', function () {
+      p.modeling.updateProperties(element, { script: area.value, scriptFormat: bo.get('scriptFormat') || 'python' });
+    });
+    return [p.field('panel-script', p.L.script, area, p.L.script_hint)];
+  };
+
+  // The condition of a flow leaving a gateway (an expression on the task data).
+  sections.condition = function (p, element, bo) {
+    var condition = bo.get('conditionExpression');
+    var input = p.text('panel-condition', condition ? (condition.get('body') || '') : '', function (v) {
+      var formal = v.trim() ? p.moddle.create('bpmn:FormalExpression', { body: v.trim() }) : undefined;
+      if (formal) { formal.$parent = bo; }
+      p.modeling.updateProperties(element, { conditionExpression: formal });
+    });
+    return [p.field('panel-condition', p.L.condition, input)];
   };
 
   root.AuxpolicePanelSections = sections;
