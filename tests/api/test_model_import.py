@@ -146,3 +146,16 @@ def test_unreadable_files_are_refused_naming_file_and_line(app: Flask, users: di
         assert response.get_json()["message"]
     assert post(app, {"files": camunda_files()}, username="auditor").status_code == 403
     assert users["designer"].get("/api/v1/drafts") == []  # nothing refused left a draft
+
+
+def test_file_names_are_made_safe_and_plain_xml_is_bpmn(users: dict[str, User]) -> None:
+    files = camunda_files()
+    files["请假审批.xml"] = files.pop(MODEL)
+    files["forms/审批 表.json"] = files.pop("approval.json")
+    result = users["designer"].post("/api/v1/drafts/import", {"files": files}, expect=201)
+    assert result["renamed"] == {"请假审批.xml": "model.bpmn", "forms/审批 表.json": "model.json"}
+    assert {"model.bpmn", "model.json"} <= set(result["draft"]["file_names"])
+    # The form key named the file by its old name: reported, with the file to add.
+    (form,) = [p for p in on(result["problems"], "Task_bureau_approve") if "approval" in p["en"]]
+    assert "add the JSON Schema form approval.json" in form["en"]
+    assert all(n["file"] in (*result["draft"]["file_names"], None) for n in result["problems"])

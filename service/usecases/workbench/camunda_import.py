@@ -118,15 +118,7 @@ def import_model(ctx: ServiceContext, actor: str, uploaded: dict[str, str]) -> I
 
 def _named(uploaded: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """The files under names a draft may hold; a name with other characters (a Chinese file name) is
-    written with underscores, and an unknown kind of file is refused."""
-    refused = [n for n in uploaded if not n.lower().endswith(SUFFIXES)]
-    if refused or not uploaded:
-        raise InvalidInputError(
-            "只能导入 .bpmn、.bpmn20.xml、.dmn 和 .json 表单文件：{names}",
-            errors={"files": ["文件类型不可用", "Unsupported file type"]},
-            english="Only .bpmn, .bpmn20.xml, .dmn and .json form files can be imported: {names}",
-            names=", ".join(refused) or "-",
-        )
+    written with underscores, ``.xml`` becomes ``.bpmn``, and an unknown kind of file is refused."""
     unreadable = [n for n, text in uploaded.items() if not _encodable(n) or not _encodable(text)]
     if unreadable:  # a lone surrogate ("\ud800" is valid JSON) is no character of any file
         raise InvalidInputError(
@@ -135,15 +127,25 @@ def _named(uploaded: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
             english="The files {names} hold invalid characters and cannot be imported",
             names=", ".join(_encodable(n) and n or "?" for n in unreadable),
         )
+    refused = [n for n in uploaded if not n.lower().endswith((*SUFFIXES, ".xml"))]
+    if refused or not uploaded:
+        raise InvalidInputError(
+            "只能导入 .bpmn、.bpmn20.xml（或 .xml）、.dmn 和 .json 表单文件：{names}",
+            errors={"files": ["文件类型不可用", "Unsupported file type"]},
+            english="Only .bpmn, .bpmn20.xml (or .xml), .dmn and .json form files can be imported: {names}",
+            names=", ".join(refused) or "-",
+        )
     files: dict[str, str] = {}
     renamed: dict[str, str] = {}
     for name in sorted(uploaded):
         base = name.replace("\\", "/").rsplit("/", 1)[-1]
-        suffix = next(s for s in SUFFIXES if base.lower().endswith(s))
+        # Activiti and other tools also save BPMN as plain .xml: kept as .bpmn.
+        suffix = next((s for s in SUFFIXES if base.lower().endswith(s)), ".xml")
         stem = _UNSAFE.sub("_", base[: -len(suffix)])[:100].strip("._") or "model"
-        safe = f"{stem}{suffix}"
+        kept = ".bpmn" if suffix == ".xml" else suffix
+        safe = f"{stem}{kept}"
         while safe in files:
-            safe = f"{stem}_{len(files)}{suffix}"
+            safe = f"{stem}_{len(files)}{kept}"
         if safe != name:
             renamed[name] = safe
         files[safe] = uploaded[name]
