@@ -70,3 +70,89 @@ def _number(text: str) -> int | float | None:
     except ValueError:
         return None
     return int(value) if value.is_integer() else value
+
+
+# Camunda Forms (``.form``, Camunda 7.15+ and 8): components by type, as JSON Schema nodes.
+_COMPONENTS: dict[str, dict[str, Any]] = {
+    "textfield": {"type": "string", "maxLength": 2000},
+    "textarea": {"type": "string", "maxLength": 5000},
+    "number": {"type": "number"},
+    "checkbox": {"type": "boolean"},
+    "radio": {"type": "string"},
+    "select": {"type": "string"},
+    "datetime": {"type": "string", "format": "date"},
+    "checklist": {"type": "array", "uniqueItems": True},
+    "taglist": {"type": "array", "uniqueItems": True},
+}
+_VALIDATE = {"min": "minimum", "max": "maximum", "minLength": "minLength", "maxLength": "maxLength"}
+# Components that show something or submit the form: nothing to collect.
+_LAYOUT = {
+    "text",
+    "button",
+    "spacer",
+    "separator",
+    "image",
+    "html",
+    "group",
+    "dynamiclist",
+    "iframe",
+    "table",
+}
+
+
+def camunda_form_schema(form: dict[str, Any], title: str) -> tuple[dict[str, Any], list[str]]:
+    """The JSON Schema of a Camunda Form (its ``components``, groups flattened), and what was not kept."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    dropped: list[str] = []
+    for component in _flattened(form.get("components")):
+        kind, key = str(component.get("type") or ""), component.get("key")
+        if kind in _LAYOUT or not isinstance(key, str) or not key:
+            continue
+        node: dict[str, Any] = dict(_COMPONENTS.get(kind, _COMPONENTS["textfield"]))
+        if kind not in _COMPONENTS:
+            dropped.append(f"{key}: type {kind}")
+        subtype = str(component.get("subtype") or "date")
+        if kind == "datetime" and subtype != "date":  # a time of day: entered as text here
+            node = {"type": "string", "maxLength": 100}
+            dropped.append(f"{key}: subtype {subtype}")
+        label = str(component.get("label") or key)
+        node = {"title": label, "x-title-en": label, **node}
+        values = [v for v in component.get("values") or [] if isinstance(v, dict) and "value" in v]
+        if values:
+            labels = {str(v["value"]): str(v.get("label") or v["value"]) for v in values}
+            target = node.setdefault("items", {"type": "string"}) if node["type"] == "array" else node
+            target["enum"] = list(labels)
+            node["x-enum-labels"] = {"zh": labels, "en": dict(labels)}
+        found = component.get("validate")
+        validate: dict[str, Any] = found if isinstance(found, dict) else {}
+        if validate.get("required"):
+            required.append(key)
+        for name, keyword in _VALIDATE.items():
+            if isinstance(validate.get(name), int | float) and not isinstance(validate.get(name), bool):
+                node[keyword] = validate[name]
+        if validate.get("pattern"):
+            dropped.append(f"{key}: pattern {validate['pattern']}")
+        if "defaultValue" in component:
+            dropped.append(f"{key}: defaultValue {component['defaultValue']}")
+        properties[key] = node
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "x-title-en": title,
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+    if required:
+        schema["required"] = required
+    return schema, dropped
+
+
+def _flattened(components: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for component in components if isinstance(components, list) else []:
+        if isinstance(component, dict):
+            found.append(component)
+            found.extend(_flattened(component.get("components")))
+    return found

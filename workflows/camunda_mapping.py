@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from workflows.camunda_forms import form_data_schema
+from workflows.camunda_forms import camunda_form_schema, form_data_schema
 from workflows.camunda_lanes import BPMN, add_lanes, flow_nodes, local
 from workflows.camunda_rewrites import (
     UNSUPPORTED,
@@ -85,21 +85,25 @@ def map_model(
     operators: Iterable[str] = (),
 ) -> MappedModel:
     """The mapped files, what was mapped and what is left, on its element; refuses unreadable files."""
-    trees, refused = {}, []
+    trees, camunda_forms, refused = {}, {}, []
     for name in sorted(files):
         try:
             if name.endswith((*BPMN_SUFFIXES, ".dmn")):
                 trees[name] = parse_xml(name, files[name])
-            elif name.endswith(".json"):
-                json.loads(files[name])
+            elif name.endswith((".json", ".form")):
+                loaded = json.loads(files[name])
+                if name.endswith(".form"):
+                    camunda_forms[name] = loaded if isinstance(loaded, dict) else {}
         except ModelImportRefused as error:
             refused.extend(error.problems)
         except ValueError as error:
             refused.append((f"{name}：不是有效的 JSON（{error}）", f"{name}: not valid JSON ({error})"))
     if refused:
         raise ModelImportRefused(refused)
-    result = MappedModel(files=dict(files))
+    result = MappedModel(files={n: t for n, t in files.items() if n not in camunda_forms})
     mapper = _Mapper(result, departments, sorted(operators), {n for n in files if n.endswith(".json")})
+    for name, form in camunda_forms.items():
+        mapper.camunda_form(name, form)
     for name, root in trees.items():
         mapper.map_file(name, root)
         result.files[name] = serialise(root)
@@ -121,6 +125,22 @@ class _Mapper:
         self.by_name = {n.strip().lower(): c for c, names in departments.items() for n in (c, *names)}
         self.needs_confirm_form = False
         self.file = ""
+
+    def camunda_form(self, name: str, form: dict[str, Any]) -> None:
+        """A Camunda Form (``x.form``) as the JSON Schema form ``x.json`` of the draft."""
+        stem = name[: -len(".form")]
+        target = f"{stem}.json" if f"{stem}.json" not in self.result.files else f"{stem}_form.json"
+        schema, dropped = camunda_form_schema(form, stem)
+        self.result.files[target] = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        self.forms.add(target)
+        fields = ", ".join(schema["properties"]) or "-"
+        self.result.mapped.append(
+            Note(target, None, *say("camunda_form", value=name, form=target, fields=fields))
+        )
+        self.result.problems.append(Note(target, None, *say("form_titles", form=target)))
+        if dropped:
+            text = say("form_dropped", form=target, dropped="; ".join(dropped))
+            self.result.problems.append(Note(target, None, *text))
 
     def done(self, node: Any, key: str, **values: Any) -> None:
         self.result.mapped.append(Note(self.file, owner(node), *say(key, **values)))

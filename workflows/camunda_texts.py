@@ -128,6 +128,10 @@ TEXTS = {
         f"the generated form fields (camunda:formData: {{fields}}) became the JSON Schema form {{form}},"
         f" {FORM_KEY} = {{form}}",
     ),
+    "camunda_form": (
+        "Camunda 表单 {value} 改为 JSON Schema 表单 {form}（字段：{fields}）",
+        "the Camunda form {value} became the JSON Schema form {form} (fields: {fields})",
+    ),
     "form_titles": (
         "表单 {form} 的英文标题暂用字段的标签：请在表单编辑器中写英文标题",
         "the English titles of the form {form} are the fields' labels for now: write them in the form editor",

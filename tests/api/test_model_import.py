@@ -4,6 +4,7 @@ their elements; once the designer fixes them in the draft it checks clean and de
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,22 @@ def test_file_names_are_made_safe_and_plain_xml_is_bpmn(users: dict[str, User]) 
     (form,) = [p for p in on(result["problems"], "Task_bureau_approve") if "approval" in p["en"]]
     assert "add the JSON Schema form approval.json" in form["en"]
     assert all(n["file"] in (*result["draft"]["file_names"], None) for n in result["problems"])
+
+
+def test_a_camunda_form_file_is_converted(users: dict[str, User]) -> None:
+    files = camunda_files()
+    files["approval.form"] = json.dumps(
+        {
+            "type": "default",
+            "components": [
+                {"key": "approved", "label": "批准", "type": "checkbox", "validate": {"required": True}},
+                {"key": "approval_note", "label": "审批意见", "type": "textarea"},
+            ],
+        }
+    )
+    del files["approval.json"]
+    result = users["designer"].post("/api/v1/drafts/import", {"files": files}, expect=201)
+    assert "approval.json" in result["draft"]["file_names"]
+    assert "approval.form" not in result["draft"]["file_names"]
+    assert any(n["file"] == "approval.json" and "Camunda form" in n["en"] for n in result["mapped"])
+    assert not [p for p in on(result["problems"], "Task_bureau_approve") if p["source"] == "check"]

@@ -444,3 +444,58 @@ def test_a_task_inside_a_subprocess_gets_its_lane_too() -> None:
     assert user_task_info(parser.get_spec("p").task_specs["after"]).lane == "finance"
     (sub,) = parser.get_subprocess_specs("p").values()
     assert user_task_info(sub.task_specs["inner"]).lane == "police_bureau"
+
+
+CAMUNDA_FORM = {
+    "id": "Form_review",
+    "type": "default",
+    "schemaVersion": 16,
+    "components": [
+        {"type": "text", "text": "# 请假审核"},
+        {
+            "key": "opinion",
+            "label": "审核意见",
+            "type": "textfield",
+            "validate": {"required": True, "maxLength": 200},
+        },
+        {
+            "key": "days",
+            "label": "天数",
+            "type": "number",
+            "validate": {"min": 1, "max": 30},
+            "defaultValue": 1,
+        },
+        {
+            "key": "kind",
+            "label": "类别",
+            "type": "select",
+            "values": [{"label": "病假", "value": "sick"}, {"label": "年假", "value": "annual"}],
+        },
+        {"key": "agree", "label": "同意", "type": "checkbox"},
+        {"key": "start_on", "label": "开始日期", "type": "datetime", "subtype": "date"},
+        {"type": "group", "components": [{"key": "note", "label": "备注", "type": "textarea"}]},
+        {"key": "submit", "label": "提交", "type": "button"},
+    ],
+}
+
+
+def test_a_camunda_form_becomes_a_json_schema_form_its_form_key_names() -> None:
+    body = chain(
+        '<bpmn:userTask id="a" camunda:candidateGroups="finance"'
+        ' camunda:formKey="camunda-forms:deployment:review.form">'
+    )
+    result = mapped({"m.bpmn": model(body), "review.form": json.dumps(CAMUNDA_FORM)})
+    assert "review.form" not in result.files
+    form = json.loads(result.files["review.json"])
+    assert list(form["properties"]) == ["opinion", "days", "kind", "agree", "start_on", "note"]
+    assert form["required"] == ["opinion"]
+    assert form["properties"]["opinion"]["maxLength"] == 200
+    assert (form["properties"]["days"]["minimum"], form["properties"]["days"]["maximum"]) == (1, 30)
+    assert form["properties"]["kind"]["x-enum-labels"]["zh"] == {"sick": "病假", "annual": "年假"}
+    assert form["properties"]["start_on"]["format"] == "date"
+    assert 'name="formJsonSchemaFilename" value="review.json"' in result.files["m.bpmn"]
+    assert any(
+        "the Camunda form review.form became the JSON Schema form review.json" in n.en for n in result.mapped
+    )
+    assert any("defaultValue 1" in n.en and n.file == "review.json" for n in result.problems)
+    assert not [p for p in lint_problems(result.files) if "review" in p or "p/a" in p]

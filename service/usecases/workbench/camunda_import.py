@@ -26,7 +26,8 @@ from service.usecases.runner import OPERATORS
 from workflows.camunda_mapping import ModelImportRefused, Note, map_model
 from workflows.specs import BPMN_SUFFIXES, decode_xml
 
-SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json")
+# A Camunda Form (.form) is converted to a JSON Schema form (workflows/camunda_forms.py).
+SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json", ".form")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
@@ -41,7 +42,7 @@ class ImportResult:
 def decode_upload(name: str, raw: bytes) -> str:
     """An uploaded file as text: XML in the encoding it declares (GBK from Chinese tools), JSON as UTF-8."""
     try:
-        if name.lower().endswith(".json"):
+        if name.lower().endswith((".json", ".form")):
             return raw.decode("utf-8-sig")
         return decode_xml(raw)
     except UnicodeDecodeError as error:
@@ -130,9 +131,10 @@ def _named(uploaded: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     refused = [n for n in uploaded if not n.lower().endswith((*SUFFIXES, ".xml"))]
     if refused or not uploaded:
         raise InvalidInputError(
-            "只能导入 .bpmn、.bpmn20.xml（或 .xml）、.dmn 和 .json 表单文件：{names}",
+            "只能导入 .bpmn、.bpmn20.xml（或 .xml）、.dmn、.json 表单和 Camunda 表单（.form）文件：{names}",
             errors={"files": ["文件类型不可用", "Unsupported file type"]},
-            english="Only .bpmn, .bpmn20.xml (or .xml), .dmn and .json form files can be imported: {names}",
+            english="Only .bpmn, .bpmn20.xml (or .xml), .dmn, .json form and Camunda form (.form) files can"
+            " be imported: {names}",
             names=", ".join(refused) or "-",
         )
     files: dict[str, str] = {}
