@@ -51,7 +51,10 @@ class DraftProblemSchema(Schema):
         }
     )
     rule = fields.String(
-        metadata={"description": "发现问题的检查：lint、parse、camunda、bpmnlint:<规则>、flow、script 等"}
+        metadata={
+            "description": "发现问题的检查：lint、parse、camunda、flow、script、data、timer、"
+            "bpmnlint:<规则>、bpmnlint（不可用）、scenario 等"
+        }
     )
 
 
