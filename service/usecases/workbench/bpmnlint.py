@@ -65,7 +65,7 @@ def bpmnlint_problems(files: dict[str, str]) -> list[Problem]:
     models = {name: text for name, text in models.items() if processes[name] is not None}
     if not models:
         return []
-    if sum(len(text.encode()) for text in models.values()) > MAX_BYTES:
+    if sum(len(text) for text in models.values()) > MAX_BYTES:
         return [_unavailable("模型过大，未运行 bpmnlint", "the models are too large for bpmnlint")]
     node = shutil.which("node")
     if node is None or not RUNNER.is_file():
@@ -128,12 +128,12 @@ def _unavailable(zh: str, en: str) -> Problem:
 
 def _processes(text: str) -> dict[str, str] | None:
     """Each element id of a BPMN document with its process id; None when our parse refuses the file."""
-    if "<!DOCTYPE" in text or "<!ENTITY" in text or len(text.encode()) > MAX_FILE_BYTES:
+    if "<!DOCTYPE" in text or "<!ENTITY" in text or len(text) > MAX_FILE_BYTES:
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(as_utf8_xml(text), parser=parser)
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, ValueError):  # not XML, or not even text (a lone surrogate)
         return None
     found = {}
     for process in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process"):
