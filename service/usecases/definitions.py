@@ -34,6 +34,8 @@ MAX_BUNDLE_FILES = 200
 def check_bundle_size(files: dict[str, str], limit: int) -> None:
     """Refuse a bundle larger than ``limit`` bytes in total, before any of it is parsed (the per-file limit
     alone let 26 files of 1.8 MB through, after 30 s of parsing)."""
+    for name, text in files.items():
+        _require_utf8(name, text)
     total = sum(len(name.encode()) + len(text.encode()) for name, text in files.items())
     if total > limit or len(files) > MAX_BUNDLE_FILES:
         raise InvalidInputError(
@@ -46,6 +48,24 @@ def check_bundle_size(files: dict[str, str], limit: int) -> None:
             files=MAX_BUNDLE_FILES,
             limit=limit,
         )
+
+
+def _require_utf8(name: str, text: str) -> None:
+    """A lone surrogate (``"\\ud800"`` in the request's JSON) is no character: refused naming its file rather
+    than failing when the text is measured or stored."""
+    for part in (name, text):
+        try:
+            part.encode()
+        except UnicodeEncodeError as error:
+            line = part.count("\n", 0, error.start) + 1
+            raise InvalidInputError(
+                "文件 {name} 第 {line} 行含有无效字符（单独的代理码位），请删除后重试",
+                errors={"files": ["含有无效字符", "Contains an invalid character"]},
+                english="The file {name} has an invalid character (a lone surrogate) on line {line}: "
+                "remove it and try again",
+                name=name.encode(errors="replace").decode(),
+                line=line,
+            ) from None
 
 
 def parse_files(ctx: ServiceContext, files: dict[str, str]) -> ProcessSpecs:

@@ -287,3 +287,23 @@ def test_the_request_id_is_kept_or_made_on_every_answer_even_a_refusal(app: Flas
     assert forbidden.status_code == 403 and len(forbidden.headers["X-Request-ID"]) == 32
     odd = client.get("/api/v1/me", headers={"X-Request-ID": "a b\u00e9"})
     assert odd.headers["X-Request-ID"] not in ("", "a b\u00e9")
+
+
+def test_a_lone_surrogate_in_a_model_is_refused_naming_its_file(app: Flask, users: dict[str, User]) -> None:
+    """``"\\ud800"`` in a request's JSON is no character: deploy, a draft's file and an import answer 422
+    naming the file (deploy answered 500 when it measured the bundle)."""
+    client = app.test_client()
+
+    def sent(method: str, url: str, body: Any) -> dict[str, Any]:
+        raw = json.dumps(body)  # ASCII: the surrogate travels as its escape, as any client may send it
+        return refused(call(client, method, url, "designer", data=raw, content_type="application/json"), 422)
+
+    files = scripted("surrogate", "x = 1")
+    files["note.json"] = '{"type": "object",\n "title": "\ud800"}'
+    body = sent("POST", "/api/v1/definitions", {"files": files})
+    assert "note.json" in body["message"] and "2" in body["message"], body
+    version = users["designer"].get("/api/v1/definitions")[0]["id"]
+    draft = users["designer"].post("/api/v1/drafts", {"definition_id": version}, expect=201)
+    body = sent("PUT", f"/api/v1/drafts/{draft['id']}/files/note.json", {"text": "\ud800"})
+    assert "note.json" in body["message"], body
+    sent("POST", "/api/v1/drafts/import", {"files": files})
