@@ -17,7 +17,7 @@ FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
 
 
 def new_form(ctx: ServiceContext, caller: Caller, draft_id: int, name: str, title: str, title_en: str) -> str:
-    """Add an empty form ``<name>.json`` titled ``title`` / ``title_en`` to the caller's draft; its file name."""
+    """Add an empty form ``<name>.json`` titled ``title`` / ``title_en`` to the draft; its file name."""
     require_designer(caller)
     stem = name.strip().removesuffix(".json")
     if not FORM_NAME.match(stem):
