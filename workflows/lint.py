@@ -28,7 +28,7 @@ from workflows.extensions import (
     user_task_info,
 )
 from workflows.forms import row_table_problems
-from workflows.lint_flow import BARE_ISO_TIMER, lint_flow
+from workflows.lint_flow import BARE_ISO_TIMER, lint_flow, timer_english
 from workflows.lint_start import lint_start
 from workflows.problems import Problem, from_text, on_element
 from workflows.semantics import merges_its_own_loop
@@ -128,12 +128,7 @@ def _lint(
             try:
                 check_literal_timer(task_spec.event_definition)
             except TimerValueError as error:
-                expression = getattr(task_spec.event_definition, "expression", "")
-                problem(
-                    str(error),
-                    f"timer {expression!r} is not a usable ISO 8601 date, duration or cycle, or is out of"
-                    " range (timers in a multiple event are not supported)",
-                )
+                problem(str(error), timer_english(str(error)))
         elif isinstance(task_spec, ServiceTask):
             specs.service_operators.add(task_spec.operation_name)
             if known_operators is not None and task_spec.operation_name not in known_operators:

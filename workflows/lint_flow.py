@@ -303,3 +303,34 @@ def _read_names(text: str, kind: str) -> set[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and not node.id.startswith("_")
     }
     return read - _bound_names(text, kind)
+
+
+# The timer refusals of workflows/timers.py (in Chinese) in English: (pattern, English template).
+_TIMER_ENGLISH = (
+    (r"定时器时间“(.*)”不是 ISO 8601 日期时间", "timer date {0!r} is not an ISO 8601 date-time"),
+    (r"定时器时长“(.*)”不是 ISO 8601 时长", "timer duration {0!r} is not an ISO 8601 duration"),
+    (r"定时器时长“(.*)”超过 (\d+) 年", "timer duration {0!r} is longer than {1} years"),
+    (r"定时器时长“(.*)”超出范围", "timer duration {0!r} is out of range"),
+    (
+        r"定时器周期“(.*)”不是 ISO 8601 重复间隔",
+        "timer cycle {0!r} is not an ISO 8601 repeating interval (R3/PT1H)",
+    ),
+    (r"定时器周期“(.*)”的重复次数不是整数", "timer cycle {0!r}: the number of repetitions is not an integer"),
+    (r"定时器周期“(.*)”的重复次数超过 (\d+)", "timer cycle {0!r} repeats more than {1} times"),
+    (r"定时器周期“(.*)”应为", "timer cycle {0!r} must be R<n>/<duration> or R<n>/<start>/<duration>"),
+    (r"定时器周期“(.*)”的间隔短于 (\d+) 秒", "timer cycle {0!r} repeats more often than every {1} seconds"),
+    (
+        r"不支持在多重事件中使用定时器",
+        "a timer in a multiple event is not supported: use a timer event of its own",
+    ),
+    (r"定时器表达式“(.*)”的值不是字符串", "timer expression {0!r} does not give a string"),
+)
+
+
+def timer_english(said: str) -> str:
+    """A timer refusal of workflows/timers.py in English."""
+    for pattern, english in _TIMER_ENGLISH:
+        match = re.match(pattern, said, re.DOTALL)
+        if match:
+            return english.format(*match.groups())
+    return f"the timer's value cannot be used ({said})"

@@ -306,3 +306,14 @@ def test_outside_deploy_a_refused_script_still_parses_so_the_run_time_guards_can
     )
     assert parse_bundle(files).process_ids == ["probe"]
     assert [p.element_id for p in problems_of(files)] == ["compute"]
+
+
+def test_a_literal_timer_out_of_range_is_refused_in_both_languages() -> None:
+    timer = (
+        '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="t">'
+        '<bpmn:timeDuration>"P9999Y"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        "</bpmn:intermediateCatchEvent>\n"
+    )
+    (problem,) = problems_of(bundle(START + timer + END, [("start", "wait", None), ("wait", "end", None)]))
+    assert problem.element_id == "wait" and problem.zh.startswith("定时器时长“P9999Y”超过")
+    assert problem.en.startswith("timer duration 'P9999Y' is longer than")
