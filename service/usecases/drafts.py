@@ -11,14 +11,14 @@ import hashlib
 import re
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import BundleModel, DefinitionModel, DraftModel
 from service.usecases.definitions import check_bundle_size, lint_files
-from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.workbench.bpmnlint import bpmnlint_problems
+from service.usecases.workbench.owned import own_draft
 from service.usecases.workbench.scenarios import replay_problems
 from workflows.problems import Problem, from_text
 
@@ -74,12 +74,12 @@ def list_drafts(ctx: ServiceContext, actor: str) -> list[DraftModel]:
 def get_draft(ctx: ServiceContext, actor: str, draft_id: int) -> DraftModel:
     """One of the caller's own drafts, with its files (the draft pages read it whole)."""
     with ctx.database.reading() as session:
-        return _own_draft(session, actor, draft_id)
+        return own_draft(session, actor, draft_id)
 
 
 def draft_file(ctx: ServiceContext, actor: str, draft_id: int, name: str) -> str:
     with ctx.database.reading() as session:
-        files = _own_draft(session, actor, draft_id).files
+        files = own_draft(session, actor, draft_id).files
         if name not in files:
             raise NotFoundError("草稿中没有文件 {name}", english="The draft has no file {name}", name=name)
         return str(files[name])
@@ -97,7 +97,7 @@ def save_file(ctx: ServiceContext, actor: str, draft_id: int, name: str, text: s
             name=name,
         )
     with ctx.database.transaction() as session:
-        draft = _own_draft(session, actor, draft_id)
+        draft = own_draft(session, actor, draft_id)
         files = {**draft.files, name: text}
         check_bundle_size(files, ctx.settings.max_bundle_bytes)
         draft.files = files  # a new dict: the JSON column is saved only when reassigned
@@ -118,7 +118,7 @@ def save_file(ctx: ServiceContext, actor: str, draft_id: int, name: str, text: s
 
 def delete_draft(ctx: ServiceContext, actor: str, draft_id: int) -> None:
     with ctx.database.transaction() as session:
-        draft = _own_draft(session, actor, draft_id)
+        draft = own_draft(session, actor, draft_id)
         audit.record(
             session,
             ctx.clock.now(),
@@ -136,7 +136,7 @@ def check_draft(ctx: ServiceContext, actor: str, draft_id: int) -> list[Problem]
     Only ``error`` problems block publishing (our lints' are what deploy refuses; bpmnlint's "error" rules
     block too); ``warning`` ones are advice."""
     with ctx.database.reading() as session:
-        files = dict(_own_draft(session, actor, draft_id).files)
+        files = dict(own_draft(session, actor, draft_id).files)
     try:
         _, found = lint_files(ctx, files)
     except InvalidInputError as error:  # refused before parsing (the bundle's size): the one problem
@@ -154,17 +154,3 @@ def problem_of(text: str, files: dict[str, str]) -> Problem:
     """A problem still stated as one line of text (``<where>: <what>``), placed on its file where it names
     one; the lints themselves return structured problems (workflows.problems)."""
     return from_text(text, files)
-
-
-def _own_draft(session: Session, actor: str, draft_id: int) -> DraftModel:
-    draft = session.get(DraftModel, draft_id)
-    if draft is None:
-        raise NotFoundError(
-            "草稿 {draft_id} 不存在", english="Draft {draft_id} does not exist", draft_id=draft_id
-        )
-    if draft.owner != actor:
-        raise ForbiddenError(
-            "只有草稿的创建者可以查看和修改它",
-            english="Only the designer who created a draft may read or change it",
-        )
-    return draft

@@ -59,7 +59,7 @@ def test_only_the_drafts_owner_reaches_its_sandbox(app: Flask, ctx: ServiceConte
     assert "开始新的试运行" in page(designer, f"/definitions/drafts/{mine}/sandbox")
     assert "试运行" in page(designer, f"/definitions/drafts/{mine}")  # the draft page links here
     refused = page(designer, f"/definitions/drafts/{theirs}/sandbox", expect=403)
-    assert "只有草稿的创建者可以试运行它" in refused
+    assert "只有草稿的创建者可以查看和修改它" in refused
     page(web_login(app, "auditor"), f"/definitions/drafts/{mine}/sandbox", expect=403)
     page(designer, "/definitions/drafts/999999/sandbox", expect=404)
     other = appraisal_draft(ctx, "designer")

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel, DraftModel
+from service.persistence.models import DefinitionModel
 from service.usecases import drafts
 from service.usecases.definitions import parse_files, store_versions
-from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.errors import ConflictError, InvalidInputError
 from service.usecases.names import person_names
+from service.usecases.workbench.owned import own_draft
 from workflows.ports import CHINA
 from workflows.specs import bundle_sha256
 
@@ -65,10 +66,10 @@ def publish_draft(
             count=len(problems),
         )
     with ctx.database.reading() as session:
-        files = dict(_own_draft(session, actor, draft_id).files)
+        files = dict(own_draft(session, actor, draft_id).files)
     specs = parse_files(ctx, files)  # passes: the check above ran exactly this
     with ctx.database.transaction() as session:
-        draft = _own_draft(session, actor, draft_id)
+        draft = own_draft(session, actor, draft_id)
         if bundle_sha256(draft.files) != specs.sha256:
             raise ConflictError(
                 "草稿在检查期间被修改，请重新发布",
@@ -167,17 +168,3 @@ def _latest(session: Session, process_id: str) -> DefinitionModel | None:
         .order_by(DefinitionModel.version.desc())
         .limit(1)
     ).first()
-
-
-def _own_draft(session: Session, actor: str, draft_id: int) -> DraftModel:
-    draft = session.get(DraftModel, draft_id)
-    if draft is None:
-        raise NotFoundError(
-            "草稿 {draft_id} 不存在", english="Draft {draft_id} does not exist", draft_id=draft_id
-        )
-    if draft.owner != actor:
-        raise ForbiddenError(
-            "只有草稿的创建者可以查看和修改它",
-            english="Only the designer who created a draft may read or change it",
-        )
-    return draft

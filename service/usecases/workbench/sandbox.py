@@ -20,6 +20,7 @@ from service import audit
 from service.context import ServiceContext
 from service.persistence.models import DraftModel, SandboxRunModel
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.workbench.owned import own_draft
 from service.usecases.workbench.sandbox_engine import Harness, plain
 from workflows.specs import DefinitionError, ProcessSpecs, bundle_sha256, parse_bundle
 
@@ -50,19 +51,6 @@ def draft_specs(files: dict[str, str]) -> ProcessSpecs:
         while len(_PARSED) > _PARSED_MAX:
             _PARSED.popitem(last=False)
     return specs
-
-
-def own_draft(session: Session, actor: str, draft_id: int) -> DraftModel:
-    draft = session.get(DraftModel, draft_id)
-    if draft is None:
-        raise NotFoundError(
-            "草稿 {draft_id} 不存在", english="Draft {draft_id} does not exist", draft_id=draft_id
-        )
-    if draft.owner != actor:
-        raise ForbiddenError(
-            "只有草稿的创建者可以试运行它", english="Only the designer who created a draft may try it"
-        )
-    return draft
 
 
 def start_run(

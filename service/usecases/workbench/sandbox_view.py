@@ -19,7 +19,8 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.names import department_names
 from service.usecases.workbench import sandbox, scenarios
-from service.usecases.workbench.sandbox import draft_specs, own_draft
+from service.usecases.workbench.owned import own_draft
+from service.usecases.workbench.sandbox import draft_specs
 from workflows.diagram import process_file
 from workflows.specs import ProcessSpecs
 

@@ -28,7 +28,8 @@ from service.usecases.errors import (
     NotFoundError,
     ServiceError,
 )
-from service.usecases.workbench.sandbox import draft_specs, own_draft
+from service.usecases.workbench.owned import own_draft
+from service.usecases.workbench.sandbox import draft_specs
 from service.usecases.workbench.sandbox_engine import Harness, plain
 from workflows.specs import ProcessSpecs
 
