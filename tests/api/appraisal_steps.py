@@ -130,3 +130,17 @@ def decide_vetoes(users: dict[str, User], vetoed: set[int]) -> None:
             if veto:
                 data["veto_reason"] = "本月发生群众投诉且未及时处置"
             gov.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data})
+
+
+# Start data of one officer's month for trying the appraisal model in the sandbox (issue 14, point 3): the
+# scoring is due far ahead, so no wait ends unless the designer skips it.
+SANDBOX_MONTH = {
+    "officer_id": 1,
+    "officer_name": "张三",
+    "village_code": "gs-v01",
+    "village_name": "示例村",
+    "town": "gushan",
+    "month": "2026-11",
+    "due_at": "2099-11-25T23:59:59+08:00",
+    "subject": "2026-11 张三",
+}

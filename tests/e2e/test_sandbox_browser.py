@@ -14,18 +14,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from service.persistence.models import HumanTaskModel, InstanceModel
+from tests.api.appraisal_steps import SANDBOX_MONTH
 from tests.e2e.conftest import Pages, login, shot
-
-SAMPLE = {
-    "officer_id": 1,
-    "officer_name": "张三",
-    "village_code": "gs-v01",
-    "village_name": "示例村",
-    "town": "gushan",
-    "month": "2026-11",
-    "due_at": "2099-11-25T23:59:59+08:00",
-    "subject": "2026-11 张三",
-}
 
 
 def live_rows(app: Flask) -> tuple[int, int]:
@@ -58,7 +48,7 @@ def test_a_designer_tries_the_appraisal_draft(app: Flask, pages: Pages) -> None:
     page.click("#draft-sandbox")
     expect(page.locator("h1")).to_contain_text("试运行")
 
-    page.fill("#start-data", json.dumps(SAMPLE, ensure_ascii=False, indent=2))
+    page.fill("#start-data", json.dumps(SANDBOX_MONTH, ensure_ascii=False, indent=2))
     shot(page, "60-sandbox-start-zh")
     page.click("#sandbox-start-button")
     expect(page.locator(".flash.ok")).to_contain_text("已开始试运行")
@@ -107,7 +97,7 @@ def test_a_designer_tries_the_appraisal_draft(app: Flask, pages: Pages) -> None:
     shot(page, "60-sandbox-replayed-zh")
 
     # "Skip the wait" on a fresh run: the escalations open, on the run's own clock.
-    page.fill("#start-data", json.dumps(SAMPLE, ensure_ascii=False))
+    page.fill("#start-data", json.dumps(SANDBOX_MONTH, ensure_ascii=False))
     page.click("#sandbox-start-button")
     expect(page.locator("#timers li")).to_have_count(2)
     page.locator("#timers .skip-wait").first.click()

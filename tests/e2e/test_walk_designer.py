@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from service.context import ServiceContext
 from service.usecases import drafts
-from tests.api.appraisal_steps import rubric, seed, tasks_of
+from tests.api.appraisal_steps import SANDBOX_MONTH, rubric, seed, tasks_of
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 
@@ -33,17 +33,6 @@ FLOW_POINT = """([id, at]) => {
 SHAPE_IDS = (
     "() => Array.from(document.querySelectorAll('#modeler-canvas g.djs-shape'), g => g.dataset.elementId)"
 )
-
-SAMPLE_MONTH = {
-    "officer_id": 1,
-    "officer_name": "张三",
-    "village_code": "gs-v01",
-    "village_name": "示例村",
-    "town": "gushan",
-    "month": "2026-11",
-    "due_at": "2099-11-25T23:59:59+08:00",
-    "subject": "2026-11 张三",
-}
 
 
 def draft_id_of(page: Page) -> int:
@@ -165,7 +154,7 @@ def test_a_designer_changes_the_appraisal_and_moves_the_running_month(
     # The sandbox: both scorings from their forms, then the new task is the town's next step.
     page.click("#back-to-draft")
     page.click("#draft-sandbox")
-    page.fill("#start-data", json.dumps(SAMPLE_MONTH, ensure_ascii=False))
+    page.fill("#start-data", json.dumps(SANDBOX_MONTH, ensure_ascii=False))
     page.click("#sandbox-start-button")
     expect(page.locator("#ready-tasks li")).to_have_count(2)
     town_link = page.locator("#ready-tasks li[data-element=town_score] a")

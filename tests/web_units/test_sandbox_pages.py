@@ -17,19 +17,8 @@ from service.context import ServiceContext
 from service.persistence.models import DefinitionModel, SandboxRunModel
 from service.usecases import drafts
 from service.usecases.workbench import sandbox, scenarios
-from tests.api.appraisal_steps import rubric
+from tests.api.appraisal_steps import SANDBOX_MONTH, rubric
 from tests.web_units.browser_session import csrf, web_login
-
-SAMPLE = {
-    "officer_id": 1,
-    "officer_name": "张三",
-    "village_code": "gs-v01",
-    "village_name": "示例村",
-    "town": "gushan",
-    "month": "2026-11",
-    "due_at": "2099-11-25T23:59:59+08:00",
-    "subject": "2026-11 张三",
-}
 
 
 def appraisal_draft(ctx: ServiceContext, owner: str) -> int:
@@ -63,7 +52,7 @@ def test_only_the_drafts_owner_reaches_its_sandbox(app: Flask, ctx: ServiceConte
     page(web_login(app, "auditor"), f"/definitions/drafts/{mine}/sandbox", expect=403)
     page(designer, "/definitions/drafts/999999/sandbox", expect=404)
     other = appraisal_draft(ctx, "designer")
-    run = sandbox.start_run(ctx, "designer", other, SAMPLE)
+    run = sandbox.start_run(ctx, "designer", other, SANDBOX_MONTH)
     page(designer, f"/definitions/drafts/{mine}/sandbox?run={run['id']}", expect=404)  # another draft's run
     assert 'id="run-status"' in page(designer, f"/definitions/drafts/{other}/sandbox?run={run['id']}")
 
@@ -83,7 +72,7 @@ def test_bad_sample_data_and_a_bad_form_are_refused_on_the_page(app: Flask, ctx:
     assert response.status_code == 422
     assert runs(ctx) == 0
 
-    response = client.post(f"{url}/runs", data={"start_data": json.dumps(SAMPLE), "csrf_token": token})
+    response = client.post(f"{url}/runs", data={"start_data": json.dumps(SANDBOX_MONTH), "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     shown = page(client, response.headers["Location"])
     task = re.search(r'/sandbox/runs/(\d+)/tasks/([0-9a-f-]+)"', shown)
@@ -99,7 +88,7 @@ def test_bad_sample_data_and_a_bad_form_are_refused_on_the_page(app: Flask, ctx:
 
 def test_a_scenario_the_draft_breaks_is_on_the_check(app: Flask, ctx: ServiceContext) -> None:
     draft = appraisal_draft(ctx, "designer")
-    run = sandbox.start_run(ctx, "designer", draft, SAMPLE)
+    run = sandbox.start_run(ctx, "designer", draft, SANDBOX_MONTH)
     task = next(t for t in run["ready_tasks"] if t["element_id"] == "station_score")
     station = {"station_items": rubric("station_score.json", "station_items", 0.5)}
     run = sandbox.complete_task(ctx, "designer", run["id"], task["task_id"], station)
@@ -151,7 +140,7 @@ def test_a_draft_that_does_not_parse_says_so_and_cannot_start(app: Flask, ctx: S
     url = f"/definitions/drafts/{draft}/sandbox"
     assert 'id="parse-problems"' in page(client, url)
     response = client.post(
-        f"{url}/runs", data={"start_data": json.dumps(SAMPLE), "csrf_token": csrf(client, url)}
+        f"{url}/runs", data={"start_data": json.dumps(SANDBOX_MONTH), "csrf_token": csrf(client, url)}
     )
     assert response.status_code == 422
     assert "草稿无法解析" in html.unescape(response.get_data(as_text=True))
