@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
@@ -35,28 +38,45 @@ def create_draft(ctx: ServiceContext, actor: str, definition_id: int) -> DraftMo
         if definition is None:
             raise NotFoundError("流程定义 {definition_id} 不存在", definition_id=definition_id)
         bundle = session.get(BundleModel, definition.bundle_sha256)
-        now = ctx.clock.now()
-        draft = DraftModel(
-            owner=actor,
-            base_definition_id=definition.id,
-            process_id=definition.process_id,
-            name=definition.name,
-            files=dict(bundle.files) if bundle else {},
-            created_at=now,
-            updated_at=now,
+        files = dict(bundle.files) if bundle else {}
+        return add_draft(
+            session, ctx.clock.now(), actor, definition, definition.process_id, definition.name, files
         )
-        session.add(draft)
-        session.flush()
-        audit.record(
-            session,
-            now,
-            actor,
-            "draft_created",
-            draft_id=draft.id,
-            process_id=definition.process_id,
-            version=definition.version,
-        )
-        return draft
+
+
+def add_draft(
+    session: Session,
+    now: datetime,
+    actor: str,
+    base: DefinitionModel | None,
+    process_id: str,
+    name: str,
+    files: dict[str, str],
+    **audited: Any,
+) -> DraftModel:
+    """Store a new draft of ``actor``'s with its ``draft_created`` event (``audited`` adds to the event)."""
+    draft = DraftModel(
+        owner=actor,
+        base_definition_id=base.id if base is not None else None,
+        process_id=process_id,
+        name=name,
+        files=files,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    audit.record(
+        session,
+        now,
+        actor,
+        "draft_created",
+        draft_id=draft.id,
+        process_id=process_id,
+        version=base.version if base is not None else None,
+        **audited,
+    )
+    return draft
 
 
 def list_drafts(ctx: ServiceContext, actor: str) -> list[DraftModel]:

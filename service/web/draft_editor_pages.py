@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, jsonify, render_template, request, send_from_directory
+from flask import current_app, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -22,7 +22,7 @@ from service.usecases.errors import InvalidInputError, ServiceError
 from service.usecases.workbench import draft_editors
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.forms import build_fields
-from service.web.instance_pages import ASSET_SUFFIXES
+from service.web.instance_pages import vendor_file
 from workflows.data_labels import DATA_LABELS_FILE
 
 DMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "dmn-js" / "dist"
@@ -32,13 +32,8 @@ PREVIEW_LANGUAGES = (("zh-CN", "zh"), ("en", "en"))
 @bp.get("/vendor/dmn-js/<path:filename>")
 def dmn_js(filename: str) -> Any:
     """A file of the dmn-js distribution installed by npm (never any file outside it)."""
-    root = Path(current_app.config.get("DMN_JS_DIST") or DMN_JS_DIST)
-    if not root.is_dir():
-        message = _("决策表组件 dmn-js 未安装：请在 web/ 目录运行 npm ci（./dev 会自动运行）")
-        return Response(message, status=404, mimetype="text/plain")
-    if not filename.endswith(ASSET_SUFFIXES):
-        return Response(_("不提供该文件"), status=404, mimetype="text/plain")
-    return send_from_directory(root, filename, max_age=86400)
+    missing = _("决策表组件 dmn-js 未安装：请在 web/ 目录运行 npm ci（./dev 会自动运行）")
+    return vendor_file(Path(current_app.config.get("DMN_JS_DIST") or DMN_JS_DIST), filename, missing)
 
 
 def _page_error(error: ServiceError) -> tuple[str, int]:

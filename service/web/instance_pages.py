@@ -65,10 +65,15 @@ def instance(instance_id: int) -> Any:
 @bp.get("/vendor/bpmn-js/<path:filename>")
 def bpmn_js(filename: str) -> Any:
     """A file of the bpmn-js distribution installed by npm (never any file outside it)."""
-    root = Path(current_app.config.get("BPMN_JS_DIST") or BPMN_JS_DIST)
+    missing = _("流程图组件 bpmn-js 未安装：请在 web/ 目录运行 npm ci（./dev 会自动运行）")
+    return vendor_file(Path(current_app.config.get("BPMN_JS_DIST") or BPMN_JS_DIST), filename, missing)
+
+
+def vendor_file(root: Path, filename: str, missing: str) -> Any:
+    """A script, stylesheet or font of an npm package's distribution folder ``root``; ``missing`` says what
+    to run when npm has not installed it."""
     if not root.is_dir():
-        message = _("流程图组件 bpmn-js 未安装：请在 web/ 目录运行 npm ci（./dev 会自动运行）")
-        return Response(message, status=404, mimetype="text/plain")
+        return Response(missing, status=404, mimetype="text/plain")
     if not filename.endswith(ASSET_SUFFIXES):
         return Response(_("不提供该文件"), status=404, mimetype="text/plain")
     # send_from_directory refuses any path that leaves ``root`` (404).

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service import audit
 from service.context import ServiceContext
 from service.persistence.models import DefinitionModel, DraftModel
 from service.usecases import drafts
@@ -84,26 +83,14 @@ def import_model(ctx: ServiceContext, actor: str, uploaded: dict[str, str]) -> I
             .order_by(DefinitionModel.version.desc())
             .limit(1)
         )
-        now = ctx.clock.now()
-        draft = DraftModel(
-            owner=actor,
-            base_definition_id=base.id if base is not None else None,
-            process_id=process_id,
-            name=model.process_names.get(process_id, process_id)[:256],
-            files=model.files,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(draft)
-        session.flush()
-        audit.record(
+        draft = drafts.add_draft(
             session,
-            now,
+            ctx.clock.now(),
             actor,
-            "draft_created",
-            draft_id=draft.id,
-            process_id=process_id,
-            version=base.version if base is not None else None,
+            base,
+            process_id,
+            model.process_names.get(process_id, process_id)[:256],
+            model.files,
             imported=sorted(uploaded),
             mapped=len(model.mapped),
             left=len(model.problems),
