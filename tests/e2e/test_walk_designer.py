@@ -175,6 +175,8 @@ def test_a_designer_changes_the_appraisal_and_moves_the_running_month(
     expect(page).to_have_url(re.compile(r"/definitions/diff"))
     expect(page.locator("body")).to_contain_text("镇政府考核复核")
     expect(page.locator(f'g.djs-element[data-element-id="{task_id}"]').first).to_be_visible()
+    # The new form field by its titles and type, in words.
+    expect(page.locator("tr", has_text="复核意见").first).to_contain_text("文本")
     shot(page, "80-designer-05-diff")
 
     # Dry run, then migrate the month: those waiting at the town's scoring move, the scored one is refused.

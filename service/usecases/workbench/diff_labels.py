@@ -97,6 +97,15 @@ ELEMENT_REFERENCES = ("incoming", "outgoing", "source", "target", "default", "at
 # Attributes whose value is true/false (shown as 是/否).
 YES_NO = (f"property:{extensions.HEAD_ONLY_KEY}", f"property:{extensions.MAY_END_EARLY_KEY}", "required")
 FORM_REFERENCE = f"property:{extensions.FORM_KEY}"
+# A form field's JSON Schema type, as the form editor names it.
+FIELD_TYPES = {
+    "string": Name("文本", "Text"),
+    "integer": Name("整数", "Whole number"),
+    "number": Name("数字", "Number"),
+    "boolean": Name("是/否", "Yes/no"),
+    "array": Name("列表", "List"),
+    "object": Name("一组字段", "Group of fields"),
+}
 ENGLISH_NAME = f"property:{extensions.ENGLISH_NAME_KEY}"
 
 

@@ -21,6 +21,7 @@ from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundE
 from service.usecases.names import Name, department_names
 from service.usecases.workbench.diff_labels import (
     ELEMENT_REFERENCES,
+    FIELD_TYPES,
     FORM_REFERENCE,
     STATUS,
     YES_NO,
@@ -265,6 +266,8 @@ class _Namer:
             )
         if attribute in YES_NO:
             return _bi(YES if value.strip().lower() == "true" else NO)
+        if attribute == "type" and value in FIELD_TYPES:
+            return _bi(FIELD_TYPES[value])
         return {"zh": value, "en": value}
 
     def changes(
