@@ -1,0 +1,28 @@
+"""the inbox's saved filters and indexes (issue 15, point 1)
+
+Revision ID: 0020_inbox
+Revises: 0019_notifications
+Create Date: 2026-12-07
+
+Reserved in the chain so the parts of issue 15 built side by side migrate in one order; filled in by the
+part that needs it (a no-op until then).
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0020_inbox'
+down_revision: Union[str, Sequence[str], None] = '0019_notifications'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
