@@ -133,6 +133,8 @@ def queue_row(instance_id: int, process_id: str, task: ReadyUserTask, now: datet
         "department_code": resolve_queue(task.info.lane, task.data),
         "form": task.info.form,
         "subject": subject_of(task.data),
+        "village_code": _text_or_none(task.data.get("village_code")),
+        "town": _text_or_none(task.data.get("town")),
         "head_only": task.info.head_only,
         "state": "open",
         "due_at": due_at_of(task, now),
@@ -152,3 +154,8 @@ def record_task_ready(session: Session, now: datetime, row: dict[str, Any]) -> N
         element=row["spec_name"],
         name=row["name_zh"],
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A code from the instance's data for a queue column (the village, the town), if it is one."""
+    return value[:32] if isinstance(value, str) and value else None

@@ -20,6 +20,7 @@ from service.persistence.models.identity import (
     UserModel,
     WebSessionModel,
 )
+from service.persistence.models.inbox import SavedFilterModel
 from service.persistence.models.processes import (
     ACTIVE_TASK,
     OPEN_STATES,
@@ -67,6 +68,7 @@ __all__ = [
     "MembershipModel",
     "OfficerModel",
     "SandboxRunModel",
+    "SavedFilterModel",
     "TimerModel",
     "TownModel",
     "UTCDateTime",

@@ -127,6 +127,22 @@ class HumanTaskModel(Base):
             postgresql_where=text(ACTIVE_TASK),
         ),
         Index("ix_human_tasks_history", "department_code", "state", "created_at", "id"),
+        # The inbox (issue 15): one department's first page by due date, and the tasks a person holds.
+        Index(
+            "ix_human_tasks_active_due",
+            "department_code",
+            "due_at",
+            "id",
+            sqlite_where=text(ACTIVE_TASK),
+            postgresql_where=text(ACTIVE_TASK),
+        ),
+        Index(
+            "ix_human_tasks_active_claimed",
+            "claimed_by",
+            "due_at",
+            sqlite_where=text(ACTIVE_TASK),
+            postgresql_where=text(ACTIVE_TASK),
+        ),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -137,6 +153,9 @@ class HumanTaskModel(Base):
     department_code: Mapped[str] = mapped_column(String(64))
     form: Mapped[str | None] = mapped_column(String(128))
     subject: Mapped[str] = mapped_column(String(256), default="")
+    # Where the case is, from the instance's data (``village_code``, ``town``), for the inbox's filters.
+    village_code: Mapped[str | None] = mapped_column(String(32))
+    town: Mapped[str | None] = mapped_column(String(32))
     head_only: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
