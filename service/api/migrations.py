@@ -11,8 +11,8 @@ from marshmallow import Schema, fields, validate
 from service.api import caller, context
 from service.api.fields import Id, Text
 from service.auth import allow
-from service.usecases import instance_migration
-from service.usecases.instance_migration import MAX_INSTANCES, MigrationRequest
+from service.usecases.migration import moves as instance_migration
+from service.usecases.migration.moves import MAX_INSTANCES, MigrationRequest
 
 blp = Blueprint(
     "migrations", __name__, url_prefix="/api/v1/migrations", description="实例迁移 Instance migration"

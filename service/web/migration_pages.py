@@ -10,9 +10,12 @@ from typing import Any
 from flask import render_template, request
 from werkzeug.datastructures import MultiDict
 
-from service.usecases import instance_migration, migration_choices, migration_history
 from service.usecases.errors import ServiceError
-from service.usecases.migration_choices import ChoiceError, MigrationForm
+from service.usecases.migration import choices as migration_choices
+from service.usecases.migration import history as migration_history
+from service.usecases.migration import moves as instance_migration
+from service.usecases.migration import report as migration_report
+from service.usecases.migration.choices import ChoiceError, MigrationForm
 from service.web import bp, context, language, login_required, page_number, refusal, user
 
 ACTIONS = ("refresh", "dry_run", "migrate", "move_back")
@@ -77,7 +80,7 @@ def migrations_post() -> Any:
         outcomes = instance_migration.in_batches(
             context(), user().username, selection.request, selection.instance_ids, move=action == "migrate"
         )
-        report = migration_choices.named_report(context(), selection.request, outcomes, language())
+        report = migration_report.named_report(context(), selection.request, outcomes, language())
         return _page(form, report=report, report_kind=action)
     except ChoiceError as error:
         return _page(form, 422, error=refusal(error), error_field=error.field)
@@ -99,5 +102,5 @@ def _move_back(form: MigrationForm) -> Any:
     outcomes = instance_migration.in_batches(
         context(), user().username, selection.request, selection.instance_ids, move=True
     )
-    report = migration_choices.named_report(context(), selection.request, outcomes, language())
+    report = migration_report.named_report(context(), selection.request, outcomes, language())
     return _page(form, report=report, report_kind="move_back")

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
-from service.usecases import instance_migration
-from service.usecases.instance_migration import MigrationRequest
+from service.usecases.migration import moves as instance_migration
+from service.usecases.migration.moves import MigrationRequest
 from tests.api.recruitment_steps import open_tasks
 from tests.conftest import User
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
 from service.usecases.directory import Caller
-from service.usecases.migration_choices import instance_subjects, require_reader
+from service.usecases.migration.choices import require_reader
+from service.usecases.migration.report import instance_subjects
 
 HISTORY_PAGE = 50
 
