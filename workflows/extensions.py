@@ -40,6 +40,18 @@ MOVES_DUE_DATE_KEY = "movesDueDate"
 # `mayEndEarly` = `true`; without it the service refuses. Only a timeDate timer can carry it (its due time
 # is moved through the data its expression reads).
 MAY_END_EARLY_KEY = "mayEndEarly"
+# A user task its department may complete for many subjects at once, in a table (one row per task, the
+# form's fields as columns: monthly scoring): `bulkComplete` = `true` (docs/design.md, "Bulk scoring").
+BULK_COMPLETE_KEY = "bulkComplete"
+# A user task that may not be completed before a file was attached at it (issue 15, point 4):
+# `requiresAttachment` = what the file is, one of ATTACHMENT_LABELS (`signed_contract`, `vetting_file`) or
+# `true` (any file). The lint refuses another label: the refusal names the file in both languages.
+REQUIRES_ATTACHMENT_KEY = "requiresAttachment"
+ATTACHMENT_LABELS = {
+    "true": ("附件", "an attachment"),
+    "signed_contract": ("已签字的劳动合同", "the signed labour contract"),
+    "vetting_file": ("考察政审材料", "the vetting file"),
+}
 # A service task names the service's operator that does its work (SpiffWorkflow's own extension element,
 # read by its parser: `<spiffworkflow:serviceTaskOperator id="<operator>" resultVariable="<name>">`).
 SERVICE_OPERATOR_ELEMENT = "spiffworkflow:serviceTaskOperator"
@@ -74,6 +86,8 @@ class UserTaskInfo:
     form_defaults: tuple[tuple[str, str], ...] = ()
     grounds: tuple[str, ...] = ()
     moves_due_date: tuple[str, str] | None = None  # (user task id, form field with the new date)
+    requires_attachment: str | None = None  # a key of ATTACHMENT_LABELS (or an unknown one, for the lint)
+    bulk_complete: bool = False  # `bulkComplete` = `true`: completed in a table with its step's others
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,8 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         form_defaults=_form_defaults(str(properties.get(FORM_DEFAULTS_KEY) or "")),
         grounds=tuple(p.strip() for p in str(properties.get(GROUNDS_KEY) or "").split(",") if p.strip()),
         moves_due_date=_moves_due_date(str(properties.get(MOVES_DUE_DATE_KEY) or "")),
+        requires_attachment=_requires_attachment(properties.get(REQUIRES_ATTACHMENT_KEY)),
+        bulk_complete=str(properties.get(BULK_COMPLETE_KEY, "")).strip().lower() == "true",
     )
 
 
@@ -120,6 +136,25 @@ def _moves_due_date(declared: str) -> tuple[str, str] | None:
     """``station_score: new_due_date`` -> ("station_score", "new_due_date"); None when not declared."""
     task, _, field = (part.strip() for part in declared.partition(":"))
     return (task, field) if task and field else None
+
+
+def _requires_attachment(declared: Any) -> str | None:
+    """``signed_contract`` -> "signed_contract"; ``true`` -> "true"; absent, empty or ``false`` -> None."""
+    value = str(declared or "").strip()
+    if value.lower() in ("", "false"):
+        return None
+    return "true" if value.lower() == "true" else value
+
+
+def attachment_problem(info: UserTaskInfo) -> tuple[str, str] | None:
+    """Why a user task's ``requiresAttachment`` cannot be enforced (an unknown label), in zh and en."""
+    if info.requires_attachment is None or info.requires_attachment in ATTACHMENT_LABELS:
+        return None
+    known = ", ".join(sorted(ATTACHMENT_LABELS))
+    return (
+        f"{REQUIRES_ATTACHMENT_KEY} 的值 {info.requires_attachment!r} 不是已知的附件类别（可用：{known}）",
+        f"{REQUIRES_ATTACHMENT_KEY} names unknown attachment {info.requires_attachment!r} (known: {known})",
+    )
 
 
 def _form_defaults(declared: str) -> tuple[tuple[str, str], ...]:
@@ -186,6 +221,13 @@ def declares_may_end_early(task_spec: Any) -> str | None:
     """The raw ``mayEndEarly`` value an element declares (for the lint), None when it declares none."""
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
     value = properties.get(MAY_END_EARLY_KEY)
+    return None if value is None else str(value).strip()
+
+
+def declares_bulk_complete(task_spec: Any) -> str | None:
+    """The raw ``bulkComplete`` value any element declares (for the lint), None when it declares none."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    value = properties.get(BULK_COMPLETE_KEY)
     return None if value is None else str(value).strip()
 
 

@@ -23,11 +23,13 @@ from workflows.extensions import (
     NOT_SUBJECT_KEY,
     NOT_SUBJECT_WAIVED,
     UserTaskInfo,
+    attachment_problem,
     declares_may_end_early,
     is_timer_catch,
     user_task_info,
 )
 from workflows.forms import row_table_problems
+from workflows.lint_bulk import lint_bulk_complete
 from workflows.lint_flow import BARE_ISO_TIMER, lint_flow, timer_english
 from workflows.lint_start import lint_start
 from workflows.problems import Problem, from_text, on_element
@@ -64,6 +66,7 @@ def lint_bundle(
                 from_text(text, specs.files) for text in row_table_problems(name, specs.forms[name], sources)
             )
     lint_start(specs, problems, set(known_use_cases) if known_use_cases is not None else None)
+    lint_bulk_complete(specs, problems)  # a table of the step's tasks (docs/design.md, "Bulk scoring")
     if known_departments is not None:
         _lint_lanes(specs, problems, known_departments)
     if known_use_cases is not None and not stored:  # deploy: what no one here could ever move on
@@ -111,6 +114,8 @@ def _lint(
                 problem(
                     f"泳道名 {info.lane!r} 不是部门代码", f"lane name {info.lane!r} is not a department code"
                 )
+            if (unknown := attachment_problem(info)) is not None:
+                problem(*unknown)
             if info.form is None:
                 problem(f"用户任务未指定表单（属性 {FORM_KEY}）", f"user task names no form ({FORM_KEY})")
             elif info.form not in specs.forms:
