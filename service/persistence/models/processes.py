@@ -143,6 +143,8 @@ class HumanTaskModel(Base):
             sqlite_where=text(ACTIVE_TASK),
             postgresql_where=text(ACTIVE_TASK),
         ),
+        # "Returned to me": the steps a person completed, to find a later pass of the same step of a case.
+        Index("ix_human_tasks_completed_by", "completed_by", "instance_id", "spec_name"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

@@ -7,7 +7,8 @@ Create Date: 2026-12-07
 One inbox across a person's departments: each queue row learns where its case is (``village_code``,
 ``town``, from the instance's data; rows written before are filled from the officer or application their
 instance is about), two partial indexes over the open tasks serve the inbox's first page by due date and
-the tasks a person holds (and the navigation's counts), and ``inbox_filters`` keeps each user's saved
+the tasks a person holds (and the navigation's counts), an index on who completed which step finds
+the tasks returned to a person (a later pass of a step they completed), and ``inbox_filters`` keeps each user's saved
 filters (a name and the inbox's query string).
 """
 from typing import Sequence, Union
@@ -56,12 +57,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('town', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_human_tasks_active_due', ['department_code', 'due_at', 'id'], unique=False, sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE))
         batch_op.create_index('ix_human_tasks_active_claimed', ['claimed_by', 'due_at'], unique=False, sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE))
+        batch_op.create_index('ix_human_tasks_completed_by', ['completed_by', 'instance_id', 'spec_name'], unique=False)
     op.execute(BACKFILL_VILLAGE)
     op.execute(BACKFILL_TOWN)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_tasks_completed_by')
         batch_op.drop_index('ix_human_tasks_active_claimed', sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE))
         batch_op.drop_index('ix_human_tasks_active_due', sqlite_where=sa.text(ACTIVE), postgresql_where=sa.text(ACTIVE))
         batch_op.drop_column('town')

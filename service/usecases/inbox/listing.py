@@ -1,0 +1,316 @@
+"""The inbox: the open tasks of all the caller's departments and the ones they hold, in one list.
+
+"My work" is a task that is open in one of the caller's departments (a head-only one only where they are
+head, as the queues offer them) or claimed by the caller. Sections narrow it: claimed by me, open (nobody
+holds it), due soon (within three days), overdue, returned to me. A task is *returned to me* when the
+caller completed an earlier pass of the same step of the same case (the plan they drafted, sent back for
+redraft): the queue keeps every pass as its own row, so this is read from the rows, not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from service.context import ServiceContext
+from service.persistence.models import ACTIVE_TASK, DefinitionModel, HumanTaskModel, TownModel, VillageModel
+from service.usecases.directory import Caller
+from service.usecases.instances import Page
+from service.usecases.names import Name, department_names, person_names, process_names, village_names
+from service.usecases.own_cases import hide_own
+from workflows.extensions import user_task_info
+from workflows.ports import CHINA
+
+T = HumanTaskModel
+EARLIER = aliased(HumanTaskModel, name="earlier")
+SECTIONS = ("all", "mine", "open", "due_soon", "overdue", "returned")
+DUE_CHOICES = ("any", "overdue", "today", "3days")
+SORTS = ("due", "created", "process", "village")
+DUE_SOON = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the inbox shows: a section, filters (empty: any) and an order."""
+
+    section: str = "all"
+    process: str = ""
+    step: str = ""
+    town: str = ""
+    village: str = ""
+    due: str = "any"
+    sort: str = "due"
+
+    def cleaned(self) -> InboxQuery:
+        """Unknown choices fall back to the defaults (a hand-edited or old saved query still opens)."""
+        return replace(
+            self,
+            section=self.section if self.section in SECTIONS else "all",
+            due=self.due if self.due in DUE_CHOICES else "any",
+            sort=self.sort if self.sort in SORTS else "due",
+        )
+
+
+def _mine(caller: Caller) -> ColumnElement[bool]:
+    """Open in the caller's departments (head-only ones where they head it), or held by the caller."""
+    departments = sorted(caller.departments) or [""]
+    offered: ColumnElement[bool] = T.head_only.is_(False)
+    if caller.heads_of:
+        offered = or_(offered, T.department_code.in_(sorted(caller.heads_of)))
+    return and_(
+        text(ACTIVE_TASK),  # literal: SQLite matches the partial indexes on it
+        T.department_code.in_(departments),
+        offered,
+        or_(T.state == "open", T.claimed_by == caller.username),
+    )
+
+
+def _returned(caller: Caller) -> ColumnElement[bool]:
+    """An earlier pass of the same step of the same case completed by the caller (driven from the steps
+    the caller completed: ix_human_tasks_completed_by)."""
+    done_by_me = select(EARLIER.instance_id).where(
+        EARLIER.completed_by == caller.username, EARLIER.state == "completed"
+    )
+    same_step = exists().where(
+        EARLIER.instance_id == T.instance_id,
+        EARLIER.spec_name == T.spec_name,
+        EARLIER.completed_by == caller.username,
+        EARLIER.state == "completed",
+        EARLIER.id != T.id,
+    )
+    return and_(T.instance_id.in_(done_by_me), same_step)
+
+
+def _end_of_today(now: datetime) -> datetime:
+    day = now.astimezone(CHINA).date()
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=CHINA)
+
+
+def _filtered(caller: Caller, query: InboxQuery, now: datetime) -> Select[HumanTaskModel]:
+    statement = hide_own(select(T).where(_mine(caller)), caller, T.instance_id)
+    section = {
+        "mine": T.claimed_by == caller.username,
+        "open": T.state == "open",
+        "due_soon": and_(T.due_at >= now, T.due_at < now + DUE_SOON),
+        "overdue": T.due_at < now,
+        "returned": _returned(caller),
+    }.get(query.section)
+    if section is not None:
+        statement = statement.where(section)
+    due = {
+        "overdue": T.due_at < now,
+        "today": T.due_at < _end_of_today(now),
+        "3days": T.due_at < now + DUE_SOON,
+    }.get(query.due)
+    if due is not None:
+        statement = statement.where(due)
+    for column, value in (
+        (T.process_id, query.process),
+        (T.spec_name, query.step),
+        (T.town, query.town),
+        (T.village_code, query.village),
+    ):
+        if value:
+            statement = statement.where(column == value)
+    return statement
+
+
+def _order(sort: str) -> tuple[Any, ...]:
+    by_due = (T.due_at.is_(None), T.due_at)
+    return {
+        "due": (*by_due, T.created_at),
+        "created": (T.created_at,),
+        "process": (T.process_id, T.spec_name, *by_due),
+        "village": (T.village_code.is_(None), T.village_code, *by_due),
+    }[sort]
+
+
+def inbox_page(ctx: ServiceContext, caller: Caller, query: InboxQuery, page: int, per_page: int) -> Page:
+    """One page of the caller's work, each row with the names people read (``row`` below)."""
+    query = query.cleaned()
+    now = ctx.clock.now()
+    with ctx.database.reading() as session:
+        statement = _filtered(caller, query, now)
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        tasks = list(
+            session.scalars(
+                statement.order_by(*_order(query.sort), T.id).offset((page - 1) * per_page).limit(per_page)
+            )
+        )
+        returned = _returned_among(session, caller, tasks)
+        names = _Names(ctx, session, tasks)
+        items = [names.row(task, now, task.id in returned, caller) for task in tasks]
+    return Page(items, total, page, per_page)
+
+
+def _returned_among(session: Session, caller: Caller, tasks: list[HumanTaskModel]) -> set[str]:
+    if not tasks:
+        return set()
+    ids = [task.id for task in tasks]
+    return set(session.scalars(select(T.id).where(T.id.in_(ids), _returned(caller))))
+
+
+class _Names:
+    """The names of one page's codes, each looked up once for the page."""
+
+    def __init__(self, ctx: ServiceContext, session: Session, tasks: list[HumanTaskModel]) -> None:
+        self.departments = department_names(session)
+        self.processes = process_names(ctx, session) if tasks else {}
+        self.people = person_names(session, [task.claimed_by or "" for task in tasks])
+        self.villages = village_names(session, [task.village_code or "" for task in tasks])
+        self.towns = _town_names(session)
+
+    def row(self, task: HumanTaskModel, now: datetime, returned: bool, caller: Caller) -> dict[str, Any]:
+        def both(names: dict[str, Name], code: str | None) -> tuple[str, str]:
+            name = names.get(code or "")
+            return (name.zh, name.en) if name else (code or "", code or "")
+
+        process = both(self.processes, task.process_id)
+        department = both(self.departments, task.department_code)
+        village = both(self.villages, task.village_code)
+        town = both(self.towns, task.town)
+        holder = both(self.people, task.claimed_by) if task.claimed_by else ("", "")
+        return {
+            "id": task.id,
+            "instance_id": task.instance_id,
+            "process_id": task.process_id,
+            "process_name_zh": process[0],
+            "process_name_en": process[1],
+            "spec_name": task.spec_name,
+            "name_zh": task.name_zh,
+            "name_en": task.name_en,
+            "department_code": task.department_code,
+            "department_name_zh": department[0],
+            "department_name_en": department[1],
+            "subject": task.subject,
+            "village_code": task.village_code,
+            "village_name_zh": village[0],
+            "village_name_en": village[1],
+            "town": task.town,
+            "town_name_zh": town[0],
+            "town_name_en": town[1],
+            "state": task.state,
+            "claimed_by": task.claimed_by,
+            "claimed_by_name": holder[0],
+            "head_only": task.head_only,
+            "due_at": task.due_at,
+            "created_at": task.created_at,
+            "overdue": task.due_at is not None and task.due_at < now,
+            "due_soon": task.due_at is not None and now <= task.due_at < now + DUE_SOON,
+            "returned": returned,
+            "claimable": task.state == "open",
+            "mine": task.claimed_by == caller.username,
+        }
+
+
+def _town_names(session: Session) -> dict[str, Name]:
+    rows = session.execute(select(TownModel.code, TownModel.name_zh, TownModel.name_en))
+    return {row.code: Name(row.name_zh, row.name_en) for row in rows}
+
+
+def section_counts(ctx: ServiceContext, caller: Caller) -> dict[str, int]:
+    """How many tasks each section holds (one query over the open-task indexes, one for "returned")."""
+    now = ctx.clock.now()
+    with ctx.database.reading() as session:
+        row = session.execute(
+            hide_own(
+                select(
+                    func.count().label("all"),
+                    func.count(case((T.claimed_by == caller.username, 1))).label("mine"),
+                    func.count(case((T.state == "open", 1))).label("open"),
+                    func.count(case((and_(T.due_at >= now, T.due_at < now + DUE_SOON), 1))).label("due_soon"),
+                    func.count(case((T.due_at < now, 1))).label("overdue"),
+                ).where(_mine(caller)),
+                caller,
+                T.instance_id,
+            )
+        ).one()
+        returned = session.scalar(
+            hide_own(
+                select(func.count()).select_from(T).where(_mine(caller), _returned(caller)),
+                caller,
+                T.instance_id,
+            )
+        )
+    return {**row._asdict(), "returned": returned or 0}
+
+
+def nav_counts(ctx: ServiceContext, caller: Caller) -> dict[str, int]:
+    """The navigation's badges: tasks the caller holds, and overdue tasks of their work."""
+    if not caller.departments:
+        return {"mine": 0, "overdue": 0}
+    now = ctx.clock.now()
+    with ctx.database.reading() as session:
+        row = session.execute(
+            hide_own(
+                select(
+                    func.count(case((T.claimed_by == caller.username, 1))).label("mine"),
+                    func.count(case((T.due_at < now, 1))).label("overdue"),
+                ).where(_mine(caller)),
+                caller,
+                T.instance_id,
+            )
+        ).one()
+    return {"mine": row.mine, "overdue": row.overdue}
+
+
+def choices(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str]]]:
+    """What the filters offer, by name: the processes and steps that reach the caller's departments (read
+    from the deployed models, not from the 140,000 rows), and the towns and villages of the register."""
+    with ctx.database.reading() as session:
+        processes = process_names(ctx, session)
+        steps: dict[tuple[str, str], dict[str, str]] = {}
+        newest = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
+            DefinitionModel.process_id
+        )
+        for process_id, definition_id in session.execute(newest):
+            try:
+                specs = ctx.specs_for_definition(session, definition_id)
+                top, subs = specs.spec_for(process_id)
+            except (LookupError, KeyError):
+                continue
+            for wf_spec in (top, *subs.values()):
+                for task_spec in wf_spec.task_specs.values():
+                    if not isinstance(task_spec, UserTask):
+                        continue
+                    info = user_task_info(task_spec)
+                    if info is not None and _reaches(info.lane, caller):
+                        steps[(process_id, info.spec_name)] = {
+                            "process": process_id,
+                            "code": info.spec_name,
+                            "name_zh": info.name_zh,
+                            "name_en": info.name_en,
+                        }
+        used = {process for process, _ in steps}
+        villages = session.execute(
+            select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town).order_by(
+                VillageModel.town, VillageModel.code
+            )
+        )
+        towns = _town_names(session)
+        return {
+            "processes": [
+                {"code": code, "name_zh": name.zh, "name_en": name.en}
+                for code, name in sorted(processes.items())
+                if code in used
+            ],
+            "steps": sorted(steps.values(), key=lambda step: (step["process"], step["name_zh"])),
+            "towns": [{"code": code, "name_zh": name.zh, "name_en": name.en} for code, name in towns.items()],
+            "villages": [
+                {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en, "town": row.town}
+                for row in villages
+            ],
+        }
+
+
+def _reaches(lane: str, caller: Caller) -> bool:
+    """Whether a lane (``police_station:{town}`` or a plain code) names one of the caller's departments."""
+    if "{" not in lane:
+        return lane in caller.departments
+    prefix = lane.split("{", 1)[0]
+    return any(code.startswith(prefix) for code in caller.departments)
