@@ -122,9 +122,10 @@ def run_forever(
     batch: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    """Fire due timers, start a due appraisal month and raise due contract renewals every ``interval``
-    seconds until ``stop`` is set."""
+    """Fire due timers, start a due appraisal month, raise due contract renewals and the due-tomorrow and
+    overdue notifications every ``interval`` seconds until ``stop`` is set."""
     from service.usecases.appraisal import start_due_month
+    from service.usecases.notifications.raising import notify_due
     from service.usecases.roster import start_due_renewals
 
     worker = worker_name()
@@ -133,9 +134,11 @@ def run_forever(
             fired = run_once(ctx, worker, batch, lease)
             started = start_due_month(ctx)
             renewals = start_due_renewals(ctx)
-            if fired or started or renewals:
+            notices = notify_due(ctx)  # due tomorrow, overdue: once per task (issue 15, point 5)
+            if fired or started or renewals or notices:
                 log.info(
-                    "scheduler round", extra={"fired": fired, "appraisals": started, "renewals": renewals}
+                    "scheduler round",
+                    extra={"fired": fired, "appraisals": started, "renewals": renewals, "notices": notices},
                 )
         except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
             log.exception("scheduler round failed")

@@ -26,6 +26,7 @@ from service.persistence.models import (
 from service.persistence.rows import insert_rows, table_of
 from service.usecases.errors import OperatorFailedError
 from service.usecases.incidents import guarded
+from service.usecases.notifications.raising import on_new_tasks
 from service.usecases.projections import (
     link_subjects,
     queue_row,
@@ -132,6 +133,7 @@ def write(
         timers.extend(timer_row(instance_id, timer) for timer in start.timers)
         record_steps(session, now, instance_id, start.steps)
     insert_rows(session, HumanTaskModel, tasks)
+    on_new_tasks(session, now, actor, tasks, new_instances=True)
     insert_rows(session, TimerModel, timers)
     link_subjects(
         session,

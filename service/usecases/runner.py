@@ -28,6 +28,7 @@ from service.persistence.models import (
 from service.persistence.rows import insert_rows, table_of, update_loaded
 from service.usecases.errors import ConflictError, NotFoundError, OperatorFailedError, ServiceError
 from service.usecases.incidents import guarded, open_incident
+from service.usecases.notifications.raising import on_new_tasks
 from service.usecases.projections import (
     link_subjects,
     queue_row,
@@ -303,6 +304,7 @@ class InstanceRunner:
         for row in new_rows:
             record_task_ready(self.session, now, row)
         insert_rows(self.session, HumanTaskModel, new_rows)
+        on_new_tasks(self.session, now, self.actor, new_rows)
         gone = sorted(before.ready - ready_ids)
         if gone:
             tasks = table_of(HumanTaskModel)

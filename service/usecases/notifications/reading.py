@@ -1,0 +1,175 @@
+"""Read one's notifications: the bell's count, the list (newest first), marking one or all read.
+
+A user sees the notifications addressed to them and those of their departments (head-only ones only where
+they are the head), never those about their own officer (service/usecases/own_cases.py). Read state is the
+user's own view of the list, not a decision on a case: it is not an audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.context import ServiceContext
+from service.persistence.models import HumanTaskModel
+from service.persistence.models.notifications import (
+    NotificationMarkModel,
+    NotificationModel,
+    NotificationReadModel,
+)
+from service.persistence.rows import insert_for
+from service.usecases.directory import Caller
+from service.usecases.errors import NotFoundError
+from service.usecases.instances import Page
+from service.usecases.names import person_names, process_names
+from service.usecases.notifications.texts import KIND_NAMES, texts
+from service.usecases.own_cases import hide_own
+
+# The bell counts at most this many unread (shown as "99+"): the count stays a short index range however
+# long a user leaves their notifications unread.
+COUNT_CAP = 100
+
+N = NotificationModel
+
+
+def _addressed_to(caller: Caller) -> ColumnElement[bool]:
+    """The notifications ``caller`` may read."""
+    mine: list[ColumnElement[bool]] = [N.username == caller.username]
+    if caller.departments:
+        offered = (
+            N.head_only.is_(False)
+            if not caller.heads_of
+            else or_(N.head_only.is_(False), N.department_code.in_(sorted(caller.heads_of)))
+        )
+        mine.append(and_(N.department_code.in_(sorted(caller.departments)), offered))
+    return or_(*mine) if len(mine) > 1 else mine[0]
+
+
+def _watermark(caller: Caller) -> Any:
+    return func.coalesce(
+        select(NotificationMarkModel.read_through)
+        .where(NotificationMarkModel.username == caller.username)
+        .scalar_subquery(),
+        0,
+    )
+
+
+def _read(caller: Caller) -> ColumnElement[bool]:
+    one_by_one = exists().where(
+        NotificationReadModel.notification_id == N.id, NotificationReadModel.username == caller.username
+    )
+    return or_(N.id <= _watermark(caller), one_by_one)
+
+
+def _visible(caller: Caller, unread_only: bool = False) -> Any:
+    query = hide_own(select(N).where(_addressed_to(caller)), caller, N.instance_id)
+    return query.where(~_read(caller)) if unread_only else query
+
+
+def unread_count(ctx: ServiceContext, caller: Caller) -> int:
+    """How many unread notifications ``caller`` has, counted up to ``COUNT_CAP``."""
+    with ctx.database.reading() as session:
+        capped = _visible(caller, unread_only=True).with_only_columns(N.id).limit(COUNT_CAP).subquery()
+        return int(session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+def notification_page(
+    ctx: ServiceContext, caller: Caller, unread_only: bool, page: int, per_page: int
+) -> Page:
+    """``caller``'s notifications, newest first, each with its texts, read state and its task's state."""
+    with ctx.database.reading() as session:
+        query = _visible(caller, unread_only)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        listed = query.add_columns(_read(caller).label("read"), HumanTaskModel.state.label("task_state"))
+        listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
+        rows = session.execute(listed.order_by(N.id.desc()).offset((page - 1) * per_page).limit(per_page))
+        items = _described(ctx, session, list(rows))
+        return Page(items, total, page, per_page)
+
+
+def one_item(ctx: ServiceContext, caller: Caller, notification_id: int) -> dict[str, Any]:
+    """One of ``caller``'s notifications as the list shows it."""
+    with ctx.database.reading() as session:
+        _one(session, caller, notification_id)
+        listed = _visible(caller).where(N.id == notification_id)
+        listed = listed.add_columns(_read(caller).label("read"), HumanTaskModel.state.label("task_state"))
+        listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
+        return _described(ctx, session, list(session.execute(listed)))[0]
+
+
+def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[dict[str, Any]]:
+    processes = process_names(ctx, session) if rows else {}
+    people = person_names(session, {row[0].actor for row in rows if row[0].actor})
+    items = []
+    for notification, read, task_state in rows:
+        zh, en = texts(
+            notification, processes.get(notification.process_id), people.get(notification.actor or "")
+        )
+        kind = KIND_NAMES.get(notification.kind)
+        items.append(
+            {
+                "id": notification.id,
+                "kind": notification.kind,
+                "kind_zh": kind.zh if kind else notification.kind,
+                "kind_en": kind.en if kind else notification.kind,
+                "text_zh": zh,
+                "text_en": en,
+                "task_id": notification.task_id,
+                "instance_id": notification.instance_id,
+                "process_id": notification.process_id,
+                "task_state": task_state,
+                "created_at": notification.created_at,
+                "read": bool(read),
+                "link": f"/tasks/{notification.task_id}",
+            }
+        )
+    return items
+
+
+def _one(session: Session, caller: Caller, notification_id: int) -> NotificationModel:
+    found = session.scalars(_visible(caller).where(N.id == notification_id)).first()
+    if found is None:  # another's notification is as unknown as a missing one
+        raise NotFoundError(
+            "通知 {id} 不存在", english="Notification {id} does not exist", id=notification_id
+        )
+    return found  # type: ignore[no-any-return]
+
+
+def mark_read(ctx: ServiceContext, caller: Caller, notification_id: int) -> NotificationModel:
+    """Mark one notification read (again is no change); return it."""
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:
+        notification = _one(session, caller, notification_id)
+        session.execute(
+            insert_for(session, NotificationReadModel)
+            .values(notification_id=notification.id, username=caller.username, read_at=now)
+            .on_conflict_do_nothing()
+        )
+        session.expunge(notification)
+        return notification
+
+
+def mark_all_read(ctx: ServiceContext, caller: Caller) -> int:
+    """Mark every notification there is so far read for ``caller`` (one row moves); return how many of the
+    caller's were unread."""
+    now = ctx.clock.now()
+    with ctx.database.transaction() as session:
+        unread = session.scalar(
+            select(func.count()).select_from(_visible(caller, unread_only=True).subquery())
+        )
+        newest = session.scalar(select(func.max(N.id))) or 0
+        mark = session.get(NotificationMarkModel, caller.username, with_for_update=True)
+        if mark is None:
+            session.add(NotificationMarkModel(username=caller.username, read_through=newest, updated_at=now))
+        elif mark.read_through < newest:
+            mark.read_through, mark.updated_at = newest, now
+        # What the watermark covers needs no row of its own.
+        session.execute(
+            delete(NotificationReadModel).where(
+                NotificationReadModel.username == caller.username,
+                NotificationReadModel.notification_id <= newest,
+            )
+        )
+        return int(unread or 0)
