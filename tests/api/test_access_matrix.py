@@ -103,6 +103,17 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/audit/verify"): {"auditor"},
     ("GET", "/api/v1/audit/events"): {"auditor"},
     ("GET", "/api/v1/audit/events/export"): {"auditor"},
+    # Issue 15, point 5: one's own notifications.
+    ("GET", "/api/v1/notifications"): EVERYONE,
+    ("GET", "/api/v1/notifications/count"): EVERYONE,
+    ("POST", "/api/v1/notifications/<int:notification_id>/read"): EVERYONE,
+    ("POST", "/api/v1/notifications/read-all"): EVERYONE,
+    # My work (issue 15, point 1): the caller's own inbox, claims and saved filters.
+    ("GET", "/api/v1/inbox"): MEMBERS,
+    ("POST", "/api/v1/inbox/claim"): MEMBERS,
+    ("GET", "/api/v1/inbox/filters"): MEMBERS,
+    ("POST", "/api/v1/inbox/filters"): MEMBERS,
+    ("DELETE", "/api/v1/inbox/filters/<int:filter_id>"): MEMBERS,
     # Last: it revokes the token the caller uses.
     ("POST", "/api/v1/auth/logout"): EVERYONE,
 }
@@ -143,6 +154,8 @@ def test_role_by_endpoint_matrix(app: Flask, users: dict[str, User], ctx: Servic
         "user_id": 999_999,
         "token_id": 999_999,
         "incident_id": 999_999,
+        "notification_id": 999_999,
+        "filter_id": 999_999,
         "draft_id": 999_999,
         "run_id": 999_999,
         "scenario_id": 999_999,

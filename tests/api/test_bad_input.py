@@ -59,6 +59,9 @@ IDS_BEYOND = [
     ("POST", f"/api/v1/campaigns/1/notices/{BEYOND}/extend", "bureau_head", {"reason": "x"}),
     ("POST", f"/api/v1/tasks/{BEYOND}/due-date", "bureau_head", {"reason": "x"}),
     ("GET", f"/api/v1/admin/users/{BEYOND}", "admin", None),
+    ("DELETE", f"/api/v1/inbox/filters/{BEYOND}", "bureau", None),
+    ("POST", f"/api/v1/notifications/{BEYOND}/read", "gushan_station", None),
+    ("GET", f"/api/v1/notifications?page={2**70}", "gushan_station", None),
 ]
 
 
