@@ -20,6 +20,7 @@ from service.persistence.models import (
 )
 from service.usecases import names, recruitment
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
+from service.usecases.appraisal_vetoes import pending_counts
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
 from workflows.rules.grading import GRADES
@@ -131,6 +132,7 @@ def appraisal_overview(
                 "appraised": 0,
                 "grades": dict.fromkeys(GRADES, 0),
                 "vetoes": 0,
+                "vetoes_pending": 0,
                 "overdue": dict.fromkeys(TOWN_DEPARTMENT_KINDS, 0),
                 "overdue_total": 0,
             }
@@ -175,6 +177,16 @@ def appraisal_overview(
             )
             .group_by(month_of, DepartmentModel.kind, DepartmentModel.town)
         ).all()
+        # A veto counts once decided, before the grade (and with it the record) is confirmed.
+        pending = pending_counts(session, months, codes)
+        departments = {
+            code: (zh, en)
+            for code, zh, en in session.execute(
+                select(DepartmentModel.code, DepartmentModel.name_zh, DepartmentModel.name_en).where(
+                    DepartmentModel.kind.in_(TOWN_DEPARTMENT_KINDS), DepartmentModel.town.in_(codes)
+                )
+            )
+        }
     for month, town_code, count in started:
         cells[(month, town_code)]["started"] += count
     for month, town_code, grade, veto, count in grades:
@@ -182,9 +194,23 @@ def appraisal_overview(
         cell["appraised"] += count
         cell["grades"][grade] = cell["grades"].get(grade, 0) + count
         cell["vetoes"] += count if veto else 0
+    for (month, town_code), count in pending.items():
+        if (month, town_code) in cells:
+            cells[(month, town_code)]["vetoes"] += count
+            cells[(month, town_code)]["vetoes_pending"] = count
     for month, kind, town_code, count in overdue:
         cell = cells[(month, town_code)]
         cell["overdue"][kind] = cell["overdue"].get(kind, 0) + count
         cell["overdue_total"] += count
-    rows = [cell for cell in cells.values() if cell["started"] or cell["appraised"] or cell["overdue_total"]]
-    return {"months": months, "towns": chosen, "town_options": options, "rows": rows}
+    rows = [
+        cell
+        for cell in cells.values()
+        if cell["started"] or cell["appraised"] or cell["overdue_total"] or cell["vetoes"]
+    ]
+    return {
+        "months": months,
+        "towns": chosen,
+        "town_options": options,
+        "rows": rows,
+        "departments": departments,
+    }

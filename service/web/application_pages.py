@@ -13,6 +13,8 @@ from service.api.fields import page_or_first
 from service.usecases.errors import ServiceError
 from service.usecases.recruitment.application_export import applications_xlsx
 from service.usecases.recruitment.application_list import (
+    STAGE_STATUSES,
+    STAGES,
     STATUS_CODES,
     STATUSES,
     Filters,
@@ -27,12 +29,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _filters() -> Filters:
     village = request.args.get("village", "").strip()[:32] or None
     result = request.args.get("result", "").strip()
-    return Filters(village=village, result=result if result in STATUS_CODES else None)
+    stage = request.args.get("stage", "").strip()
+    return Filters(
+        village=village,
+        result=result if result in STATUS_CODES else None,
+        stage=stage if stage in STAGE_STATUSES else None,
+    )
 
 
 def _query(filters: Filters) -> dict[str, str]:
     """The filters as query arguments, for the pager and the export link."""
-    return {key: value for key, value in (("village", filters.village), ("result", filters.result)) if value}
+    pairs = (("village", filters.village), ("result", filters.result), ("stage", filters.stage))
+    return {key: value for key, value in pairs if value}
 
 
 @bp.get("/dashboards/campaigns/<int:campaign_id>/applications")
@@ -53,6 +61,7 @@ def campaign_applications_page(campaign_id: int) -> Any:
         query=_query(filters),
         pages=max(1, math.ceil(listing["total"] / PER_PAGE)),
         results=[(code, en if english else zh) for code, zh, en in STATUSES],
+        stages=[(code, en if english else zh) for code, zh, en, _statuses in STAGES],
         english=english,
     )
 

@@ -10,10 +10,22 @@ from flask import redirect, render_template, request, session, url_for
 from service.api.fields import id_or_none
 from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
+from service.usecases.campaign_charts import campaign_charts
 from service.usecases.errors import ServiceError
 from service.usecases.recruitment import calendar_view
 from service.usecases.recruitment.reasons import reason_en
-from service.web import bp, calendar_pages, context, current_user, language, login_required, refusal, user
+from service.web import (
+    appraisal_result_pages,  # noqa: F401  (the lists behind the numbers: their routes)
+    bp,
+    calendar_pages,
+    context,
+    current_user,
+    language,
+    login_required,
+    refusal,
+    user,
+)
+from service.web.dashboard_charts import appraisal_links, campaign_links
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
 
 APPRAISAL_MONTHS = 12
@@ -57,6 +69,7 @@ def campaign_dashboard(campaign_id: int) -> Any:
         report = dashboards.campaign_dashboard(context(), user(), campaign_id)
         items = dashboards.list_campaigns(context(), user())
         schedule = calendar_view.campaign_calendar(context(), user(), campaign_id)
+        charts = campaign_links(campaign_id, campaign_charts(context(), user(), campaign_id))
     except ServiceError as error:
         return _error(error)
     statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
@@ -72,6 +85,7 @@ def campaign_dashboard(campaign_id: int) -> Any:
         reasons=reasons,
         schedule=schedule,
         change_lines=calendar_pages.change_lines,
+        charts=charts,
     )
 
 
@@ -98,4 +112,5 @@ def appraisal_dashboard() -> Any:
         town=town or "",
         town_options=overview["town_options"],
         grades=[(code, str(label)) for code, label in GRADE_LABELS.items()],
+        charts=appraisal_links(overview, months[0], town),
     )

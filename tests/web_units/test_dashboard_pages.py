@@ -124,7 +124,11 @@ def test_campaign_dashboard(
     }
     assert {key: figure(page, key) for key in expected} == expected
     assert figure(page, "posts-not-started") == 46 - 4 and figure(page, "applicants-total") == 4
-    statuses = dict(re.findall(r'data-status="([a-z_]+)"><td>[^<]*</td><td class="num">(\d+)</td>', page))
+    statuses = dict(
+        re.findall(
+            r'data-status="([a-z_]+)"><td>[^<]*</td><td class="num"><a href="[^"]*">(\d+)</a></td>', page
+        )
+    )
     assert statuses == {"eligible": "1", "ineligible": "1", "vetting": "1", "hired": "1"}
     reasons = page.split('id="rejections-by-reason"')[1]
     for reason in too_old["reasons"]:
@@ -170,7 +174,10 @@ def matrix(page: str) -> dict[tuple[str, str], dict[str, int]]:
     for month, town, body in re.findall(
         r'<tr data-month="([\d-]+)" data-town="([a-z]+)">(.*?)</tr>', page, re.S
     ):
-        cells = [int(n) for n in re.findall(r'<td class="num[^"]*"[^>]*>(\d+)</td>', body)]
+        cells = [
+            int(n)
+            for n in re.findall(r'<td class="num[^"]*"[^>]*>(?:<a href="[^"]*">)?(\d+)(?:</a>)?</td>', body)
+        ]
         keys = ["started", "appraised", "excellent", "competent", "basically", "incompetent", "vetoes"]
         rows[(month, town)] = dict(
             zip([*keys, "overdue_station", "overdue_town", "overdue"], cells, strict=True)

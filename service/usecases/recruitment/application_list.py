@@ -41,12 +41,24 @@ STATUS_LABELS = {code: (zh, en) for code, zh, en in STATUSES}
 ID_TYPE_LABELS = {code: (zh, en) for code, zh, en in ID_TYPES}
 SEX_LABELS = {"male": ("男", "Male"), "female": ("女", "Female")}
 MAX_PER_PAGE = 200
+# The campaign's funnel (the dashboard's, issue 15 point 6): each stage is the applications that reached
+# it, whatever happened after; (code, 中文, English, the statuses of those who reached it).
+STAGES = (
+    ("registered", "报名", "Registered", STATUS_CODES),
+    ("eligible", "资格审查通过", "Eligible", STATUS_CODES[STATUS_CODES.index("ranked") :] + ("eligible",)),
+    ("exam", "参加考试", "Sat the exam", ("ranked", "vetting", "vetting_failed", "notice", "hired")),
+    ("vetting", "考察政审", "Vetted", ("vetting", "vetting_failed", "notice", "hired")),
+    ("notice", "公示", "Public notice", ("notice", "hired")),
+    ("hired", "签订合同", "Contract signed", ("hired",)),
+)
+STAGE_STATUSES = {code: statuses for code, _zh, _en, statuses in STAGES}
 
 
 @dataclass(frozen=True)
 class Filters:
     village: str | None = None  # a village code of the campaign's plan
     result: str | None = None  # a status code
+    stage: str | None = None  # a funnel stage: the applications that reached it
 
 
 def require_campaign_reader(caller: Caller) -> None:
@@ -72,6 +84,8 @@ def _query(campaign_id: int, filters: Filters) -> Select[ApplicationModel, str, 
         query = query.where(ApplicationModel.village_code == filters.village)
     if filters.result:
         query = query.where(ApplicationModel.status == filters.result)
+    if filters.stage in STAGE_STATUSES:
+        query = query.where(ApplicationModel.status.in_(STAGE_STATUSES[filters.stage]))
     return query
 
 
