@@ -94,6 +94,10 @@ class Settings:
     max_bundle_bytes: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_MAX_BUNDLE_BYTES", 8 * 1024 * 1024)
     )
+    # An attachment's largest size (a scanned contract or vetting file, issue 15): larger is refused (413).
+    max_attachment_bytes: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    )
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

@@ -9,6 +9,7 @@ this package registers every table on ``Base.metadata`` (Alembic and the tests r
 """
 
 from service.persistence.models.appraisal import AppraisalRecordModel, AppraisalStartModel
+from service.persistence.models.attachments import AttachmentBlobModel, AttachmentModel, CommentModel
 from service.persistence.models.audit import AuditEventModel, AuditHeadModel, InstanceSubjectModel
 from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
 from service.persistence.models.drafts import DraftModel
@@ -21,6 +22,12 @@ from service.persistence.models.identity import (
     WebSessionModel,
 )
 from service.persistence.models.inbox import SavedFilterModel
+from service.persistence.models.notifications import (
+    NOTIFICATION_KINDS,
+    NotificationMarkModel,
+    NotificationModel,
+    NotificationReadModel,
+)
 from service.persistence.models.processes import (
     ACTIVE_TASK,
     OPEN_STATES,
@@ -43,16 +50,20 @@ from service.persistence.models.workbench import DraftScenarioModel, SandboxRunM
 
 __all__ = [
     "ACTIVE_TASK",
+    "NOTIFICATION_KINDS",
     "OPEN_STATES",
     "ApiTokenModel",
     "ApplicationModel",
     "AppraisalRecordModel",
     "AppraisalStartModel",
+    "AttachmentBlobModel",
+    "AttachmentModel",
     "AuditEventModel",
     "AuditHeadModel",
     "Base",
     "BundleModel",
     "CampaignModel",
+    "CommentModel",
     "CompressedJSON",
     "ContractRenewalStartModel",
     "DefinitionModel",
@@ -66,6 +77,9 @@ __all__ = [
     "InstanceSubjectModel",
     "LoginFailureModel",
     "MembershipModel",
+    "NotificationMarkModel",
+    "NotificationModel",
+    "NotificationReadModel",
     "OfficerModel",
     "SandboxRunModel",
     "SavedFilterModel",
