@@ -95,7 +95,7 @@ def month_results(ctx: ServiceContext, caller: Caller, month: str, filters: Resu
         grade = (
             PENDING_LABELS
             if row["grade"] == PENDING
-            else (GRADE_LABELS[row["grade"]], GRADE_LABELS_EN[row["grade"]])
+            else (GRADE_LABELS[row["grade"]], GRADE_LABELS_EN[row["grade"]].capitalize())
         )
         row.update(
             town_name=zh_en[0],
@@ -129,7 +129,9 @@ def visible_towns(ctx: ServiceContext, caller: Caller) -> list[dict[str, str]]:
 
 def grade_choices() -> list[tuple[str, str, str]]:
     """(code, 中文, English) of the grade filter."""
-    return [(g, GRADE_LABELS[g], GRADE_LABELS_EN[g]) for g in GRADES] + [(PENDING, *PENDING_LABELS)]
+    return [(g, GRADE_LABELS[g], GRADE_LABELS_EN[g].capitalize()) for g in GRADES] + [
+        (PENDING, *PENDING_LABELS)
+    ]
 
 
 def overdue_tasks(

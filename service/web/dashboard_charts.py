@@ -60,15 +60,16 @@ def campaign_links(campaign_id: int, charts: dict[str, Any]) -> dict[str, Any]:
                 "filled_url": url_for("web.roster_page", campaign=campaign_id, village=village["code"]),
             }
         )
+    applied = [row for row in table if row["total"][0]]  # villages nobody applied for: no bar
     applicants_chart = {
         "id": "chart-applicants",
         "kind": "bar",
         "stacked": True,
-        "categories": [row["name"] for row in table],
+        "categories": [row["name"] for row in applied],
         "series": [
             {
                 "name": s["en"] if english else s["zh"],
-                "data": [_point(*row["cells"][index]) for row in table],
+                "data": [_point(*row["cells"][index]) for row in applied],
             }
             for index, s in enumerate(statuses)
         ],

@@ -24,6 +24,7 @@
     var category = {
       type: "category",
       data: chart.categories,
+      inverse: Boolean(chart.horizontal), // the first category on top, as in the table
       axisLabel: { interval: 0, hideOverlap: true, rotate: chart.horizontal || chart.categories.length < 5 ? 0 : 30 },
     };
     var value = { type: "value", minInterval: 1 };
