@@ -18,6 +18,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import served
+from tests.e2e import axe_check
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("AUXPOLICE_CHROMIUM", "/usr/bin/chromium"))  # Debian's package
@@ -72,6 +73,7 @@ class Pages:
     def __init__(self, browser: Browser, base_url: str) -> None:
         self.browser, self.base_url = browser, base_url
         self.contexts: list[BrowserContext] = []
+        self.axe = axe_check.Watch()  # every page is checked by axe-core (issue 15, point 3)
 
     def new(self) -> Page:
         context = self.browser.new_context(
@@ -79,7 +81,9 @@ class Pages:
         )
         context.set_default_timeout(15_000)
         self.contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        self.axe.watch(page)
+        return page
 
     def close(self) -> None:
         for context in self.contexts:
@@ -91,6 +95,7 @@ def pages(browser: Browser, live: str) -> Iterator[Pages]:
     opened = Pages(browser, live)
     try:
         yield opened
+        opened.axe.check_unchecked()
     finally:
         opened.close()
 
@@ -99,6 +104,7 @@ def shot(page: Page, name: str) -> None:
     """A full-page screenshot of what the person sees now."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    axe_check.check_once(page, key=name)
 
 
 def login(page: Page, username: str, screenshot: str | None = None) -> None:

@@ -72,8 +72,10 @@
     var help = document.createElement('p');
     help.className = 'help';
     help.textContent = words.as_text;
+    help.id = 'dmn-text-help';
     rawText = document.createElement('textarea');
     rawText.id = 'dmn-text';
+    rawText.setAttribute('aria-labelledby', 'dmn-text-help');  // named for screen readers (issue 15, point 3)
     rawText.className = 'code';
     rawText.rows = 30;
     rawText.spellcheck = false;

@@ -124,6 +124,13 @@
     later();
   }
 
+  // Each control of a row is named by its column's heading and the field (issue 15, point 3).
+  function named(control, column, key) {
+    var heading = document.querySelectorAll('#field-table thead th')[column];
+    control.setAttribute('aria-label', (heading ? heading.textContent : '') + ' ' + key);
+    return control;
+  }
+
   function cell(row, child) {
     var td = document.createElement('td');
     if (typeof child === 'string') { td.textContent = child; } else { td.appendChild(child); }
@@ -159,13 +166,14 @@
       var row = document.createElement('tr');
       row.dataset.key = key;
       cell(row, key).className = 'key';
-      cell(row, input(node.title, function (value) { node.title = value; write(schema); })).className = 'title-zh';
-      cell(row, input(node['x-title-en'], function (value) {
+      cell(row, named(input(node.title, function (value) { node.title = value; write(schema); }), 1, key))
+        .className = 'title-zh';
+      cell(row, named(input(node['x-title-en'], function (value) {
         node['x-title-en'] = value; write(schema);
-      })).className = 'title-en';
+      }), 2, key)).className = 'title-en';
       var kind = kindOf(node);
       if (typeNames[kind]) {
-        var select = typeSelect(kind);
+        var select = named(typeSelect(kind), 3, key);
         select.addEventListener('change', function () { setKind(node, select.value); write(schema); });
         cell(row, select).className = 'type';
       } else {
@@ -180,7 +188,7 @@
         if (list.length) { schema.required = list; } else { delete schema.required; }
         write(schema);
       });
-      cell(row, box).className = 'required';
+      cell(row, named(box, 4, key)).className = 'required';
       var remove = document.createElement('button');
       remove.type = 'button';
       remove.className = 'remove-field';
