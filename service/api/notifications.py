@@ -30,6 +30,8 @@ class NotificationSchema(Schema):
     kind_en = fields.String()
     text_zh = fields.String(metadata={"description": "任务名称、对象与流程名称"})
     text_en = fields.String()
+    about_zh = fields.String(metadata={"description": "同上，不含通知类别"})
+    about_en = fields.String()
     task_id = fields.String()
     instance_id = fields.Integer()
     process_id = fields.String()

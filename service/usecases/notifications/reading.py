@@ -24,7 +24,7 @@ from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
 from service.usecases.instances import Page
 from service.usecases.names import person_names, process_names
-from service.usecases.notifications.texts import KIND_NAMES, texts
+from service.usecases.notifications.texts import KIND_NAMES, about, texts
 from service.usecases.own_cases import hide_own
 
 # The bell counts at most this many unread (shown as "99+"): the count stays a short index range however
@@ -47,31 +47,39 @@ def _addressed_to(caller: Caller) -> ColumnElement[bool]:
     return or_(*mine) if len(mine) > 1 else mine[0]
 
 
-def _watermark(caller: Caller) -> Any:
-    return func.coalesce(
-        select(NotificationMarkModel.read_through)
-        .where(NotificationMarkModel.username == caller.username)
-        .scalar_subquery(),
-        0,
+def _watermark(session: Session, caller: Caller) -> int:
+    """The id up to which every notification counts as read for ``caller`` (0: none)."""
+    mark = session.scalar(
+        select(NotificationMarkModel.read_through).where(NotificationMarkModel.username == caller.username)
     )
+    return int(mark or 0)
 
 
-def _read(caller: Caller) -> ColumnElement[bool]:
-    one_by_one = exists().where(
+def _read_one_by_one(caller: Caller) -> ColumnElement[bool]:
+    return exists().where(
         NotificationReadModel.notification_id == N.id, NotificationReadModel.username == caller.username
     )
-    return or_(N.id <= _watermark(caller), one_by_one)
 
 
-def _visible(caller: Caller, unread_only: bool = False) -> Any:
+def _read(caller: Caller, watermark: int) -> ColumnElement[bool]:
+    return or_(N.id <= watermark, _read_one_by_one(caller))
+
+
+def _visible(caller: Caller, unread_above: int | None = None) -> Any:
+    """The caller's notifications; ``unread_above`` (the watermark): only the unread ones."""
     query = hide_own(select(N).where(_addressed_to(caller)), caller, N.instance_id)
-    return query.where(~_read(caller)) if unread_only else query
+    if unread_above is None:
+        return query
+    # The watermark as a number: a range of the (department_code, id) and (username, id) indexes, so what
+    # was marked read all at once is never read again.
+    return query.where(N.id > unread_above, ~_read_one_by_one(caller))
 
 
 def unread_count(ctx: ServiceContext, caller: Caller) -> int:
     """How many unread notifications ``caller`` has, counted up to ``COUNT_CAP``."""
     with ctx.database.reading() as session:
-        capped = _visible(caller, unread_only=True).with_only_columns(N.id).limit(COUNT_CAP).subquery()
+        unread = _visible(caller, _watermark(session, caller))
+        capped = unread.with_only_columns(N.id).limit(COUNT_CAP).subquery()
         return int(session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
@@ -80,9 +88,11 @@ def notification_page(
 ) -> Page:
     """``caller``'s notifications, newest first, each with its texts, read state and its task's state."""
     with ctx.database.reading() as session:
-        query = _visible(caller, unread_only)
+        watermark = _watermark(session, caller)
+        query = _visible(caller, watermark if unread_only else None)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        listed = query.add_columns(_read(caller).label("read"), HumanTaskModel.state.label("task_state"))
+        read = _read(caller, watermark).label("read")
+        listed = query.add_columns(read, HumanTaskModel.state.label("task_state"))
         listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
         rows = session.execute(listed.order_by(N.id.desc()).offset((page - 1) * per_page).limit(per_page))
         items = _described(ctx, session, list(rows))
@@ -94,7 +104,8 @@ def one_item(ctx: ServiceContext, caller: Caller, notification_id: int) -> dict[
     with ctx.database.reading() as session:
         _one(session, caller, notification_id)
         listed = _visible(caller).where(N.id == notification_id)
-        listed = listed.add_columns(_read(caller).label("read"), HumanTaskModel.state.label("task_state"))
+        read = _read(caller, _watermark(session, caller)).label("read")
+        listed = listed.add_columns(read, HumanTaskModel.state.label("task_state"))
         listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
         return _described(ctx, session, list(session.execute(listed)))[0]
 
@@ -104,9 +115,9 @@ def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[d
     people = person_names(session, {row[0].actor for row in rows if row[0].actor})
     items = []
     for notification, read, task_state in rows:
-        zh, en = texts(
-            notification, processes.get(notification.process_id), people.get(notification.actor or "")
-        )
+        process, actor = processes.get(notification.process_id), people.get(notification.actor or "")
+        zh, en = texts(notification, process, actor)
+        about_zh, about_en = about(notification, process, actor)
         kind = KIND_NAMES.get(notification.kind)
         items.append(
             {
@@ -116,6 +127,8 @@ def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[d
                 "kind_en": kind.en if kind else notification.kind,
                 "text_zh": zh,
                 "text_en": en,
+                "about_zh": about_zh,
+                "about_en": about_en,
                 "task_id": notification.task_id,
                 "instance_id": notification.instance_id,
                 "process_id": notification.process_id,
@@ -156,9 +169,8 @@ def mark_all_read(ctx: ServiceContext, caller: Caller) -> int:
     caller's were unread."""
     now = ctx.clock.now()
     with ctx.database.transaction() as session:
-        unread = session.scalar(
-            select(func.count()).select_from(_visible(caller, unread_only=True).subquery())
-        )
+        unread_now = _visible(caller, _watermark(session, caller))
+        unread = session.scalar(select(func.count()).select_from(unread_now.subquery()))
         newest = session.scalar(select(func.max(N.id))) or 0
         mark = session.get(NotificationMarkModel, caller.username, with_for_update=True)
         if mark is None:

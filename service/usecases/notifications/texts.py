@@ -19,11 +19,17 @@ KIND_NAMES = {
 def texts(row: Any, process: Name | None, actor: Name | None) -> tuple[str, str]:
     """(Chinese, English) of a notification row: its kind, task names, subject and process."""
     kind = KIND_NAMES.get(row.kind, Name(row.kind, row.kind))
+    zh, en = about(row, process, actor)
+    return f"{kind.zh}：{zh}", f"{kind.en}: {en}"
+
+
+def about(row: Any, process: Name | None, actor: Name | None) -> tuple[str, str]:
+    """(Chinese, English) of what a notification is about, without its kind."""
     process = process or Name(row.process_id, row.process_id)
     subject_zh = f"——{row.subject}" if row.subject else ""
     subject_en = f" — {row.subject}" if row.subject else ""
-    zh = f"{kind.zh}：{row.task_name_zh}{subject_zh}（{process.zh}）"
-    en = f"{kind.en}: {row.task_name_en}{subject_en} ({process.en})"
+    zh = f"{row.task_name_zh}{subject_zh}（{process.zh}）"
+    en = f"{row.task_name_en}{subject_en} ({process.en})"
     if row.kind == "returned" and actor is not None:
         zh += f"，退回人：{actor.zh}"
         en += f", returned by {actor.en}"
