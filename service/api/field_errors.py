@@ -48,6 +48,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ENGLISH = {
     "起始时间必须早于截止时间": "Must be before the end time",
     "不能包含空字符（NUL）": "Must not contain the NUL character",
+    "起始日期不能晚于截止日期": "Must not be after the end date",
+    "未知的操作代码": "Unknown action code",
     **dict(month_messages()),
 }
 

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -15,18 +15,32 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import AuditEventModel, InstanceSubjectModel
+from service.persistence.models import AuditEventModel, InstanceModel, InstanceSubjectModel
+from service.usecases import action_labels, audit_search
 from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError
+from service.usecases.event_names import EventNames
 from service.usecases.export_cells import csv_value
 from service.usecases.own_cases import hide_own
 from workflows.ports import CHINA
 
 EXPORT_CHUNK = 1_000
 EXPORT_FORMATS = ("csv", "jsonl")
-# Chinese headers of the CSV export, in column order.
-CSV_HEADERS = ("序号", "时间（北京时间）", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希")
-# A spreadsheet runs a cell starting with one of these as a formula: such text is exported quoted.
+# Chinese headers of the CSV export, in column order: each name or label followed by its code.
+CSV_HEADERS = (
+    "序号",
+    "时间（北京时间）",
+    "操作人",
+    "操作人账号（代码）",
+    "操作",
+    "操作（代码）",
+    "流程实例",
+    "任务",
+    "部门",
+    "部门（代码）",
+    "内容(JSON)",
+    "哈希",
+)
 
 _COLUMNS = (
     AuditEventModel.id,
@@ -55,6 +69,21 @@ class AuditFilters:
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # What people know (issue 15, point 7; service/usecases/audit_search.py): names contain the text.
+    person: str | None = None  # the actor's display name (or username)
+    department: str | None = None  # a department's name or code
+    village: str | None = None  # a village's name (now or earlier) or code
+    officer: str | None = None  # an officer's name
+    actions: tuple[str, ...] = ()  # action codes (chosen by their labels)
+    action_label: str | None = None  # text in an action's label, 办结 or "complete task"
+    text: str | None = None  # text in the event's data (its JSON)
+    date_from: date | None = None  # Beijing dates, both included
+    date_to: date | None = None
+
+
+def beijing_midnight(day: date) -> datetime:
+    """The start of ``day`` in Beijing, as UTC: 2026-11-25 starts at 2026-11-24T16:00:00Z."""
+    return datetime.combine(day, time(0, 0), tzinfo=CHINA).astimezone(UTC)
 
 
 def verify_chain(ctx: ServiceContext) -> dict[str, Any]:
@@ -69,14 +98,19 @@ def _utc(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=CHINA)).astimezone(UTC)
 
 
-def _filtered(filters: AuditFilters) -> Select[Any]:
+def _filtered(filters: AuditFilters, is_sqlite: bool) -> Select[Any]:
     """The events matching ``filters``, as a SELECT of the export columns (no order, no limit)."""
     if filters.since and filters.until and filters.since >= filters.until:
         raise InvalidInputError(
             "起始时间必须早于截止时间",
             errors={"since": ["起始时间必须早于截止时间", "Must be before the end time"]},
         )
-    query = select(*_COLUMNS)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InvalidInputError(
+            "起始日期不能晚于截止日期",
+            errors={"date_from": ["起始日期不能晚于截止日期", "Must not be after the end date"]},
+        )
+    query = select(*_COLUMNS).where(*audit_search.conditions(filters, is_sqlite))
     if filters.instance_id is not None:
         query = query.where(AuditEventModel.instance_id == filters.instance_id)
     for kind, ref in (("officer", filters.officer_id), ("application", filters.application_id)):
@@ -95,6 +129,10 @@ def _filtered(filters: AuditFilters) -> Select[Any]:
         query = query.where(AuditEventModel.at >= _utc(filters.since))
     if filters.until:
         query = query.where(AuditEventModel.at < _utc(filters.until))
+    if filters.date_from:
+        query = query.where(AuditEventModel.at >= beijing_midnight(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEventModel.at < beijing_midnight(filters.date_to + timedelta(days=1)))
     return query
 
 
@@ -103,18 +141,36 @@ def _event(row: Any) -> dict[str, Any]:
 
 
 def search(
-    ctx: ServiceContext, caller: Caller, filters: AuditFilters, page: int, per_page: int
+    ctx: ServiceContext,
+    caller: Caller,
+    filters: AuditFilters,
+    page: int,
+    per_page: int,
+    newest_first: bool = False,
 ) -> dict[str, Any]:
-    """One page of the matching events in chain order (unsealed events, which verify flags, last)."""
-    query = hide_own(_filtered(filters), caller, AuditEventModel.instance_id)
+    """One page of the matching events in chain order (unsealed events, which verify flags, last), or
+    newest first (by time, then by id: the indexes on (action, at, id) and (actor, at, id) serve it)."""
+    query = hide_own(_filtered(filters, ctx.database.is_sqlite), caller, AuditEventModel.instance_id)
+    if newest_first:
+        order = (AuditEventModel.at.desc(), AuditEventModel.id.desc())
+    else:
+        order = (AuditEventModel.seq.is_(None), AuditEventModel.seq, AuditEventModel.id)  # type: ignore[assignment]
     with ctx.database.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.execute(
-            query.order_by(AuditEventModel.seq.is_(None), AuditEventModel.seq, AuditEventModel.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-    return {"items": [_event(row) for row in rows], "total": total, "page": page, "per_page": per_page}
+        rows = session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+        subjects = _subjects(session, {row.instance_id for row in rows if row.instance_id})
+    items = [{**_event(row), "subject": subjects.get(row.instance_id)} for row in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def _subjects(session: Session, instance_ids: set[int]) -> dict[int, str]:
+    """Whom each instance is about, as its subject reads (张建华（涝台村）2026-11): names, not codes."""
+    if not instance_ids:
+        return {}
+    rows = session.execute(
+        select(InstanceModel.id, InstanceModel.subject).where(InstanceModel.id.in_(sorted(instance_ids)))
+    )
+    return {row.id: row.subject for row in rows if row.subject}
 
 
 def _chunks(session: Session, query: Select[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -135,21 +191,46 @@ def _chunks(session: Session, query: Select[Any], size: int) -> Iterator[Sequenc
         last_id = rows[-1].id
 
 
-def _csv_row(row: Any) -> list[Any]:
-    at = row.at.astimezone(CHINA).isoformat(timespec="seconds") if row.at else ""
+def beijing_iso(at: datetime | None) -> str:
+    """A stored time as ISO 8601 in Beijing time with its zone: ``2026-11-25T09:00:00+08:00``."""
+    return at.astimezone(CHINA).isoformat(timespec="seconds") if at else ""
+
+
+def _csv_row(row: Any, names: EventNames) -> list[Any]:
     content = orjson.dumps(row.payload, option=orjson.OPT_SORT_KEYS, default=str).decode()
-    values = [row.seq, at, row.actor, row.action, row.instance_id, row.task_id, row.department_code]
+    values = [
+        row.seq,
+        beijing_iso(row.at),
+        names.person(row.actor),
+        row.actor,
+        action_labels.label(row.action, names.lang),
+        row.action,
+        row.instance_id,
+        row.task_id,
+        names.department(row.department_code),
+        row.department_code,
+    ]
     return [csv_value(value) for value in values] + [content, row.hash or ""]
 
 
-def _jsonl_line(row: Any) -> str:
+def _jsonl_line(row: Any, names: EventNames) -> str:
+    """An event as recorded (codes, ``at`` in UTC), with the Beijing time and the names beside the codes."""
     event = _event(row)
     event["at"] = row.at.isoformat() if row.at else None
+    event["at_beijing"] = beijing_iso(row.at) or None
+    event["actor_name"] = names.person(row.actor)
+    event["action_label"] = action_labels.label(row.action, names.lang)
+    event["department_name"] = names.department(row.department_code) or None
     return orjson.dumps(event, default=str).decode() + "\n"
 
 
 def export(
-    ctx: ServiceContext, caller: Caller, filters: AuditFilters, fmt: str, chunk: int = EXPORT_CHUNK
+    ctx: ServiceContext,
+    caller: Caller,
+    filters: AuditFilters,
+    fmt: str,
+    chunk: int = EXPORT_CHUNK,
+    lang: str = "zh-CN",
 ) -> Iterator[str]:
     """Every matching event in chain order as CSV (UTF-8 with BOM, Chinese headers) or JSON Lines.
 
@@ -160,22 +241,24 @@ def export(
         raise InvalidInputError(
             "导出格式只能是 csv 或 jsonl", errors={"format": ["只能是 csv 或 jsonl", "Must be csv or jsonl"]}
         )
-    query = hide_own(_filtered(filters), caller, AuditEventModel.instance_id)
-    return _stream(ctx, query, fmt, chunk)
+    query = hide_own(_filtered(filters, ctx.database.is_sqlite), caller, AuditEventModel.instance_id)
+    return _stream(ctx, query, fmt, chunk, lang)
 
 
-def _stream(ctx: ServiceContext, query: Select[Any], fmt: str, chunk: int) -> Iterator[str]:
+def _stream(ctx: ServiceContext, query: Select[Any], fmt: str, chunk: int, lang: str) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    names = EventNames(ctx, lang)
     if fmt == "csv":
         writer.writerow(CSV_HEADERS)
         yield "\ufeff" + buffer.getvalue()
     with ctx.database.reading() as session:
         for rows in _chunks(session, query, chunk):
+            names.learn([{"actor": row.actor, "payload": None} for row in rows])
             if fmt == "jsonl":
-                yield "".join(_jsonl_line(row) for row in rows)
+                yield "".join(_jsonl_line(row, names) for row in rows)
                 continue
             buffer.seek(0)
             buffer.truncate()
-            writer.writerows(_csv_row(row) for row in rows)
+            writer.writerows(_csv_row(row, names) for row in rows)
             yield buffer.getvalue()

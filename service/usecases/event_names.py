@@ -23,7 +23,7 @@ PERSON_KEYS = frozenset(
 )
 DEPARTMENT_KEYS = frozenset({"department_code", "department", "departments", "heads_of"})
 PROCESS_KEYS = frozenset({"process_id", "processes"})
-VILLAGE_KEYS = frozenset({"village_code"})
+VILLAGE_KEYS = frozenset({"village_code", "village"})
 # A post's business key, ``<campaign>/<village code>/<slot>``: people read the village and the post.
 _POST_KEY = re.compile(r"^(?P<campaign>.+)/(?P<village>[a-z]+-[a-z]\d+)/(?P<slot>\d+)$")
 

@@ -2,8 +2,9 @@
 departments and actions by name, each followed by its code in a column of its own for auditors who filter
 by code (the content stays the event's JSON as sealed), headers in the auditor's language.
 
-Typed cells: numbers stay numbers, the time is a Beijing-time date cell, and text is always written as text,
-so a value starting with ``=`` is never run as a formula.
+Typed cells: numbers stay numbers, text is always written as text (so a value starting with ``=`` is never run
+as a formula), and the time is ISO 8601 in Beijing time with its zone, ``2026-11-25T09:00:00+08:00`` (an
+Excel date cell cannot say which zone it is in; the ISO text sorts as the time does).
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from service.usecases import action_labels
 from service.usecases.audit_trail import CHINA
 from service.usecases.event_names import EventNames
 from service.usecases.export_cells import text_cell
-from service.web.display import action_label
 
 # (Chinese header, English header, width)
 COLUMNS = (
     ("序号", "Seq", 8),
-    ("时间（北京时间）", "Time (Beijing time)", 20),
+    ("时间（北京时间）", "Time (Beijing time)", 26),
     ("操作人", "Actor", 18),
     ("操作人账号（代码）", "Actor username (code)", 16),
     ("操作", "Action", 14),
@@ -45,10 +46,7 @@ HEADERS_EN = tuple(en for _zh, en, _width in COLUMNS)
 def _time(sheet: WriteOnlyWorksheet, value: str | None) -> WriteOnlyCell | None:
     if not value:
         return None
-    at = datetime.fromisoformat(value).astimezone(CHINA).replace(tzinfo=None, microsecond=0)
-    cell = WriteOnlyCell(sheet, at)
-    cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    return cell
+    return text_cell(sheet, datetime.fromisoformat(value).astimezone(CHINA).isoformat(timespec="seconds"))
 
 
 def _row(sheet: WriteOnlyWorksheet, event: dict[str, Any], names: EventNames) -> list[Any]:
@@ -59,7 +57,7 @@ def _row(sheet: WriteOnlyWorksheet, event: dict[str, Any], names: EventNames) ->
         _time(sheet, event.get("at")),
         text_cell(sheet, names.person(event.get("actor"))),
         text_cell(sheet, event.get("actor")),
-        text_cell(sheet, action_label(action) if action else ""),
+        text_cell(sheet, action_labels.label(action, names.lang) if action else ""),
         text_cell(sheet, action),
         event.get("instance_id"),
         text_cell(sheet, event.get("task_id")),

@@ -19,7 +19,23 @@ from service.usecases.directory import Caller
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
 
-CSV_HEADERS = ["序号", "时间（北京时间）", "操作人", "操作", "流程实例", "任务", "部门", "内容(JSON)", "哈希"]
+# Each name or label followed by its code (issue 15, point 7).
+CSV_HEADERS = [
+    "序号",
+    "时间（北京时间）",
+    "操作人",
+    "操作人账号（代码）",
+    "操作",
+    "操作（代码）",
+    "流程实例",
+    "任务",
+    "部门",
+    "部门（代码）",
+    "内容(JSON)",
+    "哈希",
+]
+# What JSON Lines add to each event as recorded.
+NAMED = {"at_beijing", "actor_name", "action_label", "department_name"}
 ENDPOINTS = ("/api/v1/audit/verify", "/api/v1/audit/events", "/api/v1/audit/events/export?format=jsonl")
 
 
@@ -65,6 +81,11 @@ def timeline(users: dict[str, User], clock: Any) -> dict[str, datetime]:
     bureau.get("/api/v1/audit/events", expect=403)
     times["instance"] = recruitment["id"]
     return times
+
+
+def without_subject(event: dict[str, Any]) -> dict[str, Any]:
+    # The search names whom an event's instance is about; the export keeps the event as recorded.
+    return {key: value for key, value in event.items() if key != "subject"}
 
 
 def at(event: dict[str, Any]) -> datetime:
@@ -193,17 +214,21 @@ def test_export_as_csv_with_chinese_headers(users: dict[str, User], timeline: di
     everything = history(auditor)
     assert rows[0] == CSV_HEADERS and len(rows) - 1 == len(everything)
     for row, event in zip(rows[1:], everything, strict=True):
-        assert int(row[0]) == event["seq"] and row[8] == event["hash"]
+        assert int(row[0]) == event["seq"] and row[11] == event["hash"]
         assert datetime.fromisoformat(row[1]) == at(event) and row[1].endswith("+08:00")
-        assert (row[2], row[3], row[6]) == (event["actor"], event["action"], event["department_code"] or "")
-        assert row[4] == str(event["instance_id"] or "") and row[5] == (event["task_id"] or "")
-        assert json.loads(row[7]) == event["payload"]
+        assert (row[3], row[5], row[9]) == (event["actor"], event["action"], event["department_code"] or "")
+        assert row[6] == str(event["instance_id"] or "") and row[7] == (event["task_id"] or "")
+        assert json.loads(row[10]) == event["payload"]
+    # Names and labels beside the codes.
+    named = {(row[3], row[5], row[9]): (row[2], row[4], row[8]) for row in rows[1:]}
+    party = ("党群工作部 李科长", "办结任务", "党群工作部")
+    assert named[("party", "task_completed", "party_affairs")] == party
 
     filtered, _headers = download(auditor, "csv", department_code="finance")
     finance_rows = list(csv.reader(io.StringIO(filtered.lstrip("\ufeff"))))
     total = search(auditor, department_code="finance")["total"]
     assert total >= 2 and len(finance_rows) == total + 1
-    assert {row[6] for row in finance_rows[1:]} == {"finance"}
+    assert {row[9] for row in finance_rows[1:]} == {"finance"}
 
 
 def test_export_as_json_lines(users: dict[str, User], timeline: dict[str, Any]) -> None:
@@ -216,7 +241,14 @@ def test_export_as_json_lines(users: dict[str, User], timeline: dict[str, Any]) 
     expected = history(auditor, since=timeline["draft"].isoformat())
     assert len(lines) == len(expected) >= 5
     assert all(isinstance(line["seq"], int) and len(line["hash"]) == 64 for line in lines)
-    assert lines == [{**event, "at": at(event).isoformat()} for event in expected]
+    # The event as recorded (its time in UTC), with Beijing time and the names beside the codes.
+    recorded = [{k: v for k, v in line.items() if k not in NAMED} for line in lines]
+    assert recorded == [{**without_subject(event), "at": at(event).isoformat()} for event in expected]
+    for line, event in zip(lines, expected, strict=True):
+        assert line["at_beijing"] == at(event).astimezone(CHINA).isoformat(timespec="seconds")
+        assert line["at_beijing"].endswith("+08:00")
+    completed = next(line for line in lines if line["action"] == "task_completed")
+    assert completed["action_label"] == "办结任务" and completed["department_name"]
 
 
 def test_export_is_generated_in_chunks(

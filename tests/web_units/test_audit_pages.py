@@ -7,7 +7,7 @@ import html
 import io
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -140,16 +140,19 @@ def test_exports_parse_and_agree(app: Flask, recruitment: int, users: dict[str, 
     assert sheet is not None
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert table[0] == list(HEADERS) and len(table) == total + 1
+    # The same columns in both (issue 15, point 7): names and labels beside their codes, the time ISO 8601
+    # in Beijing time with its zone.
+    assert list(CSV_HEADERS) == list(HEADERS)
     for from_csv, from_xlsx in zip(rows[1:], table[1:], strict=True):
         assert str(from_xlsx[0]) == from_csv[0]  # seq
-        assert isinstance(from_xlsx[1], datetime)
-        assert from_xlsx[1].isoformat() == from_csv[1].removesuffix("+08:00")  # Beijing time, both
-        # The workbook names the actor and the action, each followed by its code.
-        assert [str(v or "") for v in (from_xlsx[3], from_xlsx[5])] == from_csv[2:4]  # actor, action
-        assert str(from_xlsx[6]) == from_csv[4]  # instance
-        assert str(from_xlsx[9] or "") == from_csv[6]  # department
-        assert json.loads(from_xlsx[10]) == json.loads(from_csv[7])  # content
-        assert from_xlsx[11] == from_csv[8]  # hash
+        assert from_xlsx[1] == from_csv[1] and from_csv[1].endswith("+08:00")
+        assert [str(v or "") for v in from_xlsx[2:6]] == from_csv[2:6]  # actor and action, named and coded
+        assert str(from_xlsx[6]) == from_csv[6]  # instance
+        assert [str(v or "") for v in from_xlsx[8:10]] == from_csv[8:10]  # department, named and coded
+        assert json.loads(from_xlsx[10]) == json.loads(from_csv[10])  # content
+        assert from_xlsx[11] == from_csv[11]  # hash
+    labelled = {(row[3], row[5]): (row[2], row[4]) for row in table[1:]}
+    assert labelled[("party", "task_completed")] == ("党群工作部 李科长", "办结任务")
 
     assert get(auditor, "/audit/export.pdf", expect=404)
     assert "请输入整数" in get(auditor, "/audit/export.csv?instance_id=x", expect=422)
@@ -173,7 +176,7 @@ def test_xlsx_cells_are_text_never_formulas(app: Flask, ctx: ServiceContext) -> 
     assert sheet is not None
     header, row = list(sheet.iter_rows())
     assert [c.value for c in header] == list(HEADERS)
-    assert row[0].value == 7 and row[1].value == datetime(2026, 11, 28, 9, 2, 3)
+    assert row[0].value == 7 and row[1].value == "2026-11-28T09:02:03+08:00" and row[1].data_type == "s"
     # An unknown actor or department has no name: its code, as text, in both columns.
     assert row[2].value == row[3].value == '=HYPERLINK("http://x")' and row[2].data_type == "s"
     assert row[5].value == "login" and row[8].value == row[9].value == "@dept"

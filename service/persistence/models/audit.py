@@ -25,7 +25,13 @@ class AuditEventModel(Base):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("seq", name="uq_audit_events_seq"),)
+    __table_args__ = (
+        UniqueConstraint("seq", name="uq_audit_events_seq"),
+        # The auditors' search, newest first within an action, an actor or a department (issue 15, point 7).
+        Index("ix_audit_events_action_at", "action", "at", "id"),
+        Index("ix_audit_events_actor_at", "actor", "at", "id"),
+        Index("ix_audit_events_department_at", "department_code", "at", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))

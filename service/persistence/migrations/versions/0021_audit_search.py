@@ -4,8 +4,7 @@ Revision ID: 0021_audit_search
 Revises: 0020_inbox
 Create Date: 2026-12-07
 
-Reserved in the chain so the parts of issue 15 built side by side migrate in one order; filled in by the
-part that needs it (a no-op until then).
+Indexes for the auditors' search newest first within an action, an actor or a department.
 """
 from typing import Sequence, Union
 
@@ -20,9 +19,18 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+INDEXES = (
+    ("ix_audit_events_action_at", ["action", "at", "id"]),
+    ("ix_audit_events_actor_at", ["actor", "at", "id"]),
+    ("ix_audit_events_department_at", ["department_code", "at", "id"]),
+)
+
+
 def upgrade() -> None:
-    pass
+    for name, columns in INDEXES:
+        op.create_index(name, "audit_events", columns, unique=False)
 
 
 def downgrade() -> None:
-    pass
+    for name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name="audit_events")
