@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from service.api.fields import id_or_none
 from service.usecases import inbox
@@ -75,10 +74,7 @@ def inbox_claim() -> Any:
     results = inbox.claim_many(context(), user(), ids)
     session[_CLAIM_RESULTS] = results
     claimed = sum(1 for result in results if result["outcome"] == "claimed")
-    flash(
-        ngettext("已认领 %(num)s 项任务", "已认领 %(num)s 项任务", claimed)
-        + _("，共勾选 %(n)s 项", n=len(results))
-    )
+    flash(_("已认领 %(num)s 项任务，共勾选 %(n)s 项", num=claimed, n=len(results)))
     return redirect(back)
 
 
@@ -135,7 +131,9 @@ def days_left(due: Any) -> str:
     now = context().clock.now()
     days = (deadline_date(due) - now.astimezone(CHINA).date()).days
     if due < now:
-        return ngettext("已逾期 %(num)s 天", "已逾期 %(num)s 天", -days) if days < 0 else _("今天已到期")
+        if days >= 0:
+            return _("今天已到期")
+        return _("已逾期 1 天") if days == -1 else _("已逾期 %(num)s 天", num=-days)
     if days <= 0:
         return _("今天到期")
-    return ngettext("还剩 %(num)s 天", "还剩 %(num)s 天", days)
+    return _("还剩 1 天") if days == 1 else _("还剩 %(num)s 天", num=days)

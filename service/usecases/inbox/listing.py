@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.spiff.specs.defaults import UserTask
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from service.context import ServiceContext
@@ -149,10 +149,36 @@ def inbox_page(ctx: ServiceContext, caller: Caller, query: InboxQuery, page: int
 
 
 def _returned_among(session: Session, caller: Caller, tasks: list[HumanTaskModel]) -> set[str]:
+    """Which of a page's tasks are returned to the caller: one read of the caller's completed steps of
+    these cases (ix_human_tasks_completed_by)."""
     if not tasks:
         return set()
-    ids = [task.id for task in tasks]
-    return set(session.scalars(select(T.id).where(T.id.in_(ids), _returned(caller))))
+    rows = session.execute(
+        select(T.instance_id, T.spec_name).where(
+            T.completed_by == caller.username,
+            T.state == "completed",
+            T.instance_id.in_(sorted({task.instance_id for task in tasks})),
+        )
+    )
+    done = {(row.instance_id, row.spec_name) for row in rows}
+    return {task.id for task in tasks if (task.instance_id, task.spec_name) in done}
+
+
+_CACHE: dict[tuple[int, int | None], dict[str, Name]] = {}
+_STEPS: dict[tuple[int, int | None, frozenset[str]], list[dict[str, str]]] = {}
+
+
+def _newest_definition(session: Session) -> int | None:
+    return session.scalar(select(func.max(DefinitionModel.id)))
+
+
+def _process_names(ctx: ServiceContext, session: Session) -> dict[str, Name]:
+    """The processes' names, read again only when a definition is deployed (the newest id changes)."""
+    key = (id(ctx), _newest_definition(session))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = process_names(ctx, session)
+    return _CACHE[key]
 
 
 class _Names:
@@ -160,7 +186,7 @@ class _Names:
 
     def __init__(self, ctx: ServiceContext, session: Session, tasks: list[HumanTaskModel]) -> None:
         self.departments = department_names(session)
-        self.processes = process_names(ctx, session) if tasks else {}
+        self.processes = _process_names(ctx, session) if tasks else {}
         self.people = person_names(session, [task.claimed_by or "" for task in tasks])
         self.villages = village_names(session, [task.village_code or "" for task in tasks])
         self.towns = _town_names(session)
@@ -230,9 +256,18 @@ def section_counts(ctx: ServiceContext, caller: Caller) -> dict[str, int]:
                 T.instance_id,
             )
         ).one()
+        done = (
+            select(EARLIER.instance_id, EARLIER.spec_name)
+            .where(EARLIER.completed_by == caller.username, EARLIER.state == "completed")
+            .distinct()
+            .subquery()
+        )
         returned = session.scalar(
             hide_own(
-                select(func.count()).select_from(T).where(_mine(caller), _returned(caller)),
+                select(func.count())
+                .select_from(T)
+                .join(done, and_(done.c.instance_id == T.instance_id, done.c.spec_name == T.spec_name))
+                .where(_mine(caller)),
                 caller,
                 T.instance_id,
             )
@@ -263,49 +298,62 @@ def choices(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str
     """What the filters offer, by name: the processes and steps that reach the caller's departments (read
     from the deployed models, not from the 140,000 rows), and the towns and villages of the register."""
     with ctx.database.reading() as session:
-        processes = process_names(ctx, session)
-        steps: dict[tuple[str, str], dict[str, str]] = {}
-        newest = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
-            DefinitionModel.process_id
-        )
-        for process_id, definition_id in session.execute(newest):
-            try:
-                specs = ctx.specs_for_definition(session, definition_id)
-                top, subs = specs.spec_for(process_id)
-            except (LookupError, KeyError):
-                continue
-            for wf_spec in (top, *subs.values()):
-                for task_spec in wf_spec.task_specs.values():
-                    if not isinstance(task_spec, UserTask):
-                        continue
-                    info = user_task_info(task_spec)
-                    if info is not None and _reaches(info.lane, caller):
-                        steps[(process_id, info.spec_name)] = {
-                            "process": process_id,
-                            "code": info.spec_name,
-                            "name_zh": info.name_zh,
-                            "name_en": info.name_en,
-                        }
-        used = {process for process, _ in steps}
+        processes = _process_names(ctx, session)
+        key = (id(ctx), _newest_definition(session), caller.departments)
+        if key not in _STEPS:
+            if len(_STEPS) > 1000:
+                _STEPS.clear()
+            _STEPS[key] = _steps(ctx, session, caller)
+        steps = _STEPS[key]
+        used = {step["process"] for step in steps}
+        # A town's staff choose among their town's villages; the bureau and reviewers among all.
+        own_towns = {code.split(":", 1)[1] for code in caller.departments if ":" in code}
+        whole = any(":" not in code for code in caller.departments) or not own_towns
         villages = session.execute(
-            select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town).order_by(
-                VillageModel.town, VillageModel.code
-            )
+            select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
+            .where(true() if whole else VillageModel.town.in_(sorted(own_towns)))
+            .order_by(VillageModel.town, VillageModel.code)
         )
-        towns = _town_names(session)
+        towns = {code: name for code, name in _town_names(session).items() if whole or code in own_towns}
         return {
             "processes": [
                 {"code": code, "name_zh": name.zh, "name_en": name.en}
                 for code, name in sorted(processes.items())
                 if code in used
             ],
-            "steps": sorted(steps.values(), key=lambda step: (step["process"], step["name_zh"])),
+            "steps": steps,
             "towns": [{"code": code, "name_zh": name.zh, "name_en": name.en} for code, name in towns.items()],
             "villages": [
                 {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en, "town": row.town}
                 for row in villages
             ],
         }
+
+
+def _steps(ctx: ServiceContext, session: Session, caller: Caller) -> list[dict[str, str]]:
+    """The user tasks of the newest models whose lane is one of the caller's departments."""
+    steps: dict[tuple[str, str], dict[str, str]] = {}
+    newest = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
+        DefinitionModel.process_id
+    )
+    for process_id, definition_id in session.execute(newest):
+        try:
+            specs = ctx.specs_for_definition(session, definition_id)
+            top, subs = specs.spec_for(process_id)
+        except (LookupError, KeyError):
+            continue
+        for wf_spec in (top, *subs.values()):
+            for task_spec in wf_spec.task_specs.values():
+                if isinstance(task_spec, UserTask):
+                    info = user_task_info(task_spec)
+                    if _reaches(info.lane, caller):
+                        steps[(process_id, info.spec_name)] = {
+                            "process": process_id,
+                            "code": info.spec_name,
+                            "name_zh": info.name_zh,
+                            "name_en": info.name_en,
+                        }
+    return sorted(steps.values(), key=lambda step: (step["process"], step["name_zh"]))
 
 
 def _reaches(lane: str, caller: Caller) -> bool:

@@ -48,14 +48,14 @@ def save_filter(ctx: ServiceContext, caller: Caller, name: str, query: str) -> d
         mine = SavedFilterModel.username == caller.username
         if session.scalar(select(SavedFilterModel.id).where(mine, SavedFilterModel.name == name)) is not None:
             raise ConflictError(
-                "已有同名的筛选条件“{name}”", english=f"A filter named {name} exists already", name=name
+                "已有同名的筛选条件“{name}”", english="A filter named {name} exists already", name=name
             )
         if (
             session.scalar(select(func.count()).select_from(SavedFilterModel).where(mine)) or 0
         ) >= MAX_FILTERS:
             raise ConflictError(
                 "最多保存 {n} 个筛选条件，请先删除不用的",
-                english=f"At most {MAX_FILTERS} saved filters",
+                english="At most {n} filters can be saved; delete one you no longer use",
                 n=MAX_FILTERS,
             )
         row = SavedFilterModel(
