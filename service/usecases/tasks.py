@@ -20,6 +20,7 @@ from service.persistence.models import (
     InstanceModel,
 )
 from service.persistence.rows import table_of
+from service.usecases.case_notes.attachments import check_required_attachment
 from service.usecases.directory import Caller
 from service.usecases.due_dates import move_due_dates, new_due_at
 from service.usecases.duties import check_not_subject, check_separation
@@ -279,6 +280,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         refuse_reserved_keys(data)
         if task.form is not None and task.form in specs.forms:
             check_submission(specs.forms, task.form, data)
+        check_required_attachment(session, task, info)  # the model's `requiresAttachment` (issue 15)
         schema = specs.forms.get(task.form) if task.form else None
         now = ctx.clock.now()
         due = new_due_at(info, data, now)  # an escalation's new date for the task it follows up

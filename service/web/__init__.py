@@ -133,6 +133,8 @@ def init_web(app: Flask) -> None:
         admin_register_pages,
         application_pages,
         audit_pages,
+        bulk_pages,
+        case_notes_pages,
         dashboard_pages,
         definition_pages,
         display,
@@ -141,9 +143,11 @@ def init_web(app: Flask) -> None:
         draft_pages,
         excel_pages,
         import_pages,
+        inbox_pages,
         incident_pages,
         instance_pages,
         migration_pages,
+        notification_pages,
         pages,
         roster_pages,
         sandbox_pages,
@@ -161,7 +165,11 @@ def init_web(app: Flask) -> None:
     del draft_pages, draft_new_files
     del sandbox_pages
     del import_pages
+    del case_notes_pages
+    del inbox_pages
     del version_pages
+    del bulk_pages
+    del notification_pages
     app.register_blueprint(bp)
 
     def error_page(_status: int, message: str, message_en: str) -> str:

@@ -71,6 +71,8 @@ ACTION_LABELS = {
     "village_changed": lazy_gettext("变更村（社区）登记"),
     "officer_status_changed": lazy_gettext("变更辅警状态"),
     "contract_renewed": lazy_gettext("续签劳动合同"),
+    "comment_added": lazy_gettext("添加意见"),
+    "attachment_added": lazy_gettext("上传附件"),
 }
 
 STATE_LABELS = {

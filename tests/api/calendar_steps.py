@@ -14,6 +14,7 @@ from tests.api.recruitment_steps import (
     complete,
     open_tasks,
     start_recruitment,
+    submit,
     the_task,
 )
 from tests.conftest import User
@@ -81,8 +82,5 @@ def hire_one(
         {"scores": [{"application_id": applied["id"], "score": 80}]},
     )
     vetting = the_task(staff, "police_bureau", "vet_candidate")
-    staff.post(
-        f"/api/v1/tasks/{vetting['id']}/complete",
-        {"data": {"findings": [], "notes": "已核查，无不得聘用情形"}},
-    )
+    submit(staff, vetting, {"findings": [], "notes": "已核查，无不得聘用情形"})
     return campaign_id, int(vetting["instance_id"])

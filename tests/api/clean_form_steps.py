@@ -14,6 +14,7 @@ from tests.api.recruitment_steps import (
     open_tasks,
     publish,
     start_recruitment,
+    submit,
     the_task,
 )
 from tests.conftest import User
@@ -70,9 +71,7 @@ def first_candidate_failed(
     complete(bureau, "police_bureau", "enter_exam_scores", {"scores": scores})
     task = the_task(bureau, "police_bureau", "vet_candidate")
     assert bureau.get(f"/api/v1/tasks/{task['id']}")["data"]["candidate"]["application_id"] == ids[0]
-    bureau.post(
-        f"/api/v1/tasks/{task['id']}/complete", {"data": {"findings": ["bad_credit"], "notes": VETTING_NOTES}}
-    )
+    submit(bureau, task, {"findings": ["bad_credit"], "notes": VETTING_NOTES})
     return campaign_id, ids[0], ids[1]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,9 +20,35 @@ def the_task(user: User, department: str, spec_name: str) -> dict[str, Any]:
     return tasks[0]
 
 
-def complete(user: User, department: str, spec_name: str, data: dict[str, Any], expect: int = 200) -> Any:
-    task = the_task(user, department, spec_name)
+# post_hiring.bpmn requires a file attached at these tasks before they complete (``requiresAttachment``,
+# issue 15): the vetting file and the signed contract. The steps attach this one-page PDF first.
+NEEDS_FILE = frozenset({"vet_candidate", "sign_contract"})
+SMALL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def attach(
+    user: User, task_id: str, content: bytes = SMALL_PDF, name: str = "材料.pdf", expect: int = 201
+) -> Any:
+    """Upload a file at a task (multipart), as its page or a client does."""
+    response = user.client.post(
+        f"/api/v1/tasks/{task_id}/attachments",
+        data={"file": (io.BytesIO(content), name)},
+        headers=user._headers(),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == expect, (task_id, response.status_code, response.get_json(silent=True))
+    return response.get_json(silent=True)
+
+
+def submit(user: User, task: dict[str, Any], data: dict[str, Any], expect: int = 200) -> Any:
+    """Complete ``task`` (a queue row) with ``data``, attaching the file its model requires first."""
+    if task["spec_name"] in NEEDS_FILE:
+        attach(user, task["id"])
     return user.post(f"/api/v1/tasks/{task['id']}/complete", {"data": data}, expect=expect)
+
+
+def complete(user: User, department: str, spec_name: str, data: dict[str, Any], expect: int = 200) -> Any:
+    return submit(user, the_task(user, department, spec_name), data, expect=expect)
 
 
 CAMPAIGN_NAME = "2026年农村辅警招聘"

@@ -104,6 +104,15 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/audit/events"): {"auditor"},
     ("GET", "/api/v1/audit/events/export"): {"auditor"},
     # Issue 15, point 5: one's own notifications.
+    # Issue 15, point 4: comments and attachments, read as the instance is; only staff add.
+    ("GET", "/api/v1/instances/<int:instance_id>/comments"): MEMBERS | {"auditor", "designer"},
+    ("POST", "/api/v1/instances/<int:instance_id>/comments"): MEMBERS,
+    ("GET", "/api/v1/tasks/<task_id>/comments"): MEMBERS | {"auditor", "designer"},
+    ("POST", "/api/v1/tasks/<task_id>/comments"): MEMBERS,
+    ("POST", "/api/v1/tasks/<task_id>/attachments"): MEMBERS,
+    ("GET", "/api/v1/instances/<int:instance_id>/attachments"): MEMBERS | {"auditor", "designer"},
+    ("POST", "/api/v1/instances/<int:instance_id>/attachments"): MEMBERS,
+    ("GET", "/api/v1/attachments/<int:attachment_id>/content"): MEMBERS | {"auditor", "designer"},
     ("GET", "/api/v1/notifications"): EVERYONE,
     ("GET", "/api/v1/notifications/count"): EVERYONE,
     ("POST", "/api/v1/notifications/<int:notification_id>/read"): EVERYONE,
@@ -114,6 +123,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/inbox/filters"): MEMBERS,
     ("POST", "/api/v1/inbox/filters"): MEMBERS,
     ("DELETE", "/api/v1/inbox/filters/<int:filter_id>"): MEMBERS,
+    # Bulk scoring (issue 15, point 1): a step's table, for the members of the department.
+    ("GET", "/api/v1/queues/<department>/bulk-steps"): MEMBERS,
+    ("GET", "/api/v1/queues/<department>/steps/<step>/bulk"): MEMBERS,
+    ("POST", "/api/v1/queues/<department>/steps/<step>/bulk-complete"): MEMBERS,
     # Last: it revokes the token the caller uses.
     ("POST", "/api/v1/auth/logout"): EVERYONE,
 }
@@ -158,9 +171,11 @@ def test_role_by_endpoint_matrix(app: Flask, users: dict[str, User], ctx: Servic
         "filter_id": 999_999,
         "draft_id": 999_999,
         "run_id": 999_999,
+        "attachment_id": 999_999,
         "scenario_id": 999_999,
         "name": "model.bpmn",
         "month": "2026-11",
+        "step": "draft_plan",
     }
     client = app.test_client()
     failures = []

@@ -59,6 +59,12 @@ IDS_BEYOND = [
     ("POST", f"/api/v1/campaigns/1/notices/{BEYOND}/extend", "bureau_head", {"reason": "x"}),
     ("POST", f"/api/v1/tasks/{BEYOND}/due-date", "bureau_head", {"reason": "x"}),
     ("GET", f"/api/v1/admin/users/{BEYOND}", "admin", None),
+    # Issue 15, point 4.
+    ("GET", f"/api/v1/instances/{BEYOND}/comments", "auditor", None),
+    ("POST", f"/api/v1/instances/{BEYOND}/comments", "bureau", {"text": "x"}),
+    ("GET", f"/api/v1/instances/{BEYOND}/attachments", "auditor", None),
+    ("POST", f"/api/v1/instances/{BEYOND}/attachments", "bureau", None),
+    ("GET", f"/api/v1/attachments/{BEYOND}/content", "auditor", None),
     ("DELETE", f"/api/v1/inbox/filters/{BEYOND}", "bureau", None),
     ("POST", f"/api/v1/notifications/{BEYOND}/read", "gushan_station", None),
     ("GET", f"/api/v1/notifications?page={2**70}", "gushan_station", None),

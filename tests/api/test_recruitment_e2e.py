@@ -17,6 +17,7 @@ from tests.api.recruitment_steps import (
     open_tasks,
     publish,
     start_recruitment,
+    submit,
     the_task,
 )
 from tests.conftest import User
@@ -139,10 +140,7 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
             candidate = bureau.get(f"/api/v1/tasks/{task['id']}")["data"]["candidate"]
             vetted.append(candidate["application_id"])
             findings = ["criminal_record"] if candidate["application_id"] in failures else []
-            bureau.post(
-                f"/api/v1/tasks/{task['id']}/complete",
-                {"data": {"findings": findings, "notes": "已核查户籍、公安信息系统及征信记录"}},
-            )
+            submit(bureau, task, {"findings": findings, "notes": "已核查户籍、公安信息系统及征信记录"})
     assert soldier in vetted and plain not in vetted, "the tie goes to the retired soldier"
     assert vetted.index(failing) < vetted.index(backfill)
     assert len(vetted) == 46 + 1  # 45 hires, the backfilled failure, the vacant post's failure
@@ -154,16 +152,12 @@ def test_full_recruitment(users: dict[str, User], ctx: ServiceContext, clock: Ma
     contracts = open_tasks(company, "service_company", "sign_contract")
     assert len(contracts) == 45
     for number, task in enumerate(contracts, start=1):
-        company.post(
-            f"/api/v1/tasks/{task['id']}/complete",
-            {
-                "data": {
-                    "contract_number": f"WH-FJ-2026-{number:03d}",
-                    "contract_start": "2027-01-01",
-                    "contract_end": "2029-12-31",
-                }
-            },
-        )
+        contract = {
+            "contract_number": f"WH-FJ-2026-{number:03d}",
+            "contract_start": "2027-01-01",
+            "contract_end": "2029-12-31",
+        }
+        submit(company, task, contract)
 
     report = bureau.get(f"/api/v1/campaigns/{campaign_id}")
     assert report["posts_total"] == 46

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from service.context import ServiceContext
 from service.scheduler import run_once as fire_due_timers
 from tests.api.calendar_steps import beijing_today, open_campaign
-from tests.api.recruitment_steps import applicant, birth_for_age, complete, the_task
+from tests.api.recruitment_steps import applicant, birth_for_age, complete, submit, the_task
 from tests.conftest import User
 from tests.e2e.conftest import Pages
 from tests.e2e.walk_steps import Walk
@@ -59,10 +59,7 @@ def test_the_head_closes_registration_early_and_extends_a_notice(
         {"scores": [{"application_id": applied["id"], "score": 80}]},
     )
     vetting = the_task(staff, "police_bureau", "vet_candidate")
-    staff.post(
-        f"/api/v1/tasks/{vetting['id']}/complete",
-        {"data": {"findings": [], "notes": "已核查，无不得聘用情形"}},
-    )
+    submit(staff, vetting, {"findings": [], "notes": "已核查，无不得聘用情形"})
 
     page.goto(f"/dashboards/campaigns/{campaign_id}")
     notice = page.locator("#calendar-timers tr[data-kind='notice']")

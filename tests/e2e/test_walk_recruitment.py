@@ -23,6 +23,7 @@ from tests.e2e.conftest import Pages
 from tests.e2e.walk_steps import (
     Walk,
     assert_clean_form,
+    attach_file,
     claim_task,
     error_page,
     expect_texts,
@@ -184,6 +185,7 @@ def test_recruitment_walked_by_each_role(
     )
     assert_clean_form(bureau, "notes")
     walk.visit(bureau, "10-vetting")
+    attach_file(bureau, "政审材料-1.pdf")
     bureau.check("input[name='findings'][value='bad_credit']")
     bureau.fill("[name='notes']", BAD_CREDIT_NOTES)
     submit(bureau, "考察政审")
@@ -195,6 +197,7 @@ def test_recruitment_walked_by_each_role(
     expect_texts(panel(bureau, "application"), [names[1], "70.5", "第2名"])
     expect_texts(panel(bureau, "rejected_candidates"), [names[0], "有较为严重的个人不良信用记录"])
     walk.visit(bureau, "11-vetting-next")
+    attach_file(bureau, "政审材料-2.pdf")
     bureau.fill("[name='notes']", "已核查户籍、公安信息系统及征信记录，未发现不得聘用情形")
     submit(bureau, "考察政审")
 
@@ -209,6 +212,7 @@ def test_recruitment_walked_by_each_role(
         panel(company, "hired_person"), [names[1], "********", village, "崮山镇", f"{village} 第1岗"]
     )
     walk.visit(company, "13-contract")
+    attach_file(company, "劳动合同（已签字）.pdf")
     company.fill("[name='contract_number']", "WH-FJ-2026-001")
     company.fill("[name='contract_start']", "2027-01-01")
     company.fill("[name='contract_end']", "2029-12-31")

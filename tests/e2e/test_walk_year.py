@@ -30,6 +30,7 @@ from tests.api.test_staffing_plan import ROSTER, VACANCIES, add_officers
 from tests.e2e.conftest import Pages
 from tests.e2e.walk_steps import (
     Walk,
+    attach_file,
     claim_task,
     expect_texts,
     open_task,
@@ -227,6 +228,7 @@ def test_a_year_run_through_the_web(pages: Pages, ctx: ServiceContext, clock: Ma
     open_task(clerk, BUREAU, "考察政审", names[0])
     expect_texts(panel(clerk, "application"), [names[0], "88", "第1名", vacant])
     walk.visit(clerk, "08-vetting")
+    attach_file(clerk, "政审材料.pdf")
     clerk.fill("[name='notes']", "已核查户籍、公安信息系统及征信记录，未发现不得聘用情形")
     submit(clerk, "考察政审")
 
@@ -256,6 +258,7 @@ def test_a_year_run_through_the_web(pages: Pages, ctx: ServiceContext, clock: Ma
     claim_task(company, COMPANY, "签订劳动合同")
     expect_texts(panel(company, "hired_person"), [names[0], vacant, f"{vacant} 第1岗"])
     walk.visit(company, "10-contract")
+    attach_file(company, "劳动合同（已签字）.pdf")
     signed_on = clock.now().astimezone(CHINA).date()
     company.fill("[name='contract_number']", "WH-FJ-2026-101")
     company.fill("[name='contract_start']", signed_on.isoformat())

@@ -12,6 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from service.context import ServiceContext
 from service.persistence.models import VillageModel
+from tests.api.recruitment_steps import SMALL_PDF
 from tests.e2e.conftest import Pages, login, shot
 from tests.web_units.visible_text import CODES, codes_in
 
@@ -202,6 +203,16 @@ def submit(page: Page, task_name: str) -> None:
     """Complete the task: back on the queue, told which task was completed."""
     page.click("#complete")
     expect(page.locator(".flash").filter(has_text=f"任务已办结：{task_name}")).to_be_visible()
+
+
+def attach_file(page: Page, name: str = "材料.pdf", content: bytes = SMALL_PDF) -> None:
+    """Upload a file in the task page's attachments (a vetting file, a signed contract: the model requires
+    one before the task completes, issue 15): listed at once with its name."""
+    page.set_input_files(
+        "#attach-file", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}]
+    )
+    page.click("#attach-submit")
+    expect(page.locator("#attachment-list")).to_contain_text(name)
 
 
 def panel(page: Page, name: str) -> Locator:

@@ -1,0 +1,37 @@
+"""``requiresAttachment`` on a user task (issue 15, point 4): read in workflows/extensions.py, an unknown
+label refused by the lint in both languages; set on the vetting and the contract of post_hiring.bpmn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from workflows.extensions import ATTACHMENT_LABELS, attachment_problem, user_task_info
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def task(value: str | None) -> SimpleNamespace:
+    properties = {} if value is None else {"requiresAttachment": value}
+    return SimpleNamespace(
+        extensions={"properties": properties}, bpmn_id="t", name="t", bpmn_name="任务", lane="police_bureau"
+    )
+
+
+def test_the_key_is_read_and_an_unknown_label_refused() -> None:
+    assert user_task_info(task(None)).requires_attachment is None
+    assert user_task_info(task("false")).requires_attachment is None
+    assert user_task_info(task(" TRUE ")).requires_attachment == "true"
+    assert user_task_info(task("signed_contract")).requires_attachment == "signed_contract"
+    assert attachment_problem(user_task_info(task("signed_contract"))) is None
+    zh, en = attachment_problem(user_task_info(task("passport_copy"))) or ("", "")
+    assert "passport_copy" in zh and "不是已知的附件类别" in zh
+    assert "unknown attachment 'passport_copy'" in en and "signed_contract" in en
+    assert set(ATTACHMENT_LABELS) == {"true", "signed_contract", "vetting_file"}
+
+
+def test_the_vetting_and_the_contract_require_their_files() -> None:
+    text = (ROOT / "bpmn" / "recruitment" / "post_hiring.bpmn").read_text(encoding="utf-8")
+    assert text.count('name="requiresAttachment"') == 2
+    assert '<spiffworkflow:property name="requiresAttachment" value="vetting_file" />' in text
+    assert '<spiffworkflow:property name="requiresAttachment" value="signed_contract" />' in text
