@@ -11,16 +11,15 @@ from sqlalchemy import func, select
 
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel, InstanceModel, OfficerModel
-from service.usecases.dashboards import can_read_campaigns
 from service.usecases.directory import Caller
-from service.usecases.errors import ForbiddenError, NotFoundError
+from service.usecases.errors import NotFoundError
 from service.usecases.names import village_names
-from service.usecases.recruitment.application_list import STAGES, STATUSES
+from service.usecases.recruitment.application_list import STAGES, STATUSES, require_campaign_reader
 
 
 def campaign_charts(ctx: ServiceContext, caller: Caller, campaign_id: int) -> dict[str, Any]:
-    if not can_read_campaigns(caller):
-        raise ForbiddenError("只有公安分局人员和审计人员可以查看招聘看板")
+    """The campaign and its numbers by village (the dashboard's report is summed from them)."""
+    require_campaign_reader(caller)
     with ctx.database.reading() as session:
         campaign = session.get(CampaignModel, campaign_id)
         if campaign is None:
@@ -59,6 +58,12 @@ def campaign_charts(ctx: ServiceContext, caller: Caller, campaign_id: int) -> di
         )
         seen = {code for code, _status, _count in counts} | set(planned)
         names = village_names(session, seen)
+        reasons: dict[str, int] = {}
+        for (listed,) in session.execute(
+            select(ApplicationModel.reasons).where(ApplicationModel.campaign_id == campaign_id)
+        ):
+            for reason in listed or []:
+                reasons[str(reason)] = reasons.get(str(reason), 0) + 1
     order = list(planned) + sorted(seen - set(planned))
     by_village: dict[str, dict[str, int]] = {code: {} for code in order}
     for village, status, count in counts:
@@ -101,6 +106,9 @@ def campaign_charts(ctx: ServiceContext, caller: Caller, campaign_id: int) -> di
         for code in order
     ]
     return {
+        "campaign": campaign,
+        "totals": totals,
+        "reasons": reasons,
         "villages": villages,
         "statuses": [{"code": c, "zh": zh, "en": en} for c, zh, en in STATUSES],
         "applicants": by_village,

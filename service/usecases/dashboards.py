@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
-    OPEN_STATES,
+    ACTIVE_TASK,
     AppraisalRecordModel,
     AppraisalStartModel,
     CampaignModel,
@@ -18,9 +18,10 @@ from service.persistence.models import (
     InstanceModel,
     OfficerModel,
 )
-from service.usecases import names, recruitment
+from service.usecases import names
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
 from service.usecases.appraisal_vetoes import pending_counts
+from service.usecases.campaign_charts import campaign_charts
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
 from workflows.rules.grading import GRADES
@@ -82,17 +83,29 @@ def list_campaigns(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
 
 
 def campaign_dashboard(ctx: ServiceContext, caller: Caller, campaign_id: int) -> dict[str, Any]:
-    """The campaign report with the posts broken down: filled, vacant, in progress, vetting, not started."""
+    """The campaign report with the posts broken down: filled, vacant, in progress, vetting, not started;
+    ``charts`` holds the same numbers by village (campaign_charts), from which the report is summed:
+    grouped counts, not every application loaded (a province's campaign has tens of thousands)."""
     _require_campaign_reader(caller)
-    report = recruitment.campaign_report(ctx, campaign_id)
-    by_status = report["applicants_by_status"]
-    vacant = len(report["posts_vacant"])
-    accounted = report["posts_filled"] + vacant + report["posts_in_progress"]
+    charts = campaign_charts(ctx, caller, campaign_id)
+    campaign, by_status, posts = charts["campaign"], charts["totals"], charts["posts"].values()
+    items = [item for entry in posts for item in entry["items"]]
+    filled = sum(entry["filled"] for entry in posts)
+    vacant = [item["business_key"] for item in items if item["state"] == "vacant"]
+    in_progress = sum(1 for item in items if item["state"] == "in_progress")
+    total = (campaign.plan or {}).get("total_posts", 0)
     return {
-        **report,
-        "posts_vacant_count": vacant,
+        "campaign": campaign,
+        "charts": charts,
+        "posts_total": total,
+        "posts_filled": filled,
+        "posts_vacant": vacant,
+        "posts_in_progress": in_progress,
+        "applicants_by_status": by_status,
+        "rejections_by_reason": charts["reasons"],
+        "posts_vacant_count": len(vacant),
         "in_vetting": by_status.get("vetting", 0),
-        "posts_not_started": max(report["posts_total"] - accounted, 0),
+        "posts_not_started": max(total - filled - len(vacant) - in_progress, 0),
         "applicants_total": sum(by_status.values()),
     }
 
@@ -169,7 +182,9 @@ def appraisal_overview(
             .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
             .join(DepartmentModel, DepartmentModel.code == HumanTaskModel.department_code)
             .where(
-                HumanTaskModel.state.in_(OPEN_STATES),
+                # The literal condition of the partial indexes over open tasks (models.ACTIVE_TASK), so that
+                # SQLite reads the overdue open tasks of the towns' departments from them (issue 15).
+                text(f"human_tasks.{ACTIVE_TASK}"),
                 HumanTaskModel.process_id == "appraisal",
                 HumanTaskModel.due_at < now,
                 month_of.in_(months),

@@ -10,7 +10,6 @@ from flask import redirect, render_template, request, session, url_for
 from service.api.fields import id_or_none
 from service.usecases import dashboards
 from service.usecases.appraisal import previous_months
-from service.usecases.campaign_charts import campaign_charts
 from service.usecases.errors import ServiceError
 from service.usecases.recruitment import calendar_view
 from service.usecases.recruitment.reasons import reason_en
@@ -69,7 +68,7 @@ def campaign_dashboard(campaign_id: int) -> Any:
         report = dashboards.campaign_dashboard(context(), user(), campaign_id)
         items = dashboards.list_campaigns(context(), user())
         schedule = calendar_view.campaign_calendar(context(), user(), campaign_id)
-        charts = campaign_links(campaign_id, campaign_charts(context(), user(), campaign_id))
+        charts = campaign_links(campaign_id, report["charts"])
     except ServiceError as error:
         return _error(error)
     statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
