@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.spiff.specs.defaults import UserTask
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from service.context import ServiceContext
@@ -123,8 +123,6 @@ def _filtered(caller: Caller, query: InboxQuery, now: datetime) -> Select[HumanT
 def _order(sort: str) -> tuple[Any, ...]:
     by_due = (T.due_at.is_(None), T.due_at)
     return {
-        "due": (*by_due, T.created_at),
-        "created": (T.created_at,),
         "process": (T.process_id, T.spec_name, *by_due),
         "village": (T.village_code.is_(None), T.village_code, *by_due),
     }[sort]
@@ -134,18 +132,60 @@ def inbox_page(ctx: ServiceContext, caller: Caller, query: InboxQuery, page: int
     """One page of the caller's work, each row with the names people read (``row`` below)."""
     query = query.cleaned()
     now = ctx.clock.now()
+    offset = (page - 1) * per_page
     with ctx.database.reading() as session:
         statement = _filtered(caller, query, now)
-        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-        tasks = list(
-            session.scalars(
-                statement.order_by(*_order(query.sort), T.id).offset((page - 1) * per_page).limit(per_page)
+        counted = statement.with_only_columns(func.count(), func.count(T.due_at))
+        total, with_due = session.execute(counted.order_by(None)).one()
+        departments = sorted(caller.departments)
+        if query.sort == "due":
+            # By due date, tasks without one last: the dated ones in (due_at, id) order, then the others by
+            # creation, so both read the indexes in order (a "due_at IS NULL" sort key would sort them all).
+            ids = _page_ids(
+                session, statement.where(T.due_at.is_not(None)), T.due_at, offset, per_page, departments
             )
-        )
+            if len(ids) < per_page:
+                undated = statement.where(T.due_at.is_(None))
+                rest = max(0, offset - with_due)
+                ids += _page_ids(session, undated, T.created_at, rest, per_page - len(ids), departments)
+        elif query.sort == "created":
+            ids = _page_ids(session, statement, T.created_at, offset, per_page, departments)
+        else:
+            ordered = statement.with_only_columns(T.id).order_by(*_order(query.sort), T.id)
+            ids = list(session.scalars(ordered.offset(offset).limit(per_page)))
+        found = {task.id: task for task in session.scalars(select(T).where(T.id.in_(ids)))} if ids else {}
+        tasks = [found[task_id] for task_id in ids if task_id in found]
         returned = _returned_among(session, caller, tasks)
         names = _Names(ctx, session, tasks)
         items = [names.row(task, now, task.id in returned, caller) for task in tasks]
     return Page(items, total, page, per_page)
+
+
+def _page_ids(
+    session: Session, statement: Select[Any], key: Any, offset: int, limit: int, departments: list[str]
+) -> list[str]:
+    """The ids of one page ordered by ``key`` then id. Over several departments, each department's first
+    ``offset + limit`` rows are read in index order (department_code, key, id) and merged: an IN over the
+    departments would sort every row of them for each page."""
+    if limit <= 0:
+        return []
+    if len(departments) <= 1:
+        ordered = statement.with_only_columns(T.id).order_by(key, T.id)
+        return list(session.scalars(ordered.offset(offset).limit(limit)))
+    parts = [
+        select(
+            statement.where(T.department_code == department)
+            .with_only_columns(T.id, key.label("k"))
+            .order_by(key, T.id)
+            .limit(offset + limit)
+            .subquery()
+        )
+        for department in departments
+    ]
+    merged = union_all(*parts).subquery()
+    return list(
+        session.scalars(select(merged.c.id).order_by(merged.c.k, merged.c.id).offset(offset).limit(limit))
+    )
 
 
 def _returned_among(session: Session, caller: Caller, tasks: list[HumanTaskModel]) -> set[str]:
