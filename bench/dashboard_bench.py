@@ -17,9 +17,9 @@ server answers, on a fresh PostgreSQL schema:
   trail (one in ten a veto, counted before the confirmation): 140,000 open tasks;
 - a campaign of 20,000 applications over 146 villages, 400 posts started, 150 of them filled.
 
-Timed, 30 calls after 5 untimed (20 with --quick): the use cases behind each dashboard (the campaign's report and chart
-numbers; the twelve months by town for the sub-bureau and for one town's station) and the whole pages
-through the Flask test client, signed in through the login form.
+Timed, 30 calls after 5 untimed (20 with --quick): the use cases behind each dashboard (the campaign's
+report and chart numbers; the twelve months by town for the sub-bureau and for one town's station) and
+the whole pages through the Flask test client, signed in through the login form.
 """
 
 from __future__ import annotations
