@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
+    ACTIVE_TASK,
     OPEN_STATES,
+    DefinitionModel,
     DepartmentModel,
     HumanTaskModel,
     InstanceModel,
@@ -52,25 +54,19 @@ def bulk_steps(ctx: ServiceContext, caller: Caller, department: str) -> list[dic
     if not caller.in_department(department):
         return []
     with ctx.database.reading() as session:
+        # The queue's own partial index (the literal ACTIVE_TASK): no join, as cheap as the queue's counts.
         query = hide_own(
             select(
                 HumanTaskModel.spec_name,
                 HumanTaskModel.process_id,
-                InstanceModel.definition_id,
                 HumanTaskModel.name_zh,
                 HumanTaskModel.name_en,
                 func.count().label("open"),
             )
-            .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-            .where(
-                HumanTaskModel.department_code == department,
-                HumanTaskModel.state.in_(OPEN_STATES),
-                _offered(caller),
-            )
+            .where(HumanTaskModel.department_code == department, text(ACTIVE_TASK), _offered(caller))
             .group_by(
                 HumanTaskModel.spec_name,
                 HumanTaskModel.process_id,
-                InstanceModel.definition_id,
                 HumanTaskModel.name_zh,
                 HumanTaskModel.name_en,
             ),
@@ -79,7 +75,11 @@ def bulk_steps(ctx: ServiceContext, caller: Caller, department: str) -> list[dic
         )
         steps: dict[str, dict[str, Any]] = {}
         for row in session.execute(query):
-            info = _info(ctx, session, row.definition_id, row.process_id, row.spec_name)
+            # The link follows the newest version of the model; the table checks each task's own version.
+            newest = session.scalar(
+                select(func.max(DefinitionModel.id)).where(DefinitionModel.process_id == row.process_id)
+            )
+            info = _info(ctx, session, newest, row.process_id, row.spec_name) if newest else None
             if info is None or not info.bulk_complete:
                 continue
             step = steps.setdefault(
