@@ -130,11 +130,13 @@ def test_who_decided_every_step_of_a_recruitment(users: dict[str, User], clock: 
         csv.reader(io.StringIO(export(auditor, "csv", instance_id=recruitment["id"]).lstrip("\ufeff")))
     )
     assert len(rows) == len(events) + 1
-    returned = [row for row in rows[1:] if row[3] == "task_completed" and row[2] == "party"][0]
-    assert json.loads(returned[7])["submitted"] == {"decision": "return", "reason": "薪酬标准偏低"}
+    # Each name or label beside its code (issue 15, point 7): 操作人, 账号, 操作, 代码, ..., 部门, 代码.
+    returned = [row for row in rows[1:] if row[5] == "task_completed" and row[3] == "party"][0]
+    assert (returned[2], returned[4]) == ("党群工作部 李科长", "办结任务")
+    assert json.loads(returned[10])["submitted"] == {"decision": "return", "reason": "薪酬标准偏低"}
     assert (
-        returned[6] == "party_affairs"
-        and returned[8] == steps_of(events, "task_completed", "review_plan")[0]["hash"]
+        returned[9] == "party_affairs"
+        and returned[11] == steps_of(events, "task_completed", "review_plan")[0]["hash"]
     )
 
     # Two applicants; the auditor finds each one's screening decision by application id.

@@ -1,4 +1,5 @@
-"""Every export shows times in Beijing time with the zone named in the header (issue 11, part 5).
+"""Every export shows times in Beijing time with the zone named in the header (issue 11, part 5) and, in
+the auditors' workbook, on the time itself (issue 15, point 7).
 
 The auditors' workbook's time column was headed 时间 alone: a reader could not tell whether 09:02 was UTC.
 """
@@ -6,7 +7,7 @@ The auditors' workbook's time column was headed 时间 alone: a reader could not
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime
 
 from flask import Flask
 from openpyxl import load_workbook
@@ -17,6 +18,7 @@ from service.persistence.models import AuditEventModel
 from tests.api.recruitment_steps import start_recruitment
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
+from workflows.ports import CHINA
 
 
 def test_the_audit_workbook_names_beijing_time_and_holds_it(
@@ -38,5 +40,6 @@ def test_the_audit_workbook_names_beijing_time_and_holds_it(
         }
     assert len(rows) - 1 == len(stored)
     for seq, at, *_rest in rows[1:]:
-        # Stored as UTC; the cell holds the Beijing wall time, eight hours ahead.
-        assert at == (stored[seq] + timedelta(hours=8)).replace(tzinfo=None, microsecond=0)
+        # Stored as UTC; the cell holds the Beijing time with its zone, ISO 8601 (issue 15, point 7).
+        assert at == stored[seq].astimezone(CHINA).isoformat(timespec="seconds") and at.endswith("+08:00")
+        assert datetime.fromisoformat(at) == stored[seq].replace(microsecond=0)
