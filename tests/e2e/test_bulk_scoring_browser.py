@@ -12,6 +12,7 @@ from service.context import ServiceContext
 from service.usecases.appraisal import start_month
 from tests.api.appraisal_steps import add_officers, seed
 from tests.e2e.conftest import Pages, login, shot
+from tests.e2e.test_phone_width import LAYOUT_PROBLEMS
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -28,8 +29,10 @@ FILL_REST = """() => {
 
 
 def page_fits(page: Page) -> None:
+    """No sideways scrolling and no column squeezed to a character a line (the phones check's rule)."""
     width = page.viewport_size["width"] if page.viewport_size else 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
 
 
 def test_a_town_clerk_scores_a_month_in_one_table(pages: Pages, ctx: ServiceContext) -> None:
@@ -49,6 +52,7 @@ def test_a_town_clerk_scores_a_month_in_one_table(pages: Pages, ctx: ServiceCont
     rows = page.locator("#bulk-table tbody tr")
     count = rows.count()
     assert count >= 40
+    page_fits(page)
     header = page.locator('th.bulk-col[data-field="town_items.committee_meetings"]')
     expect(header).to_contain_text("列席两委会议")
     expect(header).to_contain_text("满分 15")
