@@ -31,6 +31,7 @@ def labels() -> dict[str, str]:
         "due_days_unit": _("天"),
         "due_variable": _("取自数据中的时间"),
         "head_only": _("只有部门负责人可以办理"),
+        "bulk_complete": _("可在表格中批量办理（每项任务一行，表单字段为列）"),
         "separate_from": _("不得由办理以下任务的同一人办理"),
         "not_subject": _("被考核/被审查本人不得办理：对象的数据键"),
         "not_subject_waived": _("本任务有意允许对象本人办理"),

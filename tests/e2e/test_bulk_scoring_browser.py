@@ -2,16 +2,21 @@
 40+ officers in one table at 1366x768, in Chinese: the first row typed with Tab across its cells, one row with
 an out-of-range score refused with the error beside its cell while the others complete, fixed and sent
 again; the queue empties. The police station's clerk does the same on a phone (390x844) in English: the
-table scrolls inside its own box, the page never sideways. Screenshots: 15-bulk-*.png."""
+table scrolls inside its own box, the page never sideways. A designer ticks or clears the model's
+bulkComplete in the modeler's panel. Screenshots: 15-bulk-*.png."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import Page, expect
 
 from service.context import ServiceContext
+from service.usecases import drafts
 from service.usecases.appraisal import start_month
 from tests.api.appraisal_steps import add_officers, seed
 from tests.e2e.conftest import Pages, login, shot
+from tests.e2e.test_modeler_browser import open_modeler, select_element, task_xml
 from tests.e2e.test_phone_width import LAYOUT_PROBLEMS
 
 DESKTOP = {"width": 1366, "height": 768}
@@ -137,3 +142,29 @@ def test_a_station_clerk_scores_on_a_phone_in_english(pages: Pages, ctx: Service
     expect(rows.first.locator("td.bulk-cell .field-error")).to_have_count(9)
     page_fits(page)
     shot(page, "15-bulk-phone-refused-en")
+
+
+def test_a_designer_sets_bulk_completion_in_the_modeler(pages: Pages, ctx: ServiceContext) -> None:
+    page = pages.new()
+    login(page, "designer")
+    page.click("#nav-definitions")
+    page.locator("#process-appraisal tbody tr").first.locator("a").first.click()
+    page.locator("button[id^=new-draft-]").click()
+    draft_id = int(re.search(r"/definitions/drafts/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    page.locator("#draft-files a", has_text="appraisal.bpmn").click()
+    open_modeler(page)
+    select_element(page, "station_score")
+    expect(page.locator("#panel-bulk-complete")).to_be_checked()
+    expect(page.locator("label[for=panel-bulk-complete]")).to_have_text(
+        "可在表格中批量办理（每项任务一行，表单字段为列）"
+    )
+    page.uncheck("#panel-bulk-complete")
+    select_element(page, "veto_decision")
+    expect(page.locator("#panel-bulk-complete")).not_to_be_checked()
+    page.check("#panel-bulk-complete")
+    page.click("#modeler-save")
+    expect(page.locator("#modeler-status")).to_contain_text("已保存")
+    saved = drafts.draft_file(ctx, "designer", draft_id, "appraisal.bpmn")
+    assert 'name="bulkComplete"' not in task_xml(saved, "station_score")
+    assert 'name="bulkComplete" value="true"' in task_xml(saved, "veto_decision")
+    assert 'name="bulkComplete" value="true"' in task_xml(saved, "town_score")  # untouched

@@ -1,7 +1,7 @@
 // The modeler's properties panel: our BPMN extension keys (docs/design.md, "BPMN conventions") edited as
 // choices for the selected element. Lane -> department; user task -> form, English name, due rule, head
-// only, separateFrom, notSubject, grounds, formDefaults, movesDueDate; service task, start event and timer
-// sections are in draft_modeler_sections.js. The choices (departments,
+// only, bulkComplete, separateFrom, notSubject, grounds, formDefaults, movesDueDate; service task, start
+// event and timer sections are in draft_modeler_sections.js. The choices (departments,
 // forms, operators, use cases, grounds panels) come from the page's JSON block. Every change goes through
 // bpmn-js' modeling commands (updateProperties / updateModdleProperties), so undo and redo cover it.
 (function (root) {
@@ -170,6 +170,9 @@
       }
       out.push(checkbox('panel-head-only', L.head_only, getProp(bo, 'headOnly').toLowerCase() === 'true',
         function (on) { setProp(element, bo, 'headOnly', on ? 'true' : ''); }));
+      // `bulkComplete`: its open tasks are completed in a table, a row each (docs/design.md, "Bulk scoring").
+      out.push(checkbox('panel-bulk-complete', L.bulk_complete, getProp(bo, 'bulkComplete').toLowerCase() === 'true',
+        function (on) { setProp(element, bo, 'bulkComplete', on ? 'true' : ''); }));
       var process = processOf(bo);
       var others = registry.filter(function (e) {
         return e.type === 'bpmn:UserTask' && e.id !== element.id && processOf(e.businessObject) === process;
