@@ -15,7 +15,7 @@ from tests.api.clean_form_steps import (
     returned_then_approved,
     second_review,
 )
-from tests.api.recruitment_steps import the_task
+from tests.api.recruitment_steps import attach, the_task
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
 from workflows.ports import ManualClock
@@ -65,7 +65,8 @@ def test_next_candidate_vetting_page_opens_clean(
     assert_no_choice(html)
     assert textarea(html, "notes") == ""
     assert VETTING_NOTES not in html
-    # Submitted as shown (nothing ticked), the candidate passes.
+    # Submitted as shown (nothing ticked), the candidate passes (its vetting file attached first).
+    attach(users["bureau"], task_id)
     client = web_login(app, "bureau")
     response = client.post(
         f"/tasks/{task_id}",
