@@ -212,7 +212,7 @@ def test_recruitment_walked_by_each_role(
         panel(company, "hired_person"), [names[1], "********", village, "崮山镇", f"{village} 第1岗"]
     )
     walk.visit(company, "13-contract")
-    attach_file(company, "劳动合同（已签字）.pdf")
+    attach_file(company, "劳动合同-已签字.pdf")
     company.fill("[name='contract_number']", "WH-FJ-2026-001")
     company.fill("[name='contract_start']", "2027-01-01")
     company.fill("[name='contract_end']", "2029-12-31")

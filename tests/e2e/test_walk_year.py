@@ -258,7 +258,7 @@ def test_a_year_run_through_the_web(pages: Pages, ctx: ServiceContext, clock: Ma
     claim_task(company, COMPANY, "签订劳动合同")
     expect_texts(panel(company, "hired_person"), [names[0], vacant, f"{vacant} 第1岗"])
     walk.visit(company, "10-contract")
-    attach_file(company, "劳动合同（已签字）.pdf")
+    attach_file(company, "劳动合同-已签字.pdf")
     signed_on = clock.now().astimezone(CHINA).date()
     company.fill("[name='contract_number']", "WH-FJ-2026-101")
     company.fill("[name='contract_start']", signed_on.isoformat())
