@@ -70,7 +70,9 @@ LAYOUT_PROBLEMS = """() => {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     const style = getComputedStyle(el);
-    if (style.visibility === 'hidden') continue;
+    // Hidden, or only for screen readers (.visually-hidden: 1 px, clipped).
+    const onlyRead = box.width <= 1 || box.height <= 1 || style.clip.startsWith('rect');
+    if (style.visibility === 'hidden' || onlyRead) continue;
     const size = parseFloat(style.fontSize) || 16;
     if (box.width < 2.5 * size) {
       const tag = el.tagName.toLowerCase();
@@ -195,7 +197,8 @@ def visit(page: Page, who: str, path: str, problems: dict[str, list[str]]) -> No
 
 @pytest.fixture
 def month(users: dict[str, User], ctx: ServiceContext, clock: ManualClock) -> None:
-    """A campaign taking applications (two so far) and the month's scoring started in every town."""
+    """A campaign taking applications (two so far), another at its plan, and the month's scoring started
+    in every town."""
     bureau = users["bureau"]
     recruitment = start_recruitment(bureau)
     approve_plan(users)
@@ -205,6 +208,7 @@ def month(users: dict[str, User], ctx: ServiceContext, clock: ManualClock) -> No
     apply_url = f"/api/v1/campaigns/{data['campaign']['campaign_id']}/applications"
     for n in (1, 2):
         bureau.post(apply_url, applicant(n, "gs-v04", birth_for_age(today, 25)), expect=201)
+    start_recruitment(bureau, key="2027-recruitment", name="2027年农村辅警招聘")  # its plan in the queue
     seed(ctx)
     users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
 
