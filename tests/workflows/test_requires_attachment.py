@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from workflows.extensions import ATTACHMENT_LABELS, attachment_problem, user_task_info
+from workflows.specs import DefinitionError, attach_forms, parse_bundle, read_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +33,22 @@ def test_the_key_is_read_and_an_unknown_label_refused() -> None:
     assert set(ATTACHMENT_LABELS) == {"true", "signed_contract", "vetting_file"}
 
 
-def test_the_vetting_and_the_contract_require_their_files() -> None:
-    text = (ROOT / "bpmn" / "recruitment" / "post_hiring.bpmn").read_text(encoding="utf-8")
-    assert text.count('name="requiresAttachment"') == 2
-    assert '<spiffworkflow:property name="requiresAttachment" value="vetting_file" />' in text
-    assert '<spiffworkflow:property name="requiresAttachment" value="signed_contract" />' in text
+def test_the_vetting_and_the_contract_require_their_files_and_deploy_refuses_an_unknown_one() -> None:
+    files = attach_forms(read_bundle(ROOT / "bpmn" / "recruitment"), ROOT / "forms")
+    specs = parse_bundle(files)
+    required = {
+        spec: info.requires_attachment
+        for spec in specs.top_level["post_hiring"].task_specs
+        if (info := specs.user_task("post_hiring", spec)) is not None
+    }
+    assert required == {"vet_candidate": "vetting_file", "sign_contract": "signed_contract"}
+    declared = '<spiffworkflow:property name="requiresAttachment" value="signed_contract" />'
+    files["post_hiring.bpmn"] = files["post_hiring.bpmn"].replace(declared, declared.replace("signed_", "x_"))
+    with pytest.raises(DefinitionError) as refused:
+        parse_bundle(files)
+    assert [p for p in refused.value.problems if "x_contract" in p] == [
+        "post_hiring/sign_contract: requiresAttachment 的值 'x_contract' 不是已知的附件类别"
+        "（可用：signed_contract, true, vetting_file）"
+        " / requiresAttachment names unknown attachment 'x_contract'"
+        " (known: signed_contract, true, vetting_file)"
+    ]
