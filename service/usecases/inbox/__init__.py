@@ -2,12 +2,12 @@
 navigation, saved filters and bulk claim. Pages and the API call these; docs/design.md, "Inbox"."""
 
 from service.usecases.inbox.claims import claim_many
+from service.usecases.inbox.filters import choices
 from service.usecases.inbox.listing import (
     DUE_CHOICES,
     SECTIONS,
     SORTS,
     InboxQuery,
-    choices,
     inbox_page,
     nav_counts,
     section_counts,

@@ -13,17 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from SpiffWorkflow.spiff.specs.defaults import UserTask
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text, true, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from service.context import ServiceContext
-from service.persistence.models import ACTIVE_TASK, DefinitionModel, HumanTaskModel, TownModel, VillageModel
+from service.persistence.models import ACTIVE_TASK, DefinitionModel, HumanTaskModel, TownModel
 from service.usecases.directory import Caller
 from service.usecases.instances import Page
 from service.usecases.names import Name, department_names, person_names, process_names, village_names
 from service.usecases.own_cases import hide_own
-from workflows.extensions import user_task_info
 from workflows.ports import CHINA
 
 T = HumanTaskModel
@@ -205,16 +203,15 @@ def _returned_among(session: Session, caller: Caller, tasks: list[HumanTaskModel
 
 
 _CACHE: dict[tuple[int, int | None], dict[str, Name]] = {}
-_STEPS: dict[tuple[int, int | None, frozenset[str]], list[dict[str, str]]] = {}
 
 
-def _newest_definition(session: Session) -> int | None:
+def newest_definition(session: Session) -> int | None:
     return session.scalar(select(func.max(DefinitionModel.id)))
 
 
-def _process_names(ctx: ServiceContext, session: Session) -> dict[str, Name]:
+def cached_process_names(ctx: ServiceContext, session: Session) -> dict[str, Name]:
     """The processes' names, read again only when a definition is deployed (the newest id changes)."""
-    key = (id(ctx), _newest_definition(session))
+    key = (id(ctx), newest_definition(session))
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = process_names(ctx, session)
@@ -226,10 +223,10 @@ class _Names:
 
     def __init__(self, ctx: ServiceContext, session: Session, tasks: list[HumanTaskModel]) -> None:
         self.departments = department_names(session)
-        self.processes = _process_names(ctx, session) if tasks else {}
+        self.processes = cached_process_names(ctx, session) if tasks else {}
         self.people = person_names(session, [task.claimed_by or "" for task in tasks])
         self.villages = village_names(session, [task.village_code or "" for task in tasks])
-        self.towns = _town_names(session)
+        self.towns = town_names(session)
 
     def row(self, task: HumanTaskModel, now: datetime, returned: bool, caller: Caller) -> dict[str, Any]:
         def both(names: dict[str, Name], code: str | None) -> tuple[str, str]:
@@ -274,7 +271,7 @@ class _Names:
         }
 
 
-def _town_names(session: Session) -> dict[str, Name]:
+def town_names(session: Session) -> dict[str, Name]:
     rows = session.execute(select(TownModel.code, TownModel.name_zh, TownModel.name_en))
     return {row.code: Name(row.name_zh, row.name_en) for row in rows}
 
@@ -316,89 +313,30 @@ def section_counts(ctx: ServiceContext, caller: Caller) -> dict[str, int]:
 
 
 def nav_counts(ctx: ServiceContext, caller: Caller) -> dict[str, int]:
-    """The navigation's badges: tasks the caller holds, and overdue tasks of their work."""
+    """The navigation's badges: tasks the caller holds, and overdue tasks of their work.
+
+    Two index range reads, never a pass over the departments' open tasks: the caller's own by
+    ``ix_human_tasks_active_claimed`` (claimed_by, due_at), and the open overdue ones by the covering
+    ``ix_human_tasks_active_counts`` (department_code, state, due_at, ...).
+    """
     if not caller.departments:
         return {"mine": 0, "overdue": 0}
     now = ctx.clock.now()
     with ctx.database.reading() as session:
-        row = session.execute(
+        held = session.execute(
             hide_own(
-                select(
-                    func.count(case((T.claimed_by == caller.username, 1))).label("mine"),
-                    func.count(case((T.due_at < now, 1))).label("overdue"),
-                ).where(_mine(caller)),
+                select(func.count(), func.count(case((T.due_at < now, 1)))).where(
+                    _mine(caller), T.claimed_by == caller.username
+                ),
                 caller,
                 T.instance_id,
             )
         ).one()
-    return {"mine": row.mine, "overdue": row.overdue}
-
-
-def choices(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str]]]:
-    """What the filters offer, by name: the processes and steps that reach the caller's departments (read
-    from the deployed models, not from the 140,000 rows), and the towns and villages of the register."""
-    with ctx.database.reading() as session:
-        processes = _process_names(ctx, session)
-        key = (id(ctx), _newest_definition(session), caller.departments)
-        if key not in _STEPS:
-            if len(_STEPS) > 1000:
-                _STEPS.clear()
-            _STEPS[key] = _steps(ctx, session, caller)
-        steps = _STEPS[key]
-        used = {step["process"] for step in steps}
-        # A town's staff choose among their town's villages; the bureau and reviewers among all.
-        own_towns = {code.split(":", 1)[1] for code in caller.departments if ":" in code}
-        whole = any(":" not in code for code in caller.departments) or not own_towns
-        villages = session.execute(
-            select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
-            .where(true() if whole else VillageModel.town.in_(sorted(own_towns)))
-            .order_by(VillageModel.town, VillageModel.code)
+        open_overdue = session.scalar(
+            hide_own(
+                select(func.count()).where(_mine(caller), T.state == "open", T.due_at < now),
+                caller,
+                T.instance_id,
+            )
         )
-        towns = {code: name for code, name in _town_names(session).items() if whole or code in own_towns}
-        return {
-            "processes": [
-                {"code": code, "name_zh": name.zh, "name_en": name.en}
-                for code, name in sorted(processes.items())
-                if code in used
-            ],
-            "steps": steps,
-            "towns": [{"code": code, "name_zh": name.zh, "name_en": name.en} for code, name in towns.items()],
-            "villages": [
-                {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en, "town": row.town}
-                for row in villages
-            ],
-        }
-
-
-def _steps(ctx: ServiceContext, session: Session, caller: Caller) -> list[dict[str, str]]:
-    """The user tasks of the newest models whose lane is one of the caller's departments."""
-    steps: dict[tuple[str, str], dict[str, str]] = {}
-    newest = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
-        DefinitionModel.process_id
-    )
-    for process_id, definition_id in session.execute(newest):
-        try:
-            specs = ctx.specs_for_definition(session, definition_id)
-            top, subs = specs.spec_for(process_id)
-        except (LookupError, KeyError):
-            continue
-        for wf_spec in (top, *subs.values()):
-            for task_spec in wf_spec.task_specs.values():
-                if isinstance(task_spec, UserTask):
-                    info = user_task_info(task_spec)
-                    if _reaches(info.lane, caller):
-                        steps[(process_id, info.spec_name)] = {
-                            "process": process_id,
-                            "code": info.spec_name,
-                            "name_zh": info.name_zh,
-                            "name_en": info.name_en,
-                        }
-    return sorted(steps.values(), key=lambda step: (step["process"], step["name_zh"]))
-
-
-def _reaches(lane: str, caller: Caller) -> bool:
-    """Whether a lane (``police_station:{town}`` or a plain code) names one of the caller's departments."""
-    if "{" not in lane:
-        return lane in caller.departments
-    prefix = lane.split("{", 1)[0]
-    return any(code.startswith(prefix) for code in caller.departments)
+    return {"mine": held[0], "overdue": held[1] + (open_overdue or 0)}
