@@ -175,7 +175,7 @@ def walk(page: Page, username: str, problems: dict[str, list[str]]) -> list[tupl
         visited.append((route_of(path), path, depth))
         if depth >= MAX_DEPTH:
             continue
-        found = links_on(page, "header.top nav a") if depth == 0 else []
+        found = links_on(page, "header.top nav a, header.top .right a") if depth == 0 else []
         found += links_on(page, "main a")
         for href in found:
             route = route_of(href)
