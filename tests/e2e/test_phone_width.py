@@ -81,6 +81,15 @@ LAYOUT_PROBLEMS = """() => {
   }
   const NOT_FIELDS = ['checkbox', 'radio', 'hidden', 'submit', 'button'];
   if (screen <= 640) {
+    // A table that scrolls in its own box shows it: a shadow on the edge with more (app.css).
+    const boxes = 'main table.grid:not(.stacked), main .grounds-table, main .data-table, main .scroll-box';
+    for (const el of document.querySelectorAll(boxes)) {
+      if (el.scrollWidth <= el.clientWidth + 1 || el.getBoundingClientRect().width === 0) continue;
+      const style = getComputedStyle(el);
+      if (!/auto|scroll/.test(style.overflowX) || !style.backgroundImage.includes('radial-gradient')) {
+        problems.push(`${el.id || el.className} scrolls without a hint (${style.overflowX})`);
+      }
+    }
     // A thumb's controls: buttons 44 px high; a form's fields (outside tables) the width of the column.
     for (const el of document.querySelectorAll('main button, main input, main select, main textarea')) {
       const box = el.getBoundingClientRect();
