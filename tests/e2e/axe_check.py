@@ -3,14 +3,15 @@
 Every page a test sees is checked against the WCAG 2.0/2.1 A and AA rules, and a serious or critical
 violation fails the test with the rule, what to do and where:
 
-- after each ``page.goto`` and at each ``shot()`` the page is checked as it is then (a screenshot's state,
-  say a form showing its errors, is checked once per screenshot name);
+- after each ``page.goto`` and at each ``shot()`` the page is checked as it is then;
 - a page reached by a click (a link, a form's answer) is noted when it loads and, if no page of the same
   kind was checked yet in this session, opened again at the end of the test in the same browser session
   and checked there (a page that answers 4xx then, or is not HTML, is skipped).
 
-"Same kind" is the path with its ids replaced (``/tasks/17`` and ``/tasks/18`` are one) plus the page's
-title without digits, so the CI pays for a few hundred ms per kind of page, not per visit.
+"Same kind" is the path with its ids replaced (``/tasks/17`` and ``/tasks/18`` are one), the page's title
+without digits and its state as far as it changes what axe sees (a phone's width or a desktop's, a message
+or a field error shown, a dialog or a details box open): the CI pays a few hundred ms per kind of page
+and state, not per visit (about 400 visits, 200 checks).
 
 axe is evaluated through the DevTools protocol (``page.evaluate``), which the app's Content-Security-Policy
 (``script-src 'self'``) does not apply to: the app's CSP stays as in production and no test route exists.
@@ -111,12 +112,16 @@ class Session:
 SESSION = Session()
 
 
-def _title(page: Page) -> str:
-    return re.sub(r"\d+", "#", page.title())
+_STATE = """() => [
+  document.title.replace(/\\d+/g, '#'),
+  innerWidth <= 640 ? 'phone' : 'wide',
+  ...['.flash', '.error, .field-error, [aria-invalid=true]', 'dialog[open], details[open]']
+    .map(s => document.querySelector(s) ? 1 : 0),
+].join(' ')"""
 
 
-def check_once(page: Page, key: str | None = None) -> None:
-    """Check the page unless a page of the same kind (or the same screenshot ``key``) was checked already."""
+def check_once(page: Page) -> None:
+    """Check the page unless a page of the same kind in the same state was checked already."""
     url = page.url
     if not url.startswith(("http://", "https://")):
         return
@@ -124,7 +129,7 @@ def check_once(page: Page, key: str | None = None) -> None:
         if page.evaluate("() => document.contentType") != "text/html":
             return
         kind = template(url)
-        ident = (kind, key if key is not None else _title(page))
+        ident = (kind, page.evaluate(_STATE))
         if ident in SESSION.checked:
             return
         found = violations(page)

@@ -104,7 +104,7 @@ def shot(page: Page, name: str) -> None:
     """A full-page screenshot of what the person sees now."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    axe_check.check_once(page, key=name)
+    axe_check.check_once(page)
 
 
 def login(page: Page, username: str, screenshot: str | None = None) -> None:
