@@ -86,6 +86,7 @@ def test_station_officer_scores_and_the_auditor_finds_the_history(
     login(auditor, "auditor")
     if has_route(app, "web.audit_search"):
         auditor.click("#nav-audit")
+        auditor.click("details.audit-codes summary")  # the search by number and code is folded away
         auditor.fill("[name='instance_id']", str(instance_id))
         auditor.fill("[name='action']", "task_completed")
         auditor.click("#audit-search")
