@@ -24,6 +24,8 @@ PERSON_KEYS = frozenset(
 DEPARTMENT_KEYS = frozenset({"department_code", "department", "departments", "heads_of"})
 PROCESS_KEYS = frozenset({"process_id", "processes"})
 VILLAGE_KEYS = frozenset({"village_code", "village"})
+# Payload keys holding a mapping keyed by village code (an operator's count per village).
+BY_VILLAGE_KEYS = frozenset({"villages"})
 # A post's business key, ``<campaign>/<village code>/<slot>``: people read the village and the post.
 _POST_KEY = re.compile(r"^(?P<campaign>.+)/(?P<village>[a-z]+-[a-z]\d+)/(?P<slot>\d+)$")
 
@@ -77,6 +79,8 @@ class EventNames:
 
     def payload(self, value: Any, key: str = "") -> Any:
         """``value`` with the codes of known keys replaced by names (a copy; the event is not changed)."""
+        if isinstance(value, dict) and key in BY_VILLAGE_KEYS:
+            return {self.village(str(k)): self.payload(v, str(k)) for k, v in value.items()}
         if isinstance(value, dict):
             return {k: self.payload(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -158,6 +162,8 @@ class EventNames:
 
 def _collect(value: Any, people: set[str], villages: set[str], key: str = "") -> None:
     if isinstance(value, dict):
+        if key in BY_VILLAGE_KEYS:
+            villages.update(str(k) for k in value)
         for k, v in value.items():
             _collect(v, people, villages, str(k))
     elif isinstance(value, list):

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from service.context import ServiceContext
 from tests.api.appraisal_steps import seed
 from tests.api.clean_form_steps import first_candidate_failed
-from tests.api.recruitment_steps import start_recruitment, the_task
+from tests.api.recruitment_steps import attach, start_recruitment, the_task
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
 from tests.web_units.test_excel_import import HEADERS, open_campaign, person, sheet
@@ -103,7 +103,7 @@ def test_audit_search_shows_people_and_departments_by_name(
     app: Flask, hiring: dict[str, str], lang: str
 ) -> None:
     client = browser(app, "auditor", lang)
-    text = page_text(client, "/audit?search=1", lang)
+    text = page_text(client, "/audit?search=1&action=task_completed", lang)  # newest first: the tasks done
     assert "公安分局 王警官" in text and "党群工作部 李科长" in text
     assert ("公安分局" if lang == "zh-CN" else "Public Security Sub-bureau") in text
     # A completed task's change: the task, its fields by title and its choices by label.
@@ -131,6 +131,7 @@ def test_campaign_dashboard_names_the_vacant_post(
     # The second and last candidate for the post fails too: the post stays vacant.
     bureau = users["bureau"]
     vetting = {"findings": ["criminal_record"], "notes": "有犯罪记录"}
+    attach(bureau, hiring["vetting"])  # the vetting file the model requires
     bureau.post(f"/api/v1/tasks/{hiring['vetting']}/complete", {"data": vetting})
     client = browser(app, "bureau", lang)
     campaigns = page_text(client, "/dashboards/campaigns", lang)
