@@ -88,7 +88,7 @@ def recruitment(
 def test_recruitment_data_is_titled_and_labelled_in_chinese(app: Flask, recruitment: dict[str, Any]) -> None:
     page = page_of(web_login(app, "bureau"), recruitment["campaign"])
     text = assert_people_view(page, "zh-CN")
-    assert text.startswith("一村一辅警工作流") and "招聘流程" in text  # the process by name
+    assert text.removeprefix("跳到正文\n").startswith("一村一辅警工作流") and "招聘流程" in text  # by name
     data = section(page, "instance-data")
     for expected in ("计划名称\n2026年农村辅警招聘计划", "月薪标准（元）\n4200", "审核意见\n同意"):
         assert expected in data, data
