@@ -18,6 +18,19 @@ def task_of(session: Session, task_id: str) -> HumanTaskModel:
     return task
 
 
+def readable_case(
+    session: Session, caller: Caller, instance_id: int | None, task_id: str | None
+) -> tuple[int, HumanTaskModel | None]:
+    """The instance whose notes are read (a task's own, when a task is named) and that task, once the caller
+    may read the instance."""
+    task = task_of(session, task_id) if task_id is not None else None
+    instance = task.instance_id if task is not None else instance_id
+    if instance is None:
+        raise NotFoundError("请指明流程实例或任务", english="Name the instance or the task")
+    require_reader(session, caller, instance)
+    return instance, task
+
+
 def require_writer(session: Session, caller: Caller, instance_id: int) -> None:
     """Staff who read the instance add to it; auditors and designers only read (403, said as such)."""
     require_reader(session, caller, instance_id)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import AttachmentBlobModel, AttachmentModel, HumanTaskFacts
-from service.usecases.case_notes.access import require_attacher, require_writer, task_of
+from service.usecases.case_notes.access import readable_case, require_attacher, require_writer, task_of
 from service.usecases.case_notes.sniffing import KINDS, sniff
 from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError, NotFoundError, ServiceError
@@ -163,10 +163,7 @@ def list_attachments(
 ) -> list[dict[str, Any]]:
     """An instance's attachments (each with the step it was attached at), or one task's, oldest first."""
     with ctx.database.reading() as session:
-        task = task_of(session, task_id) if task_id is not None else None
-        instance = task.instance_id if task is not None else instance_id
-        assert instance is not None  # noqa: S101 - one of the two is always given
-        require_reader(session, caller, instance)
+        instance, task = readable_case(session, caller, instance_id, task_id)
         query = select(AttachmentModel).where(AttachmentModel.instance_id == instance)
         if task is not None:
             query = query.where(AttachmentModel.task_id == task.id)

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.context import ServiceContext
 from service.persistence.models import CommentModel
-from service.usecases.case_notes.access import require_writer, task_of
+from service.usecases.case_notes.access import readable_case, require_writer, task_of
 from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError
-from service.usecases.instances import require_reader
 from service.usecases.names import person_names
 from workflows.ports import CHINA
 
@@ -84,10 +83,7 @@ def list_comments(
 ) -> list[dict[str, Any]]:
     """An instance's comments (all of them, each with its step), or one task's, oldest first."""
     with ctx.database.reading() as session:
-        task = task_of(session, task_id) if task_id is not None else None
-        instance = task.instance_id if task is not None else instance_id
-        assert instance is not None  # noqa: S101 - one of the two is always given
-        require_reader(session, caller, instance)
+        instance, task = readable_case(session, caller, instance_id, task_id)
         query = select(CommentModel).where(CommentModel.instance_id == instance)
         if task is not None:
             query = query.where(CommentModel.task_id == task.id)
