@@ -77,7 +77,7 @@ def test_a_town_renamed_or_added_by_the_admin_is_named_so_everywhere(
         rf'<tr data-month="{month}" data-town="gushan">\s*<td>{month}</td><td>([^<]*)<', dashboard
     )
     assert gushan_row is not None and gushan_row.group(1) == "崮山街道"
-    # Departments keep the names the admin gave them (崮山镇人民政府 in the overdue table); the town is renamed.
+    # The town is renamed; departments keep their own names (崮山镇人民政府, in the overdue table).
     assert "崮山镇" not in dashboard.replace("崮山镇人民政府", "")
     qiaotou = get(web_login(app, "bureau"), "/dashboards/appraisal?town=qiaotou")
     assert re.findall(r'data-town="([^"]+)">\s*<td>[^<]*</td><td>([^<]*)<', qiaotou) == [
