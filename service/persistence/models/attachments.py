@@ -2,7 +2,9 @@
 
 A file's bytes are stored once, keyed by their sha256 (``attachment_blobs``); each upload is a row of
 ``attachments`` naming the blob, the instance, the task it was attached at (if any), who uploaded it, the
-file name the person gave and the kind the service found in the content.
+file name the person gave, an optional label (政审材料) and the kind the service found in the content.
+A removed or replaced upload keeps its row (``deleted_at``/``deleted_by``, ``replaced_by``) so the audit
+trail and the hash stay; the pages and ``requiresAttachment`` count only the live ones.
 """
 
 from __future__ import annotations
@@ -51,3 +53,9 @@ class AttachmentModel(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    label: Mapped[str | None] = mapped_column(String(100))
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
+    replaced_by: Mapped[int | None] = mapped_column(
+        ForeignKey("attachments.id", name="fk_attachments_replaced_by")
+    )
