@@ -44,11 +44,23 @@ class DefinitionModel(Base):
     retired_at: Mapped[datetime | None]
 
 
+# A finished instance whose engine state is still kept; literal so that SQLite matches the partial index.
+NOT_ARCHIVED = "status = 'completed' AND archived_at IS NULL"
+
+
 class InstanceModel(Base):
     __tablename__ = "instances"
     # A business key names one instance of a process: starting a month twice cannot create a duplicate.
     __table_args__ = (
         UniqueConstraint("process_id", "business_key", name="uq_instances_process_business_key"),
+        # Retention (service/usecases/retention.py) takes the finished instances not archived yet by end date.
+        Index(
+            "ix_instances_to_archive",
+            "completed_at",
+            "id",
+            sqlite_where=text(NOT_ARCHIVED),
+            postgresql_where=text(NOT_ARCHIVED),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"), index=True)
@@ -65,6 +77,8 @@ class InstanceModel(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+    # Set when retention dropped the engine state (``state`` is then ``{}``); the audit log keeps the rest.
+    archived_at: Mapped[datetime | None]
     __mapper_args__ = {"version_id_col": lock_version}
 
 

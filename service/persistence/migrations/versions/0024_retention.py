@@ -4,12 +4,19 @@ Revision ID: 0024_retention
 Revises: 0023_attachment_labels
 Create Date: 2026-12-07
 
-Placeholder in the chain; filled in by the work it names.
+A finished instance older than the retention age keeps its audit history and task rows but drops its
+engine state (``auxpolice retention archive``): ``instances.archived_at`` says when, and a partial index
+over the finished instances not yet archived lets the command find the next batch by end date without
+reading the archived ones again. The path taken and the final data live on in the audit log
+(``instance_archived`` and ``instance_completed`` events), so there is no archive table to keep.
+
+Downgrade drops the column and the index; the engine states dropped meanwhile are not brought back (an
+archived instance reads as a finished one with no engine state).
 """
 from typing import Sequence, Union
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -18,10 +25,16 @@ down_revision: Union[str, Sequence[str], None] = '0023_attachment_labels'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+NOT_ARCHIVED = "status = 'completed' AND archived_at IS NULL"
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_instances_to_archive', ['completed_at', 'id'], unique=False, sqlite_where=sa.text(NOT_ARCHIVED), postgresql_where=sa.text(NOT_ARCHIVED))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('instances', schema=None) as batch_op:
+        batch_op.drop_index('ix_instances_to_archive', sqlite_where=sa.text(NOT_ARCHIVED), postgresql_where=sa.text(NOT_ARCHIVED))
+        batch_op.drop_column('archived_at')
