@@ -22,8 +22,8 @@ class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(
         metadata={
-            "description": "new_task 新任务 / returned 退回给您 / due_tomorrow 明天到期 / overdue 已逾期 / "
-            "escalation 逾期督办"
+            "description": "new_task 新任务 / returned 退回给您 / reassigned 改派给您 / moved 流程调整转来 / "
+            "due_today 今日到期 / due_tomorrow 明天到期 / overdue 已逾期 / escalation 逾期督办"
         }
     )
     kind_zh = fields.String()

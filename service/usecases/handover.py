@@ -16,6 +16,7 @@ from service.persistence.models import OPEN_STATES, MembershipModel, UserModel
 from service.usecases.directory import Caller
 from service.usecases.duties import check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError
+from service.usecases.notifications.raising import on_handover
 from service.usecases.tasks import locked_task, open_task_data, set_claim, specs_of_instance
 
 REASON_MAX = 1000
@@ -85,6 +86,9 @@ def reassign_task(
             to_user=username,
             reason=reason[:REASON_MAX],
         )
+        # A head taking a task over, or giving it to whoever holds it already, needs no word of it.
+        if username not in (caller.username, task.claimed_by):
+            on_handover(session, now, caller.username, "reassigned", task._asdict(), username=username)
         return set_claim(session, task, "claimed", username, now)
 
 

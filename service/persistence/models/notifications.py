@@ -1,7 +1,7 @@
 """Notifications inside the app (issue 15, point 5): one row per event and audience, read state per user.
 
 A notification is addressed to a department (every member; a head-only task's only to its heads) or to one
-person (a task returned to the one who completed the step it came back to). A department of 40 staff with
+person (a task returned to the one who completed the step it came back to, or handed over to them). A department of 40 staff with
 1,000 new tasks a month thus gets 1,000 rows, not 40,000. What a user has read is kept apart: the
 notifications at or below their watermark (``notification_marks``, moved by "mark all read") and any read
 one by one above it (``notification_reads``, pruned when the watermark passes them).
@@ -17,7 +17,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from service.persistence.models.base import Base
 
 # What a notification is about; one notification of a kind per task (the scheduler's rounds are idempotent).
-NOTIFICATION_KINDS = ("new_task", "returned", "due_tomorrow", "overdue", "escalation")
+NOTIFICATION_KINDS = (
+    "new_task",
+    "returned",
+    "reassigned",
+    "moved",
+    "due_today",
+    "due_tomorrow",
+    "overdue",
+    "escalation",
+)
 
 
 class NotificationModel(Base):

@@ -22,6 +22,7 @@ from service.persistence.models import OPEN_STATES, DefinitionModel, HumanTaskMo
 from service.persistence.rows import table_of, update_loaded
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.incidents import incidents_recorded
+from service.usecases.notifications.raising import on_handover
 from service.usecases.projections import queue_row
 from service.usecases.runner import InstanceRunner
 from workflows.engine import ReadyUserTask, WorkflowEngine
@@ -227,7 +228,8 @@ def _migrate_one(
         return engine.ready_user_tasks(workflow)
 
     ready = runner.act(instance, move)
-    _reroute(session, ctx, instance, [task for task in ready if plan and task.info.spec_name in plan.changed])
+    changed = [task for task in ready if plan and task.info.spec_name in plan.changed]
+    _reroute(session, ctx, actor, instance, changed)
     if not update_loaded(
         session, instance, {"definition_id": versions.target.id}, lock_version=instance.lock_version
     ):
@@ -269,18 +271,32 @@ def _names(bundles: list[ProcessSpecs], process_id: str, elements: set[str]) -> 
 
 
 def _reroute(
-    session: Session, ctx: ServiceContext, instance: InstanceModel, tasks: list[ReadyUserTask]
+    session: Session, ctx: ServiceContext, actor: str, instance: InstanceModel, tasks: list[ReadyUserTask]
 ) -> None:
     """A ready task keeps its id through the move, so the runner leaves its queue row as it was: give the
-    row its element's new name, form and lane (a task moved to another queue is unclaimed)."""
+    row its element's new name, form and lane (a task moved to another queue is unclaimed). Whoever now has
+    a task at another step or in another queue is told (``moved``): to them it is a new task."""
     rows = table_of(HumanTaskModel)
+    now = ctx.clock.now()
     for task in tasks:
-        fresh = queue_row(instance.id, instance.process_id, task, ctx.clock.now())
+        fresh = queue_row(instance.id, instance.process_id, task, now)
         values = {key: fresh[key] for key in ("name_zh", "name_en", "department_code", "form", "head_only")}
         open_row = (rows.c.id == task.task_id) & rows.c.state.in_(OPEN_STATES)
+        before = session.execute(select(rows.c.name_zh, rows.c.department_code).where(open_row)).first()
+        if before is None:
+            continue
         session.execute(
             update(rows)
             .where(open_row, rows.c.department_code != values["department_code"])
             .values(state="open", claimed_by=None, claimed_at=None)
         )
         session.execute(update(rows).where(open_row).values(**values))
+        if tuple(before) == (values["name_zh"], values["department_code"]):
+            continue  # the same step in the same queue (its form or English name changed): nothing new
+        after = session.execute(select(rows).where(rows.c.id == task.task_id)).one()._asdict()
+        audience = (
+            {"username": after["claimed_by"]}
+            if after["claimed_by"]
+            else {"department_code": after["department_code"]}
+        )
+        on_handover(session, now, actor, "moved", after, **audience)

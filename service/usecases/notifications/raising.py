@@ -5,8 +5,13 @@
   staffing plan returned for redraft); to that person instead of the department, naming who returned it.
 - ``escalation``: a head-only task the service itself created (a boundary timer fired: the overdue
   scoring's 督办); to the department's heads.
-- ``due_tomorrow``: an open task due by the end of tomorrow (China time); to whoever claimed it, else to
-  the department.
+- ``reassigned``: a head handed a task over to one member (service/usecases/handover.py); to that member,
+  naming the head. Not when the head takes it over themselves.
+- ``moved``: a migration to another version of the process put a waiting task at another step or in another
+  department's queue (service/usecases/migration/moves.py); to the department it is now in (to whoever
+  holds it, if it stayed in its department), naming who migrated it.
+- ``due_today`` / ``due_tomorrow``: an open task due by the end of today / of tomorrow (China time); to
+  whoever claimed it, else to the department.
 - ``overdue``: an open task past its due time; to the department (its heads included).
 """
 
@@ -15,12 +20,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, literal, null, select, text
+from sqlalchemy import ColumnElement, and_, case, delete, exists, literal, null, select, text, update
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import ACTIVE_TASK, HumanTaskModel
-from service.persistence.models.notifications import NotificationModel
+from service.persistence.models.notifications import NotificationModel, NotificationReadModel
 from service.persistence.rows import insert_for, insert_rows, table_of
 from workflows.ports import CHINA
 
@@ -57,6 +62,11 @@ def _returned_to(session: Session, instance_id: int, spec_names: set[str]) -> di
     return {spec_name: str(completed_by) for spec_name, completed_by in rows}
 
 
+# The kind an earlier hand-over's notification holds for the moment between its replacement's insert and its
+# own deletion (in one transaction, so no reader ever sees it).
+SUPERSEDED = "superseded"
+
+
 def on_new_tasks(
     session: Session, now: datetime, actor: str, tasks: list[dict[str, Any]], *, new_instances: bool = False
 ) -> None:
@@ -84,6 +94,43 @@ def on_new_tasks(
         else:
             rows.append(_row("new_task", task, now, department_code=department, head_only=task["head_only"]))
     insert_rows(session, NotificationModel, rows)
+
+
+def on_handover(
+    session: Session,
+    now: datetime,
+    actor: str,
+    kind: str,
+    task: dict[str, Any],
+    *,
+    username: str | None = None,
+    department_code: str | None = None,
+) -> None:
+    """Notify the person or the department a task was handed to (``reassigned``, ``moved``), in the caller's
+    transaction; ``task`` is its ``human_tasks`` row as it is now (its new name, department).
+
+    One notification of a kind per task (the unique key), so a later hand-over replaces the earlier one: that
+    one no longer holds (the task is not that person's, or not at that step, any more).
+    """
+    notifications = table_of(NotificationModel)
+    same = and_(notifications.c.kind == kind, notifications.c.task_id == task["id"])
+    # The earlier one is renamed out of the key first and deleted after the insert: deleted first, SQLite
+    # could give the new row the same id again (it reuses the highest), which a reader's "all read" watermark
+    # may already cover, so the new notification would never show as unread.
+    earlier = list(
+        session.execute(
+            update(notifications).where(same).values(kind=SUPERSEDED).returning(notifications.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    audience = {"username": username, "department_code": department_code, "actor": actor}
+    insert_rows(session, NotificationModel, [_row(kind, task, now, head_only=task["head_only"], **audience)])
+    if earlier:
+        session.execute(
+            delete(NotificationReadModel).where(NotificationReadModel.notification_id.in_(earlier))
+        )
+        session.execute(delete(notifications).where(notifications.c.id.in_(earlier)))
 
 
 def _raise_for(session: Session, kind: str, due: ColumnElement[bool], now: datetime, to_claimer: bool) -> int:
@@ -134,7 +181,8 @@ def _raise_for(session: Session, kind: str, due: ColumnElement[bool], now: datet
 
 
 def notify_due(ctx: ServiceContext) -> int:
-    """The scheduler's round: due-tomorrow and overdue notifications not raised yet; how many were raised.
+    """The scheduler's round: due-today, due-tomorrow and overdue notifications not raised yet; how many were
+    raised.
 
     Idempotent (one of a kind per task, by the unique key and the NOT EXISTS), so any number of workers may
     run it at any interval.
@@ -144,8 +192,11 @@ def notify_due(ctx: ServiceContext) -> int:
     tomorrow_ends = today_ends + timedelta(days=1)
     due_at = HumanTaskModel.due_at
     with ctx.database.transaction() as session:
+        today = _raise_for(
+            session, "due_today", and_(due_at >= now, due_at <= today_ends), now, to_claimer=True
+        )
         tomorrow = _raise_for(
             session, "due_tomorrow", and_(due_at > today_ends, due_at <= tomorrow_ends), now, to_claimer=True
         )
         overdue = _raise_for(session, "overdue", due_at < now, now, to_claimer=False)
-    return tomorrow + overdue
+    return today + tomorrow + overdue

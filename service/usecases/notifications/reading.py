@@ -23,7 +23,7 @@ from service.persistence.rows import insert_for
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
 from service.usecases.instances import Page
-from service.usecases.names import person_names, process_names
+from service.usecases.names import department_names, person_names, process_names
 from service.usecases.notifications.texts import KIND_NAMES, about, texts
 from service.usecases.own_cases import hide_own
 
@@ -113,11 +113,14 @@ def one_item(ctx: ServiceContext, caller: Caller, notification_id: int) -> dict[
 def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[dict[str, Any]]:
     processes = process_names(ctx, session) if rows else {}
     people = person_names(session, {row[0].actor for row in rows if row[0].actor})
+    # A moved task names the queue it is now in (only those need the departments read).
+    departments = department_names(session) if any(row[0].kind == "moved" for row in rows) else {}
     items = []
     for notification, read, task_state in rows:
         process, actor = processes.get(notification.process_id), people.get(notification.actor or "")
-        zh, en = texts(notification, process, actor)
-        about_zh, about_en = about(notification, process, actor)
+        department = departments.get(notification.department_code or "")
+        zh, en = texts(notification, process, actor, department)
+        about_zh, about_en = about(notification, process, actor, department)
         kind = KIND_NAMES.get(notification.kind)
         items.append(
             {

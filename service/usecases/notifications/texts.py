@@ -10,27 +10,47 @@ from service.usecases.names import Name
 KIND_NAMES = {
     "new_task": Name("新任务", "New task"),
     "returned": Name("退回给您", "Returned to you"),
+    "reassigned": Name("改派给您", "Handed to you"),
+    "moved": Name("流程调整转来", "Moved by a process change"),
+    "due_today": Name("今日到期", "Due today"),
     "due_tomorrow": Name("明天到期", "Due tomorrow"),
     "overdue": Name("已逾期", "Overdue"),
     "escalation": Name("逾期督办", "Escalation"),
 }
 
 
-def texts(row: Any, process: Name | None, actor: Name | None) -> tuple[str, str]:
+def texts(
+    row: Any, process: Name | None, actor: Name | None, department: Name | None = None
+) -> tuple[str, str]:
     """(Chinese, English) of a notification row: its kind, task names, subject and process."""
     kind = KIND_NAMES.get(row.kind, Name(row.kind, row.kind))
-    zh, en = about(row, process, actor)
+    zh, en = about(row, process, actor, department)
     return f"{kind.zh}：{zh}", f"{kind.en}: {en}"
 
 
-def about(row: Any, process: Name | None, actor: Name | None) -> tuple[str, str]:
-    """(Chinese, English) of what a notification is about, without its kind."""
+def about(
+    row: Any, process: Name | None, actor: Name | None, department: Name | None = None
+) -> tuple[str, str]:
+    """(Chinese, English) of what a notification is about, without its kind; ``actor``: who returned,
+    handed over or moved the task; ``department``: the queue a moved task is now in."""
     process = process or Name(row.process_id, row.process_id)
     subject_zh = f"——{row.subject}" if row.subject else ""
     subject_en = f" — {row.subject}" if row.subject else ""
     zh = f"{row.task_name_zh}{subject_zh}（{process.zh}）"
     en = f"{row.task_name_en}{subject_en} ({process.en})"
-    if row.kind == "returned" and actor is not None:
-        zh += f"，退回人：{actor.zh}"
-        en += f", returned by {actor.en}"
+    if row.kind == "moved" and department is not None:
+        zh += f"，现由{department.zh}办理"
+        en += f", now with {department.en}"
+    if actor is not None and row.kind in ACTOR_LABELS:
+        label = ACTOR_LABELS[row.kind]
+        zh += f"，{label.zh}：{actor.zh}"
+        en += f", {label.en} {actor.en}"
     return zh, en
+
+
+# How the person behind a notification is named, by kind.
+ACTOR_LABELS = {
+    "returned": Name("退回人", "returned by"),
+    "reassigned": Name("改派人", "handed over by"),
+    "moved": Name("调整人", "moved by"),
+}
