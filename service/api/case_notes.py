@@ -14,7 +14,8 @@ from marshmallow import Schema, fields
 from service.api import caller, context
 from service.api.fields import Text
 from service.auth import allow
-from service.usecases.case_notes import attachments, comments
+from service.usecases.case_notes import attachment_changes, attachments, comments
+from service.usecases.case_notes.attachments import MAX_LABEL_CHARS
 from service.usecases.case_notes.comments import MAX_COMMENT_CHARS
 
 blp = Blueprint(
@@ -43,6 +44,18 @@ class UploadSchema(Schema):
     file = Upload(required=True, metadata={"description": "PDF、PNG、JPEG、Word 或 Excel 文件（按内容识别）"})
 
 
+class LabelSchema(Schema):
+    # Bounded a little past the column here; the use case trims it and says the limit (422 naming ``label``).
+    label = Text(
+        MAX_LABEL_CHARS + 100,
+        load_default=None,
+        metadata={
+            "description": "附件说明（可选，如“政审材料”“签字合同扫描件”），最多 100 字；"
+            "替换时不填则沿用原说明"
+        },
+    )
+
+
 class AttachmentSchema(Schema):
     id = fields.Integer()
     instance_id = fields.Integer()
@@ -50,6 +63,7 @@ class AttachmentSchema(Schema):
     step_zh = fields.String(allow_none=True)
     step_en = fields.String(allow_none=True)
     file_name = fields.String()
+    label = fields.String(allow_none=True, metadata={"description": "附件说明；页面上显示在文件名旁"})
     kind = fields.String(metadata={"description": "pdf, png, jpeg, docx, xlsx, doc, xls：按文件内容识别"})
     kind_zh = fields.String()
     kind_en = fields.String()
@@ -60,6 +74,11 @@ class AttachmentSchema(Schema):
     uploaded_by = fields.String()
     uploader_name = fields.String()
     created_at = fields.DateTime(metadata={"description": "北京时间（+08:00, Asia/Shanghai）"})
+    deleted_at = fields.DateTime(
+        allow_none=True, metadata={"description": "删除或被替换的时间（北京时间）；在用的附件为空"}
+    )
+    deleted_by = fields.String(allow_none=True)
+    replaced_by = fields.Integer(allow_none=True, metadata={"description": "替换它的附件"})
 
 
 # Who reads follows who reads the instance (the use cases check which instance); only staff add.
@@ -102,14 +121,16 @@ class TaskComments(MethodView):
 class TaskAttachments(MethodView):
     @allow("staff")
     @blp.arguments(UploadSchema, location="files")
+    @blp.arguments(LabelSchema, location="form")
     @blp.response(201, AttachmentSchema)
-    def post(self, files: dict[str, Any], task_id: str) -> Any:
-        """Attach a file at an open task (its department): multipart ``file``; its kind is read from its
-        content (PDF, PNG, JPEG, Word, Excel), its size bounded (AUXPOLICE_MAX_ATTACHMENT_BYTES, 413)."""
+    def post(self, files: dict[str, Any], form: dict[str, Any], task_id: str) -> Any:
+        """Attach a file at an open task (its department): multipart ``file`` and an optional ``label``; its
+        kind is read from its content (PDF, PNG, JPEG, Word, Excel), its size bounded
+        (AUXPOLICE_MAX_ATTACHMENT_BYTES, 413)."""
         upload = files["file"]
         content = upload.read(context().settings.max_attachment_bytes + 1)
         return attachments.add_attachment(
-            context(), caller(), upload.filename or "", content, task_id=task_id
+            context(), caller(), upload.filename or "", content, task_id=task_id, label=form["label"]
         )
 
 
@@ -123,13 +144,41 @@ class InstanceAttachments(MethodView):
 
     @allow("staff")
     @blp.arguments(UploadSchema, location="files")
+    @blp.arguments(LabelSchema, location="form")
     @blp.response(201, AttachmentSchema)
-    def post(self, files: dict[str, Any], instance_id: int) -> Any:
+    def post(self, files: dict[str, Any], form: dict[str, Any], instance_id: int) -> Any:
         """Attach a file to the instance as a whole (staff who read it), as at a task."""
         upload = files["file"]
         content = upload.read(context().settings.max_attachment_bytes + 1)
         return attachments.add_attachment(
-            context(), caller(), upload.filename or "", content, instance_id=instance_id
+            context(), caller(), upload.filename or "", content, instance_id=instance_id, label=form["label"]
+        )
+
+
+@blp.route("/attachments/<int:attachment_id>")
+class Attachment(MethodView):
+    @allow("staff")
+    @blp.response(200, AttachmentSchema)
+    def delete(self, attachment_id: int) -> Any:
+        """Remove an attachment: its uploader, while the task it was attached at is open (the instance runs,
+        for a file on the instance). Soft: the row, its bytes and hash stay for the audit trail
+        (``attachment_removed``); the lists leave it out and a required file must be attached again."""
+        return attachment_changes.remove_attachment(context(), caller(), attachment_id)
+
+
+@blp.route("/attachments/<int:attachment_id>/replacement")
+class AttachmentReplacement(MethodView):
+    @allow("staff")
+    @blp.arguments(UploadSchema, location="files")
+    @blp.arguments(LabelSchema, location="form")
+    @blp.response(201, AttachmentSchema)
+    def post(self, files: dict[str, Any], form: dict[str, Any], attachment_id: int) -> Any:
+        """Replace an attachment with a new file (as removing it): the new upload keeps its step and, unless
+        ``label`` is given, its label; the old one is marked replaced. One transaction, both audited."""
+        upload = files["file"]
+        content = upload.read(context().settings.max_attachment_bytes + 1)
+        return attachment_changes.replace_attachment(
+            context(), caller(), attachment_id, upload.filename or "", content, label=form["label"]
         )
 
 

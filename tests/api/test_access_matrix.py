@@ -113,6 +113,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/instances/<int:instance_id>/attachments"): MEMBERS | {"auditor", "designer"},
     ("POST", "/api/v1/instances/<int:instance_id>/attachments"): MEMBERS,
     ("GET", "/api/v1/attachments/<int:attachment_id>/content"): MEMBERS | {"auditor", "designer"},
+    ("DELETE", "/api/v1/attachments/<int:attachment_id>"): MEMBERS,  # the use case: its uploader only
+    ("POST", "/api/v1/attachments/<int:attachment_id>/replacement"): MEMBERS,
     ("GET", "/api/v1/notifications"): EVERYONE,
     ("GET", "/api/v1/notifications/count"): EVERYONE,
     ("POST", "/api/v1/notifications/<int:notification_id>/read"): EVERYONE,
@@ -127,6 +129,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/queues/<department>/bulk-steps"): MEMBERS,
     ("GET", "/api/v1/queues/<department>/steps/<step>/bulk"): MEMBERS,
     ("POST", "/api/v1/queues/<department>/steps/<step>/bulk-complete"): MEMBERS,
+    ("GET", "/api/v1/queues/<department>/steps/<step>/bulk-workbook"): MEMBERS,
+    ("POST", "/api/v1/queues/<department>/steps/<step>/bulk-workbook"): MEMBERS,
     # Last: it revokes the token the caller uses.
     ("POST", "/api/v1/auth/logout"): EVERYONE,
 }

@@ -180,3 +180,96 @@ def test_an_upload_without_a_file_is_refused_not_failed(app: Flask, users: dict[
         content_type="multipart/form-data",
     )
     assert response.status_code == 404
+
+
+def upload(
+    user: User, url: str, content: bytes, name: str, label: str | None = None, expect: int = 201
+) -> Any:
+    """A multipart upload with an optional label, as a page's form or a client sends it."""
+    data: dict[str, Any] = {"file": (io.BytesIO(content), name)}
+    if label is not None:
+        data["label"] = label
+    response = user.client.post(url, data=data, headers=user._headers(), content_type="multipart/form-data")
+    assert response.status_code == expect, (url, response.status_code, response.get_json(silent=True))
+    return response.get_json()
+
+
+def remove(user: User, attachment_id: int, expect: int = 200) -> Any:
+    response = user.client.delete(f"/api/v1/attachments/{attachment_id}", headers=user._headers())
+    assert response.status_code == expect, (attachment_id, response.status_code, response.get_json())
+    return response.get_json()
+
+
+def test_a_file_is_labelled_replaced_and_removed_by_its_uploader_while_its_task_is_open(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    first_candidate_failed(users, ctx, clock)
+    bureau, head, auditor = users["bureau"], users["bureau_head"], users["auditor"]
+    task = next_vetting(bureau)
+    at_task, listing = (
+        f"/api/v1/tasks/{task['id']}/attachments",
+        f"/api/v1/instances/{task['instance_id']}/attachments",
+    )
+    complete_url, body = f"/api/v1/tasks/{task['id']}/complete", {"data": {"findings": [], "notes": "无"}}
+
+    too_long = upload(bureau, at_task, SMALL_PDF, "a.pdf", label="长" * 101, expect=422)
+    assert_error_shape(too_long, 422)
+    assert too_long["errors"]["label"] == ["最多 100 个字", "At most 100 characters"]
+    first = upload(bureau, at_task, SMALL_PDF, "scan-001.pdf", label="  政审材料\n（第一版） ")
+    assert first["label"] == "政审材料 （第一版）" and first["deleted_at"] is None
+
+    # Another member of the department, a department with no task in it, an auditor: refused, said why.
+    refused = remove(head, first["id"], expect=403)
+    assert_error_shape(refused, 403)
+    assert "只有上传人" in refused["message"] and "Only the person who uploaded" in refused["message_en"]
+    assert_error_shape(
+        upload(head, f"/api/v1/attachments/{first['id']}/replacement", PNG, "x.png", expect=403), 403
+    )
+    assert_error_shape(remove(users["party"], first["id"], expect=403), 403)
+    assert_error_shape(remove(auditor, first["id"], expect=403), 403)
+    assert_error_shape(remove(bureau, 999999, expect=404), 404)
+
+    # Replaced: the new file keeps the step and (none given) the label; the old one leaves the list.
+    clock.advance(timedelta(minutes=1))
+    second = upload(bureau, f"/api/v1/attachments/{first['id']}/replacement", PNG, "scan-002.png")
+    assert second["label"] == "政审材料 （第一版）" and second["step_zh"] == "考察政审"
+    assert second["task_id"] == task["id"] and second["kind"] == "png"
+    shown_now = [a for a in bureau.get(listing) if a["task_id"] == task["id"]]
+    assert [a["id"] for a in shown_now] == [second["id"]]
+    assert_error_shape(remove(bureau, first["id"], expect=409), 409)  # replaced already: nothing to change
+
+    # Removed: the list and requiresAttachment forget it; the row, the bytes and the hash stay on record.
+    removed = remove(bureau, second["id"])
+    assert removed["deleted_by"] == "bureau" and removed["deleted_at"].endswith("+08:00")
+    assert [a for a in bureau.get(listing) if a["task_id"] == task["id"]] == []
+    again = bureau.post(complete_url, body, expect=422)
+    assert again["errors"]["attachments"] == ["须上传：考察政审材料", "Required: the vetting file"]
+    bureau.get(f"/api/v1/attachments/{second['id']}/content", expect=404)  # gone for staff ...
+    kept = app.test_client().get(  # ... still there for the auditor, by its hash
+        f"/api/v1/attachments/{second['id']}/content", headers={"Authorization": "Bearer test-token-auditor"}
+    )
+    assert kept.status_code == 200 and kept.data == PNG
+    with ctx.database.reading() as session:
+        rows = {row.id: row for row in session.scalars(select(AttachmentModel))}
+    assert rows[first["id"]].replaced_by == second["id"] and rows[first["id"]].deleted_by == "bureau"
+    assert rows[second["id"]].deleted_at is not None and rows[second["id"]].sha256 == second["sha256"]
+
+    added = [e for e in events(ctx, "attachment_added") if e.payload["attachment_id"] == second["id"]]
+    assert added[0].payload["replaces"] == first["id"]
+    assert added[0].payload["replaces_sha256"] == first["sha256"]
+    (replaced,) = events(ctx, "attachment_replaced")
+    assert replaced.payload["attachment_id"] == first["id"] and replaced.payload["sha256"] == first["sha256"]
+    assert replaced.payload["new_sha256"] == second["sha256"] and replaced.task_id == task["id"]
+    (gone,) = events(ctx, "attachment_removed")
+    assert gone.payload["sha256"] == second["sha256"] and gone.payload["label"] == "政审材料 （第一版）"
+    assert gone.actor == "bureau" and gone.department_code == "police_bureau"
+
+    # Once the task is completed its file is the record of it: neither removed nor replaced.
+    final = upload(bureau, at_task, SMALL_PDF, "政审材料.pdf", label="政审材料")
+    bureau.post(complete_url, body)
+    closed = remove(bureau, final["id"], expect=409)
+    assert_error_shape(closed, 409)
+    assert "已办结" in closed["message"] and "completed or cancelled" in closed["message_en"]
+    assert "Vet candidate" in closed["message_en"]
+    upload(bureau, f"/api/v1/attachments/{final['id']}/replacement", PNG, "x.png", expect=409)
+    assert [a["label"] for a in auditor.get(listing) if a["task_id"] == task["id"]] == ["政审材料"]
