@@ -59,11 +59,23 @@ def element_states(workflow: BpmnWorkflow, completed_elements: Iterable[str] = (
 
 def element_names(workflow: BpmnWorkflow) -> dict[str, str]:
     """``{bpmn_id: name}`` of the top process' elements (the id where an element has no name)."""
+    return spec_element_names(workflow.spec)
+
+
+def spec_element_names(process_spec: Any) -> dict[str, str]:
+    """``{bpmn_id: name}`` of a process spec's elements, for an instance whose state is no longer kept."""
     return {
         spec.bpmn_id: spec.bpmn_name or spec.bpmn_id
-        for spec in workflow.spec.task_specs.values()
+        for spec in process_spec.task_specs.values()
         if spec.bpmn_id
     }
+
+
+def archived_states(process_spec: Any, path: Iterable[str]) -> dict[str, str]:
+    """``{bpmn_id: completed}`` for the elements of ``path`` (what an archived instance ran, as recorded
+    when its state was dropped) that the process spec still has."""
+    known = spec_element_names(process_spec)
+    return {element: COMPLETED for element in path if element in known}
 
 
 def completed_from_events(events: Iterable[tuple[str, Mapping[str, Any] | None]]) -> set[str]:

@@ -128,6 +128,8 @@ class InstanceSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+    # When retention dropped the engine state (the data is then the final data the audit log keeps).
+    archived_at = fields.DateTime(allow_none=True)
 
 
 class InstanceDetailSchema(InstanceSchema):

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel
+from service.usecases.archived import archived_record
 from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.instances import require_reader
@@ -16,12 +18,14 @@ from service.usecases.names import Name, department_names
 from service.usecases.projections import resolve_queue
 from service.usecases.runner import InstanceRunner
 from workflows.diagram import (
+    archived_states,
     completed_from_events,
     element_names,
     element_states,
     english_names,
     labelled_diagram,
     process_file,
+    spec_element_names,
 )
 
 # A lane scoped by task data (``police_station:{town}``) in a diagram without an instance: the kind of
@@ -55,7 +59,8 @@ def instance_diagram(
 ) -> dict[str, Any]:
     """``{"process_id", "bpmn_xml", "states", "names", "data"}``, labelled in ``lang``.
 
-    ``states`` is ``{bpmn_id: completed|active|waiting}``; ``names`` the element names of those ids.
+    ``states`` is ``{bpmn_id: completed|active|waiting}``; ``names`` the element names of those ids. An
+    archived instance (retention) is drawn from what its audit log kept: no engine state is read.
     """
     with ctx.database.reading() as session:
         require_reader(session, caller, instance_id)
@@ -68,23 +73,18 @@ def instance_diagram(
             raise NotFoundError(
                 "流程定义中找不到流程“{process_id}”的 BPMN 文件", process_id=instance.process_id
             )
-        engine, workflow = runner.load(instance)
-        # The live task tree may have been compacted: the audit log still names every element that ran.
-        events = session.execute(
-            select(AuditEventModel.action, AuditEventModel.payload).where(
-                AuditEventModel.instance_id == instance_id,
-                or_(
-                    AuditEventModel.action == "task_completed",
-                    AuditEventModel.action.endswith("_executed", autoescape=True),
-                ),
-            )
-        ).all()
-        completed = completed_from_events((action, payload) for action, payload in events)
-        states = element_states(workflow, completed)
-        names = element_names(workflow)
+        names: dict[str, str]
+        if instance.archived_at is not None:
+            # Retention dropped the state: the path it recorded then, the final data the audit log keeps.
+            kept = archived_record(session, instance)
+            top, _subprocesses = specs.spec_for(instance.process_id)
+            states, names, data = archived_states(top, kept.path), spec_element_names(top), kept.data
+        else:
+            engine, workflow = runner.load(instance)
+            states = element_states(workflow, elements_run(session, instance_id))
+            names, data = element_names(workflow), engine.data(workflow)
         if lang == "en":
             names.update(english_names(xml))
-        data = engine.data(workflow)
         return {
             "process_id": instance.process_id,
             "bpmn_xml": served_diagram(xml, data, department_names(session), lang),
@@ -92,3 +92,17 @@ def instance_diagram(
             "names": {bpmn_id: names.get(bpmn_id, bpmn_id) for bpmn_id in states},
             "data": data,
         }
+
+
+def elements_run(session: Session, instance_id: int) -> set[str]:
+    """The element ids the audit log says an instance ran: the live task tree may have been compacted."""
+    events = session.execute(
+        select(AuditEventModel.action, AuditEventModel.payload).where(
+            AuditEventModel.instance_id == instance_id,
+            or_(
+                AuditEventModel.action == "task_completed",
+                AuditEventModel.action.endswith("_executed", autoescape=True),
+            ),
+        )
+    ).all()
+    return completed_from_events((action, payload) for action, payload in events)

@@ -177,6 +177,8 @@ def _details(
         return labeller.fields({"properties": _TIMER}, detail)
     if action == "instance_migrated":
         return _migrated(elements, payload)
+    if action == "instance_archived":
+        return _archived(elements, payload)
     # Anything else (a compaction, a refusal, a vacancy): its fields under their keys, never as JSON.
     rest = {k: v for k, v in payload.items() if k not in _SHOWN_ELSEWHERE}
     return labeller.fields({}, rest)
@@ -203,3 +205,29 @@ def _migrated(elements: _Elements, payload: Mapping[str, Any]) -> list[Item]:
                 | {"value_zh": "、".join(n[0] for n in names), "value_en": ", ".join(n[1] for n in names)}
             )
     return items
+
+
+def _archived(elements: _Elements, payload: Mapping[str, Any]) -> list[Item]:
+    """An archiving (retention): the elements the instance ran, by name, and what was dropped."""
+    path = [elements.names.get(str(e)) for e in payload.get("path") or []]
+    named = [name for name in path if name is not None]  # unnamed gateways and events are no names
+    days, size = payload.get("retention_days"), payload.get("state_bytes")
+    values: list[tuple[str, Text, Text]] = [
+        (
+            "path",
+            ("走过的环节", "Elements run"),
+            ("、".join(n[0] for n in named), ", ".join(n[1] for n in named)),
+        ),
+        ("retention_days", ("保存期限", "Retention"), (f"{days} 天", f"{days} days")),
+        ("state_bytes", ("删除的引擎状态", "Engine state dropped"), (f"{size} 字节", f"{size} bytes")),
+        (
+            "state_sha256",
+            ("引擎状态的 SHA-256", "SHA-256 of the engine state"),
+            (str(payload.get("state_sha256")),) * 2,
+        ),
+    ]
+    return [
+        {"type": "value", "key": key, "title_zh": title[0], "title_en": title[1]}
+        | {"value_zh": value[0] or "—", "value_en": value[1] or "—"}
+        for key, title, value in values
+    ]

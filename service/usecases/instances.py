@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases import names
+from service.usecases.archived import archived_record
 from service.usecases.data_view import data_view
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
@@ -34,6 +35,7 @@ INSTANCE_FIELDS = (
     "created_at",
     "updated_at",
     "completed_at",
+    "archived_at",
 )
 
 
@@ -171,7 +173,10 @@ def instance_detail(
     data: dict[str, Any] = {}
     if include_data:
         with ctx.database.reading() as session:
-            data = InstanceRunner(ctx, session, "system").current_data(instance)
+            if instance.archived_at is not None:  # its state is gone: the final data its audit log keeps
+                data = archived_record(session, instance).data
+            else:
+                data = InstanceRunner(ctx, session, "system").current_data(instance)
     return {**{c: getattr(instance, c) for c in INSTANCE_FIELDS}, "data": data, "tasks": tasks}
 
 

@@ -26,6 +26,7 @@ from service.persistence.models import (
     TimerModel,
 )
 from service.persistence.rows import insert_rows, table_of, update_loaded
+from service.usecases.archived import refuse_archived
 from service.usecases.errors import ConflictError, NotFoundError, OperatorFailedError, ServiceError
 from service.usecases.incidents import guarded, open_incident
 from service.usecases.notifications.raising import on_new_tasks
@@ -214,6 +215,7 @@ class InstanceRunner:
 
     def load(self, instance: InstanceModel) -> tuple[WorkflowEngine, BpmnWorkflow]:
         """Rebuild an instance's workflow for reading (no operators run)."""
+        refuse_archived(instance)  # retention dropped its state: a clear refusal, never a failed load
         engine = self._engine_for(instance)
         specs = self.specs_for(instance.definition_id)
         return engine, engine.load(specs, instance.process_id, dict(instance.state))

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "draft_scenario_saved": lazy_gettext("保存试运行场景"),
     "draft_scenario_deleted": lazy_gettext("删除试运行场景"),
     "instance_migrated": lazy_gettext("迁移流程实例"),
+    "instance_archived": lazy_gettext("归档流程实例"),
     "login": lazy_gettext("登录"),
     "login_failed": lazy_gettext("登录失败"),
     "login_locked": lazy_gettext("登录被锁定"),
@@ -73,6 +74,8 @@ ACTION_LABELS = {
     "contract_renewed": lazy_gettext("续签劳动合同"),
     "comment_added": lazy_gettext("添加意见"),
     "attachment_added": lazy_gettext("上传附件"),
+    "attachment_removed": lazy_gettext("删除附件"),
+    "attachment_replaced": lazy_gettext("替换附件"),
 }
 
 STATE_LABELS = {
