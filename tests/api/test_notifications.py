@@ -1,9 +1,10 @@
 """Notifications inside the app (issue 15, point 5), over HTTP on SQLite and PostgreSQL.
 
 New tasks notify their departments in the transaction that creates them; a staffing plan returned for
-redraft notifies the one who drafted it, naming who returned it; the scheduler's round raises due-tomorrow
-and overdue once per task; an escalation reaches the heads only. Reading marks read; another's
-notification is not found.
+redraft notifies the one who drafted it, naming who returned it; a head's handover notifies the member the
+task goes to, naming the head; a migration that moves a waiting task to another step or queue notifies
+whoever has it now; the scheduler's round raises due-tomorrow, due-today and overdue once per task; an
+escalation reaches the heads only. Reading marks read; another's notification is not found.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 from service.context import ServiceContext
 from service.scheduler import run_once as fire_due_timers
 from service.usecases.notifications.raising import notify_due
+from tests.api import test_instance_migration as migration
 from tests.api.appraisal_steps import seed, tasks_of
 from tests.api.clean_form_steps import PLAN
-from tests.api.recruitment_steps import complete, start_recruitment, the_task
+from tests.api.recruitment_steps import complete, open_tasks, start_recruitment, the_task
 from tests.conftest import User
 from workflows.ports import ManualClock
 
@@ -131,6 +133,16 @@ def test_due_tomorrow_once_then_overdue_and_the_escalation_for_the_head(
     assert to_station == {t["id"] for t in scores} - {claimed}
     assert claimed in {item["task_id"] for item in of_kind(staff, "due_tomorrow")}
 
+    clock.advance(timedelta(days=1))  # 07:00 on 5 December, Beijing: the day they are due
+    assert notify_due(ctx) == 46 * 2 and notify_due(ctx) == 0
+    today = of_kind(staff, "due_today")
+    assert len(today) == 24 and {item["task_id"] for item in of_kind(head, "due_today")} == to_station
+    assert today[0]["kind_zh"] == "今日到期" and today[0]["text_zh"].startswith(
+        "今日到期：派出所日常管理考核——"
+    )
+    assert today[0]["text_en"].startswith("Due today: Police station appraisal — ")
+    assert today[0]["link"] == f"/tasks/{today[0]['task_id']}"
+
     clock.advance(due - clock.now() + timedelta(hours=1))
     assert fire_due_timers(ctx) > 0
     assert notify_due(ctx) == 46 * 2
@@ -151,3 +163,71 @@ def test_bad_arguments_are_refused_in_the_one_error_shape(users: dict[str, User]
     assert set(body["errors"]) == {"per_page"} and body["message_en"]
     assert staff.post("/api/v1/notifications/2147483647/read", expect=404)["message_en"]
     assert users["designer"].get("/api/v1/notifications/count") == {"unread": 0, "capped": False}
+
+
+def test_a_handover_notifies_the_member_it_goes_to(users: dict[str, User]) -> None:
+    bureau, head = users["bureau"], users["bureau_head"]
+    start_recruitment(bureau)
+    task = the_task(bureau, "police_bureau", "draft_plan")
+    bureau.post("/api/v1/notifications/read-all")
+
+    def hand(to: str) -> None:
+        head.post(f"/api/v1/tasks/{task['id']}/reassign", {"username": to, "reason": "王警官负责本次招聘"})
+
+    hand("bureau")
+    [given] = listed(bureau, unread=True)
+    assert given["kind"] == "reassigned" and given["task_id"] == task["id"]
+    assert given["link"] == f"/tasks/{task['id']}"
+    assert given["text_zh"] == "改派给您：起草用人计划——2026年农村辅警招聘（招聘流程），改派人：公安分局 局长"
+    assert given["text_en"].startswith("Handed to you: ") and given["text_en"].endswith(
+        "handed over by 公安分局 局长"
+    )
+    assert of_kind(head, "reassigned") == []  # to the member, not to the department
+    bureau.post("/api/v1/notifications/read-all")
+
+    hand("bureau_head")  # the head takes it over: nobody is told
+    assert of_kind(head, "reassigned") == [] and unread(bureau) == 0
+    hand("bureau")  # given back: told again, unread though everything so far was marked read
+    [again] = listed(bureau, unread=True)
+    assert again["kind"] == "reassigned" and again["id"] > given["id"]
+    assert [item["id"] for item in of_kind(bureau, "reassigned")] == [again["id"]]  # the earlier one is gone
+
+
+def test_a_migration_that_moves_a_waiting_task_notifies_who_has_it_now(users: dict[str, User]) -> None:
+    designer, bureau, party = users["designer"], users["bureau"], users["party"]
+    v1 = migration.deploy(designer, migration.V1)
+    kept, moved = migration.start(bureau, "kept"), migration.start(bureau, "moved")
+    [held] = [t for t in open_tasks(bureau, "police_bureau", "task_a") if t["instance_id"] == kept]
+    bureau.post(f"/api/v1/tasks/{held['id']}/claim")
+    bureau.post("/api/v1/notifications/read-all")
+    # Version 2 renames task A and puts it in Party Affairs' lane.
+    files = migration.model([("task_a", "甲（复核）"), ("task_b", "乙")])
+    lanes = files["migration_probe.bpmn"].replace("<bpmn:flowNodeRef>task_a</bpmn:flowNodeRef>", "")
+    files["migration_probe.bpmn"] = lanes.replace(
+        "</bpmn:laneSet>",
+        '<bpmn:lane id="party_lane" name="party_affairs"><bpmn:flowNodeRef>task_a</bpmn:flowNodeRef>'
+        "</bpmn:lane></bpmn:laneSet>",
+    )
+    [definition] = designer.post("/api/v1/definitions", {"files": files}, expect=201)
+    body = migration.request(v1, definition["id"], instances=[moved])
+    assert [row["migrated"] for row in designer.post("/api/v1/migrations", body)] == [True]
+
+    [note] = of_kind(party, "moved")
+    [task] = [t for t in open_tasks(party, "party_affairs", "task_a") if t["instance_id"] == moved]
+    assert note["task_id"] == task["id"] and note["link"] == f"/tasks/{task['id']}"
+    assert note["text_zh"].startswith("流程调整转来：甲（复核）")
+    assert note["text_zh"].endswith("（迁移探针），现由党群工作部办理，调整人：流程设计 吴工")
+    assert "now with Party and Mass Work Dept." in note["text_en"] and note["text_en"].endswith(
+        "moved by 流程设计 吴工"
+    )
+    assert unread(bureau) == 0  # no longer the bureau's: nothing to tell it
+
+    # A renamed step in the same queue: whoever claimed the task is told, the task stays theirs.
+    v3 = migration.deploy(designer, [("task_a", "甲（新）"), ("task_b", "乙")])
+    body = migration.request(v1, v3, instances=[kept])
+    assert [row["migrated"] for row in designer.post("/api/v1/migrations", body)] == [True]
+    [renamed] = listed(bureau, unread=True)
+    assert renamed["kind"] == "moved" and renamed["task_id"] == held["id"]
+    assert renamed["text_zh"].startswith("流程调整转来：甲（新）") and "现由" not in renamed["text_zh"]
+    assert bureau.get(f"/api/v1/tasks/{held['id']}")["claimed_by"] == "bureau"
+    assert of_kind(users["bureau_head"], "moved") == []
