@@ -41,7 +41,7 @@ def archive_command(older_than_days: int | None, dry_run: bool, batch_size: int)
 
     ctx: ServiceContext = current_app.extensions["auxpolice"]
     try:
-        report = archive_finished(ctx, "retention", older_than_days, dry_run, batch_size)
+        report = archive_finished(ctx, "system", older_than_days, dry_run, batch_size)
     except ServiceError as error:
         raise click.ClickException(f"{error.message} / {error.message_en}") from error
     cutoff, days, found = report.cutoff.date().isoformat(), report.older_than_days, report.candidates
