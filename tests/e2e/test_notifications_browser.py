@@ -1,6 +1,6 @@
 """A station clerk's notifications (issue 15, point 5): the bell counts what a month's start put in the
-queue, the list opens a task and marks it read, the count drops; English; a phone. Screenshots:
-15-notify-*.png."""
+queue, the list opens a task and marks it read, the count drops; English; a task the head hands over; a
+phone. Screenshots: 15-notify-*.png."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from service.context import ServiceContext
-from tests.api.appraisal_steps import seed
+from tests.api.appraisal_steps import seed, tasks_of
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 
@@ -68,6 +68,20 @@ def test_a_clerk_opens_a_new_task_from_the_bell(
     page.click("#read-all")
     expect(page.locator("#no-notifications")).to_have_text("No unread notifications.")
     expect(page.locator("#nav-bell")).to_have_attribute("aria-label", "0 unread notifications")
+
+    # The station's head hands one of the scoring tasks to the clerk: a notification of its own, naming him.
+    handed = tasks_of(users["gushan_station"], "police_station:gushan", "station_score")[0]
+    body = {"username": "gushan_station", "reason": "刘警官熟悉该村情况"}
+    users["gushan_station_head"].post(f"/api/v1/tasks/{handed['id']}/reassign", body)
+    page.click("#switch-language")
+    bell_says(page, 1)
+    expect(items).to_have_count(1)
+    expect(items.first.locator(".notification-kind")).to_have_text("改派给您")
+    expect(items.first.locator(".notification-open")).to_contain_text(handed["subject"])
+    expect(items.first.locator(".notification-open")).to_contain_text("改派人：崮山派出所 所长")
+    shot(page, "15-notify-reassigned")
+    items.first.locator(".notification-open").click()
+    expect(page).to_have_url(re.compile(f"/tasks/{handed['id']}$"))
 
     # A phone: the town government's clerk reads the same list at 390 px without scrolling sideways.
     phone = pages.new()
