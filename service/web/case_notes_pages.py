@@ -12,7 +12,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from service.api.case_notes import download
-from service.usecases.case_notes import attachments, comments
+from service.api.fields import id_or_none
+from service.usecases.case_notes import attachment_changes, attachments, comments
 from service.usecases.case_notes.access import require_writer
 from service.usecases.errors import ServiceError
 from service.usecases.tasks import specs_of_instance
@@ -51,12 +52,15 @@ def case_notes(instance_id: int, task: dict[str, Any] | None = None) -> dict[str
             and task["state"] in ("open", "claimed")
         )
     attached_here = task is not None and any(a["task_id"] == task["id"] for a in shown["attachments"])
+    for attachment in shown["attachments"]:
+        attachment["changeable"] = may_write and attachment_changes.may_change(caller, attachment, task)
     return {
         **shown,
         "may_comment": may_write,
         "may_attach": may_attach if task is not None else may_write,
         "required": required,
         "required_met": attached_here,
+        "any_changeable": any(a["changeable"] for a in shown["attachments"]),
     }
 
 
@@ -119,13 +123,65 @@ def _attach(instance_id: int | None, task_id: str | None) -> Any:
     content = upload.read(context().settings.max_attachment_bytes + 1)
     try:
         added = attachments.add_attachment(
-            context(), user(), upload.filename, content, instance_id=instance_id, task_id=task_id
+            context(),
+            user(),
+            upload.filename,
+            content,
+            instance_id=instance_id,
+            task_id=task_id,
+            label=request.form.get("label"),
         )
     except ServiceError as error:
         flash_error(error)
     else:
-        flash(_("已上传附件：%(name)s", name=added["file_name"]), "success")
+        flash(_("已上传附件：%(name)s", name=_named(added)), "success")
     return _back(instance_id, task_id)
+
+
+def _named(attachment: dict[str, Any]) -> str:
+    """A file as the list shows it: its label, then its own name."""
+    label = attachment.get("label")
+    return f"{label}（{attachment['file_name']}）" if label else str(attachment["file_name"])
+
+
+def _back_from() -> Any:
+    """Back to the page the form was on: the task's or the instance's (the form's hidden field)."""
+    task_id = request.form.get("task_id") or None
+    if task_id is not None:
+        return _back(None, task_id[:64])
+    instance_id = id_or_none(request.form.get("instance_id"))
+    return _back(instance_id, None) if instance_id is not None else redirect(url_for("web.home"))
+
+
+@bp.post("/attachments/<int:attachment_id>/remove")
+@login_required
+def attachment_remove(attachment_id: int) -> Any:
+    try:
+        removed = attachment_changes.remove_attachment(context(), user(), attachment_id)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("已删除附件：%(name)s（记录保留在审计日志中）", name=_named(removed)), "success")
+    return _back_from()
+
+
+@bp.post("/attachments/<int:attachment_id>/replace")
+@login_required
+def attachment_replace(attachment_id: int) -> Any:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("请选择要上传的文件"), "error")
+        return _back_from()
+    content = upload.read(context().settings.max_attachment_bytes + 1)
+    try:
+        added = attachment_changes.replace_attachment(
+            context(), user(), attachment_id, upload.filename, content, label=request.form.get("label")
+        )
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("已替换附件，新文件：%(name)s", name=_named(added)), "success")
+    return _back_from()
 
 
 @bp.get("/attachments/<int:attachment_id>")

@@ -1,10 +1,13 @@
 """Issue 15, point 4 in the browser (1366x768 and 390x844, Chinese and English): the vetting clerk leaves a
-comment (意见) at the vetting; the service company is refused the contract without the signed contract,
-uploads it, sees it listed with its size and uploader, signs; the instance page shows the comment with
-its step. The steps before are seeded through the API."""
+comment (意见) at the vetting, uploads a labelled file, replaces it and removes it (the task needs a file
+again); the findings' checkboxes are one named group; the service company is refused the contract without
+the signed contract, uploads it with a label, sees it listed with its size and uploader, signs; the
+instance page shows the comment with its step and the contract on record (no removing it any more). The
+steps before are seeded through the API."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -22,6 +25,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 COMMENT = "已到户籍地走访，邻里反映良好，建议录用。"
 CONTRACT_FILE = "劳动合同（已签字）.pdf"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 
 def fill_contract(page: Page) -> None:
@@ -57,6 +61,39 @@ def test_the_contract_waits_for_the_signed_contract_and_the_comment_shows_its_st
     expect(comment).to_contain_text("公安分局 王警官")
     expect(comment).to_contain_text("考察政审")
     expect(comment).to_contain_text("北京时间")
+
+    # The findings' checkboxes are one group named by the field's title (a fieldset and its legend).
+    findings = clerk.get_by_role("group", name="发现的不得聘用情形")
+    expect(findings).to_be_visible()
+    expect(findings.get_by_role("checkbox")).to_have_count(12)
+
+    # A labelled file, replaced by a better scan, then removed: the task needs a file again.
+    first = {"name": "scan-01.pdf", "mimeType": "application/pdf", "buffer": SMALL_PDF}
+    clerk.set_input_files("#attach-file", files=[first])
+    clerk.fill("#attach-label", "政审材料（初稿）")
+    clerk.click("#attach-submit")
+    rows = clerk.locator("#attachment-list tbody tr")
+    row = rows.filter(has_text="scan-01.pdf")
+    expect(row.locator(".attachment-label")).to_have_text("政审材料（初稿）")
+    expect(clerk.locator("#required-file-state")).to_contain_text("已上传")
+    row.locator("summary").click()
+    png = {"name": "scan-02.png", "mimeType": "image/png", "buffer": PNG}
+    row.get_by_label("新文件").set_input_files(files=[png])
+    row.get_by_label("附件说明（可选）").fill("政审材料")
+    shot(clerk, "15-attach-replace-open-zh")
+    row.get_by_role("button", name="替换文件").click()
+    expect(clerk.locator(".flash.success")).to_contain_text("已替换附件，新文件：政审材料（scan-02.png）")
+    expect(clerk.locator("#attachment-list")).not_to_contain_text("scan-01.pdf")
+    row = rows.filter(has_text="scan-02.png")
+    expect(row.locator(".attachment-label")).to_have_text("政审材料")
+    expect(row).to_contain_text("PNG")
+    shot(clerk, "15-attach-replaced-zh")
+    fits(clerk, "15-attach-replaced-phone")
+    row.get_by_role("button", name=re.compile("^删除")).click()
+    expect(clerk.locator(".flash.success")).to_contain_text("已删除附件：政审材料（scan-02.png）")
+    expect(clerk.locator("#attachment-list")).not_to_contain_text("scan-02.png")
+    expect(clerk.locator("#required-file-state")).to_contain_text("尚未上传")
+    shot(clerk, "15-attach-removed-zh")
     complete(
         users["bureau"], "police_bureau", "vet_candidate", {"findings": [], "notes": "未发现不得聘用情形"}
     )
@@ -90,10 +127,14 @@ def test_the_contract_waits_for_the_signed_contract_and_the_comment_shows_its_st
     expect(company.locator(".flash.error")).to_contain_text("按文件内容（而非文件名）判断")
     listed = company.locator("#attachment-list tbody tr")
     expect(listed.filter(has_text="签订劳动合同")).to_have_count(0)  # only the vetting's file so far
+    expect(company.locator(".remove-attachment")).to_have_count(0)  # the clerk's file is the clerk's
     pdf = {"name": CONTRACT_FILE, "mimeType": "application/pdf", "buffer": SMALL_PDF}
     company.set_input_files("#attach-file", files=[pdf])
+    company.fill("#attach-label", "签字合同扫描件")
     company.click("#attach-submit")
     row = company.locator("#attachment-list tbody tr").filter(has_text=CONTRACT_FILE)
+    expect(row.locator(".attachment-label")).to_have_text("签字合同扫描件")
+    expect(row.get_by_role("button", name=re.compile("^删除"))).to_be_visible()
     expect(row).to_contain_text("劳务派遣公司 赵经理")
     expect(row).to_contain_text(f"{len(SMALL_PDF)} B")
     expect(row).to_contain_text("PDF 文档")
@@ -115,6 +156,8 @@ def test_the_contract_waits_for_the_signed_contract_and_the_comment_shows_its_st
     expect(comment).to_contain_text("公安分局 王警官")
     expect(comment).to_contain_text("考察政审")
     expect(company.locator("#attachment-list")).to_contain_text(CONTRACT_FILE)
+    expect(company.locator("#attachment-list")).to_contain_text("签字合同扫描件")
+    expect(company.locator(".remove-attachment")).to_have_count(0)  # its task is completed: on record
     shot(company, "15-attach-instance-zh")
     fits(company, "15-attach-instance-phone")
     switch_language(company, "en")

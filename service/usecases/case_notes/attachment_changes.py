@@ -102,38 +102,28 @@ def _changeable(
     require_writer(session, caller, row.instance_id)
     if row.deleted_at is not None:
         raise ConflictError(
-            "附件“{file_name}”已被删除或替换，不能再更改",
-            english="Attachment {attachment_id} was already removed or replaced and can no longer be changed",
-            file_name=row.file_name,
-            attachment_id=row.id,
+            "该附件已被删除或替换，不能再更改",
+            english="This file was already removed or replaced and can no longer be changed",
         )
     if row.uploaded_by != caller.username:
         raise ForbiddenError(
-            "只有上传人可以删除或替换附件“{file_name}”",
-            english="Only the person who uploaded attachment {attachment_id} may remove or replace it",
-            file_name=row.file_name,
-            attachment_id=row.id,
+            "只有上传人可以删除或替换该附件",
+            english="Only the person who uploaded this file may remove or replace it",
         )
     task = task_of(session, row.task_id) if row.task_id is not None else None
     if task is not None and task.state not in OPEN_STATES:
         raise ConflictError(
-            "附件“{file_name}”所在环节（{step}）已办结或已取消，附件作为办理记录保留，不能删除或替换",
-            english="Attachment {attachment_id} was attached at a step ({step_en}) that is completed or "
-            "cancelled: it stays as the record of how it was done and can no longer be removed or replaced",
-            file_name=row.file_name,
-            attachment_id=row.id,
-            step=row.step_zh or "",
-            step_en=row.step_en or "",
+            "该附件所在环节已办结或已取消，附件作为办理记录保留，不能删除或替换",
+            english="The step this file was attached at is completed or cancelled: the file stays as the "
+            "record of how it was done and can no longer be removed or replaced",
         )
     if task is None:
-        status = session.get(InstanceModel, row.instance_id)
-        if status is None or status.status != "running":
+        instance = session.get(InstanceModel, row.instance_id)
+        if instance is None or instance.status != "running":
             raise ConflictError(
-                "流程实例已结束，附件“{file_name}”作为办理记录保留，不能删除或替换",
-                english="The instance has ended: attachment {attachment_id} stays on record and can no "
-                "longer be removed or replaced",
-                file_name=row.file_name,
-                attachment_id=row.id,
+                "流程实例已结束，该附件作为办理记录保留，不能删除或替换",
+                english="The instance has ended: this file stays on record and can no longer be removed "
+                "or replaced",
             )
     return row, task
 
