@@ -48,6 +48,14 @@ class Settings:
     contract_renewal_days: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_CONTRACT_RENEWAL_DAYS", 60)
     )
+    # How many days the bell keeps a notification (of a task no longer open); the scheduler purges older ones
+    # daily and `auxpolice notifications purge` on demand. 0: keep them all.
+    notification_retention_days: int = field(
+        default_factory=lambda: _env_int("AUXPOLICE_NOTIFICATION_RETENTION_DAYS", 180)
+    )
+    # Retention (issue 16): a finished instance's engine state is dropped this many days after it ended by
+    # `auxpolice retention archive`; its history stays. Two years: see docs/design.md, "Retention".
+    retention_days: int = field(default_factory=lambda: _env_int("AUXPOLICE_RETENTION_DAYS", 730))
     batch_workers: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_BATCH_WORKERS", min(4, os.cpu_count() or 1))
     )
@@ -98,6 +106,10 @@ class Settings:
     max_attachment_bytes: int = field(
         default_factory=lambda: _env_int("AUXPOLICE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
     )
+
+    # The inbox counts its tasks, tabs and badges up to this many and shows more as "1,000+" (issue 15:
+    # an exact count reads every open task of a department on every page; docs/benchmarks.md).
+    inbox_count_bound: int = field(default_factory=lambda: _env_int("AUXPOLICE_INBOX_COUNT_BOUND", 1000))
 
     @classmethod
     def from_mapping(cls, overrides: dict[str, Any] | None) -> Settings:

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
 from service.api.fields import Text
-from service.api.schemas import PageArgs, page_of
+from service.api.schemas import PageArgs
 from service.auth import allow
 from service.usecases import inbox
 from service.usecases.inbox.claims import MAX_CLAIMS
@@ -63,6 +63,22 @@ class InboxTaskSchema(Schema):
     mine = fields.Boolean()
 
 
+class InboxTaskPageSchema(Schema):
+    """A page of the inbox. Its counting stops at a bound (AUXPOLICE_INBOX_COUNT_BOUND, 1,000 by default,
+    and never below the end of the page asked for): past it ``total`` is the bound, a lower bound, and
+    ``total_is_lower_bound`` is true (pages show "1,000+"). Narrow the list with the filters to count it."""
+
+    items = fields.List(fields.Nested(InboxTaskSchema))
+    total = fields.Integer(
+        metadata={"description": "how many tasks: exact, or a lower bound when total_is_lower_bound"}
+    )
+    total_is_lower_bound = fields.Boolean(
+        metadata={"description": "true: there are more than total (counting stopped at the bound)"}
+    )
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
 class ClaimRequestSchema(Schema):
     task_ids = fields.List(
         Text(36, min_length=1), required=True, validate=validate.Length(min=1, max=MAX_CLAIMS)
@@ -95,7 +111,7 @@ class SavedFilterSchema(Schema):
 class Inbox(MethodView):
     @allow("staff")
     @blp.arguments(InboxArgs, location="query")
-    @blp.response(200, page_of(InboxTaskSchema))
+    @blp.response(200, InboxTaskPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The caller's work across all their departments: open tasks (head-only ones where they are head)
         and the ones they hold, by section and filters, first due first (``sort``)."""

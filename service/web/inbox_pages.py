@@ -45,18 +45,27 @@ def inbox_page() -> Any:
     caller = user()
     query = _query()
     page = inbox.inbox_page(context(), caller, query, page_number(), PER_PAGE)
+    total = inbox.Count(page.total, page.total_is_lower_bound)
     args = _query_args(query)
     others = {key: value for key, value in args.items() if key != "section"}
+    counts = inbox.section_counts(context(), caller)
+    if query == inbox.InboxQuery(section=query.section, sort=query.sort):
+        # Unfiltered, the page's total is its section's count, counted at least as far as the page reaches
+        # (page 21 of "1,000+" says "1,050+"): the tab says the same.
+        counts[query.section] = total
     return render_template(
         "inbox.html",
         page=page,
         items=page.items,
-        pages=max(1, -(-page.total // PER_PAGE)),
+        total=total,
+        # Past the count's bound there is at least one task more than the total: "page 1 of 21+".
+        pages=max(1, -(-(page.total + page.total_is_lower_bound) // PER_PAGE)),
+        more_pages=page.total_is_lower_bound,
         query=query,
         args=args,
         query_string=urlencode(args),
         section_links={key: others if key == "all" else {**others, "section": key} for key in inbox.SECTIONS},
-        counts=inbox.section_counts(context(), caller),
+        counts=counts,
         choices=inbox.choices(context(), caller),
         saved=inbox.saved_filters(context(), caller),
         results=session.pop(_CLAIM_RESULTS, None),
@@ -111,8 +120,14 @@ def inbox_filter_delete(filter_id: str) -> Any:
     return redirect(url_for("web.inbox_page"))
 
 
+@bp.app_template_filter("bounded")
+def bounded(count: inbox.Count) -> str:
+    """A count as people read it: ``1,000+`` past the inbox's bound, else the number."""
+    return f"{count.value:,}+" if count.more else f"{count.value:,}"
+
+
 @bp.app_template_global("inbox_counts")
-def inbox_counts() -> dict[str, int] | None:
+def inbox_counts() -> dict[str, inbox.Count] | None:
     """The navigation's badges (tasks I hold, overdue work) for a signed-in member of a department, read
     once per page (one indexed count query)."""
     caller = current_user()

@@ -4,16 +4,18 @@ to me", and the navigation's counts."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 
 from service.context import ServiceContext
-from tests.api.appraisal_steps import seed
+from tests.api.appraisal_steps import add_officers, seed
 from tests.api.recruitment_steps import complete, start_recruitment
 from tests.conftest import User
-from tests.web_units.browser_session import web_login
+from tests.web_units.browser_session import csrf, web_login
 from workflows.ports import ManualClock
 
 MONTH = "2026-11"
@@ -88,6 +90,67 @@ def test_one_list_across_departments_with_filters_sorting_and_pages(
     assert refused["code"] == 422 and set(refused["errors"]) == {"section", "due"}
     # Head-only tasks only for heads, as the queues offer them; other towns' work never.
     assert inbox(users["boyu_station"], village=village)["total"] == 0
+
+
+def test_counts_stop_at_the_bound_and_say_so(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    """Past the count bound (AUXPOLICE_INBOX_COUNT_BOUND, 1,000; here 5 rather than inserting a thousand
+    tasks) the API's total is a lower bound, flagged, and the page, its tabs and the navigation say "5+";
+    below it, and as far as the page asked for reaches, counts stay exact."""
+    in_two_departments(users)
+    seed(ctx)
+    add_officers(ctx, 2)  # 52 tasks for the clerk: more than a web page of 50
+    users["bureau_head"].post("/api/v1/appraisals/months", {"month": MONTH}, expect=201)
+    clerk = users["gushan_station"]
+    everything = inbox(clerk, per_page=200)
+    count = everything["total"]
+    assert everything["total_is_lower_bound"] is False and count == len(everything["items"]) == 52
+    ctx.settings.inbox_count_bound = 5
+    first = inbox(clerk, per_page=3)
+    assert (first["total"], first["total_is_lower_bound"]) == (5, True)
+    assert [t["id"] for t in first["items"]] == [t["id"] for t in everything["items"][:3]]
+    # Counted at least to the end of the page asked for: the client always knows a next page is there.
+    third = inbox(clerk, per_page=3, page=3)
+    assert (third["total"], third["total_is_lower_bound"]) == (9, True)
+    assert [t["id"] for t in third["items"]] == [t["id"] for t in everything["items"][6:9]]
+    last = inbox(clerk, per_page=4, page=13)
+    assert (last["total"], last["total_is_lower_bound"], len(last["items"])) == (52, False, 4)
+    # A list the filters narrow below the bound is counted exactly.
+    by_village = Counter(t["village_code"] for t in everything["items"])
+    village, expected = min(by_village.items(), key=lambda item: item[1])
+    of_village = inbox(clerk, village=village, per_page=1)
+    assert (of_village["total"], of_village["total_is_lower_bound"]) == (expected, False)
+    schema = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert schema["InboxTaskPage"]["properties"]["total_is_lower_bound"]["type"] == "boolean"
+
+    # The page: "50+" in all (counted to the end of its 50 rows), page 1 of "2+"; the tabs and the
+    # navigation's badges "5+" (six claimed, all overdue); page 2 is counted exactly.
+    claimed = clerk.post("/api/v1/inbox/claim", {"task_ids": [t["id"] for t in everything["items"][:6]]})
+    assert [r["outcome"] for r in claimed["results"]] == ["claimed"] * 6
+    clock.advance(max(datetime.fromisoformat(t["due_at"]) for t in everything["items"]) - clock.now())
+    clock.advance(timedelta(minutes=1))
+    browser = web_login(app, "gushan_station")
+    text = browser.get("/inbox").get_data(as_text=True)
+    assert "共 50+ 项" in text and "数到 50 项为止" in text and "第 1 / 2+ 页" in text
+    assert 'id="nav-claimed">已认领 5+<' in text and "逾期 5+" in text
+    tabs = dict(re.findall(r'id="section-(\w+)".*?<span class="inbox-count">([^<]*)</span>', text))
+    assert tabs == {
+        "all": "50+",
+        "mine": "5+",
+        "open": "5+",
+        "due_soon": "0",
+        "overdue": "5+",
+        "returned": "0",
+    }
+    text = browser.get("/inbox?page=2").get_data(as_text=True)
+    assert "共 52 项" in text and "数到" not in text and "第 2 / 2 页" in text
+    english = {"lang": "en", "csrf_token": csrf(browser, "/inbox")}
+    assert browser.post("/language", data=english).status_code == 302
+    text = browser.get("/inbox?section=mine").get_data(as_text=True)
+    assert "Claimed 5+" in text and "6 in all" in text
+    text = browser.get("/inbox").get_data(as_text=True)
+    assert "50+ in all" in text and "(counted up to 50; filter to narrow the list)" in text
 
 
 def test_bulk_claim_gives_a_result_per_task(app: Flask, users: dict[str, User], ctx: ServiceContext) -> None:

@@ -20,8 +20,9 @@ def choices(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str
     """What the filters offer, by name: the processes and steps that reach the caller's departments (read
     from the deployed models, not from the 140,000 rows), and the towns and villages of the register."""
     with ctx.database.reading() as session:
-        processes = cached_process_names(ctx, session)
-        key = (id(ctx), newest_definition(session), caller.departments)
+        newest = newest_definition(session)
+        processes = cached_process_names(ctx, session, newest)
+        key = (id(ctx), newest, caller.departments)
         if key not in _STEPS:
             if len(_STEPS) > 1000:
                 _STEPS.clear()

@@ -1,0 +1,78 @@
+"""The inbox's counts: its section tabs and the navigation's badges, each bounded (bounded.py), each set
+one round trip to the database whatever the size of the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+
+from service.context import ServiceContext
+from service.usecases.directory import Caller
+from service.usecases.inbox.bounded import Count, count_upto
+from service.usecases.inbox.listing import (
+    EARLIER,
+    SECTIONS,
+    InboxQuery,
+    T,
+    filtered_work,
+    held_by,
+    my_work_statement,
+)
+
+
+def section_counts(ctx: ServiceContext, caller: Caller) -> dict[str, Count]:
+    """How many tasks each section holds, up to the inbox's count bound: the same conditions as the
+    section's page (so a tab's count is its page's total), "returned to me" driven from the caller's
+    completed steps (ix_human_tasks_completed_by) rather than tested on every open task."""
+    now = ctx.clock.now()
+    work = my_work_statement(caller)
+    sections: dict[str, Select[Any]] = {
+        key: filtered_work(caller, InboxQuery(section=key), now, work)
+        for key in SECTIONS
+        if key != "returned"
+    }
+    done = (
+        select(EARLIER.instance_id, EARLIER.spec_name)
+        .where(EARLIER.completed_by == caller.username, EARLIER.state == "completed")
+        .distinct()
+        .subquery()
+    )
+    sections["returned"] = work.join(
+        done, and_(done.c.instance_id == T.instance_id, done.c.spec_name == T.spec_name)
+    )
+    return _counted(ctx, sections)
+
+
+def nav_counts(ctx: ServiceContext, caller: Caller) -> dict[str, Count]:
+    """The navigation's badges: tasks the caller holds, and overdue tasks of their work (held or open).
+
+    Index range reads that stop at the bound, never a pass over the departments' open tasks: the caller's
+    own from ``ix_human_tasks_active_claimed`` (``held_by``), the open overdue ones from the covering
+    ``ix_human_tasks_active_counts`` (department_code, state, due_at, ...).
+    """
+    if not caller.departments:
+        return {"mine": Count(0), "overdue": Count(0)}
+    now = ctx.clock.now()
+    work = my_work_statement(caller)
+    held = work.where(held_by(caller))
+    counts = _counted(
+        ctx,
+        {
+            "mine": held,
+            "held_overdue": held.where(T.due_at < now),
+            "open_overdue": work.where(T.state == "open", T.due_at < now),
+        },
+    )
+    overdue = counts["held_overdue"].plus(counts["open_overdue"], ctx.settings.inbox_count_bound)
+    return {"mine": counts["mine"], "overdue": overdue}
+
+
+def _counted(ctx: ServiceContext, statements: dict[str, Select[Any]]) -> dict[str, Count]:
+    """Each statement's bounded count, all in one query."""
+    bound = ctx.settings.inbox_count_bound
+    with ctx.database.reading() as session:
+        row = session.execute(
+            select(*(count_upto(statement, bound + 1).label(key) for key, statement in statements.items()))
+        ).one()
+    return {key: Count.of(found or 0, bound) for key, found in zip(statements, row, strict=True)}
