@@ -1,4 +1,5 @@
-"""Background work shared safely by any number of workers: due timers and the monthly appraisal start.
+"""Background work shared safely by any number of workers: due timers, the monthly appraisal start, the
+notifications' reminders and their daily purge.
 
 A worker claims a batch of due timers with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
 workers never claim the same rows; SQLite serialises writers anyway), then fires them instance by
@@ -16,7 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -26,6 +27,7 @@ from service.usecases.errors import ServiceError
 from service.usecases.incidents import incidents_recorded
 from service.usecases.runner import InstanceRunner
 from workflows.engine import PendingTimer, WorkflowEngine
+from workflows.ports import CHINA
 
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -122,23 +124,36 @@ def run_forever(
     batch: int = DEFAULT_BATCH,
     lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    """Fire due timers, start a due appraisal month, raise due contract renewals and the due-tomorrow and
-    overdue notifications every ``interval`` seconds until ``stop`` is set."""
+    """Fire due timers, start a due appraisal month, raise due contract renewals and the due-today,
+    due-tomorrow and overdue notifications every ``interval`` seconds until ``stop`` is set; once a day (China
+    time), purge the notifications older than AUXPOLICE_NOTIFICATION_RETENTION_DAYS."""
     from service.usecases.appraisal import start_due_month
+    from service.usecases.notifications.purging import purge_notifications
     from service.usecases.notifications.raising import notify_due
     from service.usecases.roster import start_due_renewals
 
     worker = worker_name()
+    purged_on: date | None = None  # each worker purges once a day; a second worker's purge finds little
     while not stop.is_set():
         try:
             fired = run_once(ctx, worker, batch, lease)
             started = start_due_month(ctx)
             renewals = start_due_renewals(ctx)
-            notices = notify_due(ctx)  # due tomorrow, overdue: once per task (issue 15, point 5)
-            if fired or started or renewals or notices:
+            notices = notify_due(ctx)  # due today, tomorrow, overdue: once per task (issue 15, point 5)
+            purged, today = 0, ctx.clock.now().astimezone(CHINA).date()
+            if purged_on != today and ctx.settings.notification_retention_days > 0:
+                purged = purge_notifications(ctx, ctx.settings.notification_retention_days)
+                purged_on = today  # only once it succeeded: a failed purge is tried again next round
+            if fired or started or renewals or notices or purged:
                 log.info(
                     "scheduler round",
-                    extra={"fired": fired, "appraisals": started, "renewals": renewals, "notices": notices},
+                    extra={
+                        "fired": fired,
+                        "appraisals": started,
+                        "renewals": renewals,
+                        "notices": notices,
+                        "purged_notifications": purged,
+                    },
                 )
         except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
             log.exception("scheduler round failed")
