@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
 from service.api.fields import Text
 from service.auth import allow
-from service.usecases import bulk_scoring
+from service.usecases import bulk_scoring, bulk_workbook
 
 blp = Blueprint("bulk", __name__, url_prefix="/api/v1", description="批量办理 Bulk completion")
 
@@ -52,6 +55,7 @@ class BulkRowSchema(Schema):
     may_complete = fields.Boolean()
     officer_id = fields.Integer(allow_none=True)
     officer_name = fields.String()
+    id_number_masked = fields.String(metadata={"description": "370602********1234, empty when unknown"})
     village_code = fields.String(allow_none=True)
     village_name_zh = fields.String()
     village_name_en = fields.String()
@@ -131,3 +135,54 @@ class BulkComplete(MethodView):
         """Complete each item's task with its data, each in its own transaction and validated against its
         own form; a result per item. An item whose data is empty is skipped; a refused one changes nothing."""
         return bulk_scoring.bulk_complete(context(), caller(), department, step, body["items"])
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookArgs(Schema):
+    fill = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["maximum"]),
+        metadata={"description": "maximum: each score filled with its maximum (满分)"},
+    )
+
+
+class WorkbookUploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "the workbook downloaded here, filled in (.xlsx)"})
+
+
+class UploadResultSchema(BulkResultSchema):
+    row = fields.Integer(metadata={"description": "the row's number in Excel"})
+    officer_name = fields.String()
+    village_name_zh = fields.String()
+    village_name_en = fields.String()
+
+
+class UploadOutcomeSchema(BulkOutcomeSchema):
+    results = fields.List(fields.Nested(UploadResultSchema))
+
+
+@blp.route("/queues/<department>/steps/<step>/bulk-workbook")
+class BulkWorkbook(MethodView):
+    @allow("staff")
+    @blp.arguments(WorkbookArgs, location="query")
+    @blp.response(200, content_type=XLSX, description="the table as an .xlsx workbook")
+    def get(self, args: dict[str, Any], department: str, step: str) -> Any:
+        """The table as an Excel workbook: a row per officer (name, village, officer number and masked ID
+        number as text), the form's fields with Chinese headers and Excel's checks, the task id hidden."""
+        content, name = bulk_workbook.bulk_sheet(
+            context(), caller(), department, step, full_marks=args["fill"] == "maximum"
+        )
+        return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name)
+
+    @allow("staff")
+    @blp.arguments(WorkbookUploadSchema, location="files")
+    @blp.response(200, UploadOutcomeSchema)
+    def post(self, files: dict[str, Any], department: str, step: str) -> Any:
+        """Complete the tasks of a filled workbook (multipart ``file``). Every row is checked against the
+        form first: any problem refuses the whole file (422, ``errors`` by row and column) and nothing is
+        completed. Then each row is completed in its own transaction, with a result per row and its
+        number; a row whose task was completed or claimed meanwhile, or is not this table's, is refused."""
+        content = files["file"].read(bulk_workbook.MAX_BYTES + 1)
+        return bulk_workbook.bulk_upload(context(), caller(), department, step, content)

@@ -23,6 +23,7 @@ from service.context import ServiceContext
 from service.persistence.models import (
     ACTIVE_TASK,
     OPEN_STATES,
+    ApplicationModel,
     DefinitionModel,
     DepartmentModel,
     HumanTaskModel,
@@ -39,6 +40,7 @@ from service.usecases.errors import (
     NotFoundError,
     ServiceError,
 )
+from service.usecases.id_numbers import masked_document
 from service.usecases.names import person_names, village_names
 from service.usecases.own_cases import hide_own
 from workflows.extensions import UserTaskInfo
@@ -127,6 +129,7 @@ def bulk_table(ctx: ServiceContext, caller: Caller, department: str, step: str) 
                     "may_complete": task.state == "open" or task.claimed_by == caller.username,
                     "officer_id": officer.get("officer_id"),
                     "officer_name": officer.get("name") or task.subject,
+                    "id_number_masked": officer.get("id_number_masked", ""),
                     "village_code": officer.get("village_code"),
                     "village_name_zh": village.zh if village else "",
                     "village_name_en": village.en if village else "",
@@ -329,12 +332,27 @@ def _officers(session: Session, instance_ids: list[int]) -> dict[int, dict[str, 
         return {}
     rows = session.execute(
         select(
-            InstanceSubjectModel.instance_id, OfficerModel.id, OfficerModel.name, OfficerModel.village_code
+            InstanceSubjectModel.instance_id,
+            OfficerModel.id,
+            OfficerModel.name,
+            OfficerModel.village_code,
+            ApplicationModel.id_type,
+            ApplicationModel.id_number,
         )
         .join(OfficerModel, OfficerModel.id == InstanceSubjectModel.ref)
+        .outerjoin(ApplicationModel, ApplicationModel.id == OfficerModel.application_id)
         .where(InstanceSubjectModel.kind == "officer", InstanceSubjectModel.instance_id.in_(instance_ids))
     )
-    return {r.instance_id: {"officer_id": r.id, "name": r.name, "village_code": r.village_code} for r in rows}
+    return {
+        r.instance_id: {
+            "officer_id": r.id,
+            "name": r.name,
+            "village_code": r.village_code,
+            # As every list shows it (370602********1234): an officer hired before the system has none.
+            "id_number_masked": masked_document(r.id_type, r.id_number) if r.id_number else "",
+        }
+        for r in rows
+    }
 
 
 def _require_member(session: Session, caller: Caller, department: str) -> None:

@@ -35,10 +35,13 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str  # text id id_type sex date code village country bool education priority disqualifiers int score
+    # text id id_type sex date code village country bool education priority disqualifiers int score raw
+    kind: str
     required: bool = False
     default: Any = None
     aliases: tuple[str, ...] = ()  # earlier headers of the column, still read
+    # Its header must be there although its cells may be blank (a form's field in the bulk scoring sheet).
+    expected: bool = False
 
 
 NOTES = {
@@ -168,6 +171,8 @@ def parse_cell(column: Column, value: Any) -> Any:
         raise CellError("不能超过64个字", "At most 64 characters")
     if kind in ("text", "code", "village"):
         return text
+    if kind == "raw":  # read by its caller (bulk_workbook converts a form's field by its JSON Schema)
+        return value
     if kind == "id":
         if not isinstance(value, str):
             raise CellError("身份证号须按文本填写（数字格式会丢失末位）", "Enter the ID number as text")
@@ -276,6 +281,8 @@ def read_rows(
     for column in columns:
         if column.required and column.key not in positions:
             errors.add(1, column, "缺少必填列", "Required column missing")
+        elif column.expected and column.key not in positions:
+            errors.add(1, column, "缺少该列", "Column missing")
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, *line in lines[1:]:
         values: dict[str, Any] = {}
