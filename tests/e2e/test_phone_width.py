@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Page, ViewportSize, expect
 
 from service.context import ServiceContext
 from tests.api.appraisal_steps import seed
 from tests.api.clean_form_steps import birth_for_age
 from tests.api.recruitment_steps import applicant, approve_plan, publish, start_recruitment
 from tests.conftest import User
-from tests.e2e.conftest import SCREENSHOTS, Pages, login
+from tests.e2e.conftest import SCREENSHOTS, Pages, login, shot
 from workflows.ports import ManualClock
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -259,3 +259,44 @@ def test_every_page_of_every_role_fits_a_phone_and_a_desktop(pages: Pages, month
     assert deeper <= walked, sorted(deeper - walked)
     listing = "\n".join(f"{where}: {found}" for where, found in problems.items())
     assert not problems, f"pages that do not fit:\n{listing}\n(routes walked: {routes})"
+
+
+def test_the_queue_filters_fold_away_on_a_phone_and_stay_open_when_on(
+    pages: Pages, users: dict[str, User]
+) -> None:
+    """At 390x844 the queue's filter bar is one line, 筛选, above the list: it opens on a tap; it is open by
+    itself when a filter is on (a short list says why) and on a desktop. Nothing scrolls sideways."""
+    start_recruitment(users["bureau"])
+    page = pages.new()
+    page.set_viewport_size(PHONE)
+    login(page, "bureau")
+    page.goto("/queues/police_bureau")
+    box, search = page.locator("#queue-filter-box"), page.locator("#queue-q")
+    summary = box.locator("summary")
+    expect(summary).to_have_text("筛选")
+    assert box.evaluate("details => details.open") is False
+    expect(search).to_be_hidden()
+    expect(page.locator("#tasks tbody tr").first).to_be_in_viewport()  # the list first, not the filters
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "15-phone-queue-filters-closed")
+
+    summary.click()
+    expect(search).to_be_visible()
+    expect(page.get_by_label("状态")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "15-phone-queue-filters-open")
+    page.locator("#queue-state").select_option("claimed")
+    page.locator("#queue-filters button").click()
+    expect(page).to_have_url(re.compile(r"state=claimed"))
+    expect(summary).to_contain_text("已启用")
+    assert box.evaluate("details => details.open") is True  # the filter that is on stays in sight
+    expect(page.locator("#queue-state")).to_have_value("claimed")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "15-phone-queue-filters-on")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/queues/police_bureau")
+    assert box.evaluate("details => details.open") is True
+    expect(search).to_be_visible()
+    expect(summary).to_have_text("筛选")
+    shot(page, "15-desktop-queue-filters")
