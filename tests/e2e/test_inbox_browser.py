@@ -119,4 +119,13 @@ def test_a_clerk_works_from_one_inbox(
     expect(page.locator(".inbox-total")).to_contain_text(f"{now} in all")
     shot(page, "15-inbox-saved-en")
     fits(page, "15-inbox-saved-phone-en")
+    # On a phone the filters fold behind "Filter" unless one is on, as the saved filter's were just now.
+    page.set_viewport_size(PHONE)
+    expect(page.locator("#inbox-filter-box summary")).to_have_text("Filter (on)")
+    page.goto("/inbox")
+    box = page.locator("#inbox-filter-box")
+    assert box.evaluate("details => details.open") is False
+    expect(box.locator("summary")).to_have_text("Filter")
+    expect(page.locator("#filter-process")).to_be_hidden()
+    shot(page, "15-inbox-filters-folded-phone-en")
     assert ids  # the five were rows of the filtered list
