@@ -1,6 +1,7 @@
 """Retention (issue 16, point 4): a finished appraisal older than the retention age drops its engine state;
 the running one beside it is untouched; a second run finds nothing; a dry run changes nothing; the API's
-detail and history, the diagram's path and the audit chain are as before."""
+detail and history, the diagram's path and the audit chain are as before. The same for a finished campaign
+and its posts, batch by batch, while a post still waiting for a candidate is left alone."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from service.usecases.directory import Caller
 from service.usecases.retention import EMPTY_STATE, archive_finished
 from service.usecases.runner import InstanceRunner
 from tests.api.appraisal_steps import add_officers, rubric, tasks_of
+from tests.api.clean_form_steps import first_candidate_failed
 from tests.conftest import User
+from workflows.ports import ManualClock
 
 MONTH = "2026-11"
 AUDITOR = Caller("auditor", "审计", frozenset(), roles=frozenset({"auditor"}))
@@ -171,3 +174,31 @@ def _script_info(app: Flask) -> Any:
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_a_finished_campaign_and_its_posts_are_archived_the_open_post_is_not(
+    users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    first_candidate_failed(users, ctx, clock)  # the campaign ended; one post waits for its next candidate
+    auditor = users["auditor"]
+    found = auditor.get("/api/v1/instances?per_page=200")["items"]
+    finished = {i["id"]: i for i in found if i["status"] == "completed"}
+    running = [i["id"] for i in found if i["status"] == "running"]
+    campaign = next(i for i in finished.values() if i["process_id"] == "recruitment")["id"]
+    assert running and {i["process_id"] for i in finished.values()} >= {"recruitment", "post_hiring"}
+    before = {
+        i: (auditor.get(f"/api/v1/instances/{i}"), diagrams.instance_diagram(ctx, AUDITOR, i))
+        for i in finished
+    }
+    running_before = [stored(ctx, i) for i in running]
+
+    clock.advance(timedelta(days=2))
+    report = archive_finished(ctx, "system", older_than_days=1, batch_size=10)  # several batches
+    assert report.archived == len(finished) and report.batches == -(-len(finished) // 10)
+    assert [stored(ctx, i) for i in running] == running_before
+    for instance_id, (detail, diagram) in before.items():
+        after = auditor.get(f"/api/v1/instances/{instance_id}")
+        assert after["archived_at"] and after["data"] == detail["data"] and after["tasks"] == detail["tasks"]
+        assert diagrams.instance_diagram(ctx, AUDITOR, instance_id)["states"] == diagram["states"]
+    assert diagrams.instance_diagram(ctx, AUDITOR, campaign)["states"]["review_plan"] == "completed"
+    assert verify_chain(ctx)["intact"] is True
