@@ -179,7 +179,7 @@ def _script_info(app: Flask) -> Any:
 def test_a_finished_campaign_and_its_posts_are_archived_the_open_post_is_not(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
-    first_candidate_failed(users, ctx, clock)  # the campaign ended; one post waits for its next candidate
+    campaign_id, _failed, _next = first_candidate_failed(users, ctx, clock)  # one post waits for a candidate
     auditor = users["auditor"]
     found = auditor.get("/api/v1/instances?per_page=200")["items"]
     finished = {i["id"]: i for i in found if i["status"] == "completed"}
@@ -201,4 +201,10 @@ def test_a_finished_campaign_and_its_posts_are_archived_the_open_post_is_not(
         assert after["archived_at"] and after["data"] == detail["data"] and after["tasks"] == detail["tasks"]
         assert diagrams.instance_diagram(ctx, AUDITOR, instance_id)["states"] == diagram["states"]
     assert diagrams.instance_diagram(ctx, AUDITOR, campaign)["states"]["review_plan"] == "completed"
+    # An action that needs a post's engine state answers with the error's JSON, never a 500.
+    post = next(i for i, item in finished.items() if item["process_id"] == "post_hiring")
+    refused = users["bureau_head"].post(
+        f"/api/v1/campaigns/{campaign_id}/notices/{post}/end", {"reason": "公示期满前结束"}, expect=409
+    )
+    assert "已归档" in refused["message"] and "archived" in refused["message_en"]
     assert verify_chain(ctx)["intact"] is True
