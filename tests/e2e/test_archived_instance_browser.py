@@ -51,3 +51,9 @@ def test_the_archived_appraisal_shows_its_diagram_and_history(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide at 390px"
     shot(page, f"instance-archived-{lang}-phone")
+    # A completed step of it still opens, with who completed it (read from its row and the audit log).
+    href = page.locator("#instance-tasks a").first.get_attribute("href")
+    assert href is not None
+    response = page.goto(href)
+    assert response is not None and response.status == 200
+    expect(page.locator("main")).to_contain_text("Completed" if lang == "en" else "已完成")
