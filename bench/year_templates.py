@@ -241,13 +241,22 @@ def token_of(username: str) -> str:
 
 
 def drive_month(
-    ctx: ServiceContext, clock: ManualClock, month: str, outcomes: list[Outcome], twins: bool = False
+    ctx: ServiceContext,
+    clock: ManualClock,
+    month: str,
+    outcomes: list[Outcome],
+    twins: bool = False,
+    number: int = 0,
 ) -> list[Template]:
-    """Appraise one officer per outcome (and its twin) for ``month`` through the use cases; their rows."""
+    """Appraise one officer per outcome (and its twin) for ``month`` through the use cases; their rows.
+
+    The officers are numbered from ``number`` (a month driven twice needs new officers); officer k acts
+    k minutes after the hour of each step, so steps stay in order and before the due time up to k = 2,500.
+    """
     first, following = month_days(month)
-    people: list[tuple[str, int, Outcome]] = [("template", k, o) for k, o in enumerate(outcomes)]
+    people: list[tuple[str, int, Outcome]] = [("template", number + k, o) for k, o in enumerate(outcomes)]
     if twins:
-        people += [("twin", k, o) for k, o in enumerate(outcomes)]
+        people += [("twin", number + k, o) for k, o in enumerate(outcomes)]
     with ctx.database.transaction() as session:
         session.execute(update(OfficerModel).values(status="left"))
         for kind, k, outcome in people:
