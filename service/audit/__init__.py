@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -78,10 +78,6 @@ def digest(prev_hash: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(content)).hexdigest()
 
 
-def _hashed_fields(entry: AuditEventModel) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in _HASHED}
-
-
 def head_mac(key: str, seq: int, hash_value: str) -> str:
     return hmac.new(key.encode(), f"{seq}:{hash_value}".encode(), hashlib.sha256).hexdigest()
 
@@ -146,92 +142,9 @@ class ChainProblem:
     message: str
 
 
-def verify(session: Session, key: str, batch: int = 2_000) -> tuple[int, list[ChainProblem]]:
+def verify(session: Session, key: str) -> tuple[int, list[ChainProblem]]:
     """Re-compute the chain and check its head; return how many events were checked and every problem."""
-    problems: list[ChainProblem] = []
-    checked, expected_seq, prev_hash = 0, 1, GENESIS
-    for entry in _in_chain_order(session, batch):
-        checked += 1
-        assert entry.seq is not None and entry.prev_hash is not None  # noqa: S101 - selected that way
-        if digest(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
-            problems.append(
-                ChainProblem(
-                    "altered",
-                    entry.seq,
-                    entry.id,
-                    f"第 {entry.seq} 条事件（id {entry.id}）的内容在记录后被修改",
-                )
-            )
-        if entry.seq != expected_seq:
-            problems.append(
-                ChainProblem(
-                    "removed", expected_seq, None, f"第 {expected_seq}–{entry.seq - 1} 条事件缺失（被删除）"
-                )
-            )
-        elif entry.prev_hash != prev_hash:
-            # The link names an event that still exists elsewhere in the chain: the order was changed.
-            if _hash_exists(session, entry.prev_hash):
-                problems.append(
-                    ChainProblem(
-                        "reordered",
-                        entry.seq,
-                        entry.id,
-                        f"第 {entry.seq} 条事件（id {entry.id}）的位置被调换",
-                    )
-                )
-            else:
-                problems.append(
-                    ChainProblem(
-                        "removed",
-                        entry.seq,
-                        entry.id,
-                        f"第 {entry.seq} 条事件（id {entry.id}）之前的事件被删除或替换",
-                    )
-                )
-        expected_seq, prev_hash = entry.seq + 1, entry.hash or ""
-    for entry in session.scalars(select(AuditEventModel).where(AuditEventModel.seq.is_(None))):
-        problems.append(
-            ChainProblem("unsealed", None, entry.id, f"事件 id {entry.id} 不在哈希链中：可能绕过系统直接写入")
-        )
-    problems.extend(_check_head(session, key, expected_seq - 1, prev_hash))
-    return checked, problems
+    from service.audit.verification import verify as verify_chain  # it builds on this module
 
-
-def _check_head(session: Session, key: str, last_seq: int, last_hash: str) -> list[ChainProblem]:
-    """Compare the chain's end with the authenticated head: catches events deleted from the end."""
-    head = session.get(AuditHeadModel, 1)
-    if head is None:
-        if last_seq == 0:
-            return []
-        return [ChainProblem("removed", None, None, "哈希链的链头记录缺失（被删除）")]
-    if not hmac.compare_digest(head.mac, head_mac(key, head.seq, head.hash)):
-        return [ChainProblem("altered", head.seq, None, "哈希链的链头记录被篡改（校验码不符）")]
-    if head.seq > last_seq:
-        return [
-            ChainProblem(
-                "removed", last_seq + 1, None, f"第 {last_seq + 1}–{head.seq} 条事件缺失（末尾被删除）"
-            )
-        ]
-    if head.seq == last_seq and head.hash != last_hash:
-        return [ChainProblem("altered", head.seq, None, f"第 {head.seq} 条事件与链头记录不符")]
-    return []
-
-
-def _hash_exists(session: Session, hash_value: str) -> bool:
-    return session.scalar(select(AuditEventModel.seq).where(AuditEventModel.hash == hash_value)) is not None
-
-
-def _in_chain_order(session: Session, batch: int) -> Iterator[AuditEventModel]:
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEventModel)
-            .where(AuditEventModel.seq > last)
-            .order_by(AuditEventModel.seq)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq or last
-        session.expunge_all()
+    run = verify_chain(session, key)
+    return run.checked, run.problems

@@ -218,26 +218,32 @@ def checkpoint_command(out: Path | None) -> None:
     click.echo(f"{summary}: {out}")
 
 
+def compare_checkpoints(session: Session, key: str, files: tuple[Path, ...]) -> list[ChainProblem]:
+    """``audit verify --checkpoint``: each checkpoint's problems (a match is printed as it is found)."""
+    problems: list[ChainProblem] = []
+    for file in files:
+        try:
+            taken = checkpoints.parse(file.read_text(encoding="utf-8"))
+        except (checkpoints.CheckpointError, UnicodeDecodeError) as error:
+            problems.append(ChainProblem("forged", None, None, f"{file}: {error}"))
+            continue
+        bad_signature = checkpoints.check_signature(taken, key)
+        found = [bad_signature] if bad_signature else checkpoints.compare(session, taken)
+        for problem in found:
+            problems.append(
+                ChainProblem(problem.kind, problem.seq, problem.event_id, f"{file}: {problem.message}")
+            )
+        if not found:
+            click.echo(
+                f"检查点 {file}（第 {taken.seq} 条，{checkpoints.beijing(taken.taken_at)}）与审计链相符"
+                f" / the checkpoint {file} (event {taken.seq}) is on the chain"
+            )
+    return problems
+
+
 def verify_checkpoints(ctx: ServiceContext, files: tuple[Path, ...]) -> tuple[int, list[ChainProblem]]:
     """``audit verify`` with checkpoints: the chain's own problems, then each checkpoint's."""
     key = ctx.settings.audit_key
     with chain_snapshot(ctx) as session:
         checked, problems = audit.verify(session, key)
-        for file in files:
-            try:
-                taken = checkpoints.parse(file.read_text(encoding="utf-8"))
-            except (checkpoints.CheckpointError, UnicodeDecodeError) as error:
-                problems.append(ChainProblem("forged", None, None, f"{file}: {error}"))
-                continue
-            bad_signature = checkpoints.check_signature(taken, key)
-            found = [bad_signature] if bad_signature else checkpoints.compare(session, taken)
-            for problem in found:
-                problems.append(
-                    ChainProblem(problem.kind, problem.seq, problem.event_id, f"{file}: {problem.message}")
-                )
-            if not found:
-                click.echo(
-                    f"检查点 {file}（第 {taken.seq} 条，{checkpoints.beijing(taken.taken_at)}）与审计链相符"
-                    f" / the checkpoint {file} (event {taken.seq}) is on the chain"
-                )
-    return checked, problems
+        return checked, problems + compare_checkpoints(session, key, files)

@@ -10,7 +10,12 @@ this package registers every table on ``Base.metadata`` (Alembic and the tests r
 
 from service.persistence.models.appraisal import AppraisalRecordModel, AppraisalStartModel
 from service.persistence.models.attachments import AttachmentBlobModel, AttachmentModel, CommentModel
-from service.persistence.models.audit import AuditEventModel, AuditHeadModel, InstanceSubjectModel
+from service.persistence.models.audit import (
+    AuditEventModel,
+    AuditHeadModel,
+    AuditVerificationModel,
+    InstanceSubjectModel,
+)
 from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
 from service.persistence.models.drafts import DraftModel
 from service.persistence.models.identity import (
@@ -60,6 +65,7 @@ __all__ = [
     "AttachmentModel",
     "AuditEventModel",
     "AuditHeadModel",
+    "AuditVerificationModel",
     "Base",
     "BundleModel",
     "CampaignModel",

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -65,4 +66,22 @@ class AuditHeadModel(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerificationModel(Base):
+    """A point up to which ``audit verify`` found the chain intact: where an incremental run starts.
+
+    ``mac`` authenticates the row with the audit key (as the head's does), so a point moved or pointed at
+    another hash is reported instead of trusted. Rows are kept: they say who verified the chain, and when.
+    """
+
+    __tablename__ = "audit_verifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)  # the last event verified (0: an empty chain)
+    hash: Mapped[str] = mapped_column(String(64))  # that event's hash
+    checked: Mapped[int] = mapped_column(Integer)  # events re-computed by this run
+    full: Mapped[bool] = mapped_column(Boolean)  # from the first event (else from the previous point)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))

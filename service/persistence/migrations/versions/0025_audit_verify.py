@@ -4,7 +4,8 @@ Revision ID: 0025_audit_verify
 Revises: 0024_retention
 Create Date: 2026-12-07
 
-Placeholder in the chain; filled in by the work it names.
+The points up to which `auxpolice audit verify` found the chain intact (audit_verifications), so that
+`audit verify --incremental` re-computes only the events recorded since.
 """
 from typing import Sequence, Union
 
@@ -20,8 +21,19 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        'audit_verifications',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('seq', sa.Integer(), nullable=False),
+        sa.Column('hash', sa.String(length=64), nullable=False),
+        sa.Column('checked', sa.Integer(), nullable=False),
+        sa.Column('full', sa.Boolean(), nullable=False),
+        sa.Column('verified_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('verified_by', sa.String(length=64), nullable=False),
+        sa.Column('mac', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('audit_verifications')
