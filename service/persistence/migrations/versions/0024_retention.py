@@ -7,7 +7,9 @@ Create Date: 2026-12-07
 A finished instance older than the retention age keeps its audit history and task rows but drops its
 engine state (``auxpolice retention archive``): ``instances.archived_at`` says when, and a partial index
 over the finished instances not yet archived lets the command find the next batch by end date without
-reading the archived ones again. The path taken and the final data live on in the audit log
+reading the archived ones again. ``status`` leads the index although its WHERE fixes it: SQLite plans
+without statistics and, offered ``ix_instances_status`` (an equality) against a range alone, took the
+status index and sorted every finished instance; with the equality here too it takes this one. The path taken and the final data live on in the audit log
 (``instance_archived`` and ``instance_completed`` events), so there is no archive table to keep.
 
 Downgrade drops the column and the index; the engine states dropped meanwhile are not brought back (an
@@ -31,7 +33,7 @@ NOT_ARCHIVED = "status = 'completed' AND archived_at IS NULL"
 def upgrade() -> None:
     with op.batch_alter_table('instances', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_instances_to_archive', ['completed_at', 'id'], unique=False, sqlite_where=sa.text(NOT_ARCHIVED), postgresql_where=sa.text(NOT_ARCHIVED))
+        batch_op.create_index('ix_instances_to_archive', ['status', 'completed_at', 'id'], unique=False, sqlite_where=sa.text(NOT_ARCHIVED), postgresql_where=sa.text(NOT_ARCHIVED))
 
 
 def downgrade() -> None:
