@@ -23,7 +23,12 @@ class BulkStepSchema(Schema):
     step = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
-    open = fields.Integer()
+    open = fields.Integer(
+        metadata={"description": "open tasks, exact or (open_is_lower_bound) a lower bound"}
+    )
+    open_is_lower_bound = fields.Boolean(
+        metadata={"description": "true: more than open (counted up to AUXPOLICE_INBOX_COUNT_BOUND)"}
+    )
 
 
 class OptionSchema(Schema):

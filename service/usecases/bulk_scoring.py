@@ -15,16 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
-    ACTIVE_TASK,
     OPEN_STATES,
     ApplicationModel,
-    DefinitionModel,
     DepartmentModel,
     HumanTaskModel,
     InstanceModel,
@@ -32,6 +30,7 @@ from service.persistence.models import (
     OfficerModel,
 )
 from service.usecases import tasks
+from service.usecases.bulk_links import bulk_steps as bulk_steps  # the pages and the API call it here
 from service.usecases.directory import Caller
 from service.usecases.errors import (
     ConflictError,
@@ -48,48 +47,6 @@ from workflows.form_columns import Column, ColumnError, form_columns, is_blank
 
 # One request completes at most this many rows (a town has 20-60 officers; each row is a transaction).
 MAX_ROWS = 300
-
-
-def bulk_steps(ctx: ServiceContext, caller: Caller, department: str) -> list[dict[str, Any]]:
-    """The steps of ``department`` with open tasks the caller may complete in a table, with their counts
-    (the queue page links each: 批量评分)."""
-    if not caller.in_department(department):
-        return []
-    with ctx.database.reading() as session:
-        # The queue's own partial index (the literal ACTIVE_TASK): no join, as cheap as the queue's counts.
-        query = hide_own(
-            select(
-                HumanTaskModel.spec_name,
-                HumanTaskModel.process_id,
-                HumanTaskModel.name_zh,
-                HumanTaskModel.name_en,
-                func.count().label("open"),
-            )
-            .where(HumanTaskModel.department_code == department, text(ACTIVE_TASK), _offered(caller))
-            .group_by(
-                HumanTaskModel.spec_name,
-                HumanTaskModel.process_id,
-                HumanTaskModel.name_zh,
-                HumanTaskModel.name_en,
-            ),
-            caller,
-            HumanTaskModel.instance_id,
-        )
-        steps: dict[str, dict[str, Any]] = {}
-        for row in session.execute(query):
-            # The link follows the newest version of the model; the table checks each task's own version.
-            newest = session.scalar(
-                select(func.max(DefinitionModel.id)).where(DefinitionModel.process_id == row.process_id)
-            )
-            info = _info(ctx, session, newest, row.process_id, row.spec_name) if newest else None
-            if info is None or not info.bulk_complete:
-                continue
-            step = steps.setdefault(
-                row.spec_name,
-                {"step": row.spec_name, "name_zh": row.name_zh, "name_en": row.name_en, "open": 0},
-            )
-            step["open"] += row.open
-        return sorted(steps.values(), key=lambda s: s["step"])
 
 
 def bulk_table(ctx: ServiceContext, caller: Caller, department: str, step: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ def test_a_town_scored_in_one_request(users: dict[str, User], ctx: ServiceContex
             "name_zh": "镇政府月度考核",
             "name_en": "Town government appraisal",
             "open": len(rows),
+            "open_is_lower_bound": False,
         }
     ]
 
