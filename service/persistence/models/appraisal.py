@@ -1,4 +1,4 @@
-"""The monthly appraisal: the months started and each officer's record."""
+"""The monthly appraisal: the months started, each officer's record, and their counts by month and town."""
 
 from __future__ import annotations
 
@@ -52,3 +52,25 @@ class AppraisalRecordModel(Base):
     reward: Mapped[bool] = mapped_column(Boolean)
     confirmed_by: Mapped[str] = mapped_column(String(64))
     confirmed_at: Mapped[datetime]
+
+
+class AppraisalCountModel(Base):
+    """The appraisal dashboard's numbers of one month and town, kept by the use cases that change them.
+
+    A projection (service/persistence/appraisal_counts.py): each start, veto decision and confirmed record
+    adds to its row in the same transaction, so the dashboard reads 12 x towns rows rather than every
+    start and record of the twelve months (issue 15, point 6). ``vetoes`` counts from the town
+    government's decision; ``vetoes_confirmed`` those of them in a confirmed record (the rest await it).
+    """
+
+    __tablename__ = "appraisal_counts"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    town: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    appraised: Mapped[int] = mapped_column(Integer, default=0)
+    excellent: Mapped[int] = mapped_column(Integer, default=0)
+    competent: Mapped[int] = mapped_column(Integer, default=0)
+    basically_competent: Mapped[int] = mapped_column(Integer, default=0)
+    incompetent: Mapped[int] = mapped_column(Integer, default=0)
+    vetoes: Mapped[int] = mapped_column(Integer, default=0)
+    vetoes_confirmed: Mapped[int] = mapped_column(Integer, default=0)
