@@ -120,6 +120,22 @@ WALL_TIMES = re.compile(r'"last_state_change":[0-9.e+-]+')
 LABEL_ORDER = ("audit_events", "instances")
 
 
+def _label_tasks(value: Any, labels: dict[str, str]) -> None:
+    """Label each engine task's UUID by its task spec: the state lists tasks in an order that depends on
+    the UUIDs' values, so the order of first use would pair different tasks of two equal runs."""
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str) and isinstance(value.get("task_spec"), str):
+            name = f"<task {value['task_spec']}>"
+            while name in labels.values():
+                name += "'"
+            labels.setdefault(value["id"], name)
+        for item in value.values():
+            _label_tasks(item, labels)
+    elif isinstance(value, list):
+        for item in value:
+            _label_tasks(item, labels)
+
+
 def _normal(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Rows without serial ids and chain positions; JSON parsed; states decoded; UUIDs by first use."""
     labels: dict[str, str] = {}
@@ -127,6 +143,9 @@ def _normal(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, A
     def label(match: re.Match[str]) -> str:
         return labels.setdefault(match.group(0), f"<uuid {len(labels)}>")
 
+    for row in rows.get("instances", []):
+        if isinstance(row.get("state"), bytes):
+            _label_tasks(orjson.loads(zlib.decompress(row["state"])), labels)
     normal: dict[str, list[dict[str, Any]]] = {}
     for table in [*LABEL_ORDER, *sorted(set(rows) - set(LABEL_ORDER))]:
         out = []
