@@ -261,7 +261,11 @@ class Chain:
             payload = (
                 orjson.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
             )
-            event["payload"] = orjson.dumps(payload).decode()
+            # Stored as the sealing stores it: the canonical text it hashed (keys sorted), which the fast
+            # verify (service/audit/chain_reader.py) hashes as it is.
+            event["payload"] = orjson.dumps(
+                payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+            ).decode()
             self.seq += 1
             event["seq"], event["prev_hash"] = self.seq, self.hash
             event["hash"] = self.hash = audit.digest(self.hash, {**event, "payload": payload})
