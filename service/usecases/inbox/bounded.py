@@ -16,8 +16,6 @@ from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, func, literal_column, select
 
-from service.persistence.models import HumanTaskModel
-
 
 @dataclass(frozen=True)
 class Count:
@@ -40,9 +38,10 @@ class Count:
 def count_upto(statement: Select[Any], limit: int) -> ScalarSelect[int]:
     """How many rows ``statement`` finds, reading at most ``limit`` of them (a scalar subquery, so several
     counts are one round trip)."""
+    # The FROM stays the statement's (its columns' tables), named as tables: select_from(the mapped
+    # class) inspected the mapper on every call, a millisecond each on the loaded machine.
     rows = (
-        statement.with_only_columns(literal_column("1"))
-        .select_from(HumanTaskModel)
+        statement.with_only_columns(literal_column("1"), maintain_column_froms=True)
         .order_by(None)
         .limit(limit)
         .subquery()

@@ -76,10 +76,13 @@ def my_work_statement(caller: Caller) -> Select[HumanTaskModel]:
 
 
 def held_by(caller: Caller) -> ColumnElement[bool]:
-    """Held by the caller, as ids read from ix_human_tasks_active_claimed: SQLite's statistics cannot tell
-    one person's few tasks from a department's many, and with the plain condition it read every open task
-    of the departments to find them (20 ms for the bureau head at 140,000 open tasks, 1 ms this way)."""
-    return T.id.in_(select(HELD.id).where(text(ACTIVE_TASK), HELD.claimed_by == caller.username))
+    """Held by the caller. Said twice on purpose: SQLite's statistics cannot tell one person's few tasks
+    from a department's many, and with the plain condition alone read every open task of the departments
+    to find them (20 ms for the bureau head at 140,000 open tasks), so the ids come from
+    ix_human_tasks_active_claimed; PostgreSQL, given the subquery alone, hash-joined the departments' rows
+    (10 ms), and with the plain condition reads it from the covering index (0.2 ms)."""
+    held = select(HELD.id).where(text(ACTIVE_TASK), HELD.claimed_by == caller.username)
+    return and_(T.claimed_by == caller.username, T.id.in_(held))
 
 
 def _returned(caller: Caller) -> ColumnElement[bool]:
