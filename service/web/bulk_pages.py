@@ -3,14 +3,15 @@ the step's form as columns; each row completed on its own through the single com
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from service.usecases import bulk_scoring
-from service.usecases.errors import ServiceError
+from service.usecases import bulk_scoring, bulk_workbook
+from service.usecases.errors import InvalidInputError, ServiceError
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.forms import parse_submission
 
@@ -72,6 +73,9 @@ def bulk_submit(department: str, step: str) -> Any:
         task_id: parse_submission(schema, request.form, prefix=f"{ROW_PREFIX}.{task_id}.")
         for task_id in posted
     }
+    if request.form.get("fill") == "maximum":  # 全部填满分 without JavaScript: filled in, nothing completed
+        filled = _fill_maximum(table["columns"], data)
+        return _render(table, data, {}, summary=_("已为 %(n)s 个空格填入满分，请核对后提交", n=filled))
     try:
         outcome = bulk_scoring.bulk_complete(
             ctx, caller, department, step, [{"task_id": t, "data": data[t]} for t in posted]
@@ -91,6 +95,90 @@ def bulk_submit(department: str, step: str) -> Any:
     return _render(table, kept, results, summary=summary, status=422 if outcome["refused"] else 200)
 
 
+def _fill_maximum(columns: list[dict[str, Any]], data: dict[str, dict[str, Any]]) -> int:
+    """Put each score's maximum in the cells left empty (what was typed, even wrongly, is kept)."""
+    filled = 0
+    for task_id, values in data.items():
+        for column in columns:
+            if column["kind"] not in ("integer", "number") or column["maximum"] is None:
+                continue
+            if request.form.get(f"{ROW_PREFIX}.{task_id}.{column['field']}", "").strip():
+                continue
+            *groups, name = column["field"].split(".")
+            node = values
+            for group in groups:
+                node = node.setdefault(group, {})
+            node[name] = column["maximum"]
+            filled += 1
+    return filled
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/bulk/<department>/<step>/workbook.xlsx")
+@login_required
+def bulk_workbook_download(department: str, step: str) -> Any:
+    """The table as an Excel workbook (``?fill=maximum``: each score at its maximum)."""
+    full = request.args.get("fill") == "maximum"
+    try:
+        content, name = bulk_workbook.bulk_sheet(context(), user(), department, step, full_marks=full)
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.get("/bulk/<department>/<step>/workbook")
+@login_required
+def bulk_workbook_page(department: str, step: str) -> Any:
+    """Where the language switch (or a reload) after an upload lands: the table again."""
+    return redirect(url_for("web.bulk_page", department=department, step=step))
+
+
+@bp.post("/bulk/<department>/<step>/workbook")
+@login_required
+def bulk_workbook_upload(department: str, step: str) -> Any:
+    """Complete the rows of a filled workbook; the page lists a result per row, or the file's problems."""
+    ctx, caller = context(), user()
+    upload = request.files.get("file")
+    content = upload.stream.read(bulk_workbook.MAX_BYTES + 1) if upload and upload.filename else None
+    report: dict[str, Any]
+    status = 200
+    if content is None:
+        report, status = {"message": _("请选择要上传的 .xlsx 文件。")}, 400
+    else:
+        try:
+            outcome = bulk_workbook.bulk_upload(ctx, caller, department, step, content)
+        except InvalidInputError as error:
+            report, status = {"message": _excel_refusal(error), "problems": error.errors or []}, error.status
+        except ServiceError as error:
+            return render_template("error.html", message=refusal(error)), error.status
+        else:
+            report = {"results": outcome["results"], "summary": _upload_summary(outcome)}
+    try:
+        table = bulk_scoring.bulk_table(ctx, caller, department, step)  # completed rows have left it
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    page, _status = _render(table, {}, {}, upload=report)
+    return page, status
+
+
+def _excel_refusal(error: InvalidInputError) -> str:
+    problems = error.errors if isinstance(error.errors, list) else []
+    if len(problems) == 1 and problems[0].get("row") is None:  # the file as a whole
+        return _("未办结任何任务：") + refusal(error)
+    return _("文件中有 %(n)s 处错误，未办结任何任务。请按下表修改后重新上传。", n=len(problems))
+
+
+def _upload_summary(outcome: dict[str, Any]) -> str:
+    parts = [_("已按 Excel 表格办结 %(n)s 项", n=outcome["completed"])]
+    if outcome["refused"] or outcome["taken"]:
+        parts.append(_("%(n)s 行未办结，原因见下表", n=outcome["refused"] + outcome["taken"]))
+    if outcome["skipped"]:
+        parts.append(_("%(n)s 行未填写，已跳过", n=outcome["skipped"]))
+    return ("; " if language() == "en" else "；").join(parts)
+
+
 def _summary(outcome: dict[str, Any]) -> str:
     parts = [_("已办结 %(n)s 项", n=outcome["completed"])]
     if outcome["refused"]:
@@ -108,6 +196,7 @@ def _render(
     results: dict[str, dict[str, Any]],
     summary: str = "",
     status: int = 200,
+    upload: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     en = language() == "en"
     columns = table["columns"]
@@ -140,7 +229,15 @@ def _render(
         rows.append(row)
     groups = _groups(columns, en)
     page = render_template(
-        "bulk.html", table=table, rows=rows, columns=columns, groups=groups, summary=summary, en=en
+        "bulk.html",
+        table=table,
+        rows=rows,
+        columns=columns,
+        groups=groups,
+        summary=summary,
+        en=en,
+        upload=upload,
+        outcome_text=_outcome_text,
     )
     return page, status
 
@@ -170,3 +267,16 @@ def _groups(columns: list[dict[str, Any]], en: bool) -> list[tuple[str, int]]:
         else:
             groups.append((title, 1))
     return groups
+
+
+def _outcome_text(result: dict[str, Any]) -> str:
+    """What became of an uploaded row, in words: 成功, or why not."""
+    en = language() == "en"
+    if result["result"] == "completed":
+        return _("成功")
+    if result["result"] == "skipped":
+        return _("未填写，已跳过")
+    if result["result"] == "taken":
+        return _("已由 %(person)s 认领或办理，本行未作改动", person=result.get("taken_by") or "")
+    fields = [_pick(m, en) for m in (result.get("errors") or {}).values()]
+    return ("; " if en else "；").join(fields or [result.get("message_en" if en else "message") or ""])
