@@ -14,11 +14,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from service import audit
+from service.audit import verification
 from service.context import ServiceContext
 from service.persistence.models import AuditEventModel, InstanceModel, InstanceSubjectModel
 from service.usecases import action_labels, audit_search
 from service.usecases.directory import Caller
-from service.usecases.errors import InvalidInputError
+from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.event_names import EventNames
 from service.usecases.export_cells import csv_value
 from service.usecases.own_cases import hide_own
@@ -86,11 +87,18 @@ def beijing_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=CHINA).astimezone(UTC)
 
 
-def verify_chain(ctx: ServiceContext) -> dict[str, Any]:
-    """Check the whole chain; ``intact`` is true only when no problem was found."""
+def verify_chain(ctx: ServiceContext, instance_id: int | None = None) -> dict[str, Any]:
+    """Check the whole chain, or one instance's events and their neighbours (service/audit/verification.py);
+    ``intact`` is true only when no problem was found."""
     with ctx.database.reading() as session:
-        checked, problems = audit.verify(session, ctx.settings.audit_key)
-    return {"intact": not problems, "checked": checked, "problems": problems}
+        if instance_id is None:
+            checked, problems = audit.verify(session, ctx.settings.audit_key)
+        else:
+            checked, problems = verification.verify_instance(session, instance_id)
+            if not checked and not problems and session.get(InstanceModel, instance_id) is None:
+                raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=instance_id)
+    result = {"intact": not problems, "checked": checked, "problems": problems}
+    return result if instance_id is None else {**result, "instance_id": instance_id}
 
 
 def _utc(value: datetime) -> datetime:
