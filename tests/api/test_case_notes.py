@@ -272,3 +272,10 @@ def test_a_file_is_labelled_replaced_and_removed_by_its_uploader_while_its_task_
     assert "已办结" in closed["message"] and "completed or cancelled" in closed["message_en"]
     upload(bureau, f"/api/v1/attachments/{final['id']}/replacement", PNG, "x.png", expect=409)
     assert [a["label"] for a in auditor.get(listing) if a["task_id"] == task["id"]] == ["政审材料"]
+
+    # A file on the instance as a whole: its uploader may remove it while the instance runs.
+    whole = upload(bureau, listing, SMALL_PDF, "补充材料.pdf", label="补充材料")
+    assert whole["task_id"] is None and whole["label"] == "补充材料"
+    assert_error_shape(remove(head, whole["id"], expect=403), 403)
+    assert remove(bureau, whole["id"])["deleted_by"] == "bureau"
+    assert whole["id"] not in [a["id"] for a in bureau.get(listing)]
