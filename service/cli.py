@@ -1,18 +1,21 @@
-"""The ``auxpolice`` command: a Flask CLI group (serve, db upgrade, deploy, demo, timers, audit, backup)."""
+"""The ``auxpolice`` command: a Flask CLI group (serve, db upgrade, deploy, demo, timers, notifications,
+audit, backup, retention)."""
 
 from __future__ import annotations
 
 import signal
 import threading
 from pathlib import Path
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from service import create_app
-from service.backup.commands import backup_command, checkpoint_command, restore_command, verify_checkpoints
+from service.audit.commands import verify_command
+from service.backup.commands import backup_command, checkpoint_command, restore_command
+from service.cli_notifications import notifications_command
+from service.cli_retention import retention_command
 from service.context import ServiceContext
 from service.persistence import migrate
 
@@ -156,45 +159,11 @@ def audit_group() -> None:
     """Audit trail."""
 
 
-PROBLEM_LABELS = {
-    "altered": "内容被篡改",
-    "removed": "事件被删除",
-    "reordered": "顺序被调换",
-    "unsealed": "未入哈希链",
-    "missing": "事件缺失（对照检查点）",
-    "diverged": "与检查点不符",
-    "forged": "检查点无效",
-}
-
-
-@audit_group.command("verify")
-@click.option(
-    "--checkpoint",
-    "checkpoint_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="a checkpoint from `audit checkpoint`: also tell whether the chain still reaches it (repeatable)",
-)
-def audit_verify(checkpoint_files: tuple[Path, ...]) -> None:
-    """Re-compute the audit hash chain; exit 1 and name every altered, removed or reordered event."""
-    # Read in one snapshot (service/backup/commands.py): on PostgreSQL, while the service writes, separate
-    # statements would see the head move past the events already read.
-    checked, found = verify_checkpoints(_ctx(), checkpoint_files)
-    result: dict[str, Any] = {"checked": checked, "problems": found}
-    click.echo(f"已检查 {result['checked']} 条审计事件 / checked {result['checked']} audit events")
-    problems = result["problems"]
-    if not problems:
-        click.echo("审计链完整，未发现篡改 / the audit chain is intact")
-        return
-    for problem in problems:
-        label = PROBLEM_LABELS.get(problem.kind, problem.kind)
-        click.echo(f"  [{label}] {problem.message}")
-    click.echo(f"审计链已被破坏：发现 {len(problems)} 处问题 / the audit chain is broken", err=True)
-    click.get_current_context().exit(1)
-
-
+audit_group.add_command(verify_command)
 audit_group.add_command(checkpoint_command)
 main.add_command(backup_command)
+main.add_command(retention_command)
+main.add_command(notifications_command)
 main.add_command(restore_command)
 
 
