@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.config import Settings
 from service.context import ServiceContext
+from service.persistence.appraisal_counts import add_counts
 from service.persistence.db import Database
 from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, OfficerModel, VillageModel
 from service.persistence.rows import insert_for
@@ -213,6 +214,11 @@ def _start_officers(
             if not mine:
                 continue
             instance_ids = write(session, definition, mine, actor, now)
+            # The dashboard's counts in the same transaction as the claims (appraisal_counts.py).
+            towns = {officer.id: officer.town for officer, _village in officers}
+            add_counts(
+                session.connection(), [{"month": month, "town": towns[s.key], "started": 1} for s in mine]
+            )
             session.execute(
                 update(AppraisalStartModel),
                 [
@@ -248,8 +254,17 @@ def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:
 
 @operator("record_veto")
 def record_veto(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
-    """Record who decided on the veto and when (the decider is the person completing the task)."""
-    return {"by": runner.actor, "at": runner.ctx.clock.now().isoformat(), "veto": bool(call.data.get("veto"))}
+    """Record who decided on the veto and when (the decider is the person completing the task); a veto
+    counts on the dashboard from here, in the decision's transaction."""
+    veto = bool(call.data.get("veto"))
+    # A decision taken again replaces the one counted before (its record is in the data).
+    before = bool((call.data.get("veto_record") or {}).get("veto"))
+    if veto != before:
+        add_counts(
+            runner.session.connection(),
+            [{"month": call.data["month"], "town": call.data["town"], "vetoes": int(veto) - int(before)}],
+        )
+    return {"by": runner.actor, "at": runner.ctx.clock.now().isoformat(), "veto": veto}
 
 
 def previous_months(month: str, count: int) -> list[str]:
@@ -311,5 +326,21 @@ def record_appraisal(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
     )
     session.add(record)
     session.flush()
+    # The dashboard's counts: the grade, and the veto now confirmed (counted already from its decision;
+    # a veto no decision counted is counted here).
+    decided = bool(veto_record.get("veto"))
+    add_counts(
+        session.connection(),
+        [
+            {
+                "month": month,
+                "town": record.town,
+                "appraised": 1,
+                record.grade: 1,
+                "vetoes": int(veto) - int(decided),
+                "vetoes_confirmed": int(veto),
+            }
+        ],
+    )
     grades = _grades_by_month(session, officer_id, previous_months(month, 12))
     return {"incompetent_last_12": incompetent_in_last(grades), "excellent_streak": excellent_streak(grades)}

@@ -6,6 +6,10 @@ lives in the instance's data and in the audit trail's ``task_completed`` event o
 task (its ``submitted`` data, its actor, time and department). An instance between the two steps has its
 ``confirm_grade`` task open: those few instances are joined to their veto decision's event. Once the grade
 is confirmed the task is completed and the record (with its ``veto``) takes over, so nothing counts twice.
+
+The dashboard's numbers come from the counts the decision's and the confirmation's transactions keep
+(service/persistence/appraisal_counts.py, rebuilt from the same rows); this module lists the vetoes
+awaiting confirmation one by one, for the list behind the number.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, text, true
 from sqlalchemy.orm import Session
 
+from service.persistence.appraisal_counts import CONFIRM_TASK, DECISION_TASK
 from service.persistence.models import (
     ACTIVE_TASK,
     AuditEventModel,
@@ -23,9 +28,6 @@ from service.persistence.models import (
     HumanTaskModel,
     InstanceModel,
 )
-
-DECISION_TASK = "veto_decision"
-CONFIRM_TASK = "confirm_grade"
 
 
 def _pending(months: list[str], towns: list[str] | None) -> Any:
@@ -57,19 +59,6 @@ def _pending(months: list[str], towns: list[str] | None) -> Any:
     if towns is not None:
         query = query.where(DepartmentModel.town.in_(towns))
     return query
-
-
-def pending_counts(
-    session: Session, months: list[str], towns: list[str] | None
-) -> dict[tuple[str, str], int]:
-    """(month, town) -> vetoes decided whose grade is not confirmed yet."""
-    rows = _pending(months, towns).subquery()
-    found = session.execute(
-        select(rows.c.month, rows.c.town, func.count(func.distinct(rows.c.instance_id))).group_by(
-            rows.c.month, rows.c.town
-        )
-    )
-    return {(month, town): count for month, town, count in found}
 
 
 def pending_rows(session: Session, month: str, towns: list[str] | None) -> list[dict[str, Any]]:

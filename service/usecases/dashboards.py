@@ -10,17 +10,14 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import (
     ACTIVE_TASK,
-    AppraisalRecordModel,
-    AppraisalStartModel,
     CampaignModel,
     DepartmentModel,
     HumanTaskModel,
     InstanceModel,
-    OfficerModel,
 )
+from service.persistence.models.appraisal import AppraisalCountModel
 from service.usecases import names
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
-from service.usecases.appraisal_vetoes import pending_counts
 from service.usecases.campaign_charts import campaign_charts
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError
@@ -152,26 +149,11 @@ def appraisal_overview(
             for month in months
             for t in chosen
         }
-        started = session.execute(
-            select(AppraisalStartModel.month, OfficerModel.town, func.count())
-            .join(OfficerModel, OfficerModel.id == AppraisalStartModel.officer_id)
-            .where(AppraisalStartModel.month.in_(months), OfficerModel.town.in_(codes))
-            .group_by(AppraisalStartModel.month, OfficerModel.town)
-        ).all()
-        grades = session.execute(
-            select(
-                AppraisalRecordModel.month,
-                AppraisalRecordModel.town,
-                AppraisalRecordModel.grade,
-                AppraisalRecordModel.veto,
-                func.count(),
-            )
-            .where(AppraisalRecordModel.month.in_(months), AppraisalRecordModel.town.in_(codes))
-            .group_by(
-                AppraisalRecordModel.month,
-                AppraisalRecordModel.town,
-                AppraisalRecordModel.grade,
-                AppraisalRecordModel.veto,
+        # The counts by month and town are a projection kept by the use cases that change them
+        # (service/persistence/appraisal_counts.py): 12 x towns rows, however long the history.
+        counts = session.scalars(
+            select(AppraisalCountModel).where(
+                AppraisalCountModel.month.in_(months), AppraisalCountModel.town.in_(codes)
             )
         ).all()
         # Appraisal business keys are "YYYY-MM/<officer id>"; the task's department names its town.
@@ -192,8 +174,6 @@ def appraisal_overview(
             )
             .group_by(month_of, DepartmentModel.kind, DepartmentModel.town)
         ).all()
-        # A veto counts once decided, before the grade (and with it the record) is confirmed.
-        pending = pending_counts(session, months, codes)
         departments = {
             code: (zh, en)
             for code, zh, en in session.execute(
@@ -202,17 +182,12 @@ def appraisal_overview(
                 )
             )
         }
-    for month, town_code, count in started:
-        cells[(month, town_code)]["started"] += count
-    for month, town_code, grade, veto, count in grades:
-        cell = cells[(month, town_code)]
-        cell["appraised"] += count
-        cell["grades"][grade] = cell["grades"].get(grade, 0) + count
-        cell["vetoes"] += count if veto else 0
-    for (month, town_code), count in pending.items():
-        if (month, town_code) in cells:
-            cells[(month, town_code)]["vetoes"] += count
-            cells[(month, town_code)]["vetoes_pending"] = count
+    for count in counts:
+        cell = cells[(count.month, count.town)]
+        cell["started"], cell["appraised"] = count.started, count.appraised
+        cell["grades"] = {grade: getattr(count, grade) for grade in GRADES}
+        # A veto counts from the town government's decision, before its grade is confirmed.
+        cell["vetoes"], cell["vetoes_pending"] = count.vetoes, count.vetoes - count.vetoes_confirmed
     for month, kind, town_code, count in overdue:
         cell = cells[(month, town_code)]
         cell["overdue"][kind] = cell["overdue"].get(kind, 0) + count

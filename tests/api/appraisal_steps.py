@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from service.context import ServiceContext
+from service.persistence.appraisal_counts import rebuild
 from service.persistence.models import AppraisalRecordModel, OfficerModel
 from service.usecases.demo import seed_officers
 from tests.conftest import User
@@ -81,6 +82,8 @@ def add_history(ctx: ServiceContext, history: list[tuple[int, str, str]]) -> Non
                     confirmed_at=ctx.clock.now(),
                 )
             )
+        session.flush()
+        rebuild(session.connection())  # the dashboard's counts, as after an import
 
 
 def tasks_of(user: User, department: str, spec_name: str) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """The dashboards' numbers at each step, and the lists behind them (issue 15, point 6), on SQLite and
 PostgreSQL: a veto counts from the town government's decision, before and after the grade is confirmed;
-every number the dashboard shows is the length of the list its link opens."""
+every number the dashboard shows is the length of the list its link opens; the counts the dashboard reads
+(appraisal_counts, kept by each step's transaction) equal the rows they count at every step, and
+migration 0022 fills them from rows stored before it (issue 16, point 3)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,21 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import HumanTaskModel
+from service.persistence.appraisal_counts import COUNT_COLUMNS, counted_rows
+from service.persistence.migrate import alembic_config, upgrade
+from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, HumanTaskModel, OfficerModel
+from service.persistence.models.appraisal import AppraisalCountModel
+from service.usecases.appraisal_vetoes import pending_rows
 from service.usecases.audit_trail import CHINA
-from tests.api.appraisal_steps import decide_vetoes, officer_of, score_all, seed, tasks_of
+from tests.api.appraisal_steps import add_history, decide_vetoes, officer_of, score_all, seed, tasks_of
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
 from workflows.ports import ManualClock
@@ -163,3 +171,104 @@ def test_grades_and_overdue_numbers_open_lists_of_the_same_length(
     assert "您只能查看本镇" in page(station, f"/appraisals/{month}/results?town=boyu", expect=403)
     assert "您只能查看本镇" in page(station, f"/appraisals/{month}/overdue?town=boyu", expect=403)
     assert page(bureau, f"/appraisals/{month}/overdue?town=nowhere", expect=404)
+
+
+Counts = dict[tuple[str, str], dict[str, int]]
+
+
+def _nonzero(rows: Counts) -> Counts:
+    return {key: {c: int(row[c]) for c in COUNT_COLUMNS} for key, row in rows.items() if any(row.values())}
+
+
+def projected(session: Session) -> Counts:
+    """The counts the dashboard reads."""
+    found = session.scalars(select(AppraisalCountModel))
+    return _nonzero({(r.month, r.town): {c: getattr(r, c) for c in COUNT_COLUMNS} for r in found})
+
+
+def counted_directly(session: Session) -> Counts:
+    """The same counts from the rows, one by one: starts by their officer's town, confirmed records, and
+    the vetoes awaiting confirmation as the results list shows them."""
+    rows: Counts = {}
+
+    def add(month: str, town: str, *columns: str) -> None:
+        row = rows.setdefault((month, town), dict.fromkeys(COUNT_COLUMNS, 0))
+        for column in columns:
+            row[column] += 1
+
+    starts = select(AppraisalStartModel.month, OfficerModel.town).join(
+        OfficerModel, OfficerModel.id == AppraisalStartModel.officer_id
+    )
+    for month, town in session.execute(starts):
+        add(month, town, "started")
+    for record in session.scalars(select(AppraisalRecordModel)):
+        add(record.month, record.town, "appraised", record.grade)
+        if record.veto:
+            add(record.month, record.town, "vetoes", "vetoes_confirmed")
+    for month in sorted({month for month, _town in rows}):
+        for pending in pending_rows(session, month, None):
+            add(month, pending["town"], "vetoes")
+    return _nonzero(rows)
+
+
+def rebuilt(session: Session) -> Counts:
+    """The counts as the migration's backfill computes them."""
+    return _nonzero({(r.month, r.town): dict(r._mapping) for r in session.execute(counted_rows())})
+
+
+def test_the_counts_equal_the_rows_they_count_at_each_step_and_the_migration_fills_them(
+    app: Flask, ctx: ServiceContext, users: dict[str, User], clock: ManualClock, database_url: str
+) -> None:
+    seed(ctx)
+    month = clock.now().astimezone(CHINA).strftime("%Y-%m")
+    with ctx.database.reading() as session:
+        first = select(OfficerModel.id).order_by(OfficerModel.id).limit(2)
+        gushan, boyu = (
+            list(session.scalars(first.where(OfficerModel.town == t))) for t in ("gushan", "boyu")
+        )
+    add_history(ctx, [(gushan[0], "2026-01", "excellent"), (boyu[0], "2026-01", "competent")])
+
+    def check(step: str) -> Counts:
+        with ctx.database.reading() as session:
+            counts, direct, again = projected(session), counted_directly(session), rebuilt(session)
+        assert counts == direct, step
+        assert counts == again, step
+        return counts
+
+    start = {"month": month}
+    users["bureau_head"].post("/api/v1/appraisals/months", start, expect=201)
+    after_start = check("start")
+    assert sum(after_start[(month, town)]["started"] for town in ("gushan", "boyu")) == 46
+    users["bureau_head"].post("/api/v1/appraisals/months", start, expect=201)  # a re-run starts nobody
+    assert check("second start") == after_start
+    score_all(users, weak=frozenset({gushan[1]}))
+    assert check("scores") == after_start
+    decide_vetoes(users, {gushan[0], boyu[0]})
+    decided = check("veto decisions")
+    assert [decided[(month, town)]["vetoes"] for town in ("gushan", "boyu")] == [1, 1]
+
+    head = users["bureau"]
+    confirming = {gushan[0], gushan[1], boyu[1]}  # vetoed, weak, ordinary; Boyu's veto stays pending
+    for task in tasks_of(head, "police_bureau", "confirm_grade"):
+        if officer_of(head, task) in confirming:
+            data = head.get(f"/api/v1/tasks/{task['id']}")["data"]
+            head.post(
+                f"/api/v1/tasks/{task['id']}/complete",
+                {"data": {"grade": data["suggested_grade"], "promotion_level": "keep", "reward": False}},
+            )
+    confirmed = check("confirmations")
+    gushan_now, boyu_now = confirmed[(month, "gushan")], confirmed[(month, "boyu")]
+    assert (gushan_now["appraised"], gushan_now["vetoes"], gushan_now["vetoes_confirmed"]) == (2, 1, 1)
+    assert (boyu_now["appraised"], boyu_now["vetoes"], boyu_now["vetoes_confirmed"]) == (1, 1, 0)
+    assert confirmed[("2026-01", "gushan")]["excellent"] == 1  # imported history, counted by rebuild
+
+    # Migration 0022 on these rows, stored before the table existed: the same counts. (Only 0022 runs
+    # again, the later ones being stamped as they were, so that this does not depend on their downgrades.)
+    with ctx.database.transaction() as session:
+        session.execute(text("DROP TABLE appraisal_counts"))
+    config = alembic_config(database_url)
+    command.stamp(config, "0021_audit_search")
+    upgrade(database_url, "0022_dashboard_counts")
+    command.stamp(config, "head")
+    with ctx.database.reading() as session:
+        assert projected(session) == confirmed
