@@ -120,6 +120,11 @@ WALL_TIMES = re.compile(r'"last_state_change":[0-9.e+-]+')
 LABEL_ORDER = ("audit_events", "instances")
 
 
+def _without_uuids(row: dict[str, Any]) -> bytes:
+    text = orjson.dumps(row, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
+    return re.sub(UUID_PATTERN, "<uuid>", text).encode()
+
+
 def _label_tasks(value: Any, labels: dict[str, str]) -> None:
     """Label each engine task's UUID by its task spec: the state lists tasks in an order that depends on
     the UUIDs' values, so the order of first use would pair different tasks of two equal runs."""
@@ -149,7 +154,10 @@ def _normal(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, A
     normal: dict[str, list[dict[str, Any]]] = {}
     for table in [*LABEL_ORDER, *sorted(set(rows) - set(LABEL_ORDER))]:
         out = []
-        for row in rows.get(table, []):
+        listed = rows.get(table, [])
+        if table not in LABEL_ORDER:  # label in an order of what the rows say, not of where they are stored
+            listed = sorted(listed, key=_without_uuids)
+        for row in listed:
             clean: dict[str, Any] = {}
             for column, value in row.items():
                 if column in CHAIN_COLUMNS or (column == "id" and table not in OWN_KEYS):
