@@ -54,6 +54,7 @@ def test_a_town_clerk_scores_a_month_in_one_table(pages: Pages, ctx: ServiceCont
     expect(link).to_contain_text("批量评分")
     link.click()
     expect(page.locator("h1")).to_have_text("批量评分：镇政府月度考核")
+    page.wait_for_load_state()  # the whole table parsed before its rows are counted (a busy machine)
     rows = page.locator("#bulk-table tbody tr")
     count = rows.count()
     assert count >= 40
@@ -119,6 +120,7 @@ def test_a_station_clerk_scores_on_a_phone_in_english(pages: Pages, ctx: Service
     page.goto("/queues/police_station:gushan")
     page.locator("a.bulk-link[data-step=station_score]").click()
     expect(page.locator("h1")).to_have_text("Score in a table: Police station appraisal")
+    page.wait_for_load_state()
     page_fits(page)
     box = page.locator("#bulk-scroll")
     assert page.evaluate("el => el.scrollWidth > el.clientWidth", box.element_handle())  # scrolls inside
