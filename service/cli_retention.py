@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from service.context import ServiceContext
+from workflows.ports import CHINA
 
 
 @click.group("retention", cls=AppGroup)  # its commands run inside the app's context
@@ -44,7 +45,8 @@ def archive_command(older_than_days: int | None, dry_run: bool, batch_size: int)
         report = archive_finished(ctx, "system", older_than_days, dry_run, batch_size)
     except ServiceError as error:
         raise click.ClickException(f"{error.message} / {error.message_en}") from error
-    cutoff, days, found = report.cutoff.date().isoformat(), report.older_than_days, report.candidates
+    cutoff = report.cutoff.astimezone(CHINA).date().isoformat()  # the day people read, Beijing time
+    days, found = report.older_than_days, report.candidates
     click.echo(
         f"结束早于 {cutoff}（{days} 天前）且未归档的流程实例：{found} 个 / "
         f"finished instances not archived that ended before {cutoff} ({days} days ago): {found}"
