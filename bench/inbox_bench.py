@@ -55,10 +55,10 @@ from service.persistence.models import (
     VillageModel,
 )
 from service.usecases import inbox
-from service.usecases.bulk_links import bulk_steps
 from service.usecases.definitions import deploy_bundled
 from service.usecases.directory import authenticate, create_user, load_register
 from service.usecases.inbox.listing import my_work_statement
+from service.usecases.inbox.view import inbox_view
 
 P95_TARGET = 0.100
 CHUNK = 10_000
@@ -306,13 +306,8 @@ def measure(app: Any, ctx: ServiceContext, database: str, repeat: int) -> list[R
         assert len(first["items"]) == 50, first
 
         def page_work(caller: Any = caller) -> None:
-            inbox.inbox_page(ctx, caller, FIRST_PAGE, 1, 50)
-            inbox.section_counts(ctx, caller)
-            inbox.choices(ctx, caller)
-            inbox.saved_filters(ctx, caller)
-            inbox.nav_counts(ctx, caller)
-            for department in sorted(caller.departments):  # the bulk scoring links, one per department
-                bulk_steps(ctx, caller, department)
+            # What /inbox reads: the page, tabs, badges, choices, saved filters and bulk links in one session.
+            inbox_view(ctx, caller, FIRST_PAGE, 1, 50)
 
         browser = signed_in(app, who)
 

@@ -24,22 +24,31 @@ def bulk_steps(ctx: ServiceContext, caller: Caller, department: str) -> list[dic
     up to the inbox's count bound (the queue page and the inbox link each: 批量评分, "1,000+ 项待办")."""
     if not caller.in_department(department):
         return []
+    with ctx.database.reading() as session:
+        return read_bulk_steps(ctx, session, caller, department)
+
+
+def read_bulk_steps(
+    ctx: ServiceContext, session: Session, caller: Caller, department: str, newest: int | None = None
+) -> list[dict[str, Any]]:
+    """``bulk_steps`` in a session the caller holds (the newest definition's id when read already)."""
+    if not caller.in_department(department):
+        return []
     bound = ctx.settings.inbox_count_bound
     counts: dict[str, Count] = {}
     names: dict[str, UserTaskInfo] = {}
-    with ctx.database.reading() as session:
-        # The candidates come from the newest models (which steps are tables, in which lane), not from
-        # grouping the department's open tasks: that read every row of the department (25,200 for the
-        # bureau at 140,000 open tasks, its largest read on the inbox page) to find none.
-        for process_id, info in _bulk_candidates(ctx, session):
-            if not _lane_reaches(info.lane, department):
-                continue
-            found = session.scalar(select(count_upto(_open(caller, department, process_id, info), bound + 1)))
-            if found:
-                # One link per step even where two processes share its id, as the table is by step.
-                count = counts.get(info.spec_name, Count(0)).plus(Count.of(found, bound), bound)
-                counts[info.spec_name] = count
-                names.setdefault(info.spec_name, info)
+    # The candidates come from the newest models (which steps are tables, in which lane), not from
+    # grouping the department's open tasks: that read every row of the department (25,200 for the
+    # bureau at 140,000 open tasks, its largest read on the inbox page) to find none.
+    for process_id, info in _bulk_candidates(ctx, session, newest):
+        if not _lane_reaches(info.lane, department):
+            continue
+        found = session.scalar(select(count_upto(_open(caller, department, process_id, info), bound + 1)))
+        if found:
+            # One link per step even where two processes share its id, as the table is by step.
+            count = counts.get(info.spec_name, Count(0)).plus(Count.of(found, bound), bound)
+            counts[info.spec_name] = count
+            names.setdefault(info.spec_name, info)
     return [
         {
             "step": step,
@@ -71,16 +80,20 @@ def _open(caller: Caller, department: str, process_id: str, info: UserTaskInfo) 
 _CANDIDATES: dict[tuple[int, int | None], list[tuple[str, UserTaskInfo]]] = {}
 
 
-def _bulk_candidates(ctx: ServiceContext, session: Session) -> list[tuple[str, UserTaskInfo]]:
+def _bulk_candidates(
+    ctx: ServiceContext, session: Session, newest: int | None
+) -> list[tuple[str, UserTaskInfo]]:
     """(process, step) of every user task the newest model of its process completes in a table; read
     again only when a definition is deployed (the newest id changes)."""
-    key = (id(ctx), session.scalar(select(func.max(DefinitionModel.id))))
+    if newest is None:
+        newest = session.scalar(select(func.max(DefinitionModel.id)))
+    key = (id(ctx), newest)
     if key not in _CANDIDATES:
-        newest = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
+        each = select(DefinitionModel.process_id, func.max(DefinitionModel.id)).group_by(
             DefinitionModel.process_id
         )
         found = []
-        for process_id, definition_id in session.execute(newest):
+        for process_id, definition_id in session.execute(each):
             try:
                 top, subs = ctx.specs_for_definition(session, definition_id).spec_for(process_id)
             except (LookupError, KeyError):

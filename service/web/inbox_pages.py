@@ -13,6 +13,7 @@ from service.usecases import inbox
 from service.usecases.errors import NotFoundError, ServiceError
 from service.usecases.grounds.building import deadline_date
 from service.usecases.inbox.saved import normalise
+from service.usecases.inbox.view import inbox_view
 from service.web import bp, context, current_user, flash_error, login_required, page_number, user
 from workflows.ports import CHINA
 
@@ -44,11 +45,13 @@ def _query_args(query: inbox.InboxQuery) -> dict[str, str]:
 def inbox_page() -> Any:
     caller = user()
     query = _query()
-    page = inbox.inbox_page(context(), caller, query, page_number(), PER_PAGE)
+    view = inbox_view(context(), caller, query, page_number(), PER_PAGE)
+    page = view.page
+    g.inbox_counts = view.nav  # the navigation's badges, counted with the tabs (base.html)
     total = inbox.Count(page.total, page.total_is_lower_bound)
     args = _query_args(query)
     others = {key: value for key, value in args.items() if key != "section"}
-    counts = inbox.section_counts(context(), caller)
+    counts = dict(view.sections)
     if query == inbox.InboxQuery(section=query.section, sort=query.sort):
         # Unfiltered, the page's total is its section's count, counted at least as far as the page reaches
         # (page 21 of "1,000+" says "1,050+"): the tab says the same.
@@ -66,8 +69,9 @@ def inbox_page() -> Any:
         query_string=urlencode(args),
         section_links={key: others if key == "all" else {**others, "section": key} for key in inbox.SECTIONS},
         counts=counts,
-        choices=inbox.choices(context(), caller),
-        saved=inbox.saved_filters(context(), caller),
+        choices=view.choices,
+        saved=view.saved,
+        bulk_by_department=view.bulk,
         results=session.pop(_CLAIM_RESULTS, None),
     )
 

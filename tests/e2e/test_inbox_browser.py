@@ -1,17 +1,18 @@
 """My work (issue 15, point 1) in the browser: a station clerk with tasks in two departments sees them in
 one list, filters by village and due date, saves the filter, claims five tasks at once and reads a result
-per row (one was taken meanwhile by the station's head), and the navigation's count follows; at 1366x768
-and 390x844, in Chinese and English. Screenshots: 15-inbox-*.png."""
+per row (one was taken meanwhile by the station's head), and the navigation's count follows; past the count
+bound the counts read "N+"; at 1366x768 and 390x844, in Chinese and English. Screenshots: 15-inbox-*.png."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from service.context import ServiceContext
-from tests.api.appraisal_steps import seed
+from tests.api.appraisal_steps import add_officers, seed
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 from workflows.ports import ManualClock
@@ -20,7 +21,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-def clerk_in_two_departments(users: dict[str, User], ctx: ServiceContext) -> None:
+def clerk_in_two_departments(users: dict[str, User], ctx: ServiceContext, extra_officers: int = 0) -> None:
     admin = users["admin"]
     clerk = next(u for u in admin.get("/api/v1/admin/users") if u["username"] == "gushan_station")
     changed = admin.client.patch(
@@ -30,6 +31,8 @@ def clerk_in_two_departments(users: dict[str, User], ctx: ServiceContext) -> Non
     )
     assert changed.status_code == 200
     seed(ctx)
+    if extra_officers:
+        add_officers(ctx, extra_officers)
     users["bureau_head"].post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201)
 
 
@@ -129,3 +132,48 @@ def test_a_clerk_works_from_one_inbox(
     expect(page.locator("#filter-process")).to_be_hidden()
     shot(page, "15-inbox-filters-folded-phone-en")
     assert ids  # the five were rows of the filtered list
+
+
+def test_counts_past_the_bound_read_n_plus(pages: Pages, users: dict[str, User], ctx: ServiceContext) -> None:
+    """Past the count bound (AUXPOLICE_INBOX_COUNT_BOUND, 1,000; here 5) the clerk reads "5+" on the tabs
+    and the navigation's badge, and "50+" as the total of a page of 50 (counted to the end of the page),
+    with a note, "page 1 of 2+" and a next page that is counted exactly."""
+    clerk_in_two_departments(users, ctx, extra_officers=2)  # 52 tasks: more than a page
+    api = users["gushan_station"]
+    held = [t["id"] for t in api.get("/api/v1/inbox?per_page=6")["items"]]
+    assert [r["outcome"] for r in api.post("/api/v1/inbox/claim", {"task_ids": held})["results"]] == [
+        "claimed"
+    ] * 6
+    ctx.settings.inbox_count_bound = 5
+    page = pages.new()
+    page.set_viewport_size(DESKTOP)
+    login(page, "gushan_station")
+    expect(page.locator("#nav-claimed")).to_have_text("已认领 5+")
+    page.click("#nav-inbox")
+    table = page.locator("#inbox")
+    expect(table.locator("tbody tr")).to_have_count(50)
+    expect(page.locator(".inbox-total")).to_contain_text("共 50+ 项")
+    expect(page.locator("#inbox-bound-note")).to_have_text("（数到 50 项为止，可用筛选缩小范围）")
+    expect(page.locator("#section-all .inbox-count")).to_have_text("50+")
+    expect(page.locator("#section-mine .inbox-count")).to_have_text("5+")
+    expect(page.locator("#section-open .inbox-count")).to_have_text("5+")
+    expect(page.locator("#section-overdue .inbox-count")).to_have_text("0")
+    expect(page.locator("#inbox-pager")).to_contain_text("第 1 / 2+ 页")
+    shot(page, "15-inbox-bound-zh")
+    fits(page, "15-inbox-bound-phone-zh")
+
+    page.click("#inbox-pager a:has-text('下一页')")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(page.locator(".inbox-total")).to_have_text(re.compile(r"共 52 项"))
+    expect(page.locator("#inbox-bound-note")).to_have_count(0)
+    expect(page.locator("#inbox-pager")).to_contain_text("第 2 / 2 页")
+
+    page.click("#switch-language")
+    page.wait_for_selector("html[lang=en]")
+    expect(page.locator("#nav-claimed")).to_have_text("Claimed 5+")
+    page.goto(page.url.split("?")[0])
+    expect(page.locator(".inbox-total")).to_contain_text("50+ in all")
+    expect(page.locator("#inbox-bound-note")).to_have_text("(counted up to 50; filter to narrow the list)")
+    expect(page.locator("#inbox-pager")).to_contain_text("Page 1 of 2+")
+    shot(page, "15-inbox-bound-en")
+    fits(page, "15-inbox-bound-phone-en")

@@ -20,37 +20,43 @@ def choices(ctx: ServiceContext, caller: Caller) -> dict[str, list[dict[str, str
     """What the filters offer, by name: the processes and steps that reach the caller's departments (read
     from the deployed models, not from the 140,000 rows), and the towns and villages of the register."""
     with ctx.database.reading() as session:
-        newest = newest_definition(session)
-        processes = cached_process_names(ctx, session, newest)
-        key = (id(ctx), newest, caller.departments)
-        if key not in _STEPS:
-            if len(_STEPS) > 1000:
-                _STEPS.clear()
-            _STEPS[key] = _steps(ctx, session, caller)
-        steps = _STEPS[key]
-        used = {step["process"] for step in steps}
-        # A town's staff choose among their town's villages; the bureau and reviewers among all.
-        own_towns = {code.split(":", 1)[1] for code in caller.departments if ":" in code}
-        whole = any(":" not in code for code in caller.departments) or not own_towns
-        villages = session.execute(
-            select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
-            .where(true() if whole else VillageModel.town.in_(sorted(own_towns)))
-            .order_by(VillageModel.town, VillageModel.code)
-        )
-        towns = {code: name for code, name in town_names(session).items() if whole or code in own_towns}
-        return {
-            "processes": [
-                {"code": code, "name_zh": name.zh, "name_en": name.en}
-                for code, name in sorted(processes.items())
-                if code in used
-            ],
-            "steps": steps,
-            "towns": [{"code": code, "name_zh": name.zh, "name_en": name.en} for code, name in towns.items()],
-            "villages": [
-                {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en, "town": row.town}
-                for row in villages
-            ],
-        }
+        return read_choices(ctx, session, caller, newest_definition(session))
+
+
+def read_choices(
+    ctx: ServiceContext, session: Session, caller: Caller, newest: int | None
+) -> dict[str, list[dict[str, str]]]:
+    """``choices`` in a session the caller holds, the newest definition's id read already."""
+    processes = cached_process_names(ctx, session, newest)
+    key = (id(ctx), newest, caller.departments)
+    if key not in _STEPS:
+        if len(_STEPS) > 1000:
+            _STEPS.clear()
+        _STEPS[key] = _steps(ctx, session, caller)
+    steps = _STEPS[key]
+    used = {step["process"] for step in steps}
+    # A town's staff choose among their town's villages; the bureau and reviewers among all.
+    own_towns = {code.split(":", 1)[1] for code in caller.departments if ":" in code}
+    whole = any(":" not in code for code in caller.departments) or not own_towns
+    villages = session.execute(
+        select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
+        .where(true() if whole else VillageModel.town.in_(sorted(own_towns)))
+        .order_by(VillageModel.town, VillageModel.code)
+    )
+    towns = {code: name for code, name in town_names(session).items() if whole or code in own_towns}
+    return {
+        "processes": [
+            {"code": code, "name_zh": name.zh, "name_en": name.en}
+            for code, name in sorted(processes.items())
+            if code in used
+        ],
+        "steps": steps,
+        "towns": [{"code": code, "name_zh": name.zh, "name_en": name.en} for code, name in towns.items()],
+        "villages": [
+            {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en, "town": row.town}
+            for row in villages
+        ],
+    }
 
 
 def _steps(ctx: ServiceContext, session: Session, caller: Caller) -> list[dict[str, str]]:

@@ -169,36 +169,50 @@ class InboxPage(Page):
 def inbox_page(ctx: ServiceContext, caller: Caller, query: InboxQuery, page: int, per_page: int) -> InboxPage:
     """One page of the caller's work, each row with the names people read (``row`` below), and how many
     there are up to the inbox's count bound (and never fewer than this page reaches: the pager can go on)."""
+    with ctx.database.reading() as session:
+        return read_page(ctx, session, caller, query, page, per_page)
+
+
+def read_page(
+    ctx: ServiceContext,
+    session: Session,
+    caller: Caller,
+    query: InboxQuery,
+    page: int,
+    per_page: int,
+    newest: int | None = None,
+) -> InboxPage:
+    """``inbox_page`` in a session the caller holds (the web page reads everything in one)."""
     query = query.cleaned()
     now = ctx.clock.now()
     offset = (page - 1) * per_page
-    with ctx.database.reading() as session:
-        statement = filtered_work(caller, query, now)
-        departments = sorted(caller.departments)
-        if query.sort == "due":
-            # By due date, tasks without one last: the dated ones in (due_at, id) order, then the others by
-            # creation, so both read the indexes in order (a "due_at IS NULL" sort key would sort them all).
-            dated = statement.where(T.due_at.is_not(None))
-            ids = _page_ids(session, dated, T.due_at, offset, per_page, departments)
-            if len(ids) < per_page:
-                # The dated ones ran out on this page: there are offset + len(ids) of them, or (none on this
-                # page) at most offset, so their count stops there too.
-                with_due = offset + len(ids) if ids else session.scalar(select(count_upto(dated, offset)))
-                rest = max(0, offset - (with_due or 0))
-                undated = statement.where(T.due_at.is_(None))
-                ids += _page_ids(session, undated, T.created_at, rest, per_page - len(ids), departments)
-        elif query.sort == "created":
-            ids = _page_ids(session, statement, T.created_at, offset, per_page, departments)
-        else:
-            ordered = statement.with_only_columns(T.id).order_by(*_order(query.sort), T.id)
-            ids = list(session.scalars(ordered.offset(offset).limit(per_page)))
-        bound = max(ctx.settings.inbox_count_bound, offset + per_page)
-        total = Count.of(session.scalar(select(count_upto(statement, bound + 1))) or 0, bound)
-        found = {task.id: task for task in session.scalars(select(T).where(T.id.in_(ids)))} if ids else {}
-        tasks = [found[task_id] for task_id in ids if task_id in found]
-        returned = _returned_among(session, caller, tasks)
-        names = _Names(ctx, session, tasks)
-        items = [names.row(task, now, task.id in returned, caller) for task in tasks]
+    statement = filtered_work(caller, query, now)
+    departments = sorted(caller.departments)
+    if query.sort == "due":
+        # By due date, tasks without one last: the dated ones in (due_at, id) order, then the others by
+        # creation, so both read the indexes in order (a "due_at IS NULL" sort key would sort them all).
+        dated = statement.where(T.due_at.is_not(None))
+        ids = _page_ids(session, dated, T.due_at, offset, per_page, departments)
+        if len(ids) < per_page:
+            # The dated ones ran out on this page: there are offset + len(ids) of them, or (none on this
+            # page) at most offset, so their count stops there too.
+            with_due = offset + len(ids) if ids else session.scalar(select(count_upto(dated, offset)))
+            rest = max(0, offset - (with_due or 0))
+            undated = statement.where(T.due_at.is_(None))
+            ids += _page_ids(session, undated, T.created_at, rest, per_page - len(ids), departments)
+    elif query.sort == "created":
+        ids = _page_ids(session, statement, T.created_at, offset, per_page, departments)
+    else:
+        ordered = statement.with_only_columns(T.id).order_by(*_order(query.sort), T.id)
+        ids = list(session.scalars(ordered.offset(offset).limit(per_page)))
+    bound = max(ctx.settings.inbox_count_bound, offset + per_page)
+    total = Count.of(session.scalar(select(count_upto(statement, bound + 1))) or 0, bound)
+    rows = session.execute(select(T, _returned_flag(caller)).where(T.id.in_(ids))).all() if ids else []
+    found = {task.id: (task, returned) for task, returned in rows}
+    tasks = [found[task_id][0] for task_id in ids if task_id in found]
+    returned = {task_id for task_id, (_task, flag) in found.items() if flag}
+    names = _Names(ctx, session, tasks, newest)
+    items = [names.row(task, now, task.id in returned, caller) for task in tasks]
     return InboxPage(items, total.value, page, per_page, total.more)
 
 
@@ -229,20 +243,19 @@ def _page_ids(
     )
 
 
-def _returned_among(session: Session, caller: Caller, tasks: list[HumanTaskModel]) -> set[str]:
-    """Which of a page's tasks are returned to the caller: one read of the caller's completed steps of
-    these cases (ix_human_tasks_completed_by)."""
-    if not tasks:
-        return set()
-    rows = session.execute(
-        select(T.instance_id, T.spec_name).where(
-            T.completed_by == caller.username,
-            T.state == "completed",
-            T.instance_id.in_(sorted({task.instance_id for task in tasks})),
+def _returned_flag(caller: Caller) -> Any:
+    """Whether a row of the page is returned to the caller, read with the row: the caller completed an
+    earlier pass of its step of its case (one probe of ix_human_tasks_completed_by per row)."""
+    return (
+        exists()
+        .where(
+            EARLIER.completed_by == caller.username,
+            EARLIER.instance_id == T.instance_id,
+            EARLIER.spec_name == T.spec_name,
+            EARLIER.state == "completed",
         )
+        .label("returned")
     )
-    done = {(row.instance_id, row.spec_name) for row in rows}
-    return {task.id for task in tasks if (task.instance_id, task.spec_name) in done}
 
 
 _CACHE: dict[tuple[int, int | None], dict[str, Name]] = {}
@@ -265,9 +278,11 @@ def cached_process_names(ctx: ServiceContext, session: Session, newest: int | No
 class _Names:
     """The names of one page's codes, each looked up once for the page."""
 
-    def __init__(self, ctx: ServiceContext, session: Session, tasks: list[HumanTaskModel]) -> None:
+    def __init__(
+        self, ctx: ServiceContext, session: Session, tasks: list[HumanTaskModel], newest: int | None
+    ) -> None:
         self.departments = department_names(session)
-        self.processes = cached_process_names(ctx, session) if tasks else {}
+        self.processes = cached_process_names(ctx, session, newest) if tasks else {}
         self.people = person_names(session, [task.claimed_by or "" for task in tasks])
         self.villages = village_names(session, [task.village_code or "" for task in tasks])
         self.towns = town_names(session)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import SavedFilterModel
@@ -28,12 +29,17 @@ def normalise(query: str) -> str:
 
 def saved_filters(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
     with ctx.database.reading() as session:
-        rows = session.scalars(
-            select(SavedFilterModel)
-            .where(SavedFilterModel.username == caller.username)
-            .order_by(SavedFilterModel.name, SavedFilterModel.id)
-        )
-        return [_as_dict(row) for row in rows]
+        return read_saved(session, caller)
+
+
+def read_saved(session: Session, caller: Caller) -> list[dict[str, Any]]:
+    """``saved_filters`` in a session the caller holds."""
+    rows = session.scalars(
+        select(SavedFilterModel)
+        .where(SavedFilterModel.username == caller.username)
+        .order_by(SavedFilterModel.name, SavedFilterModel.id)
+    )
+    return [_as_dict(row) for row in rows]
 
 
 def save_filter(ctx: ServiceContext, caller: Caller, name: str, query: str) -> dict[str, Any]:
