@@ -274,8 +274,8 @@ def bulk_upload(
 ) -> dict[str, Any]:
     """Check every row of a filled workbook, then complete its rows one transaction each; or refuse the
     whole file (InvalidInputError with its problems by row and column) and complete nothing."""
+    table = bulk_scoring.bulk_table(ctx, caller, department, step)  # membership and step checked first
     check_file(content)
-    table = bulk_scoring.bulk_table(ctx, caller, department, step)  # membership and step checked here
     columns, form = table["columns"], sheet_columns(table["columns"])
     rows, errors = read_rows(content, PEOPLE + tuple(form))
     if any(e["row"] == 1 for e in errors):  # not the step's sheet: refused before its rows are read

@@ -165,7 +165,7 @@ def bulk_workbook_upload(department: str, step: str) -> Any:
 
 def _excel_refusal(error: InvalidInputError) -> str:
     problems = error.errors if isinstance(error.errors, list) else []
-    if len(problems) == 1 and problems[0].get("row") is None:  # the file as a whole
+    if not problems or (len(problems) == 1 and problems[0].get("row") is None):  # the file as a whole
         return _("未办结任何任务：") + refusal(error)
     return _("文件中有 %(n)s 处错误，未办结任何任务。请按下表修改后重新上传。", n=len(problems))
 
