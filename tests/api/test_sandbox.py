@@ -20,6 +20,7 @@ from service.persistence.models import (
     InstanceModel,
     TimerModel,
 )
+from service.persistence.models.appraisal import AppraisalCountModel
 from service.usecases import drafts
 from service.usecases.workbench import sandbox
 from tests.api.appraisal_steps import rubric, seed
@@ -56,7 +57,13 @@ def live_rows(ctx: ServiceContext) -> dict[str, int]:
     with ctx.database.reading() as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (InstanceModel, HumanTaskModel, TimerModel, AppraisalRecordModel)
+            for model in (
+                InstanceModel,
+                HumanTaskModel,
+                TimerModel,
+                AppraisalRecordModel,
+                AppraisalCountModel,
+            )
         }
 
 
