@@ -239,11 +239,3 @@ def compare_checkpoints(session: Session, key: str, files: tuple[Path, ...]) -> 
                 f" / the checkpoint {file} (event {taken.seq}) is on the chain"
             )
     return problems
-
-
-def verify_checkpoints(ctx: ServiceContext, files: tuple[Path, ...]) -> tuple[int, list[ChainProblem]]:
-    """``audit verify`` with checkpoints: the chain's own problems, then each checkpoint's."""
-    key = ctx.settings.audit_key
-    with chain_snapshot(ctx) as session:
-        checked, problems = audit.verify(session, key)
-        return checked, problems + compare_checkpoints(session, key, files)
