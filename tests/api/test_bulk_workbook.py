@@ -293,3 +293,13 @@ def download_station(user: User) -> Worksheet:
     response = user.client.get(url, headers=user._headers())
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.data)).worksheets[0]
+
+
+def test_bad_requests_are_refused_in_the_one_error_shape(users: dict[str, User]) -> None:
+    gov = users["gushan_gov"]
+    answer = gov.get(f"{WORKBOOK}?fill=all", expect=422)
+    assert set(answer) >= {"code", "status", "message", "message_en"} and "fill" in str(answer["errors"])
+    assert "file" in str(gov.post(WORKBOOK, {}, expect=422)["errors"])  # no file at all
+    users["auditor"].get(WORKBOOK, expect=403)
+    assert upload(users["auditor"], b"x", expect=403)["code"] == 403
+    gov.get("/api/v1/queues/town_gov:gushan/steps/no_such_step/bulk-workbook", expect=404)
