@@ -87,7 +87,9 @@ def verify_command(checkpoint_files: tuple[Path, ...], incremental: bool, instan
 
 def _describe_start(run: verification.Verification) -> None:
     if run.since is None:
-        click.echo("尚无校验通过的记录，执行完整校验 / no verified point yet: verifying the whole chain")
+        click.echo(
+            "没有可信的校验通过记录，执行完整校验 / no trustworthy verified point: verifying the whole chain"
+        )
         return
     when, when_en = (
         beijing(run.since.verified_at.isoformat()),

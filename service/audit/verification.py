@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
+from service.audit import _HASHED as HASHED
 from service.audit import GENESIS, ChainProblem, digest, head_mac
 from service.audit.chain_reader import hash_matches, instance_rows, pages, rows_at
 from service.persistence.models import AuditEventModel, AuditHeadModel, AuditVerificationModel
@@ -47,7 +48,7 @@ class Verification:
     problems: list[ChainProblem]
     last_seq: int
     last_hash: str
-    since: VerifiedPoint | None = None  # the point an incremental run started after
+    since: VerifiedPoint | None = None  # the point an incremental run started after (None: from the start)
 
 
 def verify(session: Session, key: str) -> Verification:
@@ -118,9 +119,7 @@ def _altered_slow(session: Session, event_id: int) -> bool:
     try:
         if entry is None or entry.prev_hash is None:
             return True
-        fields = {name: getattr(entry, name) for name in ("at", "actor", "action", "instance_id")}
-        fields.update(task_id=entry.task_id, department_code=entry.department_code, payload=entry.payload)
-        return digest(entry.prev_hash, fields) != entry.hash
+        return digest(entry.prev_hash, {name: getattr(entry, name) for name in HASHED}) != entry.hash
     except (TypeError, ValueError, AttributeError):  # a value no sealed event can hold
         return True
     finally:
@@ -218,7 +217,7 @@ def verify_since_last(session: Session, key: str) -> Verification:
             f" / the recorded verified point (event {point.seq}) was altered (its MAC does not match);"
             " the whole chain was verified instead",
         )
-        return Verification(full.checked, [forged, *full.problems], full.last_seq, full.last_hash, point)
+        return Verification(full.checked, [forged, *full.problems], full.last_seq, full.last_hash)
     problems: list[ChainProblem] = []
     if point.seq > 0:
         stored = session.scalar(select(AuditEventModel.hash).where(AuditEventModel.seq == point.seq))
