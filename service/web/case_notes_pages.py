@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from service.api.case_notes import download
 from service.api.fields import id_or_none
+from service.persistence.models import InstanceModel
 from service.usecases.case_notes import attachment_changes, attachments, comments
 from service.usecases.case_notes.access import require_writer
 from service.usecases.errors import ServiceError
@@ -51,9 +52,14 @@ def case_notes(instance_id: int, task: dict[str, Any] | None = None) -> dict[str
             and caller.in_department(task["department_code"])
             and task["state"] in ("open", "claimed")
         )
+        # An ended instance keeps its files as the record: the page offers no removal the service refuses.
+        instance = session.get(InstanceModel, instance_id)
+        running = instance is not None and instance.status == "running"
     attached_here = task is not None and any(a["task_id"] == task["id"] for a in shown["attachments"])
     for attachment in shown["attachments"]:
-        attachment["changeable"] = may_write and attachment_changes.may_change(caller, attachment, task)
+        attachment["changeable"] = may_write and attachment_changes.may_change(
+            caller, attachment, task, instance_running=running
+        )
     return {
         **shown,
         "may_comment": may_write,

@@ -1,8 +1,9 @@
 """Issue 15, point 4 in the browser (1366x768 and 390x844, Chinese and English): the vetting clerk leaves a
 comment (意见) at the vetting, uploads a labelled file, replaces it and removes it (the task needs a file
 again); the findings' checkboxes are one named group; the service company is refused the contract without
-the signed contract, uploads it with a label, sees it listed with its size and uploader, signs; the
-instance page shows the comment with its step and the contract on record (no removing it any more). The
+the signed contract, uploads it with a label, sees it listed with its size and uploader, adds a file to
+the instance as a whole (removable while it runs), signs; the instance page shows the comment with its step
+and both files on record (no removing nor replacing them once the instance has ended). The
 steps before are seeded through the API."""
 
 from __future__ import annotations
@@ -146,6 +147,16 @@ def test_the_contract_waits_for_the_signed_contract_and_the_comment_shows_its_st
         row.locator("a").click()
     assert download.value.suggested_filename == CONTRACT_FILE
 
+    # A file on the instance as a whole, while it runs: its uploader may still remove it.
+    company.goto(f"/instances/{contract['instance_id']}#attachments")
+    note = {"name": "补充说明.pdf", "mimeType": "application/pdf", "buffer": SMALL_PDF}
+    company.set_input_files("#attach-file", files=[note])
+    company.click("#attach-submit")
+    whole = company.locator("#attachment-list tbody tr").filter(has_text="补充说明.pdf")
+    expect(whole).to_contain_text("流程实例（整体）")
+    expect(whole.get_by_role("button", name=re.compile("^删除"))).to_be_visible()
+
+    company.goto(f"/tasks/{contract['id']}")
     fill_contract(company)
     company.click("#complete")
     expect(company.locator(".flash").filter(has_text="任务已办结：签订劳动合同")).to_be_visible()
@@ -157,7 +168,11 @@ def test_the_contract_waits_for_the_signed_contract_and_the_comment_shows_its_st
     expect(comment).to_contain_text("考察政审")
     expect(company.locator("#attachment-list")).to_contain_text(CONTRACT_FILE)
     expect(company.locator("#attachment-list")).to_contain_text("签字合同扫描件")
-    expect(company.locator(".remove-attachment")).to_have_count(0)  # its task is completed: on record
+    # The signing ended the instance: its task's file and the file on the whole instance are on record,
+    # offered neither for removal nor replacement (the service would refuse both with 409).
+    expect(company.locator("#attachment-list")).to_contain_text("补充说明.pdf")
+    expect(company.locator(".remove-attachment")).to_have_count(0)
+    expect(company.locator(".replace-attachment")).to_have_count(0)
     shot(company, "15-attach-instance-zh")
     fits(company, "15-attach-instance-phone")
     switch_language(company, "en")

@@ -82,13 +82,16 @@ def replace_attachment(
         return shown(session, [new])[0]
 
 
-def may_change(caller: Caller, attachment: dict[str, Any], task: dict[str, Any] | None) -> bool:
+def may_change(
+    caller: Caller, attachment: dict[str, Any], task: dict[str, Any] | None, *, instance_running: bool
+) -> bool:
     """Whether a page offers removing and replacing this listed file: the same rule as _changeable, read
-    from what the page already has (the file's uploader; the task it was attached at still open)."""
+    from what the page already has (the file's uploader; the task it was attached at still open, or for a
+    file on the instance as a whole, the instance still running)."""
     if attachment["uploaded_by"] != caller.username:
         return False
     if attachment["task_id"] is None:
-        return True  # the instance's page shows it; the use case checks the instance still runs
+        return instance_running
     return task is not None and task["id"] == attachment["task_id"] and task["state"] in OPEN_STATES
 
 
