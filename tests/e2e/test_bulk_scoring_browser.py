@@ -33,11 +33,24 @@ FILL_REST = """() => {
 }"""
 
 
+# The officers whose name or village runs out of their column (under the first score's field).
+OFFICERS_OVERFLOWING = """() => {
+  const officers = [...document.querySelectorAll('#bulk-table tbody th.bulk-officer')];
+  return officers.filter(th => {
+    const text = document.createRange();
+    text.selectNodeContents(th);
+    return text.getBoundingClientRect().right > th.getBoundingClientRect().right + 1;
+  }).map(th => th.innerText);
+}"""
+
+
 def page_fits(page: Page) -> None:
-    """No sideways scrolling and no column squeezed to a character a line (the phones check's rule)."""
+    """No sideways scrolling and no column squeezed to a character a line (the phones check's rule); each
+    officer's name and village stay inside the column that stays in view."""
     width = page.viewport_size["width"] if page.viewport_size else 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate(LAYOUT_PROBLEMS) == []
+    assert page.evaluate(OFFICERS_OVERFLOWING) == []
 
 
 def test_a_town_clerk_scores_a_month_in_one_table(pages: Pages, ctx: ServiceContext) -> None:
