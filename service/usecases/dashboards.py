@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -120,6 +121,43 @@ def _visible_towns(session: Session, caller: Caller, town: str | None) -> list[d
     return shown
 
 
+def month_town_counts(session: Session, months: list[str], towns: list[str]) -> list[AppraisalCountModel]:
+    """The appraisal counts of ``months`` x ``towns``: a projection kept by the use cases that change them
+    (service/persistence/appraisal_counts.py), 12 x towns rows however long the history."""
+    return list(
+        session.scalars(
+            select(AppraisalCountModel).where(
+                AppraisalCountModel.month.in_(months), AppraisalCountModel.town.in_(towns)
+            )
+        )
+    )
+
+
+def overdue_counts(
+    session: Session, months: list[str], towns: list[str], now: datetime
+) -> list[tuple[str, str, str, int]]:
+    """(month, department kind, town, n): the open appraisal tasks of the towns' departments past due."""
+    # Appraisal business keys are "YYYY-MM/<officer id>"; the task's department names its town.
+    month_of = func.substr(InstanceModel.business_key, 1, 7)
+    found = session.execute(
+        select(month_of, DepartmentModel.kind, DepartmentModel.town, func.count())
+        .select_from(HumanTaskModel)
+        .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
+        .join(DepartmentModel, DepartmentModel.code == HumanTaskModel.department_code)
+        .where(
+            # The literal condition of the partial indexes over open tasks (models.ACTIVE_TASK), so that
+            # SQLite reads the overdue open tasks of the towns' departments from them (issue 15).
+            text(f"human_tasks.{ACTIVE_TASK}"),
+            HumanTaskModel.process_id == "appraisal",
+            HumanTaskModel.due_at < now,
+            month_of.in_(months),
+            DepartmentModel.town.in_(towns),
+        )
+        .group_by(month_of, DepartmentModel.kind, DepartmentModel.town)
+    )
+    return [(month, kind, town, count) for month, kind, town, count in found]
+
+
 def appraisal_overview(
     ctx: ServiceContext, caller: Caller, months: list[str], town: str | None = None
 ) -> dict[str, Any]:
@@ -149,31 +187,8 @@ def appraisal_overview(
             for month in months
             for t in chosen
         }
-        # The counts by month and town are a projection kept by the use cases that change them
-        # (service/persistence/appraisal_counts.py): 12 x towns rows, however long the history.
-        counts = session.scalars(
-            select(AppraisalCountModel).where(
-                AppraisalCountModel.month.in_(months), AppraisalCountModel.town.in_(codes)
-            )
-        ).all()
-        # Appraisal business keys are "YYYY-MM/<officer id>"; the task's department names its town.
-        month_of = func.substr(InstanceModel.business_key, 1, 7)
-        overdue = session.execute(
-            select(month_of, DepartmentModel.kind, DepartmentModel.town, func.count())
-            .select_from(HumanTaskModel)
-            .join(InstanceModel, InstanceModel.id == HumanTaskModel.instance_id)
-            .join(DepartmentModel, DepartmentModel.code == HumanTaskModel.department_code)
-            .where(
-                # The literal condition of the partial indexes over open tasks (models.ACTIVE_TASK), so that
-                # SQLite reads the overdue open tasks of the towns' departments from them (issue 15).
-                text(f"human_tasks.{ACTIVE_TASK}"),
-                HumanTaskModel.process_id == "appraisal",
-                HumanTaskModel.due_at < now,
-                month_of.in_(months),
-                DepartmentModel.town.in_(codes),
-            )
-            .group_by(month_of, DepartmentModel.kind, DepartmentModel.town)
-        ).all()
+        counts = month_town_counts(session, months, codes)
+        overdue = overdue_counts(session, months, codes, now)
         departments = {
             code: (zh, en)
             for code, zh, en in session.execute(
@@ -182,12 +197,12 @@ def appraisal_overview(
                 )
             )
         }
-    for count in counts:
-        cell = cells[(count.month, count.town)]
-        cell["started"], cell["appraised"] = count.started, count.appraised
-        cell["grades"] = {grade: getattr(count, grade) for grade in GRADES}
+    for counted in counts:
+        cell = cells[(counted.month, counted.town)]
+        cell["started"], cell["appraised"] = counted.started, counted.appraised
+        cell["grades"] = {grade: getattr(counted, grade) for grade in GRADES}
         # A veto counts from the town government's decision, before its grade is confirmed.
-        cell["vetoes"], cell["vetoes_pending"] = count.vetoes, count.vetoes - count.vetoes_confirmed
+        cell["vetoes"], cell["vetoes_pending"] = counted.vetoes, counted.vetoes - counted.vetoes_confirmed
     for month, kind, town_code, count in overdue:
         cell = cells[(month, town_code)]
         cell["overdue"][kind] = cell["overdue"].get(kind, 0) + count
