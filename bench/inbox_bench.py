@@ -360,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     with TemporaryDirectory(prefix="auxpolice-inbox-") as tmp:
         rows += run("SQLite", f"sqlite:///{Path(tmp) / 'auxpolice.db'}", args.tasks, args.repeat)
+    # Printed now as well: a failure on PostgreSQL must not lose the SQLite figures.
+    print(f"\n{format_table(rows)}\n(SQLite done; load average {load_average()})", flush=True)
     problem = None if args.sqlite_only else postgres_problem()
     if args.sqlite_only:
         pass
