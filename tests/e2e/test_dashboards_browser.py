@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from service.context import ServiceContext
+from service.persistence.appraisal_counts import rebuild
 from service.persistence.models import OfficerModel
 from service.usecases.audit_trail import CHINA
 from tests.api.appraisal_steps import seed
@@ -41,6 +42,10 @@ def test_the_bureau_reads_the_campaign_dashboard_and_opens_its_lists(
     page.goto(f"/dashboards/campaigns/{campaign_id}")
     charts_drawn(page, ["chart-applicants", "chart-funnel", "chart-posts"])
     expect(page.locator("#chart-applicants svg text", has_text="资格审查未通过").first).to_be_visible()
+    # The town's 46 villages are a row each (side by side they were slivers under unreadable labels).
+    posts = page.locator("#chart-posts").bounding_box()
+    assert posts is not None and posts["height"] > 46 * 20, posts
+    expect(page.locator("#chart-posts svg text", has_text="涝台村")).to_be_visible()
     shot(page, "15-dash-campaign-zh")
 
     # A number of the table: 涝台村's applicants refused at screening.
@@ -99,6 +104,8 @@ def test_the_bureau_reads_a_towns_veto_and_opens_its_results(
                 record(boyu, month, "competent", False, now),
             ]
         )
+        session.flush()
+        rebuild(session.connection())  # the dashboard reads its counts: rebuilt as after an import
     clock.advance(timedelta(minutes=1))
     page = pages.new()
     page.set_viewport_size(DESKTOP)

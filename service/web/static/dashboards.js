@@ -13,6 +13,8 @@
   // Colours at 3:1 or more against white; the decal patterns (aria.decal) keep series apart without colour.
   var palette = ["#1864ab", "#2b8a3e", "#e8590c", "#c92a2a", "#5f3dc4", "#0b7285", "#862e9c", "#5c940d", "#495057"];
   var charts = [];
+  var MANY_CATEGORIES = 12; // more bars than a phone's width shows side by side with readable labels
+  var ROW_HEIGHT = 26; // px per category when they are drawn as rows
   var pending = 0;
 
   function valueLabel(params) {
@@ -90,6 +92,12 @@
     var element = document.getElementById(chart.id);
     if (!element) {
       return;
+    }
+    if (chart.kind !== "line" && chart.kind !== "funnel" && chart.categories.length > MANY_CATEGORIES) {
+      // A town's 46 villages side by side are slivers with labels on top of each other (worst on a
+      // phone): one row per village instead, the chart as tall as its rows.
+      chart.horizontal = true;
+      element.style.height = chart.categories.length * ROW_HEIGHT + 90 + "px";
     }
     var instance = window.echarts.init(element, null, { renderer: "svg", locale: spec.lang === "en" ? "EN" : "ZH" });
     var build = chart.kind === "line" ? lineOption : chart.kind === "funnel" ? funnelOption : barOption;
