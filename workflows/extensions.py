@@ -24,6 +24,9 @@ HEAD_ONLY_KEY = "headOnly"
 # officer the task is about (the officer's own account may not complete it).
 SEPARATE_FROM_KEY = "separateFrom"
 NOT_SUBJECT_KEY = "notSubject"
+# A data key holding the username of someone who may not do this task, though they did their part in another
+# instance (the proposer of a reward, in the appraisal, does not decide it in the reward's own instance).
+NOT_DONE_BY_KEY = "notDoneBy"
 # `notSubject` = "-": this task of a process about an officer is deliberately open to that officer (the lint
 # refuses a task that just leaves the key out).
 NOT_SUBJECT_WAIVED = "-"
@@ -83,6 +86,7 @@ class UserTaskInfo:
     separate_from: tuple[str, ...] = ()
     not_subject: str | None = None
     not_subject_waived: bool = False
+    not_done_by: str | None = None  # `notDoneBy`: the data key naming a username barred from this task
     form_defaults: tuple[tuple[str, str], ...] = ()
     grounds: tuple[str, ...] = ()
     moves_due_date: tuple[str, str] | None = None  # (user task id, form field with the new date)
@@ -124,6 +128,7 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         ),
         not_subject=None if not_subject == NOT_SUBJECT_WAIVED else not_subject or None,
         not_subject_waived=not_subject == NOT_SUBJECT_WAIVED,
+        not_done_by=str(properties.get(NOT_DONE_BY_KEY) or "").strip() or None,
         form_defaults=_form_defaults(str(properties.get(FORM_DEFAULTS_KEY) or "")),
         grounds=tuple(p.strip() for p in str(properties.get(GROUNDS_KEY) or "").split(",") if p.strip()),
         moves_due_date=_moves_due_date(str(properties.get(MOVES_DUE_DATE_KEY) or "")),

@@ -75,9 +75,27 @@ class RenewalEntrySchema(Schema):
     started_at = fields.DateTime()
 
 
+class RewardEntrySchema(Schema):
+    decided_on = fields.Date()
+    month = fields.String(allow_none=True)
+    outcome = fields.String()
+    outcome_label = fields.String()
+    outcome_label_en = fields.String()
+    kind = fields.String(allow_none=True)
+    kind_label = fields.String()
+    kind_label_en = fields.String()
+    proposal_label = fields.String()
+    proposal_label_en = fields.String()
+    grounds = fields.String(allow_none=True)
+    grounds_en = fields.String(allow_none=True)
+    decided_by = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+
+
 class OfficerDetailSchema(OfficerRowSchema):
     appraisals = fields.List(fields.Nested(AppraisalEntrySchema))
     renewals = fields.List(fields.Nested(RenewalEntrySchema))
+    rewards = fields.List(fields.Nested(RewardEntrySchema))
 
 
 class StatusChangeSchema(Schema):
@@ -110,7 +128,7 @@ class Officer(MethodView):
     @allow("staff", "auditor", "admin")
     @blp.response(200, OfficerDetailSchema)
     def get(self, officer_id: int) -> Any:
-        """One officer with the appraisal history and the contract renewals raised."""
+        """One officer with the appraisal history, the contract renewals raised and the reward decisions."""
         return roster.officer_detail(context(), caller(), officer_id)
 
 

@@ -4,6 +4,8 @@
 drafter of a staffing plan does not approve it; an officer's station scorer is not the town scorer).
 ``notSubject``: the task data key naming the officer the task is about; that officer's own account may not
 do it (nobody appraises themselves).
+``notDoneBy``: a task data key holding the username of someone who did their part in another instance (the
+reward's proposer, in the appraisal); that user may not do this task (the proposer does not decide).
 
 Both rules apply to every action that gives a task to someone: claim and completion (the caller) and
 reassignment (the user the task is given to). Both cost nothing for a task that declares neither, and the
@@ -86,3 +88,30 @@ def check_not_subject(
             "职责分离：“{task}”与 {user} 本人有关，不能改派给其办理", task=task.name_zh, user=assignee
         )
     raise ForbiddenError("职责分离：不能办理与本人有关的“{task}”", task=task.name_zh)
+
+
+def check_not_done_by(
+    username: str,
+    task: HumanTaskFacts,
+    info: UserTaskInfo | None,
+    data: Callable[[], Mapping[str, Any]],
+    *,
+    assignee: bool = False,
+) -> None:
+    """Refuse if the task's data names ``username`` under the model's ``notDoneBy`` key.
+
+    ``data`` is called only for a task that declares the key, so other tasks never load their workflow.
+    """
+    if info is None or info.not_done_by is None:
+        return
+    if data().get(info.not_done_by) != username:
+        return
+    if assignee:
+        raise ForbiddenError(
+            "职责分离：{user} 已在前一环节经办此事，不能将“{task}”改派给其办理",
+            user=username,
+            task=task.name_zh,
+        )
+    raise ForbiddenError(
+        "职责分离：您已在前一环节经办此事，不能再办理“{task}”，请由其他人员办理", task=task.name_zh
+    )

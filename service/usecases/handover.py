@@ -14,7 +14,7 @@ from service import audit
 from service.context import ServiceContext
 from service.persistence.models import OPEN_STATES, MembershipModel, UserModel
 from service.usecases.directory import Caller
-from service.usecases.duties import check_not_subject, check_separation
+from service.usecases.duties import check_not_done_by, check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError
 from service.usecases.notifications.raising import on_handover
 from service.usecases.tasks import locked_task, open_task_data, set_claim, specs_of_instance
@@ -73,6 +73,7 @@ def reassign_task(
         check_not_subject(
             member.officer_id, task, info, lambda: open_task_data(ctx, session, task), assignee=username
         )
+        check_not_done_by(username, task, info, lambda: open_task_data(ctx, session, task), assignee=True)
         now = ctx.clock.now()
         audit.record(
             session,

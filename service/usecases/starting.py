@@ -33,6 +33,10 @@ START_USE_CASES: dict[str, Callable[[], ForbiddenError]] = {
     "start_contract_renewal": lambda: ForbiddenError(
         "劳动合同续签流程由定时任务在合同期满前自动发起，不能通过 POST /api/v1/instances 启动"
     ),
+    "start_reward_decision": lambda: ForbiddenError(
+        "奖励决定流程由月度考核的奖励提名自动发起，不能通过 POST /api/v1/instances 启动："
+        "请在月度考核中办理“奖励提名”"
+    ),
     "start_month": lambda: ForbiddenError(
         "月度考核按月为每名在岗辅警批量启动，不能通过 POST /api/v1/instances 启动：请使用"
         " POST /api/v1/appraisals/months 或命令 auxpolice appraisal start-month"

@@ -23,7 +23,7 @@ from service.persistence.rows import table_of
 from service.usecases.case_notes.attachments import check_required_attachment
 from service.usecases.directory import Caller
 from service.usecases.due_dates import move_due_dates, new_due_at
-from service.usecases.duties import check_not_subject, check_separation
+from service.usecases.duties import check_not_done_by, check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.grounds import grounds_for
 from service.usecases.incidents import incidents_recorded
@@ -228,6 +228,7 @@ def claim_task(ctx: ServiceContext, caller: Caller, task_id: str) -> dict[str, A
         info = specs_of_instance(ctx, session, task.instance_id).user_task(task.process_id, task.spec_name)
         check_separation(session, caller.username, task, info)
         check_not_subject(caller.officer_id, task, info, lambda: open_task_data(ctx, session, task))
+        check_not_done_by(caller.username, task, info, lambda: open_task_data(ctx, session, task))
         now = ctx.clock.now()
         audit.record(
             session,
@@ -288,6 +289,7 @@ def complete_task(ctx: ServiceContext, caller: Caller, task_id: str, data: dict[
         def complete(engine: WorkflowEngine, workflow: BpmnWorkflow) -> None:
             before = engine.task_data(workflow, task.id)
             check_not_subject(caller.officer_id, task, info, lambda: before)
+            check_not_done_by(caller.username, task, info, lambda: before)
             # Recorded before the engine steps on, so the chain reads in causal order: this completion,
             # then the decisions and tasks it led to.
             audit.record(

@@ -73,6 +73,15 @@ OPERATOR_RESULTS: dict[str, Any] = {
         "contract_end": "2032-04-30",
     },
     "end_contract": {"ended": True, "status": "contract_ended", "left_on": "2029-04-30"},
+    "start_reward_decision": {"started": True, "instance_id": 2},
+    "find_period_vetoes": {
+        "vetoed": False,
+        "months": [],
+        "period_months": 3,
+        "from_month": "2026-09",
+        "to_month": "2026-11",
+    },
+    "record_reward": {"outcome": "granted", "kind": "commend", "decided_on": "2026-12-03", "grounds": "同意"},
 }
 
 STATION_ITEMS = {
@@ -123,6 +132,28 @@ RENEWAL_START = {
     "subject": "王五（东村）合同 HT-2026-001 续签",
 }
 
+REWARD_START = {
+    "officer_id": 1,
+    "officer_name": "王五",
+    "village_code": "371002001",
+    "village_name": "东村",
+    "town": "zhangcun",
+    "month": "2026-11",
+    "proposal": "commend",
+    "proposal_reason": "连续三个月优秀",
+    "proposed_by": "bureau",
+    "proposed_at": "2026-12-01T10:00:00+08:00",
+    "appraisal_instance_id": 1,
+    "subject": "王五（东村）2026-11",
+}
+PERIOD_VETOED = {
+    "vetoed": True,
+    "months": ["2026-10"],
+    "period_months": 3,
+    "from_month": "2026-09",
+    "to_month": "2026-11",
+}
+
 # Form submissions by form file; a list is used in order, its last item repeated.
 SUBMISSIONS: dict[str, Any] = {
     "staffing_plan_draft.json": [
@@ -156,6 +187,8 @@ SUBMISSIONS: dict[str, Any] = {
     "dismissal_review.json": {"decision": "warn", "reason": "给予警告"},
     "reward_proposal.json": {"proposal": "commend", "reason": "连续三个月优秀"},
     "renewal_decision.json": {"renew": True},
+    "reward_town_opinion.json": {"town_veto": False, "town_remarks": "同意提请"},
+    "reward_decision.json": {"approve": True, "reward_kind": "commend", "decision_reason": "连续三个月优秀"},
     "contract_renewal.json": {
         "new_contract_number": "HT-2029-001",
         "new_contract_start": "2029-05-01",
@@ -280,11 +313,39 @@ SCENARIOS: dict[str, list[Scenario]] = {
             final_data={"contract_ending": OPERATOR_RESULTS["end_contract"]},
         ),
     ],
+    "reward_decision": [
+        Scenario(
+            name="town_agrees_bureau_grants",
+            start_data=REWARD_START,
+            operators=["find_period_vetoes", "record_reward"],
+            user_tasks=["town_opinion", "decide_reward"],
+            timers=[],
+            final_data={"approve": True, "reward_record": OPERATOR_RESULTS["record_reward"]},
+        ),
+        Scenario(
+            name="town_vetoes",
+            start_data=REWARD_START,
+            operators=["find_period_vetoes", "record_reward"],
+            user_tasks=["town_opinion"],
+            timers=[],
+            submissions={"reward_town_opinion.json": {"town_veto": True, "town_veto_reason": "本月群众投诉"}},
+            final_data={"town_veto": True},
+        ),
+        Scenario(
+            name="vetoed_in_the_period_refused_without_tasks",
+            start_data=REWARD_START,
+            operator_results={"find_period_vetoes": PERIOD_VETOED},
+            operators=["find_period_vetoes", "record_reward"],
+            user_tasks=[],
+            timers=[],
+            final_data={"period_vetoes": PERIOD_VETOED},
+        ),
+    ],
     "appraisal": [
         Scenario(
             name="on_time_excellent_reward_proposal",
             start_data=APPRAISAL_START,
-            operators=["record_veto", "record_appraisal"],
+            operators=["record_veto", "record_appraisal", "start_reward_decision"],
             user_tasks=["station_score", "town_score", "veto_decision", "confirm_grade", "reward_proposal"],
             unordered=True,
             timers=[],
@@ -295,6 +356,7 @@ SCENARIOS: dict[str, list[Scenario]] = {
                 "combined_score": 100.0,
                 "promotion_allowed": True,
                 "action": ["reward_proposal", "recorded"],
+                "reward_decision": OPERATOR_RESULTS["start_reward_decision"],
             },
             decisions={"consequences": {"action": ["reward_proposal", "recorded"]}},
         ),

@@ -13,12 +13,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.persistence.models import HumanTaskModel
-from service.usecases.grounds import appraisal, contracts, recruitment
+from service.usecases.grounds import appraisal, contracts, recruitment, rewards
 from service.usecases.grounds.building import Panel, PanelBuilder, Reading
 from workflows.extensions import UserTaskInfo
 from workflows.specs import ProcessSpecs
 
-PANELS: dict[str, PanelBuilder] = {**recruitment.PANELS, **appraisal.PANELS, **contracts.PANELS}
+PANELS: dict[str, PanelBuilder] = {
+    **recruitment.PANELS,
+    **appraisal.PANELS,
+    **contracts.PANELS,
+    **rewards.PANELS,
+}
 
 
 def grounds_for(

@@ -1,11 +1,12 @@
 """The officer roster: listing and detail, status changes, and the contract renewal's start and operators.
 
-Importing this package registers the renewal's operators.
+Importing this package registers the renewal's and the rewards' operators.
 """
 
 from service.usecases.roster.access import can_read_roster, roster_towns
 from service.usecases.roster.listing import filter_options, list_officers, officer_detail
 from service.usecases.roster.renewal import start_due_renewals, start_renewal
+from service.usecases.roster.rewards import reward_history
 from service.usecases.roster.status import change_status
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "filter_options",
     "list_officers",
     "officer_detail",
+    "reward_history",
     "roster_towns",
     "start_due_renewals",
     "start_renewal",

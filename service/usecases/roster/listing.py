@@ -22,6 +22,7 @@ from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundE
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.labels import STATUSES, role_label, status_label
+from service.usecases.roster.rewards import reward_history
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 
 # The appraisal history an officer's page and the renewal's grounds show: the last two years.
@@ -185,7 +186,7 @@ def officer_row(session: Session, officer_id: int) -> dict[str, Any] | None:
 
 
 def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
-    """One officer: the roster's row, the appraisal history and the contract renewals raised."""
+    """One officer: the roster's row, the appraisal history, the contract renewals raised, the rewards."""
     visible = roster_towns(caller)
     with ctx.database.reading() as session:
         row = officer_row(session, officer_id)
@@ -198,6 +199,7 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
             **row,
             "appraisals": appraisal_history(session, officer_id),
             "renewals": _renewals(session, officer_id),
+            "rewards": reward_history(session, officer_id),
         }
 
 
