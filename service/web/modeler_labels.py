@@ -35,6 +35,7 @@ def labels() -> dict[str, str]:
         "separate_from": _("不得由办理以下任务的同一人办理"),
         "not_subject": _("被考核/被审查本人不得办理：对象的数据键"),
         "not_subject_waived": _("本任务有意允许对象本人办理"),
+        "not_done_by": _("经办前一环节的人不得办理：其用户名所在的数据键"),
         "grounds": _("表单旁显示的决策依据"),
         "form_defaults": _("表单预填：字段 ← 数据键"),
         "field": _("字段"),

@@ -1,6 +1,6 @@
 // The modeler's properties panel: our BPMN extension keys (docs/design.md, "BPMN conventions") edited as
 // choices for the selected element. Lane -> department; user task -> form, English name, due rule, head
-// only, bulkComplete, separateFrom, notSubject, grounds, formDefaults, movesDueDate; service task, start
+// only, bulkComplete, separateFrom, notSubject, notDoneBy, grounds, formDefaults, movesDueDate; service task, start
 // event and timer sections are in draft_modeler_sections.js. The choices (departments,
 // forms, operators, use cases, grounds panels) come from the page's JSON block. Every change goes through
 // bpmn-js' modeling commands (updateProperties / updateModdleProperties), so undo and redo cover it.
@@ -188,6 +188,9 @@
       out.push(checkbox('panel-not-subject-waived', L.not_subject_waived, subject === '-', function (on) {
         setProp(element, bo, 'notSubject', on ? '-' : '');
       }));
+      // `notDoneBy`: a data key naming a user of an earlier instance who may not do this task (a proposer).
+      out.push(field('panel-not-done-by', L.not_done_by, text('panel-not-done-by', getProp(bo, 'notDoneBy'),
+        function (v) { setProp(element, bo, 'notDoneBy', v); })));
       out.push(checkList('panel-grounds', L.grounds, C.grounds.map(function (g) {
         return { value: g.name, label: named(g) };
       }), splitList(getProp(bo, 'grounds')), function (names) { setProp(element, bo, 'grounds', names.join(', ')); }));
