@@ -62,6 +62,9 @@ def test_a_clerk_opens_a_new_task_from_the_bell(
     page.click("#switch-language")
     expect(page.locator("h1")).to_have_text("Notifications")
     expect(items.first.locator(".notification-open")).to_contain_text("Police station appraisal — ")
+    # The officer's village by its English name, not the Chinese the notification was raised with.
+    subject = re.compile(r"— \S+ \([A-Z][A-Za-z ]+\) 2026-11 \(Monthly appraisal\)$")
+    expect(items.first.locator(".notification-open")).to_have_text(subject)
     expect(items.first.locator(".notification-kind")).to_have_text("New task")
     expect(page.locator("#nav-bell")).to_have_attribute("aria-label", "22 unread notifications")
     shot(page, "15-notify-en")

@@ -132,6 +132,7 @@ def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[d
                 "text_en": en,
                 "about_zh": about_zh,
                 "about_en": about_en,
+                "subject": notification.subject,  # pages put it in the reader's language (village names)
                 "task_id": notification.task_id,
                 "instance_id": notification.instance_id,
                 "process_id": notification.process_id,
