@@ -19,7 +19,17 @@ from workflows.extensions import UserTaskInfo
 
 # Payload keys whose values are codes of one kind (a string or a list of them).
 PERSON_KEYS = frozenset(
-    {"actor", "username", "to_user", "from_user", "triggered_by", "claimed_by", "started_by", "confirmed_by"}
+    {
+        "actor",
+        "username",
+        "to_user",
+        "from_user",
+        "triggered_by",
+        "claimed_by",
+        "started_by",
+        "confirmed_by",
+        "proposed_by",
+    }
 )
 DEPARTMENT_KEYS = frozenset({"department_code", "department", "departments", "heads_of"})
 PROCESS_KEYS = frozenset({"process_id", "processes"})

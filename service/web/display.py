@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "village_changed": lazy_gettext("变更村（社区）登记"),
     "officer_status_changed": lazy_gettext("变更辅警状态"),
     "contract_renewed": lazy_gettext("续签劳动合同"),
+    "reward_recorded": lazy_gettext("登记奖励决定"),
     "comment_added": lazy_gettext("添加意见"),
     "attachment_added": lazy_gettext("上传附件"),
     "attachment_removed": lazy_gettext("删除附件"),
