@@ -175,3 +175,42 @@ def test_a_station_clerk_scores_an_officer_by_keyboard_alone(
     expect(page.locator(".flash").filter(has_text=f"任务已办结：{task_name}")).to_be_visible()
     assert_accessible(page, "the queue after completing a task by keyboard")
     shot(page, "15-a11y-04-completed")
+
+
+def test_a_station_clerk_claims_from_my_work_by_keyboard_alone(
+    pages: Pages, month: None, clock: ManualClock
+) -> None:
+    """My work (issue 15, point 1) by keyboard: Space ticks two tasks, Shift+Tab goes back to 认领所选 and
+    Enter claims them, a result per row; overdue reads 已逾期 in each row and on its tab, not only in red."""
+    clock.advance(timedelta(days=40))  # past the 5th of next month: the scorings are overdue
+    page = pages.new()
+    login(page, "gushan_station")
+    page.goto("/inbox")
+    rows = page.locator("#inbox tbody tr")
+    expect(rows.first.locator(".inbox-overdue")).to_contain_text("已逾期")
+    expect(page.locator("#section-overdue")).to_contain_text("已逾期")
+
+    walked: list[dict[str, Any]] = []
+    press_tab_to(page, "#skip-link", walked, limit=1)
+    page.keyboard.press("Enter")
+    walked = []
+    press_tab_to(page, "#inbox tbody tr:nth-child(1) input[type=checkbox]", walked)
+    page.keyboard.press("Space")
+    press_tab_to(page, "#inbox tbody tr:nth-child(2) input[type=checkbox]", walked)
+    page.keyboard.press("Space")
+    assert_in_order_and_visible(walked)
+    picked = [rows.nth(n).get_attribute("data-task") for n in (0, 1)]
+    for _ in range(10):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.id") == "claim-selected":
+            break
+    expect(page.locator("#claim-selected")).to_be_focused()
+    shot(page, "15-a11y-05-inbox-keyboard")
+    page.keyboard.press("Enter")
+
+    results = page.locator("#claim-results")
+    expect(results.locator("tr.claim-claimed")).to_have_count(2)
+    for task_id in picked:
+        expect(results.locator(f"tr[data-task='{task_id}']")).to_be_visible()
+    expect(page.locator("#nav-claimed")).to_have_text("已认领 2")
+    assert_accessible(page, "my work after claiming by keyboard")

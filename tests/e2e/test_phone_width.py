@@ -2,11 +2,12 @@
 still reads well at 1366x768.
 
 Each role (a clerk, a head, a town scorer, an auditor, an admin, a designer) signs in once; the test walks
-every page its top bar and home page open, and the pages those open in turn (a queue, a task, an instance,
-a campaign's dashboard and its list of applicants, the roster and an officer, the admin's lists and forms,
-a definition, the drafts), one page per route. On each page, at 390x844 and at 1366x768: the page is no wider
-than the screen, and no text is squeezed into a column narrower than two and a half characters (the
-one-character-per-line columns the issue found). Screenshots: 15-phone-*.png and 15-desktop-*.png.
+every page its top bar and home page open, and the pages those open in turn (a queue and My work, both one
+card per task on a phone; a task, an instance, a campaign's dashboard and its list of applicants, the
+roster and an officer, the admin's lists and forms, a definition, the drafts), one page per route. On each
+page, at 390x844 and at 1366x768: the page is no wider than the screen, and no text is squeezed into a
+column narrower than two and a half characters (the one-character-per-line columns the issue found).
+Screenshots: 15-phone-*.png and 15-desktop-*.png.
 
 The top bar once held every link on one line: on English pages, whose labels are longer, the sub-bureau's
 home page was 588 px wide; three roles walk their top bar's pages again in English."""
@@ -39,6 +40,7 @@ MAX_PAGES = 32  # per role: a route is visited once (/tasks/12 and /tasks/13 are
 MAX_DEPTH = 3  # home and the top bar's pages are 0; a queue's task 2; a task's instance 3
 SHOTS = {  # route -> screenshot name, for the pages a reviewer looks at first
     "/": "home",
+    "/inbox": "inbox",
     "/queues/*": "queue",
     "/tasks/*": "task",
     "/instances/*": "instance",
@@ -107,13 +109,15 @@ LAYOUT_PROBLEMS = """() => {
   return problems;
 }"""
 
-# The queue on a phone: one card per task, its heading (the task) across the card; on a desktop a table.
-QUEUE_LAYOUT = """() => {
-  const title = document.querySelector('#tasks tbody td.card-title');
-  const head = document.querySelector('#tasks thead');
+# A queue (a department's, or My work's across departments) on a phone: one card per task, its heading (the
+# task) across the card; on a desktop a table.
+QUEUE_LAYOUT = """(table) => {
+  const title = document.querySelector(`${table} tbody td.card-title`);
+  const head = document.querySelector(`${table} thead`);
   return {title: title ? Math.round(title.getBoundingClientRect().width) : 0,
           header: head ? getComputedStyle(head).display : null};
 }"""
+QUEUE_TABLES = {"/queues/*": "#tasks", "/inbox": "#inbox"}  # route -> its list of tasks
 
 
 def route_of(path: str) -> str:
@@ -144,8 +148,9 @@ def check(page: Page, username: str, route: str, problems: dict[str, list[str]])
     for viewport, kind in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page.set_viewport_size(viewport)
         found = page.evaluate(LAYOUT_PROBLEMS)
-        if route == "/queues/*" and page.locator("#tasks tbody tr").count():
-            layout = page.evaluate(QUEUE_LAYOUT)
+        table = QUEUE_TABLES.get(route)
+        if table and page.locator(f"{table} tbody tr").count():
+            layout = page.evaluate(QUEUE_LAYOUT, table)
             if kind == "phone" and (layout["title"] < 150 or layout["header"] != "none"):
                 found.append(f"the queue is not one card per task: {layout}")
             if kind == "desktop" and layout["header"] == "none":
@@ -247,7 +252,7 @@ def test_every_page_of_every_role_fits_a_phone_and_a_desktop(pages: Pages, month
     expected = {
         "bureau": {"/", "/queues/*", "/tasks/*", "/instances/*", "/dashboards/campaigns/*", "/officers"},
         "bureau_head": {"/", "/queues/*", "/tasks/*", "/dashboards/appraisal", "/campaigns/start"},
-        "gushan_station": {"/", "/queues/*", "/tasks/*", "/instances/*"},
+        "gushan_station": {"/", "/inbox", "/queues/*", "/tasks/*", "/instances/*"},
         "auditor": {"/", "/audit", "/audit/chain", "/definitions"},
         "admin": {"/", "/admin", "/admin/users", "/admin/departments", "/admin/register", "/admin/users/*"},
         "designer": {"/", "/definitions", "/definitions/drafts"},
