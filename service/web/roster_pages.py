@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 
 from service.api.fields import id_or_none, page_or_first
 from service.usecases import dashboards, roster
+from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from workflows.ports import CHINA
 
 PER_PAGE = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_context_processor
@@ -40,15 +43,19 @@ def _statuses(choices: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(code, status_label(code)[1 if english else 0]) for code in choices]
 
 
-@bp.get("/officers")
-@login_required
-def roster_page() -> Any:
-    filters: dict[str, Any] = {
+def _filters() -> dict[str, Any]:
+    return {
         "town": _arg("town"),
         "village": _arg("village"),
         "status": _arg("status", set(STATUSES)),
         "campaign": id_or_none(request.args.get("campaign")),
     }
+
+
+@bp.get("/officers")
+@login_required
+def roster_page() -> Any:
+    filters = _filters()
     page = page_or_first(request.args.get("page"))
     try:
         listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **filters)
@@ -69,6 +76,40 @@ def roster_page() -> Any:
         statuses=_statuses(STATUSES),
         english=language() == "en",
     )
+
+
+# The roster as a clerk prints it (issue 15, point 6): the page's columns, names not codes.
+ROSTER_COLUMNS: tuple[Column, ...] = (
+    ("姓名", "Name", 12, "name", "name"),
+    ("镇", "Town", 12, "town_name", "town_name_en"),
+    ("村（社区）", "Village", 16, "village_name", "village_name_en"),
+    ("职务", "Role", 20, "role_label", "role_label_en"),
+    ("状态", "Status", 10, "status_label", "status_label_en"),
+    ("状态起始日期", "Status since", 12, "status_since", "status_since"),
+    ("合同编号", "Contract number", 18, "contract_number", "contract_number"),
+    ("合同起始日期", "Contract start", 12, "contract_start", "contract_start"),
+    ("合同终止日期", "Contract end", 12, "contract_end", "contract_end"),
+    ("招聘批次", "Recruitment campaign", 24, "campaign_title", "campaign_title"),
+)
+EXPORT_LIMIT = 20_000  # more officers than a city has: one workbook, never a page of them
+
+
+@bp.get("/officers/export")
+@login_required
+def roster_export() -> Any:
+    """The filtered roster as an Excel workbook: every officer the list shows, not one page."""
+    try:
+        listing = roster.list_officers(context(), user(), page=1, per_page=EXPORT_LIMIT, **_filters())
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    rows = [
+        {key: value.isoformat() if isinstance(value, date) else value for key, value in officer.items()}
+        for officer in listing["items"]
+    ]
+    english = language() == "en"
+    title = "Officer roster" if english else "辅警名册"
+    data = rows_xlsx(title, title, ROSTER_COLUMNS, rows, english)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="officers.xlsx")
 
 
 @bp.get("/officers/<int:officer_id>")

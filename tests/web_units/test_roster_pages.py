@@ -4,13 +4,15 @@ bureau head's status change; names not codes, in Chinese and English."""
 from __future__ import annotations
 
 import html
+import io
 import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from service.context import ServiceContext
-from tests.api.appraisal_steps import add_history
+from tests.api.appraisal_steps import add_history, seed
 from tests.api.roster_steps import officer, officer_from_campaign
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
@@ -134,3 +136,38 @@ def test_town_departments_read_their_own_town_only(
     company = web_login(app, "company")
     assert 'id="nav-roster"' not in get(company, "/")
     get(company, "/officers", expect=403)
+
+
+def test_the_roster_exports_the_filtered_officers_with_names(
+    app: Flask, users: dict[str, User], ctx: ServiceContext, clock: ManualClock
+) -> None:
+    """Issue 15, point 6: the list of officers in Excel, every officer the filters show (not one page of
+    30), names and labels rather than codes, in the reader's language."""
+    seed(ctx)
+    bureau = web_login(app, "bureau")
+    page = get(bureau, "/officers?town=gushan")
+    link = re.search(r'id="export-roster" href="([^"]+)"', page)
+    assert link is not None and "town=gushan" in link.group(1)
+    with bureau.get(link.group(1)) as response:
+        assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+        rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    assert rows[0][0] == "辅警名册" and rows[1][:5] == ("姓名", "镇", "村（社区）", "职务", "状态")
+    listed = rows[2:]
+    total = int(re.search(r"共 (\d+) 人", page).group(1))  # type: ignore[union-attr]
+    assert len(listed) == total > 0 and {row[1] for row in listed} == {"崮山镇"}
+    assert {row[4] for row in listed} == {"在岗"} and "村（社区）主任助理" in {row[3] for row in listed}
+    everyone = list(load_workbook(io.BytesIO(get_bytes(bureau, "/officers/export"))).active.iter_rows())
+    assert "共 46 人" in get(bureau, "/officers") and len(everyone) - 2 == 46  # all, past the page of 30
+
+    english = in_english(bureau)
+    rows = list(load_workbook(io.BytesIO(get_bytes(english, "/officers/export?town=gushan"))).active.values)
+    assert rows[0][0] == "Officer roster" and rows[1][:3] == ("Name", "Town", "Village")
+    assert {row[1] for row in rows[2:]} == {"Gushan Town"} and {row[4] for row in rows[2:]} == {"In service"}
+    station = web_login(app, "gushan_station")
+    assert "您只能查看本镇" in get(station, "/officers/export?town=boyu", expect=403)
+
+
+def get_bytes(client: FlaskClient, url: str) -> bytes:
+    with client.get(url) as response:
+        assert response.status_code == 200, (url, response.status_code)
+        return response.get_data()
