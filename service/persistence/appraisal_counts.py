@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from service.persistence.models import (
     ACTIVE_TASK,
+    AppraisalCountModel,
     AppraisalRecordModel,
     AppraisalStartModel,
     AuditEventModel,
@@ -28,7 +29,6 @@ from service.persistence.models import (
     InstanceModel,
     OfficerModel,
 )
-from service.persistence.models.appraisal import AppraisalCountModel
 from service.persistence.rows import table_of
 
 GRADE_COLUMNS = ("excellent", "competent", "basically_competent", "incompetent")

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import (
     ACTIVE_TASK,
+    AppraisalCountModel,
     CampaignModel,
     DepartmentModel,
     HumanTaskModel,
     InstanceModel,
 )
-from service.persistence.models.appraisal import AppraisalCountModel
 from service.usecases import names
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
 from service.usecases.campaign_charts import campaign_charts

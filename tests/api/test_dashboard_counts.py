@@ -23,8 +23,13 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.appraisal_counts import COUNT_COLUMNS, counted_rows
 from service.persistence.migrate import alembic_config, upgrade
-from service.persistence.models import AppraisalRecordModel, AppraisalStartModel, HumanTaskModel, OfficerModel
-from service.persistence.models.appraisal import AppraisalCountModel
+from service.persistence.models import (
+    AppraisalCountModel,
+    AppraisalRecordModel,
+    AppraisalStartModel,
+    HumanTaskModel,
+    OfficerModel,
+)
 from service.usecases.appraisal_vetoes import pending_rows
 from service.usecases.audit_trail import CHINA
 from tests.api.appraisal_steps import add_history, decide_vetoes, officer_of, score_all, seed, tasks_of

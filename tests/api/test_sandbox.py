@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 
 from service.context import ServiceContext
 from service.persistence.models import (
+    AppraisalCountModel,
     AppraisalRecordModel,
     AuditEventModel,
     HumanTaskModel,
     InstanceModel,
     TimerModel,
 )
-from service.persistence.models.appraisal import AppraisalCountModel
 from service.usecases import drafts
 from service.usecases.workbench import sandbox
 from tests.api.appraisal_steps import rubric, seed

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select
 
 from service.persistence.appraisal_counts import add_counts
 from service.persistence.migrate import upgrade
-from service.persistence.models.appraisal import AppraisalCountModel
+from service.persistence.models import AppraisalCountModel
 from service.persistence.rows import table_of
 
 

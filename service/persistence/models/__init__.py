@@ -8,7 +8,11 @@ re-exported here, so ``from service.persistence.models import X`` is the way to 
 this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
 """
 
-from service.persistence.models.appraisal import AppraisalRecordModel, AppraisalStartModel
+from service.persistence.models.appraisal import (
+    AppraisalCountModel,
+    AppraisalRecordModel,
+    AppraisalStartModel,
+)
 from service.persistence.models.attachments import AttachmentBlobModel, AttachmentModel, CommentModel
 from service.persistence.models.audit import (
     AuditEventModel,
@@ -59,6 +63,7 @@ __all__ = [
     "OPEN_STATES",
     "ApiTokenModel",
     "ApplicationModel",
+    "AppraisalCountModel",
     "AppraisalRecordModel",
     "AppraisalStartModel",
     "AttachmentBlobModel",
