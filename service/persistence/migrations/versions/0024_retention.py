@@ -37,6 +37,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.drop_index('ix_instances_to_archive', sqlite_where=sa.text(NOT_ARCHIVED), postgresql_where=sa.text(NOT_ARCHIVED))
-        batch_op.drop_column('archived_at')
+    op.drop_index('ix_instances_to_archive', table_name='instances')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Not batch mode: it copies and drops `instances`, which the rows of the tables referring to it
+        # forbid once there is data (FOREIGN KEY constraint failed); SQLite >= 3.35 drops a column itself.
+        op.execute('ALTER TABLE instances DROP COLUMN archived_at')
+    else:
+        op.drop_column('instances', 'archived_at')
