@@ -134,7 +134,9 @@ def submission(spec: str, outcome: Outcome, data: dict[str, Any]) -> dict[str, A
     if spec in ("station_escalation", "town_escalation"):
         return {"action_taken": "已电话督促按期评分"}
     if spec == "reward_proposal":
-        return {"proposal": "commend", "reason": "连续三个月考核优秀"}
+        # No reward is referred on: a referral starts a reward_decision instance of its own (issue 17), whose
+        # rows a copied month would not carry; the year's rows are the appraisals' (docs/benchmarks.md).
+        return {"proposal": "none", "reason": "连续三个月考核优秀，本月不提请奖励"}
     if spec == "dismissal_review":
         return {"decision": "warn", "reason": "近12个月两次考核不称职，予以警告"}
     raise ValueError(f"no submission for {spec}")
