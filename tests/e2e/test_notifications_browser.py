@@ -76,6 +76,10 @@ def test_a_clerk_opens_a_new_task_from_the_bell(
     handed = tasks_of(users["gushan_station"], "police_station:gushan", "station_score")[0]
     body = {"username": "gushan_station", "reason": "刘警官熟悉该村情况"}
     users["gushan_station_head"].post(f"/api/v1/tasks/{handed['id']}/reassign", body)
+    page.reload()
+    # One is said in the singular in English, seen and heard alike.
+    expect(page.locator("#nav-bell")).to_have_attribute("aria-label", "1 unread notification")
+    expect(page.locator("#nav-bell")).to_have_text("1 unread notification")
     page.click("#switch-language")
     bell_says(page, 1)
     expect(items).to_have_count(1)

@@ -30,11 +30,13 @@ KEYWORDS = {
     **dict.fromkeys(message_keywords()),
 }
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-# What may hold Chinese in a template: comments, {% trans %} blocks and the literal first argument of _().
+# What may hold Chinese in a template: comments, {% trans %} blocks, the literal first argument of _() and
+# the two of ngettext().
 QUOTED = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
 TRANSLATED = re.compile(
     r"\{#.*?#\}|<!--.*?-->|\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}"
-    rf"|\b(?:_|gettext|ngettext|pgettext|lazy_gettext)\(\s*(?:{QUOTED})",
+    rf"|\bngettext\(\s*(?:{QUOTED})\s*,\s*(?:{QUOTED})"  # both the singular and the plural
+    rf"|\b(?:_|gettext|pgettext|lazy_gettext)\(\s*(?:{QUOTED})",
     re.S,
 )
 # A language switch names each language in that language (the button back to Chinese reads 中文).
