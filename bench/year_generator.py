@@ -1,6 +1,6 @@
 """Generate a province's year of appraisals on PostgreSQL (issue 16, point 1), run by hand::
 
-    .venv/bin/python -m bench.year_generator --officers 70000 --months 12 [--keep]
+    .venv/bin/python -m bench.year_generator --officers 70000 --months 12 [--templates FILE] [--check 12]
 
 1. A fresh schema, migrated, with the shipped register, the bundled models and a made-up province
    (bench/year_plan.py): ``--officers`` officers, one per village, 50 villages per town, each town's
@@ -9,8 +9,9 @@
 3. For each kind of month in the plan, one real appraisal is driven through the service's use cases
    (``start_month``, ``complete_task`` for each step, the scheduler for the overdue timers) on a small
    schema of its own, and its rows are kept (bench/year_templates.py). For the last month a twin of each
-   is driven too, and the rows the generator writes for the twin are compared with the twin's real rows
-   (``year_rows.compare``): the run stops on any difference.
+   is driven too for a sample of kinds (``--check``), and the rows the generator writes for each twin are
+   compared with the twin's real rows (``year_rows.compare``): the run stops on any difference.
+   ``--templates FILE`` keeps the driven templates, so a second run drives only the kinds it lacks.
 4. The year is written month by month with PostgreSQL COPY: each officer's appraisal is its template's rows
    with the officer, the place, the instance id and fresh task ids substituted. Audit events are sealed
    into the chain with the service's own ``audit.digest`` (chunk by chunk, in time order within a chunk)
@@ -18,8 +19,8 @@
 5. One recruitment campaign with its applicants (the dashboard benchmark's rows, inserted directly), the
    dashboard projection rebuilt if the schema has it, ANALYZE, then the size of each table.
 
-The generation time and the sizes are printed; ``--keep`` leaves the schema for bench/year_bench.py and
-prints its URL.
+The generation time and the sizes are printed; the schema (``year_<officers>``, dropped and made anew at the
+start) is left for bench/year_bench.py and its URL printed.
 """
 
 from __future__ import annotations
