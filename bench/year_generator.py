@@ -29,14 +29,11 @@ import argparse
 import pickle
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import psycopg
 from sqlalchemy import insert, select, text
 
@@ -44,6 +41,7 @@ from bench.dashboard_bench import Sizes as CampaignSizes
 from bench.dashboard_bench import populate_campaign
 from bench.pgschema import POSTGRES_URL, discard_service_logs
 from bench.recruitment_bench import log, machine
+from bench.year_copy import Chain, copy_rows, copying, table_sizes
 from bench.year_plan import officers as planned_officers
 from bench.year_plan import plan, towns, villages
 from bench.year_rows import Officer, Rewriter, compare
@@ -231,47 +229,6 @@ def make_templates(
     return templates, events, checked
 
 
-@contextmanager
-def copying(url: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(url) as connection:
-        yield connection
-
-
-def copy_rows(connection: psycopg.Connection[Any], table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 - our own table and column names
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
-
-
-class Chain:
-    """The audit chain's end while sealing generated events, as ``audit.seal`` keeps it."""
-
-    def __init__(self, seq: int, hash_value: str) -> None:
-        self.seq, self.hash = seq, hash_value
-
-    def seal(self, events: list[dict[str, Any]]) -> None:
-        for event in events:
-            payload = (
-                orjson.loads(event["payload"]) if isinstance(event["payload"], str) else event["payload"]
-            )
-            # Stored as the sealing stores it: the canonical text it hashed (keys sorted), which the fast
-            # verify (service/audit/chain_reader.py) hashes as it is.
-            event["payload"] = orjson.dumps(
-                payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-            ).decode()
-            self.seq += 1
-            event["seq"], event["prev_hash"] = self.seq, self.hash
-            event["hash"] = self.hash = audit.digest(self.hash, {**event, "payload": payload})
-
-
 def write_year(
     ctx: ServiceContext,
     url: str,
@@ -355,18 +312,6 @@ def rebuild_projections(ctx: ServiceContext) -> bool:
     with ctx.database.transaction() as session:
         rebuild(session.connection())
     return True
-
-
-def table_sizes(url: str) -> list[tuple[str, int, int, int]]:
-    """(table, rows, table bytes with TOAST, index bytes) for every table of the schema, largest first."""
-    with psycopg.connect(url) as connection:
-        rows = connection.execute(
-            "SELECT c.relname, c.reltuples::bigint, pg_table_size(c.oid), pg_indexes_size(c.oid) "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'r' AND n.nspname = current_schema() "
-            "ORDER BY pg_total_relation_size(c.oid) DESC"
-        ).fetchall()
-    return [(name, max(int(count), 0), int(size), int(index)) for name, count, size, index in rows]
 
 
 def generate(url: str, officers: int, months: int, check: int = 12, cache: Path | None = None) -> Generated:
