@@ -1,10 +1,10 @@
 """Notifications inside the app (issue 15, point 5): one row per event and audience, read state per user.
 
 A notification is addressed to a department (every member; a head-only task's only to its heads) or to one
-person (a task returned to the one who completed the step it came back to, or handed over to them). A department of 40 staff with
-1,000 new tasks a month thus gets 1,000 rows, not 40,000. What a user has read is kept apart: the
-notifications at or below their watermark (``notification_marks``, moved by "mark all read") and any read
-one by one above it (``notification_reads``, pruned when the watermark passes them).
+person (a task returned to the one who completed the step it came back to, or handed over to them). A
+department of 40 staff with 1,000 new tasks a month thus gets 1,000 rows, not 40,000. What a user has read
+is kept apart: the notifications at or below their watermark (``notification_marks``, moved by "mark all
+read") and any read one by one above it (``notification_reads``, pruned when the watermark passes them).
 """
 
 from __future__ import annotations
