@@ -68,6 +68,14 @@ def scoring_due_at(month: str, due_day: int) -> datetime:
     return datetime.combine(following.replace(day=due_day) + timedelta(days=1), time(0, 0), tzinfo=CHINA)
 
 
+def month_scored_by(due_at: datetime) -> str:
+    """The month whose scoring ``scoring_due_at`` makes due at ``due_at`` (any due day): the month before
+    the one in which its due day ends."""
+    due_day = (due_at.astimezone(CHINA) - timedelta(microseconds=1)).date()
+    before = due_day.replace(day=1) - timedelta(days=1)
+    return f"{before.year:04d}-{before.month:02d}"
+
+
 def _claim(session: Session, month: str, officer_ids: list[int], now: datetime) -> list[int]:
     """Insert start claims, skipping ones another process already holds; return the ids claimed here."""
     if not officer_ids:
