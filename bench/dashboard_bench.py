@@ -243,13 +243,18 @@ def populate(ctx: ServiceContext, sizes: Sizes) -> dict[str, int]:
                 for (oid, _town), iid in zip(ids, instance_ids, strict=True)
             ],
         )
+        today = now.astimezone(CHINA).date()
+        overdue_at = datetime(today.year, today.month, today.day, tzinfo=CHINA)
         tasks: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         records: list[dict[str, Any]] = []
         for n, ((oid, town), iid) in enumerate(zip(ids, instance_ids, strict=True)):
             if current and iid is not None:
                 if n >= sizes.confirming:
-                    due = now - timedelta(days=1) if n % 3 == 0 else now + timedelta(days=5)
+                    # Past due at a midnight in China, as appraisal.scoring_due_at ends a due day (the
+                    # dashboard names the month from it; here the month before this one's, as a
+                    # month's late scoring looks early in the next): the overdue count reads the index.
+                    due = overdue_at if n % 3 == 0 else now + timedelta(days=5)
                     tasks.append(_task(iid, "station_score", f"police_station:{town}", "open", due, now))
                     tasks.append(_task(iid, "town_score", f"town_gov:{town}", "open", due, now))
                     continue
