@@ -25,7 +25,7 @@ from service.web import (
     user,
 )
 from service.web.dashboard_charts import appraisal_links, campaign_links
-from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS
+from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS, preload_post_villages
 
 APPRAISAL_MONTHS = 12
 
@@ -71,6 +71,10 @@ def campaign_dashboard(campaign_id: int) -> Any:
         charts = campaign_links(campaign_id, report["charts"])
     except ServiceError as error:
         return _error(error)
+    started = [
+        item["business_key"] for row in charts.get("posts_started") or () for item in row["posts"]["items"]
+    ]
+    preload_post_villages([*report["posts_vacant"], *started])
     statuses = sorted(report["applicants_by_status"].items(), key=lambda item: _status_order(item[0]))
     reasons = sorted(report["rejections_by_reason"].items(), key=lambda item: (-item[1], item[0]))
     if language() == "en":  # applications keep their reasons in Chinese, as the decision gave them
