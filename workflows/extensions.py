@@ -54,6 +54,7 @@ ATTACHMENT_LABELS = {
     "true": ("附件", "an attachment"),
     "signed_contract": ("已签字的劳动合同", "the signed labour contract"),
     "vetting_file": ("考察政审材料", "the vetting file"),
+    "medical_records": ("病历及诊断证明", "the medical records"),
 }
 # A service task names the service's operator that does its work (SpiffWorkflow's own extension element,
 # read by its parser: `<spiffworkflow:serviceTaskOperator id="<operator>" resultVariable="<name>">`).
