@@ -6,12 +6,17 @@ IN_SERVICE = "in_service"
 # The statuses an officer may leave service with; only "in_service" holds a post (vacancies are the
 # register's posts minus the officers in service, service/usecases/recruitment/plan.py).
 LEAVING_STATUSES = ("resigned", "dismissed", "contract_ended")
-STATUSES = (IN_SERVICE, *LEAVING_STATUSES)
+# A death ends service too, but only the death-on-duty process records it (service/usecases/welfare/), never a
+# status change by hand: died on duty (牺牲) when the sub-bureau confirms it, else deceased.
+DEATH_STATUSES = ("died_on_duty", "deceased")
+STATUSES = (IN_SERVICE, *LEAVING_STATUSES, *DEATH_STATUSES)
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "in_service": ("在岗", "In service"),
     "contract_ended": ("合同终止", "Contract ended"),
     "dismissed": ("辞退", "Dismissed"),
     "resigned": ("辞职", "Resigned"),
+    "died_on_duty": ("牺牲", "Died on duty"),
+    "deceased": ("死亡", "Deceased"),
 }
 ROLE_LABELS: dict[str, tuple[str, str]] = {
     "party_secretary_assistant": ("村（社区）党支部书记助理", "Assistant to the village Party secretary"),
