@@ -21,6 +21,7 @@ from service.persistence.models.audit import (
     InstanceSubjectModel,
 )
 from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
+from service.persistence.models.contracts import OfficerContractModel
 from service.persistence.models.drafts import DraftModel
 from service.persistence.models.identity import (
     ApiTokenModel,
@@ -91,6 +92,7 @@ __all__ = [
     "NotificationMarkModel",
     "NotificationModel",
     "NotificationReadModel",
+    "OfficerContractModel",
     "OfficerModel",
     "SandboxRunModel",
     "SavedFilterModel",
