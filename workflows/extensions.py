@@ -61,6 +61,12 @@ ATTACHMENT_LABELS = {
 SERVICE_OPERATOR_ELEMENT = "spiffworkflow:serviceTaskOperator"
 # A lane names a department, or a department template scoped by task data (`police_station:{town}`).
 LANE_PATTERN = re.compile(r"^[a-z_]+(:(\{[a-z_]+\}|[a-z0-9_-]+))?$")
+# A lane `officer:{officer_id}` is one officer's own queue (the account linked to that officer works it, no
+# department does): the officer's monthly field report (issue 17, point 7).
+PERSONAL_QUEUE_KIND = "officer"
+# `dueDayOfNextMonth` = N: the task is due at the end of day N of the month after the task's `month` (the
+# month's report of an officer); the service puts that time in the data key `dueAtVariable` names.
+DUE_DAY_OF_NEXT_MONTH_KEY = "dueDayOfNextMonth"
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
 # service starts it), `departments:<code>,...` (their members, through the API or the web, with a start
 # form named by `formJsonSchemaFilename` on the same event), `heads:<code>,...` (the same, their heads
@@ -93,6 +99,7 @@ class UserTaskInfo:
     moves_due_date: tuple[str, str] | None = None  # (user task id, form field with the new date)
     requires_attachment: str | None = None  # a key of ATTACHMENT_LABELS (or an unknown one, for the lint)
     bulk_complete: bool = False  # `bulkComplete` = `true`: completed in a table with its step's others
+    due_day_of_next_month: int | None = None  # `dueDayOfNextMonth`: the day of the following month it is due
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,14 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         moves_due_date=_moves_due_date(str(properties.get(MOVES_DUE_DATE_KEY) or "")),
         requires_attachment=_requires_attachment(properties.get(REQUIRES_ATTACHMENT_KEY)),
         bulk_complete=str(properties.get(BULK_COMPLETE_KEY, "")).strip().lower() == "true",
+        due_day_of_next_month=_day_of_month(properties.get(DUE_DAY_OF_NEXT_MONTH_KEY)),
     )
+
+
+def _day_of_month(declared: Any) -> int | None:
+    """A day that every month has (1-28), else None."""
+    text = str(declared or "").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 28 else None
 
 
 def _moves_due_date(declared: str) -> tuple[str, str] | None:

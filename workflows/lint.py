@@ -22,6 +22,7 @@ from workflows.extensions import (
     MOVES_DUE_DATE_KEY,
     NOT_SUBJECT_KEY,
     NOT_SUBJECT_WAIVED,
+    PERSONAL_QUEUE_KIND,
     UserTaskInfo,
     attachment_problem,
     declares_may_end_early,
@@ -187,6 +188,8 @@ def _names_departments(lane: str, departments: Mapping[str, tuple[str, str]]) ->
     if lane in departments:
         return True
     kind, _, scope = lane.partition(":")
+    if kind == PERSONAL_QUEUE_KIND:  # `officer:{officer_id}`: the officer's own queue, scoped by data
+        return bool(LANE_PATTERN.match(lane)) and scope.startswith("{")
     # A template such as `police_station:{town}` picks one department of its kind from task data.
     return (
         bool(LANE_PATTERN.match(lane))
