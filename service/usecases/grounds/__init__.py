@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.persistence.models import HumanTaskModel
-from service.usecases.grounds import appraisal, contracts, recruitment, rewards
+from service.usecases.grounds import appraisal, contracts, recruitment, rewards, training, welfare
 from service.usecases.grounds.building import Panel, PanelBuilder, Reading
 from workflows.extensions import UserTaskInfo
 from workflows.specs import ProcessSpecs
@@ -23,6 +23,7 @@ PANELS: dict[str, PanelBuilder] = {
     **appraisal.PANELS,
     **contracts.PANELS,
     **rewards.PANELS,
+    **welfare.PANELS,
 }
 
 
