@@ -55,6 +55,7 @@ ATTACHMENT_LABELS = {
     "signed_contract": ("已签字的劳动合同", "the signed labour contract"),
     "vetting_file": ("考察政审材料", "the vetting file"),
     "medical_records": ("病历及诊断证明", "the medical records"),
+    "confidentiality_undertaking": ("签字的保密承诺书", "the signed confidentiality undertaking"),
 }
 # A service task names the service's operator that does its work (SpiffWorkflow's own extension element,
 # read by its parser: `<spiffworkflow:serviceTaskOperator id="<operator>" resultVariable="<name>">`).

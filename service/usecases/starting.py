@@ -37,6 +37,17 @@ START_USE_CASES: dict[str, Callable[[], ForbiddenError]] = {
         "奖励决定流程由月度考核的奖励提名自动发起，不能通过 POST /api/v1/instances 启动："
         "请在月度考核中办理“奖励提名”"
     ),
+    "enrol_training_cohort": lambda: ForbiddenError(
+        "参训记录由培训计划按参训范围逐人建立，不能通过 POST /api/v1/instances 启动：请制定培训计划"
+    ),
+    "report_work_injury": lambda: ForbiddenError(
+        "工伤处理流程由派出所在辅警页面“报告因公受伤”发起（POST /api/v1/officers/<辅警编号>/work-injuries），"
+        "不能通过 POST /api/v1/instances 启动"
+    ),
+    "report_death_on_duty": lambda: ForbiddenError(
+        "因公牺牲流程由派出所在辅警页面“报告因公牺牲”发起（POST /api/v1/officers/<辅警编号>/deaths），"
+        "不能通过 POST /api/v1/instances 启动"
+    ),
     "start_month": lambda: ForbiddenError(
         "月度考核按月为每名在岗辅警批量启动，不能通过 POST /api/v1/instances 启动：请使用"
         " POST /api/v1/appraisals/months 或命令 auxpolice appraisal start-month"

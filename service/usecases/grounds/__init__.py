@@ -23,6 +23,7 @@ PANELS: dict[str, PanelBuilder] = {
     **appraisal.PANELS,
     **contracts.PANELS,
     **rewards.PANELS,
+    **training.PANELS,
     **welfare.PANELS,
 }
 

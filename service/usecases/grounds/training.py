@@ -1,0 +1,48 @@
+"""Grounds panels of training and the confidentiality undertaking: the training's plan beside the record of
+an officer's attendance, and the officer (with an earlier undertaking) beside the upload of a new one."""
+
+from __future__ import annotations
+
+from service.usecases.grounds.building import Panel, PanelBuilder, Reading, display_name, field, panel, same
+
+
+def training_plan(reading: Reading) -> Panel | None:
+    """The training the officer was enrolled in: title, dates, place, content, who planned it."""
+    data = reading.data
+    if "training_title" not in data:
+        return None
+    dates = f"{data.get('start_date')} – {data.get('end_date')}"
+    return panel(
+        ("培训计划", "Training plan"),
+        [
+            field(("辅警", "Officer"), same(f"{data.get('officer_name')}（{data.get('village_name')}）")),
+            field(("培训名称", "Title"), same(data.get("training_title"))),
+            field(("培训时间", "Dates"), same(dates)),
+            field(("培训地点", "Place"), same(data.get("place"))),
+            field(("培训内容", "Content"), same(data.get("content"))),
+            field(("制定人", "Planned by"), same(display_name(reading.session, data.get("planned_by")))),
+        ],
+    )
+
+
+def undertaking_officer(reading: Reading) -> Panel | None:
+    """The officer whose undertaking is registered, and the day of an earlier one if any."""
+    officer = reading.data.get("undertaking_officer")
+    if not isinstance(officer, dict):
+        return None
+    previous = officer.get("previous_signed_on")
+    return panel(
+        ("承诺人", "The officer"),
+        [
+            field(("辅警", "Officer"), same(officer.get("officer_name"))),
+            field(("村（社区）", "Village"), same(officer.get("village_name"))),
+            field(("合同开始日期", "Contract start"), same(officer.get("contract_start"))),
+            field(
+                ("此前的保密承诺书", "Earlier undertaking"),
+                (f"{previous} 签署", f"signed on {previous}") if previous else ("无", "none"),
+            ),
+        ],
+    )
+
+
+PANELS: dict[str, PanelBuilder] = {"training_plan": training_plan, "undertaking_officer": undertaking_officer}
