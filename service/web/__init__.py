@@ -153,6 +153,7 @@ def init_web(app: Flask) -> None:
         sandbox_pages,
         start_pages,
         tasks_pages,
+        training_pages,
         version_pages,
     )
 
@@ -168,6 +169,7 @@ def init_web(app: Flask) -> None:
     del case_notes_pages
     del inbox_pages
     del version_pages
+    del training_pages
     del bulk_pages
     del notification_pages
     app.register_blueprint(bp)

@@ -1,0 +1,86 @@
+"""Starting training and an undertaking's registration in person, and the bureau's list of the officers in
+service without a confidentiality undertaking (issue 17, point 6).
+
+Who may start either is the model's to say (``startedBy`` on its start event, service/usecases/starting.py);
+``instances.start_instance`` checks it and the start form, as for a start through the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from service.context import ServiceContext
+from service.persistence.models import OPEN_STATES, HumanTaskModel, InstanceModel, OfficerModel
+from service.usecases import instances, names
+from service.usecases.directory import Caller
+from service.usecases.errors import ForbiddenError, NotFoundError
+from service.usecases.roster.training import TRAINING, UNDERTAKING, officers_without_undertaking
+from service.usecases.runner import InstanceRunner
+from service.usecases.starting import check_starter, may_start
+
+# Who reads the list of missing undertakings: the sub-bureau, which collects them (the policy's section 3).
+LIST_DEPARTMENT = "police_bureau"
+
+
+def may_start_process(ctx: ServiceContext, caller: Caller, process_id: str) -> bool:
+    """Whether the deployed model of ``process_id`` lets ``caller`` start it (for links and buttons)."""
+    if not caller.departments:
+        return False
+    with ctx.database.reading() as session:
+        runner = InstanceRunner(ctx, session, caller.username)
+        try:
+            specs = runner.specs_for(runner.latest_definition(process_id).id)
+        except NotFoundError:
+            return False
+        return may_start(specs.start_rules.get(process_id), caller)
+
+
+def start_form(ctx: ServiceContext, caller: Caller, process_id: str) -> dict[str, Any]:
+    """The start form's JSON Schema for a person the model lets start ``process_id`` (else 403 by names)."""
+    with ctx.database.reading() as session:
+        runner = InstanceRunner(ctx, session, caller.username)
+        specs = runner.specs_for(runner.latest_definition(process_id).id)
+        rule = specs.start_rules.get(process_id)
+        if rule is None or not rule.departments or rule.form is None:
+            raise ForbiddenError("流程“{process_id}”的模型未开放在网页上启动", process_id=process_id)
+        check_starter(specs, process_id, rule, caller, names.department_names(session))
+        return specs.forms[rule.form]
+
+
+def start_training(ctx: ServiceContext, caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+    """Start a training plan; answers the instance and how many officers were enrolled."""
+    instance = instances.start_instance(ctx, caller, TRAINING, None, data)
+    with ctx.database.reading() as session:
+        stored = session.get(InstanceModel, instance.id)
+        assert stored is not None  # noqa: S101 - just started
+        engine, workflow = InstanceRunner(ctx, session, caller.username).load(stored)
+        cohort = engine.data(workflow).get("cohort") or {}
+    return {"instance_id": instance.id, "count": int(cohort.get("count") or 0)}
+
+
+def start_undertaking(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
+    """Open the registration of ``officer_id``'s undertaking; answers the instance and its open task."""
+    with ctx.database.reading() as session:
+        officer = session.get(OfficerModel, officer_id)
+        subject = f"{officer.name} 保密承诺书" if officer is not None else None
+    data: dict[str, Any] = {"officer_id": officer_id}
+    if subject:
+        data["subject"] = subject
+    instance = instances.start_instance(ctx, caller, UNDERTAKING, None, data)
+    with ctx.database.reading() as session:
+        task_id = session.scalar(
+            select(HumanTaskModel.id).where(
+                HumanTaskModel.instance_id == instance.id, HumanTaskModel.state.in_(OPEN_STATES)
+            )
+        )
+    return {"instance_id": instance.id, "task_id": task_id}
+
+
+def missing_undertakings(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
+    """The officers in service without an undertaking, for the sub-bureau, auditors and administrators."""
+    if not (caller.in_department(LIST_DEPARTMENT) or caller.has_role("auditor") or caller.has_role("admin")):
+        raise ForbiddenError("只有公安分局人员、审计人员和系统管理员可以查看未签保密承诺书的辅警名单")
+    with ctx.database.reading() as session:
+        return officers_without_undertaking(session)
