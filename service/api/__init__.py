@@ -214,6 +214,7 @@ def init_api(app: Flask) -> Api:
         officers,
         sandbox,
         tasks,
+        training,
         versions,
     )
 
@@ -238,6 +239,7 @@ def init_api(app: Flask) -> Api:
         bulk,
         case_notes,
         inbox,
+        training,
     ):
         api.register_blueprint(module.blp)
 
