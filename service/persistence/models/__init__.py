@@ -22,7 +22,9 @@ from service.persistence.models.audit import (
 )
 from service.persistence.models.base import Base, CompressedJSON, UTCDateTime, encode_state
 from service.persistence.models.contracts import OfficerContractModel
+from service.persistence.models.dismissal import DismissalCaseModel
 from service.persistence.models.drafts import DraftModel
+from service.persistence.models.field_reports import FieldReportModel
 from service.persistence.models.identity import (
     ApiTokenModel,
     DepartmentModel,
@@ -80,8 +82,10 @@ __all__ = [
     "ContractRenewalStartModel",
     "DefinitionModel",
     "DepartmentModel",
+    "DismissalCaseModel",
     "DraftModel",
     "DraftScenarioModel",
+    "FieldReportModel",
     "HumanTaskFacts",
     "HumanTaskModel",
     "IncidentModel",
