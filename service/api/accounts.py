@@ -64,7 +64,7 @@ def caller_dict(user: Any) -> dict[str, Any]:
         "user_id": user.user_id,
         "username": user.username,
         "display_name": user.display_name,
-        "departments": sorted(user.departments),
+        "departments": sorted(user.memberships),
         "heads_of": sorted(user.heads_of),
         "roles": sorted(user.roles),
         "language": user.language,

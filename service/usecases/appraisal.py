@@ -21,6 +21,7 @@ from service.persistence.rows import insert_for
 from service.usecases.batch_start import prepare, write
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, OperatorFailedError
+from service.usecases.field_reports import prepare_reports, report_definition, report_due_day
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA, ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
@@ -187,6 +188,9 @@ def _start_officers(
         runner = InstanceRunner(ctx, session, actor)
         definition = runner.latest_definition("appraisal")
         specs = runner.specs_for(definition.id)
+        # Each officer's field report starts with the appraisal, in the same batches and transactions.
+        reports = report_definition(runner)
+        report_due = scoring_due_at(month, report_due_day(reports[1])) if reports else None
     for offset in range(0, len(officer_ids), BATCH_SIZE):
         batch = officer_ids[offset : offset + BATCH_SIZE]
         with ctx.database.reading() as session:
@@ -216,12 +220,19 @@ def _start_officers(
             )
             for officer, village in officers
         ]
+        report_starts = (
+            prepare_reports(reports[1], officers, month, report_due, now, ctx.action_limits)
+            if reports and report_due
+            else []
+        )
         with ctx.database.transaction() as session:
             claimed = set(_claim(session, month, [start.key for start in prepared], now))
             mine = [start for start in prepared if start.key in claimed]
             if not mine:
                 continue
             instance_ids = write(session, definition, mine, actor, now)
+            if reports:
+                write(session, reports[0], [r for r in report_starts if r.key in claimed], actor, now)
             # The dashboard's counts in the same transaction as the claims (appraisal_counts.py).
             towns = {officer.id: officer.town for officer, _village in officers}
             add_counts(

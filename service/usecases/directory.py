@@ -25,6 +25,7 @@ from service.persistence.models import (
 )
 from service.usecases.errors import UnauthenticatedError
 from service.usecases.passwords import hash_password
+from workflows.extensions import PERSONAL_QUEUE_KIND
 from workflows.rules.posts import Village, village_from_dict
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -53,6 +54,11 @@ class Caller:
     def in_department(self, code: str) -> bool:
         return code in self.departments
 
+    @property
+    def memberships(self) -> frozenset[str]:
+        """The departments the account is a member of, without its own officer's queue."""
+        return frozenset(code for code in self.departments if not is_personal_queue(code))
+
     def heads(self, code: str) -> bool:
         return code in self.heads_of
 
@@ -74,12 +80,24 @@ def caller_of(session: Session, user: UserModel) -> Caller:
     return _caller(user, [(code, is_head) for code, is_head in memberships])
 
 
+def personal_queue(officer_id: int) -> str:
+    """The queue of one officer's own tasks (lane ``officer:{officer_id}``): only the account linked to that
+    officer is in it, so an officer's report task is theirs alone and they see no department's queue."""
+    return f"{PERSONAL_QUEUE_KIND}:{officer_id}"
+
+
+def is_personal_queue(code: str) -> bool:
+    return code.startswith(f"{PERSONAL_QUEUE_KIND}:")
+
+
 def _caller(user: Any, memberships: list[tuple[str, bool]]) -> Caller:
-    """Build a caller from a user (ORM object or row with the user's columns) and its memberships."""
+    """Build a caller from a user (ORM object or row with the user's columns) and its memberships; an
+    account linked to an officer is also in that officer's own queue (never headed)."""
+    own = {personal_queue(user.officer_id)} if user.officer_id is not None else set()
     return Caller(
         user.username,
         user.display_name,
-        frozenset(code for code, _head in memberships),
+        frozenset(code for code, _head in memberships) | own,
         frozenset(code for code, head in memberships if head),
         frozenset(user.roles or ()),
         user.id,

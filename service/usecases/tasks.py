@@ -21,7 +21,7 @@ from service.persistence.models import (
 )
 from service.persistence.rows import table_of
 from service.usecases.case_notes.attachments import check_required_attachment
-from service.usecases.directory import Caller
+from service.usecases.directory import Caller, is_personal_queue
 from service.usecases.due_dates import move_due_dates, new_due_at
 from service.usecases.duties import check_not_done_by, check_not_subject, check_separation
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
@@ -178,7 +178,8 @@ def task_detail(ctx: ServiceContext, caller: Caller, task_id: str, with_data: bo
     with ctx.database.reading() as session:
         task = _task(session, task_id)
         _require_reader(caller, task.department_code, session)
-        refuse_own(session, caller, task.instance_id)
+        if task.department_code not in caller.departments or not is_personal_queue(task.department_code):
+            refuse_own(session, caller, task.instance_id)  # an officer's own queue is theirs to read
         instance = session.get(InstanceModel, task.instance_id)
         if instance is None:
             raise NotFoundError("流程实例 {instance_id} 不存在", instance_id=task.instance_id)

@@ -115,7 +115,7 @@ def account_snapshot(user: Caller, active: bool) -> dict[str, Any]:
     """What the audit log keeps of an account before and after a change (never a password or token)."""
     return {
         "display_name": user.display_name,
-        "departments": sorted(user.departments),
+        "departments": sorted(user.memberships),
         "heads_of": sorted(user.heads_of),
         "roles": sorted(user.roles),
         "is_active": active,

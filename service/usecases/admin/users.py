@@ -309,7 +309,7 @@ def reset_password(ctx: ServiceContext, admin: Caller, user_id: int, password: s
 
 
 def _listed(user: UserModel, caller: Caller) -> UserRow:
-    return _row(user, [(code, code in caller.heads_of) for code in caller.departments])
+    return _row(user, [(code, code in caller.heads_of) for code in caller.memberships])
 
 
 def _add_memberships(session: Session, user_id: int, departments: list[str], heads: Collection[str]) -> None:

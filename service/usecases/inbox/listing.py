@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from service.context import ServiceContext
 from service.persistence.models import ACTIVE_TASK, DefinitionModel, HumanTaskModel, TownModel
-from service.usecases.directory import Caller
+from service.usecases.directory import Caller, is_personal_queue
 from service.usecases.inbox.bounded import Count, count_upto
 from service.usecases.instances import Page
 from service.usecases.names import Name, department_names, person_names, process_names, village_names
@@ -32,6 +32,8 @@ SECTIONS = ("all", "mine", "open", "due_soon", "overdue", "returned")
 DUE_CHOICES = ("any", "overdue", "today", "3days")
 SORTS = ("due", "created", "process", "village")
 DUE_SOON = timedelta(days=3)
+# What an officer's own queue (``officer:<id>``) is called where a department's name would stand.
+OWN_QUEUE = ("本人事项", "My own tasks")
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,8 @@ class _Names:
             return (name.zh, name.en) if name else (code or "", code or "")
 
         process = both(self.processes, task.process_id)
-        department = both(self.departments, task.department_code)
+        own = is_personal_queue(task.department_code)
+        department = OWN_QUEUE if own else both(self.departments, task.department_code)
         village = both(self.villages, task.village_code)
         town = both(self.towns, task.town)
         holder = both(self.people, task.claimed_by) if task.claimed_by else ("", "")
