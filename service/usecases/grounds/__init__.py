@@ -13,7 +13,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.persistence.models import HumanTaskModel
-from service.usecases.grounds import appraisal, contracts, recruitment, rewards, training, welfare
+from service.usecases.grounds import (
+    appraisal,
+    contracts,
+    field_reports,
+    recruitment,
+    rewards,
+    training,
+    welfare,
+)
 from service.usecases.grounds.building import Panel, PanelBuilder, Reading
 from workflows.extensions import UserTaskInfo
 from workflows.specs import ProcessSpecs
@@ -25,6 +33,7 @@ PANELS: dict[str, PanelBuilder] = {
     **rewards.PANELS,
     **training.PANELS,
     **welfare.PANELS,
+    **field_reports.PANELS,
 }
 
 
