@@ -216,6 +216,7 @@ def init_api(app: Flask) -> Api:
         tasks,
         training,
         versions,
+        welfare,
     )
 
     for module in (
@@ -240,6 +241,7 @@ def init_api(app: Flask) -> Api:
         case_notes,
         inbox,
         training,
+        welfare,
     ):
         api.register_blueprint(module.blp)
 

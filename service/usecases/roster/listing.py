@@ -23,6 +23,8 @@ from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.labels import STATUSES, role_label, status_label
 from service.usecases.roster.rewards import reward_history
+from service.usecases.welfare.death import death_on_duty_record
+from service.usecases.welfare.injury import injury_history
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 
 # The appraisal history an officer's page and the renewal's grounds show: the last two years.
@@ -200,6 +202,8 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
             "appraisals": appraisal_history(session, officer_id),
             "renewals": _renewals(session, officer_id),
             "rewards": reward_history(session, officer_id),
+            "work_injuries": injury_history(session, officer_id),
+            "death_on_duty": death_on_duty_record(session, officer_id),
         }
 
 
