@@ -29,6 +29,43 @@ class ReportSchema(Schema):
     )
 
 
+class WorkInjuryEntrySchema(Schema):
+    """One reported injury on the officer's record (GET /api/v1/officers/<id> work_injuries)."""
+
+    instance_id = fields.Integer(allow_none=True)
+    injury_date = fields.String(allow_none=True)
+    injury_place = fields.String(allow_none=True)
+    injury = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "injury_leave | back_at_work"})
+    status_label = fields.String()
+    status_label_en = fields.String()
+    status_since = fields.String(allow_none=True)
+    outcome = fields.String(metadata={"description": "pending | recognised | not_recognised"})
+    outcome_label = fields.String()
+    outcome_label_en = fields.String()
+    grade_label = fields.String()
+    grade_label_en = fields.String()
+    grounds = fields.String(allow_none=True)
+    amounts = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+    total_amount = fields.Float(allow_none=True)
+
+
+class DeathOnDutySchema(Schema):
+    """The officer's reported death (GET /api/v1/officers/<id> death_on_duty; null when none)."""
+
+    instance_id = fields.Integer()
+    death_date = fields.String(allow_none=True)
+    outcome = fields.String(metadata={"description": "pending | martyr | not_martyr | not_on_duty"})
+    outcome_label = fields.String()
+    outcome_label_en = fields.String()
+    facts = fields.String(allow_none=True)
+    grounds = fields.String(allow_none=True)
+    beneficiary_name = fields.String(allow_none=True)
+    relationship_label = fields.String()
+    relationship_label_en = fields.String()
+    amounts = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
+
+
 @blp.route("/<int:officer_id>/work-injuries")
 class WorkInjuries(MethodView):
     @allow("staff")

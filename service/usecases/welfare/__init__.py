@@ -4,6 +4,10 @@
 Importing this package registers the operators.
 """
 
+# The roster's listing reads this package's records for the officer's page, and this package reads the
+# roster's labels: the roster is imported first, whichever of the two a caller imports.
+import service.usecases.roster  # noqa: F401  # isort: skip
+
 from service.usecases.welfare.death import death_on_duty_record
 from service.usecases.welfare.injury import injury_history
 from service.usecases.welfare.reporting import REPORTS, may_report, report, report_form
