@@ -33,8 +33,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("party", "党群工作部 李科长", ("party_affairs",)),
     DemoUser("finance", "财政金融局 张科长", ("finance",)),
     DemoUser("company", "劳务派遣公司 赵经理", ("service_company",)),
-    DemoUser("science_tech", "科技创新局 钱科长", ("science_tech",)),
-    DemoUser("social_work", "社会工作部 冯科长", ("social_work",)),
+    DemoUser("science_tech", "科技创新局 钱科长", ("science_tech",), ("science_tech",)),
+    DemoUser("social_work", "社会工作部 冯科长", ("social_work",), ("social_work",)),
     DemoUser("gushan_station", "崮山派出所 刘警官", ("police_station:gushan",)),
     DemoUser(
         "gushan_station_head", "崮山派出所 所长", ("police_station:gushan",), ("police_station:gushan",)
