@@ -16,6 +16,7 @@ from service.persistence.models import HumanTaskModel
 from service.usecases.grounds import (
     appraisal,
     contracts,
+    dismissal,
     field_reports,
     recruitment,
     rewards,
@@ -31,6 +32,7 @@ PANELS: dict[str, PanelBuilder] = {
     **appraisal.PANELS,
     **contracts.PANELS,
     **rewards.PANELS,
+    **dismissal.PANELS,
     **training.PANELS,
     **welfare.PANELS,
     **field_reports.PANELS,

@@ -21,6 +21,7 @@ from service.usecases.id_numbers import (
 from service.usecases.incidents import incidents_recorded
 from service.usecases.nationalities import nationality_problem
 from service.usecases.recruitment.common import application_of
+from service.usecases.rehiring import refusal_reason, rehiring_bar
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
 from workflows.rules.eligibility import screening_inputs
@@ -94,6 +95,10 @@ def register_application(
         "campaign_id": campaign.id,
         "subject": f"{application.name}（{village_name}）",
     }
+    # A former officer dismissed on grounds the dismissal model says bar re-hiring (docs/design.md).
+    barred = rehiring_bar(session, application.id_type, application.id_number)
+    if barred is not None:
+        data["earlier_dismissal"] = {"instance_id": barred.instance_id, "reason": refusal_reason(barred)}
     runner = InstanceRunner(ctx, session, caller.username)
     instance = runner.start(
         "applicant_screening",
@@ -144,6 +149,9 @@ def _normalised(applicant: dict[str, Any]) -> dict[str, Any]:
 def record_screening(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     application = application_of(runner, call.data.get("application_id"))
     reasons = list(call.data.get("reason") or [])
+    earlier = call.data.get("earlier_dismissal")
+    if earlier:
+        reasons.append(earlier["reason"])
     application.reasons = reasons
     application.status = "ineligible" if reasons else "eligible"
     return {"eligible": not reasons, "reasons": reasons}

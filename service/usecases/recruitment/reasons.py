@@ -5,6 +5,7 @@ that every reason of the decision is here)."""
 
 from __future__ import annotations
 
+from service.usecases.rehiring import refusal_reason_en
 from workflows.rules.eligibility import DISQUALIFIERS
 
 SCREENING_REASONS_EN = {
@@ -49,4 +50,4 @@ REASONS_EN = SCREENING_REASONS_EN | {zh: en for _code, zh, en in DISQUALIFIERS}
 
 def reason_en(reason: str) -> str:
     """The reason in English; one this table does not know yet stays as it was written."""
-    return REASONS_EN.get(reason, reason)
+    return REASONS_EN.get(reason) or refusal_reason_en(reason) or reason
