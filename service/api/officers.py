@@ -13,6 +13,7 @@ from service.api.fields import Id, Text
 from service.api.schemas import PageArgs, page_of
 from service.auth import allow
 from service.usecases import roster
+from service.usecases.roster.contracts import officer_contracts
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES
 
 blp = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="辅警名册 Officer roster")
@@ -92,10 +93,24 @@ class RewardEntrySchema(Schema):
     instance_id = fields.Integer(allow_none=True)
 
 
+class ContractEntrySchema(Schema):
+    contract_number = fields.String()
+    contract_start = fields.Date()
+    contract_end = fields.Date()
+    outcome = fields.String()
+    outcome_label = fields.String()
+    outcome_label_en = fields.String()
+    ended_on = fields.Date(allow_none=True)
+    renewal_instance_id = fields.Integer(allow_none=True)
+    renewed_at = fields.DateTime(allow_none=True)
+    renewed_by = fields.String(allow_none=True)
+
+
 class OfficerDetailSchema(OfficerRowSchema):
     appraisals = fields.List(fields.Nested(AppraisalEntrySchema))
     renewals = fields.List(fields.Nested(RenewalEntrySchema))
     rewards = fields.List(fields.Nested(RewardEntrySchema))
+    contracts = fields.List(fields.Nested(ContractEntrySchema))
 
 
 class StatusChangeSchema(Schema):
@@ -128,8 +143,10 @@ class Officer(MethodView):
     @allow("staff", "auditor", "admin")
     @blp.response(200, OfficerDetailSchema)
     def get(self, officer_id: int) -> Any:
-        """One officer with the appraisal history, the contract renewals raised and the reward decisions."""
-        return roster.officer_detail(context(), caller(), officer_id)
+        """One officer with the appraisal history, the contract renewals raised, the contracts held (current
+        first) and the reward decisions."""
+        detail = roster.officer_detail(context(), caller(), officer_id)
+        return {**detail, "contracts": officer_contracts(context(), detail)}
 
 
 @blp.route("/<int:officer_id>/status")

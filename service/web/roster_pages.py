@@ -14,6 +14,7 @@ from service.api.fields import id_or_none, page_or_first
 from service.usecases import dashboards, roster
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import InvalidInputError, ServiceError
+from service.usecases.roster.contracts import officer_contracts
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from workflows.ports import CHINA
@@ -121,6 +122,7 @@ def officer_page(officer_id: int) -> Any:
 def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int = 200) -> Any:
     try:
         officer = roster.officer_detail(context(), user(), officer_id)
+        officer["contracts"] = officer_contracts(context(), officer)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     caller = user()

@@ -1,10 +1,12 @@
-"""Contract renewal: raised ahead of each contract's end, decided by the sub-bureau, signed by the company.
+"""Contract renewal: raised ahead of each contract's end, the service company's opinion, the sub-bureau's
+decision, signed by the company.
 
 The scheduler starts one ``contract_renewal`` instance (bpmn/contracts/) per officer in service and
 contract end, ``Settings.contract_renewal_days`` (60 by default) before the end; the claim row
 (officer, contract end) makes that idempotent across rounds and workers. A renewal signed moves the
-officer's contract on (the next end raises the next renewal); a contract not renewed ends at the end of
-its last day, and the post is free for the next campaign.
+officer's contract on, the replaced one kept in ``officer_contracts`` (the next end raises the next
+renewal); a contract not renewed ends at the end of its last day, and the post is free for the next
+campaign. The time limits and the renewed term are the model's (dueInDays, the operator's parameters).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from service.persistence.models import (
 from service.persistence.rows import insert_for
 from service.usecases.errors import OperatorFailedError, ServiceError
 from service.usecases.incidents import incidents_recorded
+from service.usecases.roster.contracts import keep_replaced_contract, term_bounds
 from service.usecases.roster.labels import IN_SERVICE
 from service.usecases.roster.status import leave_service, snapshot
 from service.usecases.runner import InstanceRunner, operator
@@ -43,8 +46,7 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=CHINA)
 
 
-def start_data(officer: OfficerModel, village: VillageModel, notice_days: int) -> dict[str, Any]:
-    # The decision is due halfway through the notice, leaving the company the other half to sign.
+def start_data(officer: OfficerModel, village: VillageModel) -> dict[str, Any]:
     return {
         "officer_id": officer.id,
         "officer_name": officer.name,
@@ -55,7 +57,6 @@ def start_data(officer: OfficerModel, village: VillageModel, notice_days: int) -
         "contract_start": officer.contract_start.isoformat(),
         "contract_end": officer.contract_end.isoformat(),
         "contract_ends_at": end_of_day(officer.contract_end).isoformat(),
-        "decide_by": end_of_day(officer.contract_end - timedelta(days=notice_days // 2)).isoformat(),
         "next_contract_start": (officer.contract_end + timedelta(days=1)).isoformat(),
         # No words in the subject: an English queue reads the name and the village (translated) as they are.
         "subject": f"{officer.name}（{village.name_zh}）{officer.contract_number}",
@@ -103,7 +104,7 @@ def start_renewal(ctx: ServiceContext, officer_id: int, contract_end: date, acto
             return None
         village = session.get(VillageModel, officer.village_code)
         assert village is not None  # noqa: S101 - the foreign key guarantees it
-        data = start_data(officer, village, ctx.settings.contract_renewal_days)
+        data = start_data(officer, village)
         key = f"{officer.id}/{contract_end.isoformat()}"
         instance = InstanceRunner(ctx, session, actor).start(
             PROCESS_ID, data, key, use_case="start_contract_renewal"
@@ -171,15 +172,65 @@ def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
     number = str(call.data["new_contract_number"]).strip()
     start = date.fromisoformat(str(call.data["new_contract_start"]))
     end = date.fromisoformat(str(call.data["new_contract_end"]))
+    check_new_contract(officer, number, start, end, _term_months(call))
+    before = snapshot(officer, CONTRACT_FIELDS)
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    keep_replaced_contract(runner.session, officer, runner.instance.id, runner.ctx.clock.now(), runner.actor)
+    officer.contract_number, officer.contract_start, officer.contract_end = number, start, end
+    after = snapshot(officer, CONTRACT_FIELDS)
+    _record(runner, "contract_renewed", officer, before, after)
+    return {"renewed": True, **after}
+
+
+def _term_months(call: OperatorCall) -> tuple[int, int]:
+    """The renewed term's bounds in months (the model's ``min_term_months``, ``max_term_months``)."""
+    try:
+        shortest = int(call.params.get("min_term_months") or 0)
+        longest = int(call.params.get("max_term_months") or 0)
+    except (TypeError, ValueError):
+        shortest = longest = 0
+    if shortest < 1 or longest < shortest:
+        raise OperatorFailedError(
+            "续签合同期限参数有误：min_term_months {shortest}、max_term_months {longest}"
+            " 应为正整数且前者不大于后者",
+            english="The renewal's term parameters are wrong: min_term_months {shortest} and max_term_months"
+            " {longest} must be positive, the first not above the second",
+            shortest=call.params.get("min_term_months"),
+            longest=call.params.get("max_term_months"),
+        )
+    return shortest, longest
+
+
+def check_new_contract(
+    officer: OfficerModel, number: str, start: date, end: date, term_months: tuple[int, int]
+) -> None:
+    """Refuse a renewed contract that leaves a gap or overlaps the old one, has a term outside the model's
+    bounds, or keeps the old number; the company reads what to correct."""
+    next_day = officer.contract_end + timedelta(days=1)
+    if start != next_day:
+        raise OperatorFailedError(
+            "新合同应自现合同期满次日 {day} 起算，不能为 {start}（不得间断或重叠）",
+            english="The new contract must start on {day}, the day after the current one ends, not on {start}"
+            " (no gap, no overlap)",
+            day=next_day.isoformat(),
+            start=start.isoformat(),
+        )
     if end <= start:
         raise OperatorFailedError(
             "新合同结束日期必须晚于开始日期", english="The new contract must end after it starts"
         )
-    if end <= officer.contract_end:
+    earliest, latest = term_bounds(start, *term_months)
+    if not earliest <= end <= latest:
         raise OperatorFailedError(
-            "新合同结束日期必须晚于现合同结束日期 {end}",
-            english="The new contract must end after the current one ({end})",
-            end=officer.contract_end.isoformat(),
+            "续签合同期限应为 {shortest} 至 {longest} 个月，即结束日期在 {earliest} 至 {latest} 之间，"
+            "不能为 {end}",
+            english="The renewed term must be {shortest} to {longest} months, ending between {earliest} and"
+            " {latest}, not on {end}",
+            shortest=term_months[0],
+            longest=term_months[1],
+            earliest=earliest.isoformat(),
+            latest=latest.isoformat(),
+            end=end.isoformat(),
         )
     if number == officer.contract_number:
         raise OperatorFailedError(
@@ -187,11 +238,6 @@ def record_renewal(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
             english="The renewed contract needs a new number (the current one is {number})",
             number=number,
         )
-    before = snapshot(officer, CONTRACT_FIELDS)
-    officer.contract_number, officer.contract_start, officer.contract_end = number, start, end
-    after = snapshot(officer, CONTRACT_FIELDS)
-    _record(runner, "contract_renewed", officer, before, after)
-    return {"renewed": True, **after}
 
 
 @operator("end_contract")
