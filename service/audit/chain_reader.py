@@ -115,3 +115,57 @@ def hash_matches() -> Callable[[tuple[Any, ...]], bool]:
         return bool(sha256(content).hexdigest() == hash_value)
 
     return matches
+
+
+# PostgreSQL re-computes every hash itself (sha256 in C) and checks every link with lag() over the chain
+# order; only the rows it cannot vouch for come back to Python, which checks them the way ``pages``' rows
+# are checked. The hashed text is built as ``hash_matches`` builds it: the six fields as a JSON array
+# (to_json escapes strings the way orjson does; a value it would write differently only makes the row
+# come back and be checked in Python), the payload's stored text spliced in as it is.
+_HASHED_TEXT = (
+    "prev_hash || '[\"' || at_text || '\",'"
+    " || coalesce(to_json(actor)::text, 'null') || ',' || coalesce(to_json(action)::text, 'null') || ','"
+    " || coalesce(instance_id::text, 'null') || ',' || coalesce(to_json(task_id)::text, 'null') || ','"
+    " || coalesce(to_json(department_code)::text, 'null') || ',' || payload::text || ']'"
+)
+_SUSPECTS = f"""
+SELECT seq, id, prev_hash, hash, at_text, actor, action, instance_id, task_id, department_code,
+       convert_to(payload::text, 'UTF8'), before_seq, before_hash, sealed, page_rows
+FROM (
+    SELECT page.*,
+           lag(seq, 1, %s) OVER chain AS before_seq,
+           lag(coalesce(hash, ''), 1, %s) OVER chain AS before_hash,
+           count(*) OVER () AS page_rows,
+           max(seq) OVER () AS page_end,
+           coalesce(encode(sha256(convert_to({_HASHED_TEXT}, 'UTF8')), 'hex') = hash, false) AS sealed
+    FROM (
+        SELECT seq, id, prev_hash, hash, actor, action, instance_id, task_id, department_code, payload,
+               to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS at_text
+        FROM audit_events WHERE seq > %s ORDER BY seq LIMIT %s
+    ) AS page
+    WINDOW chain AS (ORDER BY seq)
+) AS checked
+WHERE NOT sealed OR seq <> before_seq + 1 OR prev_hash IS DISTINCT FROM before_hash OR seq = page_end
+ORDER BY seq
+"""  # noqa: S608 - fixed text, values are parameters
+
+
+def suspect_pages(
+    connection: Connection, after: int, after_hash: str, page: int | None = None
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """PostgreSQL only: for each page of the chain after event ``after`` (whose hash is ``after_hash``),
+    (its number of events, the rows the database could not vouch for). A row is ``pages``' row followed by
+    (the previous event's seq and hash, whether its stored bytes reproduce its hash). A page's last row
+    always comes back: the next page's first row is linked to it in the database.
+    """
+    cursor = connection.connection.cursor()
+    try:
+        while True:
+            cursor.execute(_SUSPECTS, (after, after_hash, after, page or PAGE))
+            rows = cast(list[tuple[Any, ...]], cursor.fetchall())
+            if not rows:
+                return
+            yield rows[0][-1], [row[:-1] for row in rows]
+            after, after_hash = rows[-1][0], rows[-1][3] or ""
+    finally:
+        cursor.close()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.audit import _HASHED as HASHED
 from service.audit import GENESIS, ChainProblem, digest, head_mac
-from service.audit.chain_reader import hash_matches, instance_rows, pages, rows_at
+from service.audit.chain_reader import hash_matches, instance_rows, pages, rows_at, suspect_pages
 from service.persistence.models import AuditEventModel, AuditHeadModel, AuditVerificationModel
 
 _POINT_PREFIX = b"auxpolice audit verified point v1\n"
@@ -51,15 +51,19 @@ class Verification:
     since: VerifiedPoint | None = None  # the point an incremental run started after (None: from the start)
 
 
-def verify(session: Session, key: str) -> Verification:
-    """Re-compute the whole chain and check its head."""
-    return _verify_after(session, key, 0, GENESIS)
+def verify(session: Session, key: str, in_database: bool = True) -> Verification:
+    """Re-compute the whole chain and check its head (on PostgreSQL the database hashes, unless
+    ``in_database`` is False: the benchmark compares the two)."""
+    return _verify_after(session, key, 0, GENESIS, in_database)
 
 
-def _verify_after(session: Session, key: str, after: int, start_hash: str) -> Verification:
+def _verify_after(
+    session: Session, key: str, after: int, start_hash: str, in_database: bool = True
+) -> Verification:
     connection = session.connection()
     problems: list[ChainProblem] = []
-    checked, expected_seq, prev_hash = _walk(session, connection, after, start_hash, problems)
+    walk = _walk_in_database if in_database and connection.dialect.name == "postgresql" else _walk
+    checked, expected_seq, prev_hash = walk(session, connection, after, start_hash, problems)
     problems.extend(_unsealed(session))
     problems.extend(_check_head(session, key, expected_seq - 1, prev_hash))
     return Verification(checked, problems, expected_seq - 1, prev_hash)
@@ -94,15 +98,41 @@ def _walk(
             ) and slow_check(session, event_id):
                 problems.append(_altered(seq, event_id))
             if seq != expected_seq:
-                problems.append(
-                    ChainProblem(
-                        "removed", expected_seq, None, f"第 {expected_seq}–{seq - 1} 条事件缺失（被删除）"
-                    )
-                )
+                problems.append(_gap(expected_seq, seq))
             elif stored_prev != prev_hash:
                 problems.append(_broken_link(session, seq, event_id, stored_prev))
             expected_seq, prev_hash = seq + 1, stored_hash or ""
     return checked, expected_seq, prev_hash
+
+
+def _walk_in_database(
+    session: Session, connection: Connection, after: int, start_hash: str, problems: list[ChainProblem]
+) -> tuple[int, int, str]:
+    """``_walk`` with PostgreSQL re-computing the hashes and links (issue 16: 200,000 events a second).
+
+    The rows it returns are checked exactly as ``_walk`` checks every row, so each problem is found and
+    reported as before; a row it does not return reproduced its hash and follows its predecessor.
+    """
+    checked, expected_seq, prev_hash = 0, after + 1, start_hash
+    matches = hash_matches()
+    for count, suspects in suspect_pages(connection, after, start_hash):
+        checked += count
+        for *row, before_seq, before_hash, sealed in suspects:
+            seq, event_id, stored_prev, stored_hash = row[:4]
+            # The events since the last row returned were intact: continue from this one's predecessor.
+            expected_seq, prev_hash = before_seq + 1, before_hash
+            if not sealed and not matches(tuple(row)) and _altered_slow(session, event_id):
+                problems.append(_altered(seq, event_id))
+            if seq != expected_seq:
+                problems.append(_gap(expected_seq, seq))
+            elif stored_prev != prev_hash:
+                problems.append(_broken_link(session, seq, event_id, stored_prev))
+            expected_seq, prev_hash = seq + 1, stored_hash or ""
+    return checked, expected_seq, prev_hash
+
+
+def _gap(expected_seq: int, seq: int) -> ChainProblem:
+    return ChainProblem("removed", expected_seq, None, f"第 {expected_seq}–{seq - 1} 条事件缺失（被删除）")
 
 
 def _altered(seq: int, event_id: int) -> ChainProblem:
