@@ -10,9 +10,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
+from service.api.field_report_schemas import FieldReportEntrySchema
 from service.api.fields import Month, Text, month_problem
 from service.auth import allow
-from service.usecases import appraisal, appraisal_reports, dashboards, own_cases
+from service.usecases import appraisal, appraisal_reports, dashboards, field_reports, own_cases
 from service.usecases.errors import InvalidInputError
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
@@ -155,3 +156,13 @@ class OwnResults(MethodView):
         """The caller's own appraisal results, newest first: finished months only, the result only
         (empty for an account linked to no officer)."""
         return own_cases.own_results(context(), caller())
+
+
+@blp.route("/me/field-reports")
+class OwnFieldReports(MethodView):
+    @allow("authenticated")
+    @blp.response(200, FieldReportEntrySchema(many=True))
+    def get(self) -> Any:
+        """The caller's own monthly field reports, newest first, with what the station made of each
+        (empty for an account linked to no officer)."""
+        return field_reports.own_reports(context(), caller())

@@ -21,9 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import audit
+from service.context import ServiceContext
 from service.persistence.models import DefinitionModel, OfficerModel, VillageModel
 from service.persistence.models.field_reports import FieldReportModel
 from service.usecases.batch_start import PreparedStart, prepare
+from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError, OperatorFailedError
 from service.usecases.runner import InstanceRunner, operator
 from workflows.budget import ActionLimits
@@ -241,3 +243,12 @@ def report_row(report: FieldReportModel) -> dict[str, Any]:
         "submitted_at": report.submitted_at.astimezone(CHINA).isoformat(),
         "confirmed_at": report.confirmed_at.astimezone(CHINA).isoformat() if report.confirmed_at else None,
     }
+
+
+def own_reports(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
+    """The caller's own reports, newest first (none for an account linked to no officer): the officer sees
+    what they reported and what the station made of it, nobody else's."""
+    if caller.officer_id is None:
+        return []
+    with ctx.database.reading() as session:
+        return report_history(session, caller.officer_id)

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, aliased
 
 from service.context import ServiceContext
 from service.persistence.models import ACTIVE_TASK, DefinitionModel, HumanTaskModel, TownModel
-from service.usecases.directory import Caller, is_personal_queue
+from service.usecases.directory import Caller, is_personal_queue, personal_queue
 from service.usecases.inbox.bounded import Count, count_upto
 from service.usecases.instances import Page
 from service.usecases.names import Name, department_names, person_names, process_names, village_names
-from service.usecases.own_cases import hide_own
+from service.usecases.own_cases import instances_about
 from workflows.ports import CHINA
 
 T = HumanTaskModel
@@ -73,8 +73,13 @@ def my_work(caller: Caller) -> ColumnElement[bool]:
 
 
 def my_work_statement(caller: Caller) -> Select[HumanTaskModel]:
-    """The caller's open work, without their own officer's cases."""
-    return hide_own(select(T).where(my_work(caller)), caller, T.instance_id)
+    """The caller's open work, without their own officer's cases but for the tasks of their own queue
+    (an officer's report of the month is about them and theirs to do)."""
+    work = select(T).where(my_work(caller))
+    if caller.officer_id is None:
+        return work
+    own_queue = T.department_code == personal_queue(caller.officer_id)
+    return work.where(or_(own_queue, T.instance_id.not_in(instances_about(caller.officer_id))))
 
 
 def held_by(caller: Caller) -> ColumnElement[bool]:
