@@ -3,24 +3,51 @@ an officer's attendance, and the officer (with an earlier undertaking) beside th
 
 from __future__ import annotations
 
-from service.usecases.grounds.building import Panel, PanelBuilder, Reading, display_name, field, panel, same
+from service.usecases.grounds.building import (
+    Panel,
+    PanelBuilder,
+    Reading,
+    display_name,
+    field,
+    panel,
+    same,
+    town_name,
+    town_names,
+)
 
 
 def training_plan(reading: Reading) -> Panel | None:
     """The training the officer was enrolled in: title, dates, place, content, who planned it."""
     data = reading.data
-    if "training_title" not in data:
+    title = data.get("training_title") or data.get("title")  # an officer's record, or the plan itself
+    if not title or "start_date" not in data:
         return None
     dates = f"{data.get('start_date')} – {data.get('end_date')}"
+    officer = (
+        [field(("辅警", "Officer"), same(f"{data.get('officer_name')}（{data.get('village_name')}）"))]
+        if "officer_name" in data
+        else []
+    )
+    town = town_name(town_names(reading.session), data["cohort_town"]) if data.get("cohort_town") else None
+    since = data.get("hired_since")
+    cohort = field(
+        ("参训范围", "Cohort"),
+        (
+            f"{town[0] if town else '全区'}在岗辅警" + (f"，{since}以后入职" if since else ""),
+            f"Officers in service in {town[1] if town else 'the district'}"
+            + (f", hired on or after {since}" if since else ""),
+        ),
+    )
     return panel(
         ("培训计划", "Training plan"),
         [
-            field(("辅警", "Officer"), same(f"{data.get('officer_name')}（{data.get('village_name')}）")),
-            field(("培训名称", "Title"), same(data.get("training_title"))),
+            *officer,
+            field(("培训名称", "Title"), same(title)),
             field(("培训时间", "Dates"), same(dates)),
             field(("培训地点", "Place"), same(data.get("place"))),
             field(("培训内容", "Content"), same(data.get("content"))),
             field(("制定人", "Planned by"), same(display_name(reading.session, data.get("planned_by")))),
+            *([] if officer else [cohort]),
         ],
     )
 

@@ -2,7 +2,8 @@
 section (3) ("教育培训、保密管理 ... 由公安分局按照农村辅警管理办法执行").
 
 ``training`` (bpmn/training/): the sub-bureau plans a training (title, dates, place, content, the cohort by
-town and hire date); ``enrol_training_cohort`` starts one ``training_attendance`` instance per officer of
+town and hire date); a head of the sub-bureau who did not plan it approves it (``notDoneBy``);
+``enrol_training_cohort`` starts one ``training_attendance`` instance per officer of
 the cohort, whose task the sub-bureau completes for the whole cohort in one table (``bulkComplete``) after
 the training, due ``result_days`` (a parameter of the model's service task) after its last day.
 ``record_training`` puts each officer's attendance and result on the officer's record.
@@ -59,11 +60,20 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=CHINA)
 
 
-@operator("enrol_training_cohort")
-def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
-    """Open a training record (a ``training_attendance`` instance) for each officer of the plan's cohort."""
-    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
-    data = call.data
+@operator("training_planner")
+def training_planner(runner: InstanceRunner, call: OperatorCall) -> str:
+    """Who planned the training (its starter: the model's ``notDoneBy`` keeps them from approving it), once
+    the plan's dates and cohort are checked, so that a plan nobody could attend is refused at its start."""
+    _plan_dates(call.data)
+    if not _cohort(runner.session, call.data):
+        raise OperatorFailedError(
+            "参训范围内没有在岗辅警：请检查所属镇和入职日期",
+            english="No officer in service matches the cohort: check the town and the hire date",
+        )
+    return runner.actor
+
+
+def _plan_dates(data: Any) -> tuple[date, date]:
     start, end = _day(data["start_date"], "start_date"), _day(data["end_date"], "end_date")
     if end < start:
         raise OperatorFailedError(
@@ -72,6 +82,25 @@ def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[st
             end=end.isoformat(),
             start=start.isoformat(),
         )
+    return start, end
+
+
+def _cohort(session: Session, data: Any) -> list[OfficerModel]:
+    """The officers in service the plan names: of its town (all without one), hired since its date."""
+    query = select(OfficerModel).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
+    if data.get("cohort_town"):
+        query = query.where(OfficerModel.town == data["cohort_town"])
+    if data.get("hired_since"):
+        query = query.where(OfficerModel.contract_start >= _day(data["hired_since"], "hired_since"))
+    return list(session.scalars(query))
+
+
+@operator("enrol_training_cohort")
+def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """Open a training record (a ``training_attendance`` instance) for each officer of the plan's cohort."""
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    data = call.data
+    start, end = _plan_dates(data)
     days = int(call.params.get("result_days") or 0)
     if days < 1:
         raise OperatorFailedError(
@@ -79,13 +108,8 @@ def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[st
             english="The time limit result_days must be a positive number; the model says {value}",
             value=call.params.get("result_days"),
         )
-    query = select(OfficerModel).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
-    if data.get("cohort_town"):
-        query = query.where(OfficerModel.town == data["cohort_town"])
-    if data.get("hired_since"):
-        query = query.where(OfficerModel.contract_start >= _day(data["hired_since"], "hired_since"))
-    officers = list(runner.session.scalars(query))
-    if not officers:
+    officers = _cohort(runner.session, data)
+    if not officers:  # officers left between the plan and its approval
         raise OperatorFailedError(
             "参训范围内没有在岗辅警：请检查所属镇和入职日期",
             english="No officer in service matches the cohort: check the town and the hire date",
@@ -109,7 +133,8 @@ def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[st
             "end_date": end.isoformat(),
             "place": data["place"],
             "content": data["content"],
-            "planned_by": runner.actor,
+            "planned_by": data["planned_by"],
+            "approved_by": runner.actor,
             "result_due_at": due_at.isoformat(),
             "subject": f"{officer.name}（{village_zh}）{data['title']}",
         }
@@ -124,7 +149,7 @@ def record_training(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any
     """Put the officer's attendance and result of the training on their record (``training_recorded``)."""
     assert runner.instance is not None  # noqa: S101 - operators run inside an instance
     data = call.data
-    record = {
+    record: dict[str, Any] = {
         "attended": bool(data["attended"]),
         "result": str(data["result"]),
         "recorded_on": runner.ctx.clock.now().astimezone(CHINA).date().isoformat(),
@@ -165,7 +190,7 @@ def undertaking_officer(runner: InstanceRunner, call: OperatorCall) -> dict[str,
         "village_name": village.zh if village is not None else officer.village_code,
         "town": officer.town,
         "contract_start": officer.contract_start.isoformat(),
-        "previous_signed_on": previous["signed_on"] if previous else None,
+        "previous_signed_on": previous["signed_on"].isoformat() if previous else None,
     }
 
 
@@ -244,7 +269,7 @@ def signed_undertakings(session: Session, officer_ids: Iterable[int]) -> dict[in
         found.setdefault(
             officer_id,
             {
-                "signed_on": event.payload["signed_on"],
+                "signed_on": date.fromisoformat(event.payload["signed_on"]),
                 "recorded_by": event.actor,
                 "recorded_at": event.at,
                 "instance_id": event.instance_id,
