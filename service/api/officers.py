@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
+from service.api.field_report_schemas import FieldReportEntrySchema
 from service.api.fields import Id, Text
 from service.api.schemas import PageArgs, page_of
 from service.auth import allow
@@ -110,6 +111,7 @@ class OfficerDetailSchema(OfficerRowSchema):
     appraisals = fields.List(fields.Nested(AppraisalEntrySchema))
     renewals = fields.List(fields.Nested(RenewalEntrySchema))
     rewards = fields.List(fields.Nested(RewardEntrySchema))
+    field_reports = fields.List(fields.Nested(FieldReportEntrySchema))
     contracts = fields.List(fields.Nested(ContractEntrySchema))
 
 

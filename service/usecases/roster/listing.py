@@ -19,6 +19,7 @@ from service.persistence.models import (
 )
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
+from service.usecases.field_reports import report_history
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.labels import STATUSES, role_label, status_label
@@ -202,6 +203,7 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
             "appraisals": appraisal_history(session, officer_id),
             "renewals": _renewals(session, officer_id),
             "rewards": reward_history(session, officer_id),
+            "field_reports": report_history(session, officer_id),
             "work_injuries": injury_history(session, officer_id),
             "death_on_duty": death_on_duty_record(session, officer_id),
         }
