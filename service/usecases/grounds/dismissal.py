@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.usecases.dismissal_records import category_text
 from service.usecases.grounds.building import (
     Panel,
     PanelBuilder,
@@ -14,7 +15,6 @@ from service.usecases.grounds.building import (
     village_town,
     yes_no,
 )
-from service.usecases.rehiring import category_text
 
 
 def dismissal_case(reading: Reading) -> Panel | None:

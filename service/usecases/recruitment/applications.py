@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel
 from service.usecases.directory import Caller
+from service.usecases.dismissal_records import refusal_reason, rehiring_bar
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.id_numbers import (
     RESIDENT_ID,
@@ -21,7 +22,6 @@ from service.usecases.id_numbers import (
 from service.usecases.incidents import incidents_recorded
 from service.usecases.nationalities import nationality_problem
 from service.usecases.recruitment.common import application_of
-from service.usecases.rehiring import refusal_reason, rehiring_bar
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
 from workflows.rules.eligibility import screening_inputs

@@ -5,7 +5,7 @@ that every reason of the decision is here)."""
 
 from __future__ import annotations
 
-from service.usecases.rehiring import refusal_reason_en
+from service.usecases.dismissal_records import refusal_reason_en
 from workflows.rules.eligibility import DISQUALIFIERS
 
 SCREENING_REASONS_EN = {

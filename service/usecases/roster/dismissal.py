@@ -26,9 +26,9 @@ from service.persistence.models import (
     OfficerModel,
     UserModel,
 )
+from service.usecases.dismissal_records import CATEGORY_LABELS, category_text
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
-from service.usecases.rehiring import CATEGORY_LABELS, category_text
 from service.usecases.roster.labels import IN_SERVICE, status_label
 from service.usecases.roster.status import leave_service, snapshot
 from service.usecases.runner import InstanceRunner, operator
@@ -37,11 +37,6 @@ from workflows.scripting import OperatorCall
 
 PROCESS_ID = "dismissal"
 RECORDED = "dismissal_recorded"
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    "dismissed": ("清退", "Dismissed"),
-    "kept": ("不予清退", "Not dismissed"),
-    "open": ("办理中", "In progress"),
-}
 
 
 def _refuse(zh: str, en: str, **values: Any) -> OperatorFailedError:
@@ -239,36 +234,3 @@ def record_dismissal(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
         **record,
     )
     return record
-
-
-def dismissal_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
-    """The officer's dismissal cases, newest first, open ones too (for the officer's page and API)."""
-    cases = session.scalars(
-        select(DismissalCaseModel)
-        .where(DismissalCaseModel.officer_id == officer_id)
-        .order_by(DismissalCaseModel.opened_at.desc(), DismissalCaseModel.id.desc())
-    )
-    rows = []
-    for case in cases:
-        category = category_text(case.category, case.disqualifier)
-        outcome = OUTCOME_LABELS[case.outcome or "open"]
-        rows.append(
-            {
-                "instance_id": case.instance_id,
-                "category": case.category,
-                "category_label": category[0],
-                "category_label_en": category[1],
-                "disqualifier": case.disqualifier,
-                "facts": case.facts,
-                "reported_by": case.reported_by,
-                "opened_on": case.opened_at.astimezone(CHINA).date(),
-                "outcome": case.outcome or "open",
-                "outcome_label": outcome[0],
-                "outcome_label_en": outcome[1],
-                "decided_on": case.decided_on,
-                "left_on": case.left_on,
-                "grounds": case.grounds,
-                "rehire_barred": case.rehire_barred,
-            }
-        )
-    return rows

@@ -1,10 +1,13 @@
-"""Re-hiring after a dismissal (清退): the grounds of a case in words, and whether one bars a former officer.
+"""Dismissal cases (清退) as others read them: the officer's page and API (``dismissal_history``), and the
+campaign's screening (``rehiring_bar``: whether an earlier dismissal bars a former officer).
 
-Kept apart from the dismissal's operators (service/usecases/roster/dismissal.py) so that the campaign's
-screening (service/usecases/recruitment/) reads it without importing the roster.
+Kept apart from the dismissal's operators (service/usecases/roster/dismissal.py), which change the roster,
+so that the roster's listing and the screening read cases without importing them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +20,11 @@ CATEGORY_LABELS: dict[str, tuple[str, str]] = {
     "incompetent": ("12个月内两次考核不称职", "Graded incompetent twice in 12 months"),
     "disqualifier": ("发现不得聘用情形", "Disqualifier found"),
     "serious_breach": ("严重违纪违规", "Serious breach of discipline"),
+}
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "dismissed": ("清退", "Dismissed"),
+    "kept": ("不予清退", "Not dismissed"),
+    "open": ("办理中", "In progress"),
 }
 DISQUALIFIER_LABELS: dict[str, tuple[str, str]] = {code: (zh, en) for code, zh, en in DISQUALIFIERS}
 
@@ -70,3 +78,36 @@ def refusal_reason_en(reason: str) -> str | None:
         f"Dismissed by the sub-bureau on {day} ({_REFUSAL_EN.get(grounds, grounds)}); under its management "
         "rules may not be hired again"
     )
+
+
+def dismissal_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
+    """The officer's dismissal cases, newest first, open ones too (for the officer's page and API)."""
+    cases = session.scalars(
+        select(DismissalCaseModel)
+        .where(DismissalCaseModel.officer_id == officer_id)
+        .order_by(DismissalCaseModel.opened_at.desc(), DismissalCaseModel.id.desc())
+    )
+    rows = []
+    for case in cases:
+        category = category_text(case.category, case.disqualifier)
+        outcome = OUTCOME_LABELS[case.outcome or "open"]
+        rows.append(
+            {
+                "instance_id": case.instance_id,
+                "category": case.category,
+                "category_label": category[0],
+                "category_label_en": category[1],
+                "disqualifier": case.disqualifier,
+                "facts": case.facts,
+                "reported_by": case.reported_by,
+                "opened_on": case.opened_at.astimezone(CHINA).date(),
+                "outcome": case.outcome or "open",
+                "outcome_label": outcome[0],
+                "outcome_label_en": outcome[1],
+                "decided_on": case.decided_on,
+                "left_on": case.left_on,
+                "grounds": case.grounds,
+                "rehire_barred": case.rehire_barred,
+            }
+        )
+    return rows
