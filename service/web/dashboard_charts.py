@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from service.web import bp, language
+from service.web.appraisal_grid import AppraisalLinks
 from service.web.display import GRADE_LABELS
 from service.web.instance_pages import vendor_file
 
@@ -135,20 +136,14 @@ def _post_url(key: str, row: dict[str, Any]) -> str | None:
     return None
 
 
-def appraisal_links(overview: dict[str, Any], until: str, town: str | None) -> dict[str, Any]:
+def appraisal_links(
+    overview: dict[str, Any], until: str, town: str | None, links: AppraisalLinks
+) -> dict[str, Any]:
     """The appraisal charts of the window: grades and vetoes by town in the chosen month, overdue tasks by
     department in that month, and the twelve months' trend of grades and vetoes."""
     english = language() == "en"
     grades = [(code, str(label)) for code, label in GRADE_LABELS.items()]
-
-    def results(month: str, town_code: str | None, **query: Any) -> str:
-        args: dict[str, Any] = {"town": town_code} if town_code else {}
-        return url_for("web.appraisal_results_page", month=month, **args, **query)
-
-    def overdue(month: str, town_code: str | None, kind: str | None = None) -> str:
-        args: dict[str, Any] = {key: value for key, value in (("town", town_code), ("kind", kind)) if value}
-        return url_for("web.appraisal_overdue_page", month=month, **args)
-
+    results, overdue = links.results, links.overdue
     month_rows = {row["town"]: row for row in overview["rows"] if row["month"] == until}
     towns = overview["towns"]
     town_names = [_name(t) for t in towns]
@@ -181,7 +176,7 @@ def appraisal_links(overview: dict[str, Any], until: str, town: str | None) -> d
                 "data": [
                     _point(
                         month_rows[t["code"]]["vetoes"] if t["code"] in month_rows else 0,
-                        results(until, t["code"], veto=1),
+                        results(until, t["code"], veto=True),
                     )
                     for t in towns
                 ],
@@ -205,8 +200,11 @@ def appraisal_links(overview: dict[str, Any], until: str, town: str | None) -> d
     }
     months = list(reversed(overview["months"]))
     trend: list[dict[str, Any]] = []
+    by_month: dict[str, list[dict[str, Any]]] = {month: [] for month in months}
+    for row in overview["rows"]:
+        by_month[row["month"]].append(row)
     for month in months:
-        cells = [row for row in overview["rows"] if row["month"] == month]
+        cells = by_month[month]
         trend.append(
             {
                 "month": month,
@@ -214,7 +212,7 @@ def appraisal_links(overview: dict[str, Any], until: str, town: str | None) -> d
                     (sum(c["grades"][code] for c in cells), results(month, town, grade=code))
                     for code, _label in grades
                 ],
-                "vetoes": (sum(c["vetoes"] for c in cells), results(month, town, veto=1)),
+                "vetoes": (sum(c["vetoes"] for c in cells), results(month, town, veto=True)),
             }
         )
     trend_chart = {

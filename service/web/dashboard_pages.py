@@ -24,6 +24,7 @@ from service.web import (
     refusal,
     user,
 )
+from service.web.appraisal_grid import AppraisalLinks, matrix_rows
 from service.web.dashboard_charts import appraisal_links, campaign_links
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS, preload_post_villages
 
@@ -108,12 +109,15 @@ def appraisal_dashboard() -> Any:
         overview = dashboards.appraisal_overview(context(), user(), months, town)
     except ServiceError as error:
         return _error(error)
+    links = AppraisalLinks(months)
+    grades = [(code, str(label)) for code, label in GRADE_LABELS.items()]
     return render_template(
         "dashboard_appraisal.html",
         overview=overview,
         until=until,
         town=town or "",
         town_options=overview["town_options"],
-        grades=[(code, str(label)) for code, label in GRADE_LABELS.items()],
-        charts=appraisal_links(overview, months[0], town),
+        grades=grades,
+        matrix=matrix_rows(overview, links, [code for code, _label in grades], language() == "en"),
+        charts=appraisal_links(overview, months[0], town, links),
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import nodes
 from sqlalchemy import event, func, select, update
 
 from service.context import ServiceContext
@@ -198,6 +199,36 @@ def matrix(page: str) -> dict[tuple[str, str], dict[str, int]]:
     return rows
 
 
+def list_paths_built(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many addresses of the appraisal lists (results, overdue tasks) the page asked Flask to build."""
+    built: list[str] = []
+
+    def count(endpoint: str, _values: dict[str, Any]) -> None:
+        if endpoint in ("web.appraisal_results_page", "web.appraisal_overdue_page"):
+            built.append(endpoint)
+
+    app.url_default_functions.setdefault(None, []).append(count)
+    try:
+        get(client, url)
+    finally:
+        app.url_default_functions[None].remove(count)
+    return len(built)
+
+
+def no_loop_or_call_per_row(app: Flask, template: str, rows: str) -> bool:
+    """The template's loop over ``rows`` has no loop, macro or call inside it: a row is a few values."""
+    assert app.jinja_env.loader is not None
+    source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
+    loops = [
+        loop
+        for loop in app.jinja_env.parse(source).find_all(nodes.For)
+        if isinstance(loop.iter, nodes.Name) and loop.iter.name == rows
+    ]
+    assert len(loops) == 1, loops
+    inside = (nodes.For, nodes.Call, nodes.Macro)
+    return not [node for body in loops[0].body for node in body.find_all(inside)]
+
+
 def test_appraisal_dashboard(
     app: Flask, ctx: ServiceContext, users: dict[str, User], clock: ManualClock
 ) -> None:
@@ -254,6 +285,11 @@ def test_appraisal_dashboard(
     assert set(matrix(get(web_login(app, "auditor"), f"/dashboards/appraisal?until={month}"))) == set(rows)
     only_boyu = matrix(get(web_login(app, "bureau"), "/dashboards/appraisal?town=boyu"))
     assert set(only_boyu) == {(month, "boyu"), (previous, "boyu")}
+    # The lists' paths are built once per month of the window, not per town, row or number: a sub-bureau's
+    # table is 12 months x 100+ towns (docs/benchmarks.md); both pages build the same 2 x 12.
+    assert list_paths_built(app, web_login(app, "bureau"), "/dashboards/appraisal") == 24
+    assert list_paths_built(app, web_login(app, "bureau"), "/dashboards/appraisal?town=boyu") == 24
+    assert no_loop_or_call_per_row(app, "dashboard_appraisal.html", "matrix")
     assert "所选期间没有考核数据" in get(
         web_login(app, "bureau"), f"/dashboards/appraisal?until={previous_months(month, 14)[-1]}"
     )
