@@ -12,6 +12,7 @@ from service.api import caller, context
 from service.api.field_report_schemas import FieldReportEntrySchema
 from service.api.fields import Id, Text
 from service.api.schemas import PageArgs, page_of
+from service.api.welfare import DeathOnDutySchema, WorkInjuryEntrySchema
 from service.auth import allow
 from service.usecases import roster
 from service.usecases.roster.contracts import officer_contracts
@@ -107,11 +108,55 @@ class ContractEntrySchema(Schema):
     renewed_by = fields.String(allow_none=True)
 
 
+class DismissalEntrySchema(Schema):
+    instance_id = fields.Integer()
+    category = fields.String(metadata={"description": "incompetent | disqualifier | serious_breach"})
+    category_label = fields.String()
+    category_label_en = fields.String()
+    disqualifier = fields.String(allow_none=True)
+    facts = fields.String()
+    reported_by = fields.String()
+    opened_on = fields.Date()
+    outcome = fields.String(metadata={"description": "open | dismissed | kept"})
+    outcome_label = fields.String()
+    outcome_label_en = fields.String()
+    decided_on = fields.Date(allow_none=True)
+    left_on = fields.Date(allow_none=True)
+    grounds = fields.String(allow_none=True)
+    rehire_barred = fields.Boolean()
+
+
+class TrainingEntrySchema(Schema):
+    title = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    place = fields.String()
+    attended = fields.Boolean()
+    result = fields.String()
+    result_label = fields.String()
+    result_label_en = fields.String()
+    remarks = fields.String()
+    recorded_by = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+
+
+class UndertakingSchema(Schema):
+    signed_on = fields.Date()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+    instance_id = fields.Integer(allow_none=True)
+
+
 class OfficerDetailSchema(OfficerRowSchema):
     appraisals = fields.List(fields.Nested(AppraisalEntrySchema))
     renewals = fields.List(fields.Nested(RenewalEntrySchema))
     rewards = fields.List(fields.Nested(RewardEntrySchema))
+    training = fields.List(fields.Nested(TrainingEntrySchema))
+    undertaking = fields.Nested(UndertakingSchema, allow_none=True)
+    dismissals = fields.List(fields.Nested(DismissalEntrySchema))
     field_reports = fields.List(fields.Nested(FieldReportEntrySchema))
+    work_injuries = fields.List(fields.Nested(WorkInjuryEntrySchema))
+    death_on_duty = fields.Nested(DeathOnDutySchema, allow_none=True)
     contracts = fields.List(fields.Nested(ContractEntrySchema))
 
 
