@@ -18,6 +18,7 @@ from service.usecases.grounds import (
     contracts,
     dismissal,
     field_reports,
+    payroll,
     recruitment,
     rewards,
     training,
@@ -34,6 +35,7 @@ PANELS: dict[str, PanelBuilder] = {
     **rewards.PANELS,
     **dismissal.PANELS,
     **training.PANELS,
+    **payroll.PANELS,
     **welfare.PANELS,
     **field_reports.PANELS,
 }
