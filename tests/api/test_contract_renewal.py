@@ -90,7 +90,7 @@ def test_renewal_is_raised_60_days_ahead_and_only_once(
     term = panels["contract_appraisals"]
     assert term["title_zh"] == "本合同期考核记录（2025-12 起）"
     assert [r[1]["value_zh"] for r in term["rows"]] == ["不称职", "称职"]
-    assert term["fields"][0]["value_zh"] == "不称职 1 个月；称职 1 个月；一票否决 0 次"
+    assert term["fields"][0]["value_zh"] == "称职 1 个月；不称职 1 个月；一票否决 0 次"
     assert panels["officer_rewards"]["text_zh"] == "本合同期内没有奖励决定。"
     assert detail["due_at"]  # the company's ten days (dueInDays on the model)
 

@@ -13,6 +13,7 @@ from service.context import ServiceContext
 from service.usecases.roster import start_due_renewals
 from tests.api.appraisal_steps import add_history
 from tests.api.roster_steps import officer_from_campaign, set_contract_end
+from tests.api.test_contract_renewal import give_opinion
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 from workflows.ports import CHINA, ManualClock
@@ -28,6 +29,7 @@ def test_the_bureau_head_reads_the_roster_and_records_a_resignation(
     renewing = users["bureau"].get("/api/v1/officers?village=gs-v01")["items"][0]
     set_contract_end(ctx, renewing["id"], today + timedelta(days=60))
     assert start_due_renewals(ctx) == 1
+    give_opinion(users["company"])  # the service company's opinion comes first (issue 17, point 3)
 
     page = pages.new()
     login(page, "bureau_head")

@@ -27,8 +27,10 @@ from service.usecases.roster.contracts import grounds_from_month
 from service.usecases.roster.listing import appraisal_history, officer_row
 from service.usecases.roster.rewards import reward_history
 from workflows.ports import CHINA
+from workflows.rules.grading import GRADE_LABELS
 
 OPINION_FORM = "renewal_company_opinion.json"
+GRADE_ORDER = {grade: rank for rank, grade in enumerate(GRADE_LABELS)}
 
 
 def officer_contract(reading: Reading) -> Panel | None:
@@ -107,7 +109,8 @@ def contract_appraisals(reading: Reading) -> Panel | None:
     if not history:
         return panel(title, text=("本合同期内没有已确定等次的考核。", "No confirmed appraisal in the term."))
     counts: dict[tuple[str, str], int] = {}
-    for record in history:
+    # Best grade first, as the grading rule lists them, whatever the months' order.
+    for record in sorted(history, key=lambda r: GRADE_ORDER.get(r["grade"], len(GRADE_ORDER))):
         label = (record["grade_label"], record["grade_label_en"])
         counts[label] = counts.get(label, 0) + 1
     vetoes = sum(1 for record in history if record["veto"])
