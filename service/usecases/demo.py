@@ -95,6 +95,8 @@ DEMO_DEPARTURES = (
     ("WH-DEMO-029", "contract_ended", "劳动合同期满，本人不再续签"),
     ("WH-DEMO-038", "dismissed", "连续两个月考核不称职，依规辞退"),
 )
+# Officers with their own account (the month's field report), one per town: the first in service there.
+DEMO_OFFICER_ACCOUNTS = (("officer_gushan", "gushan"), ("officer_boyu", "boyu"))
 # One contract ends within the renewal window, so the scheduler raises a renewal in the demo.
 DEMO_CONTRACT_ENDING = "WH-DEMO-010"
 
@@ -106,6 +108,28 @@ def seed_demo_history(ctx: ServiceContext, session: Session) -> None:
     for number, status, reason in DEMO_DEPARTURES:
         leave_service(officers[number], status, today - timedelta(days=30), reason)
     officers[DEMO_CONTRACT_ENDING].contract_end = today + timedelta(days=45)
+
+
+def seed_officer_accounts(ctx: ServiceContext, session: Session) -> dict[str, str]:
+    """Link a demo account to an officer of each town (password DEMO_PASSWORD, no department): the officer
+    signs in to send the month's field report. Idempotent; returns fresh tokens."""
+    tokens: dict[str, str] = {}
+    for username, town in DEMO_OFFICER_ACCOUNTS:
+        user = session.scalars(select(UserModel).where(UserModel.username == username)).first()
+        if user is not None:
+            tokens[username] = issue_token(ctx, session, user, "demo")[0]
+            continue
+        officer = session.scalars(
+            select(OfficerModel)
+            .where(OfficerModel.town == town, OfficerModel.status == "in_service")
+            .order_by(OfficerModel.id)
+            .limit(1)
+        ).first()
+        if officer is None:
+            continue
+        user, tokens[username] = create_user(ctx, session, username, officer.name, [], password=DEMO_PASSWORD)
+        user.officer_id = officer.id
+    return tokens
 
 
 def seed_demo(ctx: ServiceContext) -> dict[str, str]:
@@ -132,5 +156,6 @@ def seed_demo(ctx: ServiceContext) -> dict[str, str]:
                 # Tokens are stored hashed, so a re-run can only print them by issuing new ones.
                 token, _row = issue_token(ctx, session, user, "demo")
             tokens[demo.username] = token
+        tokens.update(seed_officer_accounts(ctx, session))
     deploy_bundled(ctx)
     return tokens

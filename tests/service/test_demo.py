@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from service.persistence.models import OfficerModel, UserModel
 from service.usecases.campaign_start import start_campaign
-from service.usecases.demo import DEMO_CONTRACT_ENDING, DEMO_DEPARTURES, seed_demo
+from service.usecases.demo import DEMO_CONTRACT_ENDING, DEMO_DEPARTURES, DEMO_OFFICER_ACCOUNTS, seed_demo
 from service.usecases.directory import caller_of
 from service.usecases.instances import instance_detail
 from tests.conftest import TEST_START, build_app
@@ -41,6 +41,12 @@ def test_demo_leaves_posts_to_recruit_and_a_contract_to_renew(tmp_path: Path) ->
         head = caller_of(
             session, session.scalars(select(UserModel).where(UserModel.username == "bureau_head")).one()
         )
+        # An officer of each town has an own account (the field report's queue), in no department.
+        for username, town in DEMO_OFFICER_ACCOUNTS:
+            account = session.scalars(select(UserModel).where(UserModel.username == username)).one()
+            officer = session.get(OfficerModel, account.officer_id)
+            assert officer is not None and officer.town == town and officer.status == "in_service"
+            assert caller_of(session, account).memberships == frozenset()
 
     started = start_campaign(ctx, head, {"subject": "2026年农村辅警补充招聘"})
     plan = instance_detail(ctx, head, started.instance_id)["data"]["plan"]
