@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from service.api.fields import id_or_none, page_or_first
 from service.usecases import dashboards, roster
+from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import InvalidInputError, ServiceError
 from service.usecases.roster.contracts import officer_contracts
@@ -129,6 +130,9 @@ def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int 
     return render_template(
         "officer.html",
         officer=officer,
+        # The officer's own account (their monthly report's queue): shown to admins, who open it here.
+        account=officer_accounts.account_of(context(), officer_id) if caller.has_role("admin") else None,
+        may_open_account=caller.has_role("admin") and officer["status"] == "in_service",
         english=language() == "en",
         may_change=caller.heads("police_bureau") and officer["status"] == "in_service",
         # Links only to pages the reader may open: the campaign's instances and the renewals are the
@@ -166,4 +170,26 @@ def officer_status(officer_id: int) -> Any:
         flash(refusal(error), "error")
         return _officer(officer_id, {}, error.status)
     flash(_("辅警状态已变更"))
+    return redirect(url_for("web.officer_page", officer_id=officer_id))
+
+
+@bp.post("/officers/<int:officer_id>/account")
+@login_required
+def officer_account(officer_id: int) -> Any:
+    """An admin opens the officer's own account (issue 17, point 7): username and first password."""
+    try:
+        name = officer_accounts.create_officer_account(
+            context(),
+            user(),
+            officer_id,
+            request.form.get("username", "").strip()[:64],
+            request.form.get("password", "")[:256],
+        )
+    except InvalidInputError as error:
+        flash(refusal(error), "error")
+        return _officer(officer_id, error.errors or {}, error.status)
+    except ServiceError as error:
+        flash(refusal(error), "error")
+        return _officer(officer_id, {}, error.status)
+    flash(_("已为 %(name)s 开设账号", name=name))
     return redirect(url_for("web.officer_page", officer_id=officer_id))
