@@ -277,10 +277,12 @@ def test_no_decision_by_the_contract_end_is_escalated_and_the_officer_stays_unti
     head.post(f"/api/v1/tasks/{escalation['id']}/complete", {"data": {"action_taken": "已督促决定"}})
     decision = {"renew": False, "decision_reason": "本人考核不称职"}
     head.post(f"/api/v1/tasks/{task['id']}/complete", {"data": decision})
-    # Decided late not to renew: the contract, already over, ends on its end date at the next round.
+    # Decided late not to renew: the officer, who kept working, leaves on the day of the decision (the
+    # contract's end timer, past already, fires at the next round), not back on the contract's end date.
     assert fire_due_timers(ctx) == 1
     ended = officer(ctx, officer_id)
-    assert (ended.status, ended.left_on) == ("contract_ended", end)
+    assert (ended.status, ended.left_on) == ("contract_ended", china_today(clock))
+    assert ended.left_on > end
 
 
 def test_the_scheduler_and_the_cli_raise_renewals(

@@ -22,6 +22,7 @@ from service.context import ServiceContext
 from service.persistence.models import (
     ContractRenewalStartModel,
     DefinitionModel,
+    HumanTaskModel,
     OfficerModel,
     VillageModel,
 )
@@ -254,9 +255,24 @@ def end_contract(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
         }
     before = snapshot(officer)
     reason = str(call.data.get("decision_reason") or "").strip() or NOT_RENEWED
-    leave_service(officer, "contract_ended", ending, reason)
+    last_day = max(ending, _decided_on(runner))
+    leave_service(officer, "contract_ended", last_day, reason)
     _record(runner, "officer_status_changed", officer, before, snapshot(officer))
-    return {"ended": True, "status": officer.status, "left_on": ending.isoformat()}
+    return {"ended": True, "status": officer.status, "left_on": last_day.isoformat()}
+
+
+def _decided_on(runner: InstanceRunner) -> date:
+    """The Beijing day the sub-bureau decided not to renew. A decision taken after the contract's end (the
+    officer kept working meanwhile, escalated as renewal_overdue) ends service on that day, not back on the
+    contract's end date."""
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    decided_at = runner.session.scalar(
+        select(HumanTaskModel.completed_at)
+        .where(HumanTaskModel.instance_id == runner.instance.id, HumanTaskModel.spec_name == "decide_renewal")
+        .order_by(HumanTaskModel.completed_at.desc())
+        .limit(1)
+    )
+    return (decided_at or runner.ctx.clock.now()).astimezone(CHINA).date()
 
 
 def _record(
