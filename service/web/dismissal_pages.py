@@ -48,11 +48,12 @@ def refer_dismissal(officer_id: int) -> Any:
     data = {k: v.strip() if isinstance(v, str) else v for k, v in posted.items()}
     data = {key: value for key, value in data.items() if value not in ("", None)}
     try:
-        instance = dismissal_referral.refer_dismissal(context(), user(), officer_id, data)
+        dismissal_referral.refer_dismissal(context(), user(), officer_id, data)
     except ServiceError as error:
         if isinstance(error, ForbiddenError | NotFoundError):
             return render_template("error.html", message=refusal(error)), error.status
         errors = (error.errors or {}) if isinstance(error, InvalidInputError) else {}
         return _page(officer, schema, data, errors, message=refusal(error)), error.status
     flash(_("已提请清退，案件转公安分局审查"))
-    return redirect(url_for("web.instance", instance_id=instance.id))
+    # Back to the officer, whose page lists the case: a station may not read the sub-bureau's instance.
+    return redirect(url_for("web.officer_page", officer_id=officer_id))

@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, send_file, session,
 from flask_babel import gettext as _
 
 from service.api.fields import id_or_none, page_or_first
-from service.usecases import dashboards, roster
+from service.usecases import dashboards, dismissal_referral, roster
 from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import InvalidInputError, ServiceError
@@ -135,6 +135,8 @@ def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int 
         may_open_account=caller.has_role("admin") and officer["status"] == "in_service",
         english=language() == "en",
         may_change=caller.heads("police_bureau") and officer["status"] == "in_service",
+        may_refer_dismissal=officer["status"] == "in_service"
+        and dismissal_referral.may_refer(context(), caller),
         # Links only to pages the reader may open: the campaign's instances and the renewals are the
         # sub-bureau's (and the auditors'); a month's appraisal also the town's departments that scored it.
         may_read_campaign=dashboards.can_read_campaigns(caller),
