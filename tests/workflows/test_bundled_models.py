@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from tests.workflows import dismissal_scenarios, welfare_scenarios
-from tests.workflows import training_scenarios
+from tests.workflows import dismissal_scenarios, payroll_scenarios, training_scenarios, welfare_scenarios
 from tests.workflows.samples import ELIGIBLE
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
@@ -419,19 +418,13 @@ SCENARIOS: dict[str, list[Scenario]] = {
     ],
 }
 
-# bpmn/welfare/'s scenarios are kept in their own module (issue 17, points 4-5).
-OPERATOR_RESULTS.update(welfare_scenarios.OPERATOR_RESULTS)
-SUBMISSIONS.update(welfare_scenarios.SUBMISSIONS)
-SCENARIOS.update({pid: [Scenario(**run) for run in runs] for pid, runs in welfare_scenarios.SCENARIOS.items()})
-# bpmn/dismissal/'s likewise (issue 17, point 1).
-OPERATOR_RESULTS.update(dismissal_scenarios.OPERATOR_RESULTS)
-SUBMISSIONS.update(dismissal_scenarios.SUBMISSIONS)
-SCENARIOS.update({pid: [Scenario(**run) for run in runs] for pid, runs in dismissal_scenarios.SCENARIOS.items()})
+# The scenarios of bpmn/welfare/ (issue 17, points 4-5), bpmn/dismissal/ (point 1), bpmn/training/ (point 6)
+# and bpmn/payroll/ (point 8) are kept in their own modules.
+for _module in (welfare_scenarios, dismissal_scenarios, training_scenarios, payroll_scenarios):
+    OPERATOR_RESULTS.update(_module.OPERATOR_RESULTS)
+    SUBMISSIONS.update(_module.SUBMISSIONS)
+    SCENARIOS.update({pid: [Scenario(**run) for run in runs] for pid, runs in _module.SCENARIOS.items()})
 
-
-OPERATOR_RESULTS.update(training_scenarios.OPERATOR_RESULTS)
-SUBMISSIONS.update(training_scenarios.SUBMISSIONS)
-SCENARIOS.update({pid: [Scenario(**run) for run in runs] for pid, runs in training_scenarios.SCENARIOS.items()})
 
 @cache
 def load_specs(folder: str) -> ProcessSpecs:
