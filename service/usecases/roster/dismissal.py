@@ -207,7 +207,7 @@ def record_dismissal(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
             label = category_text(case.category, case.disqualifier)[0]
             leave_service(officer, "dismissed", left_on, f"清退（{label}）：{grounds}")
     case.outcome, case.decided_on, case.grounds = outcome, today, grounds
-    record = {
+    record: dict[str, Any] = {
         "outcome": outcome,
         "decided_on": today.isoformat(),
         "left_on": case.left_on.isoformat() if case.left_on else None,
