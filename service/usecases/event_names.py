@@ -29,6 +29,7 @@ PERSON_KEYS = frozenset(
         "started_by",
         "confirmed_by",
         "proposed_by",
+        "reported_by",
     }
 )
 DEPARTMENT_KEYS = frozenset({"department_code", "department", "departments", "heads_of"})

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "officer_status_changed": lazy_gettext("变更辅警状态"),
     "contract_renewed": lazy_gettext("续签劳动合同"),
     "reward_recorded": lazy_gettext("登记奖励决定"),
+    "dismissal_recorded": lazy_gettext("登记清退结果"),
     "duty_status_recorded": lazy_gettext("登记工伤状态"),
     "work_injury_recorded": lazy_gettext("登记工伤认定结论"),
     "work_injury_benefits_recorded": lazy_gettext("登记工伤待遇"),
