@@ -271,6 +271,8 @@ def test_no_decision_by_the_contract_end_is_escalated_and_the_officer_stays_unti
     [escalation] = open_tasks(head, "police_bureau", "renewal_overdue")
     assert escalation["subject"] == task["subject"]
     users["bureau"].post(f"/api/v1/tasks/{escalation['id']}/claim", expect=403)  # the heads' follow-up
+    notified = head.get("/api/v1/notifications?per_page=200")["items"]
+    assert any(n["kind"] == "escalation" and n["task_id"] == escalation["id"] for n in notified)
     # The officer stays in service: no decision is no dismissal; the decision is still open.
     assert officer(ctx, officer_id).status == "in_service"
     assert [t["id"] for t in open_tasks(head, "police_bureau", "decide_renewal")] == [task["id"]]
