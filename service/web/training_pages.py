@@ -21,11 +21,12 @@ def _form_text(schema: dict[str, Any], key: str) -> str:
     return str(english or schema.get(key) or "")
 
 
-def _plan_page(
-    schema: dict[str, Any], values: dict[str, Any], errors: dict[str, Any], message: str = ""
+def _start_page(
+    process_id: str, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, Any], message: str = ""
 ) -> str:
     return render_template(
-        "training_start.html",
+        "process_start.html",
+        process_id=process_id,
         title=_form_text(schema, "title"),
         description=_form_text(schema, "description"),
         fields=build_fields(schema, language(), values, errors),
@@ -33,39 +34,37 @@ def _plan_page(
     )
 
 
-@bp.get("/training/start")
+@bp.get("/processes/<process_id>/start")
 @login_required
-def training_start_page() -> Any:
+def process_start_page(process_id: str) -> Any:
+    """The start form of a process its model opens to departments (training, payroll), for its starters."""
     try:
-        schema = training_start.start_form(context(), user(), TRAINING)
+        schema = training_start.start_form(context(), user(), process_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
-    return _plan_page(schema, {}, {})
+    return _start_page(process_id, schema, {}, {})
 
 
-@bp.post("/training/start")
+@bp.post("/processes/<process_id>/start")
 @login_required
-def training_start_post() -> Any:
+def process_start_post(process_id: str) -> Any:
     try:
-        schema = training_start.start_form(context(), user(), TRAINING)
+        schema = training_start.start_form(context(), user(), process_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     posted = parse_submission(schema, request.form)
     data = {k: v.strip() if isinstance(v, str) else v for k, v in posted.items()}
     data = {key: value for key, value in data.items() if value != ""}
     try:
-        started = training_start.start_training(context(), user(), data)
+        started = training_start.start_process(context(), user(), process_id, data)
     except ServiceError as error:
         if isinstance(error, ForbiddenError | NotFoundError):
             return render_template("error.html", message=refusal(error)), error.status
         errors = (error.errors or {}) if isinstance(error, InvalidInputError) else {}
-        return _plan_page(schema, data, errors, refusal(error)), error.status
-    flash(
-        _(
-            "已制定培训计划，为 %(count)s 名参训辅警建立了培训记录；培训结束后在待办中逐人登记考勤与结果。",
-            count=started["count"],
-        )
-    )
+        return _start_page(process_id, schema, data, errors, refusal(error)), error.status
+    flash(_("已启动“%(name)s”", name=started["name_en" if language() == "en" else "name_zh"]))
+    if started["task_id"]:
+        return redirect(url_for("web.task", task_id=started["task_id"]))
     return redirect(url_for("web.instance", instance_id=started["instance_id"]))
 
 
@@ -97,4 +96,29 @@ def _training_links() -> dict[str, Any]:
         """Whether the signed-in person may register an undertaking (the model's ``startedBy``)."""
         return training_start.may_start_process(context(), user(), UNDERTAKING)
 
-    return {"may_register_undertaking": may_register_undertaking}
+    def process_tools() -> list[dict[str, str]]:
+        """The home page's tools to start training and the payroll, and the list of missing undertakings,
+        for whom the models and the list are open to."""
+        caller = user()
+        tools = []
+        for process_id, label, help_text in (
+            (TRAINING, _("制定培训计划"), _("为一批辅警安排教育培训，培训后逐人登记考勤与结果")),
+            ("payroll", _("报送工资表"), _("按月报送辅警工资、五险一金和奖励，由财政金融局核对确认")),
+        ):
+            if training_start.may_start_process(context(), caller, process_id):
+                url = url_for("web.process_start_page", process_id=process_id)
+                tools.append(
+                    {"id": f"tool-start-{process_id}", "url": url, "label": label, "help": help_text}
+                )
+        if caller.in_department(training_start.LIST_DEPARTMENT):
+            tools.append(
+                {
+                    "id": "tool-missing-undertakings",
+                    "url": url_for("web.undertakings_missing"),
+                    "label": _("未签保密承诺书"),
+                    "help": _("在岗但未登记保密承诺书的辅警（不予发放工资）"),
+                }
+            )
+        return tools
+
+    return {"may_register_undertaking": may_register_undertaking, "process_tools": process_tools}

@@ -1,5 +1,5 @@
-"""Starting training and an undertaking's registration in person, and the bureau's list of the officers in
-service without a confidentiality undertaking (issue 17, point 6).
+"""Starting training, the payroll and an undertaking's registration in person, and the bureau's list of
+the officers in service without a confidentiality undertaking (issue 17, points 6 and 8).
 
 Who may start either is the model's to say (``startedBy`` on its start event, service/usecases/starting.py);
 ``instances.start_instance`` checks it and the start form, as for a start through the API.
@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 
 from service.context import ServiceContext
-from service.persistence.models import OPEN_STATES, HumanTaskModel, InstanceModel, OfficerModel
+from service.persistence.models import OPEN_STATES, HumanTaskModel, OfficerModel
 from service.usecases import instances, names
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError
-from service.usecases.roster.training import TRAINING, UNDERTAKING, officers_without_undertaking
+from service.usecases.roster.training import UNDERTAKING, officers_without_undertaking
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import check_starter, may_start
 
@@ -49,15 +49,28 @@ def start_form(ctx: ServiceContext, caller: Caller, process_id: str) -> dict[str
         return specs.forms[rule.form]
 
 
-def start_training(ctx: ServiceContext, caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
-    """Start a training plan; answers the instance and how many officers were enrolled."""
-    instance = instances.start_instance(ctx, caller, TRAINING, None, data)
+def start_process(
+    ctx: ServiceContext, caller: Caller, process_id: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Start ``process_id`` in person (audited as every start); answers the instance, its names and the
+    first task it opened for the caller (None when its next step is someone else's)."""
+    instance = instances.start_instance(ctx, caller, process_id, None, data)
     with ctx.database.reading() as session:
-        stored = session.get(InstanceModel, instance.id)
-        assert stored is not None  # noqa: S101 - just started
-        engine, workflow = InstanceRunner(ctx, session, caller.username).load(stored)
-        cohort = engine.data(workflow).get("cohort") or {}
-    return {"instance_id": instance.id, "count": int(cohort.get("count") or 0)}
+        tasks = session.scalars(
+            select(HumanTaskModel)
+            .where(HumanTaskModel.instance_id == instance.id, HumanTaskModel.state.in_(OPEN_STATES))
+            .order_by(HumanTaskModel.created_at, HumanTaskModel.id)
+        ).all()
+        runner = InstanceRunner(ctx, session, caller.username)
+        specs = runner.specs_for(instance.definition_id)
+    mine = next((t.id for t in tasks if caller.in_department(t.department_code)), None)
+    name_zh = specs.process_names.get(process_id, process_id)
+    return {
+        "instance_id": instance.id,
+        "task_id": mine,
+        "name_zh": name_zh,
+        "name_en": specs.process_names_en.get(process_id, name_zh),
+    }
 
 
 def start_undertaking(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
