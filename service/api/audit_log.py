@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from service.api import caller, context
 from service.api.fields import Id, Text
-from service.api.schemas import AuditEventSchema, PageArgs, page_of
+from service.api.schemas import AuditEventSchema, PageArgs
 from service.auth import allow
 from service.usecases import action_labels, audit_trail
 from service.usecases.audit_search import MAX_TEXT
@@ -157,6 +157,24 @@ class AuditRecordSchema(AuditEventSchema):
     )
 
 
+class AuditRecordPageSchema(Schema):
+    """A page of the search. Its counting stops at a bound (1,000, and never below the end of the page
+    asked for): past it ``total`` is the bound, a lower bound, and ``total_is_lower_bound`` is true (the
+    page shows "1,000+"). Narrow the search (a person, an action, days) to count it."""
+
+    items = fields.List(fields.Nested(AuditRecordSchema))
+    total = fields.Integer(
+        metadata={
+            "description": "匹配的事件数：准确数，或（total_is_lower_bound 时）下限 / exact, or a lower bound"
+        },
+    )
+    total_is_lower_bound = fields.Boolean(
+        metadata={"description": "true：实际多于 total（计数到上限为止）/ there are more than total"}
+    )
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
 def _filters(args: dict[str, Any]) -> AuditFilters:
     values = {key: args[key] for key in FilterArgs().fields}
     values["actions"] = tuple(values["actions"] or ())
@@ -178,7 +196,7 @@ class Verify(MethodView):
 class Events(MethodView):
     @allow("auditor")
     @blp.arguments(SearchArgs, location="query")
-    @blp.response(200, page_of(AuditRecordSchema))
+    @blp.response(200, AuditRecordPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Search the history by instance, officer, applicant, user, department, action and time, and by
         what people know: a display name, a department's or village's name, an officer's name, an

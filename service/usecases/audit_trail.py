@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -22,10 +22,15 @@ from service.usecases.directory import Caller
 from service.usecases.errors import InvalidInputError, NotFoundError
 from service.usecases.event_names import EventNames
 from service.usecases.export_cells import csv_value
+from service.usecases.inbox.bounded import Count, count_upto
 from service.usecases.own_cases import hide_own
 from workflows.ports import CHINA
 
 EXPORT_CHUNK = 1_000
+# A search counts its events up to here and then says "1,000+" (as the inbox does, inbox/bounded.py): an
+# exact count read every matching event, and for free text every event (a scan of the 1.5 million of
+# 7,000 officers' year, 6 s; docs/benchmarks.md, issue 16), while the page itself reads 50.
+SEARCH_COUNT_BOUND = 1_000
 EXPORT_FORMATS = ("csv", "jsonl")
 # Chinese headers of the CSV export, in column order: each name or label followed by its code.
 CSV_HEADERS = (
@@ -157,18 +162,33 @@ def search(
     newest_first: bool = False,
 ) -> dict[str, Any]:
     """One page of the matching events in chain order (unsealed events, which verify flags, last), or
-    newest first (by time, then by id: the indexes on (action, at, id) and (actor, at, id) serve it)."""
+    newest first (by time, then by id: the indexes on (action, at, id), (actor, at, id) and (at, id)
+    serve it), and how many match, counted up to ``SEARCH_COUNT_BOUND`` (never less than the end of the
+    page asked for): past it ``total`` is that bound and ``total_is_lower_bound`` is true."""
     query = hide_own(_filtered(filters, ctx.database.is_sqlite), caller, AuditEventModel.instance_id)
+    offset = (page - 1) * per_page
     if newest_first:
         order = (AuditEventModel.at.desc(), AuditEventModel.id.desc())
+        page_query = query.order_by(*order).offset(offset).limit(per_page)
     else:
         order = (AuditEventModel.seq.is_(None), AuditEventModel.seq, AuditEventModel.id)  # type: ignore[assignment]
+        # The page's ids first, then its rows: a range of days is sorted from the (at, id, seq) index
+        # alone, not from every event of the range read whole (migration 0028).
+        ids = query.with_only_columns(AuditEventModel.id).order_by(*order).offset(offset).limit(per_page)
+        page_query = select(*_COLUMNS).where(AuditEventModel.id.in_(ids)).order_by(*order)
+    bound = max(SEARCH_COUNT_BOUND, offset + per_page)
     with ctx.database.reading() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+        total = Count.of(session.scalar(select(count_upto(query, bound + 1))) or 0, bound)
+        rows = session.execute(page_query).all()
         subjects = _subjects(session, {row.instance_id for row in rows if row.instance_id})
     items = [{**_event(row), "subject": subjects.get(row.instance_id)} for row in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": items,
+        "total": total.value,
+        "total_is_lower_bound": total.more,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def _subjects(session: Session, instance_ids: set[int]) -> dict[int, str]:

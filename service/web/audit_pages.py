@@ -114,7 +114,9 @@ def audit_search() -> Any:
             result["items"] = _named(result["items"])
     elif errors:
         message, status = _("查询条件有误，请按提示修改"), 422
-    pages = max((result["total"] + PER_PAGE - 1) // PER_PAGE, 1) if result else 1
+    # Past the count's bound there is at least one event more than the total: "page 1 of 21+".
+    more = bool(result and result["total_is_lower_bound"])
+    pages = max(-(-(result["total"] + more) // PER_PAGE), 1) if result else 1
     return render_template(
         "audit_search.html",
         raw=raw,
@@ -123,6 +125,7 @@ def audit_search() -> Any:
         message=message,
         result=result,
         pages=pages,
+        more_pages=more,
         actions=sorted(ACTION_LABELS),
         action_choices=sorted(ACTION_LABELS.items(), key=lambda item: str(item[1])),
         departments=departments.department_rows(context()),

@@ -11,7 +11,10 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    cast,
+    column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,12 +35,23 @@ class AuditEventModel(Base):
         Index("ix_audit_events_action_at", "action", "at", "id"),
         Index("ix_audit_events_actor_at", "actor", "at", "id"),
         Index("ix_audit_events_department_at", "department_code", "at", "id"),
+        # A range of days newest first, read backwards; seq too, so that the range's chain order is
+        # sorted from the index alone (issue 16, migration 0028).
+        Index("ix_audit_events_at_id", "at", "id", "seq"),
+        # PostgreSQL only: trigrams of the data's text, for the free-text search (its exact expression,
+        # audit_search.by_text). The migration creates it with pg_trgm's schema named (0028).
+        Index(
+            "ix_audit_events_payload_trgm",
+            cast(column("payload"), Text).label("payload_text"),
+            postgresql_using="gin",
+            postgresql_ops={"payload_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     # No index of its own: (actor, at, id) above serves a search by actor alone too (migration 0025).
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
