@@ -118,6 +118,8 @@ def test_an_injury_recognised_is_paid_after_finance_confirms_and_one_not_recogni
         in complete(science, "science_tech", "recognise_injury", instance, half, 422)["errors"]
     )
     complete(science, "science_tech", "recognise_injury", instance, {**half, "disability_grade": "grade_9"})
+    [entry] = users["bureau"].get(f"/api/v1/officers/{injured}")["work_injuries"]
+    assert entry["outcome_label"] == "认定为工伤" and entry["total_amount"] is None  # on the record at once
 
     # The service company enters the amounts; whoever entered them may not confirm them, even in finance.
     both = new_user(users, "company_finance", ["service_company", "finance"])
@@ -150,8 +152,10 @@ def test_an_injury_recognised_is_paid_after_finance_confirms_and_one_not_recogni
     assert entry["status_label"] == "已复岗" and entry["status_since"] == "2027-01-10"
     assert entry["outcome_label"] == "认定为工伤" and entry["grade_label"] == "九级伤残"
     assert entry["grounds"] == "执行职务时受到暴力伤害" and entry["total_amount"] == 48000
-    [event] = events(ctx, "work_injury_recorded", instance)
-    assert event.payload["amounts"] == amounts and event.payload["disability_grade"] == "grade_9"
+    [recognition] = events(ctx, "work_injury_recorded", instance)
+    assert recognition.actor == "science_tech" and recognition.payload["disability_grade"] == "grade_9"
+    [benefits] = events(ctx, "work_injury_benefits_recorded", instance)
+    assert benefits.actor == "finance" and benefits.payload["amounts"] == amounts
     assert [e.payload["status"] for e in events(ctx, "duty_status_recorded", instance)] == [
         "injury_leave",
         "back_at_work",

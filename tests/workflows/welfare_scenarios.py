@@ -34,6 +34,7 @@ DEATH_START = {
 OPERATOR_RESULTS: dict[str, Any] = {
     "record_duty_status": {"status": "injury_leave", "since": "2026-11-28"},
     "record_work_injury": {"outcome": "recognised", "grounds": "执行职务受伤", "disability_grade": "grade_9"},
+    "record_injury_benefits": {"amounts": {"medical_expenses": 12000}},
     "record_death": {"status": "died_on_duty", "changed": True, "left_on": "2026-11-28"},
     "record_death_on_duty": {"outcome": "martyr", "grounds": "符合烈士评定条件"},
 }
@@ -75,7 +76,12 @@ SCENARIOS: dict[str, list[dict[str, Any]]] = {
         {
             "name": "recognised_funding_returned_once_then_back_at_work",
             "start_data": INJURY_START,
-            "operators": ["record_duty_status", "record_duty_status", "record_work_injury"],
+            "operators": [
+                "record_duty_status",
+                "record_work_injury",
+                "record_injury_benefits",
+                "record_duty_status",
+            ],
             "user_tasks": [
                 "submit_injury_materials",
                 "recognise_injury",
@@ -91,7 +97,7 @@ SCENARIOS: dict[str, list[dict[str, Any]]] = {
         {
             "name": "not_recognised_no_payments",
             "start_data": INJURY_START,
-            "operators": ["record_duty_status", "record_duty_status", "record_work_injury"],
+            "operators": ["record_duty_status", "record_work_injury", "record_duty_status"],
             "user_tasks": ["submit_injury_materials", "recognise_injury", "record_return_to_work"],
             "timers": [],
             "submissions": {

@@ -10,6 +10,14 @@ import service.usecases.roster  # noqa: F401  # isort: skip
 
 from service.usecases.welfare.death import death_on_duty_record
 from service.usecases.welfare.injury import injury_history
-from service.usecases.welfare.reporting import REPORTS, may_report, report, report_form
+from service.usecases.welfare.reporting import REPORTS, may_report, next_task_of, report, report_form
 
-__all__ = ["REPORTS", "death_on_duty_record", "injury_history", "may_report", "report", "report_form"]
+__all__ = [
+    "REPORTS",
+    "death_on_duty_record",
+    "injury_history",
+    "may_report",
+    "next_task_of",
+    "report",
+    "report_form",
+]

@@ -2,9 +2,10 @@
 
 ``record_duty_status`` records the status the model's service task names (its parameter ``status``:
 ``injury_leave`` when the station reports, ``back_at_work`` when it records the return), so the designer
-moves or adds a step without code; ``record_work_injury`` records the recognition (with its grounds and
-disability grade) and the benefits finance confirmed. Both are audit events (append-only and kept, as the
-rewards' are: service/usecases/roster/rewards.py), read back for the officer's page by ``injury_history``.
+moves or adds a step without code; ``record_work_injury`` records the recognition as soon as it is made
+(with its grounds and disability grade), ``record_injury_benefits`` the benefits once finance confirmed
+them. All are audit events (append-only and kept, as the rewards' are: service/usecases/roster/rewards.py),
+read back for the officer's page by ``injury_history``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from workflows.scripting import OperatorCall
 PROCESS_ID = "work_injury"
 STATUS_RECORDED = "duty_status_recorded"
 RECORDED = "work_injury_recorded"
+BENEFITS_RECORDED = "work_injury_benefits_recorded"
 # The duty status and the day it took effect: the report's injury day, the return's day.
 DUTY_STATUSES: dict[str, tuple[str, str, str]] = {
     "injury_leave": ("工伤停工", "On injury leave", "injury_date"),
@@ -72,30 +74,40 @@ def record_duty_status(runner: InstanceRunner, call: OperatorCall) -> dict[str, 
 
 @operator("record_work_injury")
 def record_work_injury(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
-    """Put the recognition and the confirmed benefits on the officer's record, with the grounds."""
-    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    """Put the recognition on the officer's record as soon as it is made: outcome, grounds, grade."""
     data = call.data
     recognised = bool(data.get("recognised"))
     record: dict[str, Any] = {
         "outcome": "recognised" if recognised else "not_recognised",
         "grounds": str(data.get("recognition_grounds") or ""),
         "disability_grade": data.get("disability_grade") if recognised else None,
-        # Amounts only as finance confirmed them: a not recognised injury has none.
-        "amounts": {name: data.get(name) for name in AMOUNT_FIELDS} if recognised else {},
-        "returned_on": data.get("return_date"),
     }
+    _record(runner, RECORDED, data, record)
+    return record
+
+
+@operator("record_injury_benefits")
+def record_injury_benefits(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
+    """Put the benefits on the officer's record once finance confirmed their funding."""
+    data = call.data
+    record: dict[str, Any] = {"amounts": {name: data.get(name) for name in AMOUNT_FIELDS}}
+    _record(runner, BENEFITS_RECORDED, data, record)
+    return record
+
+
+def _record(runner: InstanceRunner, action: str, data: Any, record: dict[str, Any]) -> None:
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
     audit.record(
         runner.session,
         runner.ctx.clock.now(),
         runner.actor,
-        RECORDED,
+        action,
         instance_id=runner.instance.id,
         officer_id=int(data["officer_id"]),
         officer_name=data["officer_name"],
         injury_date=data["injury_date"],
         **record,
     )
-    return record
 
 
 def injury_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
@@ -107,7 +119,7 @@ def injury_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
     events = session.scalars(
         select(AuditEventModel)
         .where(
-            AuditEventModel.action.in_((STATUS_RECORDED, RECORDED)),
+            AuditEventModel.action.in_((STATUS_RECORDED, RECORDED, BENEFITS_RECORDED)),
             AuditEventModel.instance_id.in_(instances),
         )
         .order_by(AuditEventModel.at, AuditEventModel.id)
@@ -120,10 +132,9 @@ def injury_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
             label = DUTY_STATUSES.get(str(payload.get("status")), ("", "", ""))
             row.update(status=payload["status"], status_label=label[0], status_label_en=label[1])
             row["status_since"] = payload.get("since")
-        else:
+        elif event.action == RECORDED:
             outcome = OUTCOME_LABELS[str(payload["outcome"])]
             grade = GRADE_LABELS.get(str(payload.get("disability_grade")), ("—", "—"))
-            amounts = payload.get("amounts") or {}
             row.update(
                 outcome=payload["outcome"],
                 outcome_label=outcome[0],
@@ -131,9 +142,10 @@ def injury_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
                 grade_label=grade[0],
                 grade_label_en=grade[1],
                 grounds=payload.get("grounds"),
-                amounts=amounts,
-                total_amount=sum(float(v or 0) for v in amounts.values()) if amounts else None,
             )
+        else:
+            amounts = payload.get("amounts") or {}
+            row.update(amounts=amounts, total_amount=sum(float(v or 0) for v in amounts.values()))
     return sorted(rows.values(), key=lambda r: (r["injury_date"], r["instance_id"]), reverse=True)
 
 

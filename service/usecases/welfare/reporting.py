@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.context import ServiceContext
-from service.persistence.models import InstanceModel, OfficerModel, VillageModel
+from service.persistence.models import OPEN_STATES, HumanTaskModel, InstanceModel, OfficerModel, VillageModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.incidents import incidents_recorded
@@ -163,6 +163,21 @@ def report(
             return runner.start(report_kind.process_id, start, key, use_case=report_kind.use_case)
     except IntegrityError as error:  # the same report made a moment earlier by a colleague
         raise _already_reported(str(officer_id), report_kind) from error
+
+
+def next_task_of(ctx: ServiceContext, caller: Caller, instance_id: int) -> str | None:
+    """The report's next task for the reporter's own department (the injury's claim), if it opened one."""
+    with ctx.database.reading() as session:
+        task_id: str | None = session.scalar(
+            select(HumanTaskModel.id)
+            .where(
+                HumanTaskModel.instance_id == instance_id,
+                HumanTaskModel.state.in_(OPEN_STATES),
+                HumanTaskModel.department_code.in_(sorted(caller.departments)),
+            )
+            .order_by(HumanTaskModel.created_at)
+        )
+        return task_id
 
 
 def _already_reported(name: str, kind: Report) -> ConflictError:
