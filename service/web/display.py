@@ -9,9 +9,10 @@ from typing import Any
 
 import orjson
 from flask import g
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from service.usecases import names
+from service.usecases.directory import is_personal_queue
 from service.usecases.grounds.building import deadline_date
 from service.web import bp, context, language
 from workflows.ports import CHINA
@@ -209,6 +210,8 @@ def department_name(code: str | None) -> str:
     if not code:
         return ""
     name = _request_names("departments").get(code)
+    if name is None and is_personal_queue(code):  # an officer's own queue (their field report)
+        return gettext("本人事项")
     return name.in_language(language()) if name else code
 
 
