@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/officers/<int:officer_id>/status"): MEMBERS,
     ("GET", "/api/v1/undertakings/missing"): MEMBERS | {"auditor", "admin"},
     ("GET", "/api/v1/me/appraisals"): EVERYONE,
+    ("GET", "/api/v1/me/field-reports"): EVERYONE,
     ("GET", "/api/v1/audit/verify"): {"auditor"},
     ("GET", "/api/v1/audit/events"): {"auditor"},
     ("GET", "/api/v1/audit/events/export"): {"auditor"},
