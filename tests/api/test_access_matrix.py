@@ -99,6 +99,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/officers"): MEMBERS | {"auditor", "admin"},
     ("GET", "/api/v1/officers/<int:officer_id>"): MEMBERS | {"auditor", "admin"},
     ("POST", "/api/v1/officers/<int:officer_id>/status"): MEMBERS,
+    # Issue 17, points 4-5: the officer's station reports (the use case: that town's station only).
+    ("POST", "/api/v1/officers/<int:officer_id>/work-injuries"): MEMBERS,
+    ("POST", "/api/v1/officers/<int:officer_id>/deaths"): MEMBERS,
     ("GET", "/api/v1/undertakings/missing"): MEMBERS | {"auditor", "admin"},
     ("GET", "/api/v1/me/appraisals"): EVERYONE,
     ("GET", "/api/v1/me/field-reports"): EVERYONE,
