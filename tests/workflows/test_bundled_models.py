@@ -20,7 +20,13 @@ from typing import Any
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from tests.workflows import dismissal_scenarios, payroll_scenarios, training_scenarios, welfare_scenarios
+from tests.workflows import (
+    dismissal_scenarios,
+    field_report_scenarios,
+    payroll_scenarios,
+    training_scenarios,
+    welfare_scenarios,
+)
 from tests.workflows.samples import ELIGIBLE
 from workflows.engine import WorkflowEngine
 from workflows.forms import validate_submission
@@ -420,7 +426,13 @@ SCENARIOS: dict[str, list[Scenario]] = {
 
 # The scenarios of bpmn/welfare/ (issue 17, points 4-5), bpmn/dismissal/ (point 1), bpmn/training/ (point 6)
 # and bpmn/payroll/ (point 8) are kept in their own modules.
-for _module in (welfare_scenarios, dismissal_scenarios, training_scenarios, payroll_scenarios):
+for _module in (
+    welfare_scenarios,
+    dismissal_scenarios,
+    training_scenarios,
+    payroll_scenarios,
+    field_report_scenarios,
+):
     OPERATOR_RESULTS.update(_module.OPERATOR_RESULTS)
     SUBMISSIONS.update(_module.SUBMISSIONS)
     SCENARIOS.update({pid: [Scenario(**run) for run in runs] for pid, runs in _module.SCENARIOS.items()})
