@@ -63,7 +63,16 @@ def start_process(
         ).all()
         runner = InstanceRunner(ctx, session, caller.username)
         specs = runner.specs_for(instance.definition_id)
-    mine = next((t.id for t in tasks if caller.in_department(t.department_code)), None)
+
+    def open_to_caller(task: HumanTaskModel) -> bool:
+        info = specs.user_task(task.process_id, task.spec_name)
+        if info is not None and info.not_done_by:  # it bars whoever did the step before: the starter
+            return False
+        return caller.heads(task.department_code) or (
+            caller.in_department(task.department_code) and not task.head_only
+        )
+
+    mine = next((t.id for t in tasks if open_to_caller(t)), None)
     name_zh = specs.process_names.get(process_id, process_id)
     return {
         "instance_id": instance.id,
