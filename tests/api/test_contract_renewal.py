@@ -260,23 +260,31 @@ def test_contract_not_renewed_ends_at_its_end_date_and_frees_the_post(
     assert start_due_renewals(ctx) == 0
 
 
-def test_no_decision_by_the_contract_end_is_escalated_and_the_officer_stays_until_it_comes(
+def test_no_opinion_or_decision_by_the_contract_end_is_escalated_and_the_officer_stays_until_it_comes(
     users: dict[str, User], ctx: ServiceContext, clock: ManualClock
 ) -> None:
-    officer_id, task = raise_one(users, ctx, clock, days=10)
+    seed_officers(ctx)
+    officer_id = users["bureau"].get("/api/v1/officers?village=gs-v01")["items"][0]["id"]
+    set_contract_end(ctx, officer_id, china_today(clock) + timedelta(days=10))
     end = officer(ctx, officer_id).contract_end
-    clock.advance(timedelta(days=11))  # the contract's last day is over, nobody decided
+    assert start_due_renewals(ctx) == 1
+    clock.advance(timedelta(days=11))  # the contract's last day is over: no opinion, no decision
     assert fire_due_timers(ctx) == 1
     head = users["bureau_head"]
     [escalation] = open_tasks(head, "police_bureau", "renewal_overdue")
-    assert escalation["subject"] == task["subject"]
     users["bureau"].post(f"/api/v1/tasks/{escalation['id']}/claim", expect=403)  # the heads' follow-up
     notified = head.get("/api/v1/notifications?per_page=200")["items"]
     assert any(n["kind"] == "escalation" and n["task_id"] == escalation["id"] for n in notified)
-    # The officer stays in service: no decision is no dismissal; the decision is still open.
+    # The officer stays in service: no decision is no dismissal; the opinion is still open.
     assert officer(ctx, officer_id).status == "in_service"
-    assert [t["id"] for t in open_tasks(head, "police_bureau", "decide_renewal")] == [task["id"]]
-    head.post(f"/api/v1/tasks/{escalation['id']}/complete", {"data": {"action_taken": "已督促决定"}})
+    head.post(f"/api/v1/tasks/{escalation['id']}/complete", {"data": {"action_taken": "已督促服务公司"}})
+    give_opinion(users["company"])
+    # The decision, due after the contract's end already, is followed up at once too.
+    assert fire_due_timers(ctx) == 1
+    [task] = open_tasks(head, "police_bureau", "decide_renewal")
+    [second] = open_tasks(head, "police_bureau", "renewal_overdue")
+    assert second["id"] != escalation["id"] and second["subject"] == task["subject"]
+    head.post(f"/api/v1/tasks/{second['id']}/complete", {"data": {"action_taken": "已督促决定"}})
     decision = {"renew": False, "decision_reason": "本人考核不称职"}
     head.post(f"/api/v1/tasks/{task['id']}/complete", {"data": decision})
     # Decided late not to renew: the officer, who kept working, leaves on the day of the decision (the

@@ -316,14 +316,21 @@ SCENARIOS: dict[str, list[Scenario]] = {
             final_data={"renewal": OPERATOR_RESULTS["record_renewal"]},
         ),
         Scenario(
-            # The contract's end passes with no decision: the heads follow it up, the decision stays open.
-            name="no_decision_by_the_contract_end_is_escalated",
+            # The contract's end passes with no opinion and no decision: the heads follow each up, the tasks
+            # stay open.
+            name="no_opinion_or_decision_by_the_contract_end_is_escalated",
             start_data=RENEWAL_START,
             operators=["record_renewal"],
             timers_first=True,
             unordered=True,
-            user_tasks=["company_opinion", "decide_renewal", "renewal_overdue", "sign_renewal"],
-            timers=["decision_lapsed"],
+            user_tasks=[
+                "company_opinion",
+                "renewal_overdue",
+                "decide_renewal",
+                "renewal_overdue",
+                "sign_renewal",
+            ],
+            timers=["opinion_lapsed", "decision_lapsed"],
             submissions={"renewal_decision.json": {"renew": True}},
             final_data={"renewal": OPERATOR_RESULTS["record_renewal"]},
         ),
