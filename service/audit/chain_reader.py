@@ -128,24 +128,28 @@ _HASHED_TEXT = (
     " || coalesce(instance_id::text, 'null') || ',' || coalesce(to_json(task_id)::text, 'null') || ','"
     " || coalesce(to_json(department_code)::text, 'null') || ',' || payload::text || ']'"
 )
+# The hash is computed as the page is read; the window functions then see narrow rows only (no payload), and
+# none of them needs the whole page buffered: lag/lead look one row back or ahead.
 _SUSPECTS = f"""
-SELECT seq, id, prev_hash, hash, at_text, actor, action, instance_id, task_id, department_code,
-       convert_to(payload::text, 'UTF8'), before_seq, before_hash, sealed, page_rows
+SELECT seq, id, prev_hash, hash, before_seq, before_hash, sealed, position
 FROM (
-    SELECT page.*,
+    SELECT seq, id, prev_hash, hash, sealed,
            lag(seq, 1, %s) OVER chain AS before_seq,
            lag(coalesce(hash, ''), 1, %s) OVER chain AS before_hash,
-           count(*) OVER () AS page_rows,
-           max(seq) OVER () AS page_end,
-           coalesce(encode(sha256(convert_to({_HASHED_TEXT}, 'UTF8')), 'hex') = hash, false) AS sealed
+           lead(seq) OVER chain AS next_seq,
+           row_number() OVER chain AS position
     FROM (
-        SELECT seq, id, prev_hash, hash, actor, action, instance_id, task_id, department_code, payload,
-               to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS at_text
-        FROM audit_events WHERE seq > %s ORDER BY seq LIMIT %s
-    ) AS page
+        SELECT seq, id, prev_hash, hash,
+               coalesce(encode(sha256(convert_to({_HASHED_TEXT}, 'UTF8')), 'hex') = hash, false) AS sealed
+        FROM (
+            SELECT seq, id, prev_hash, hash, actor, action, instance_id, task_id, department_code, payload,
+                   to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS at_text
+            FROM audit_events WHERE seq > %s ORDER BY seq LIMIT %s
+        ) AS page
+    ) AS hashed
     WINDOW chain AS (ORDER BY seq)
 ) AS checked
-WHERE NOT sealed OR seq <> before_seq + 1 OR prev_hash IS DISTINCT FROM before_hash OR seq = page_end
+WHERE NOT sealed OR seq <> before_seq + 1 OR prev_hash IS DISTINCT FROM before_hash OR next_seq IS NULL
 ORDER BY seq
 """  # noqa: S608 - fixed text, values are parameters
 
@@ -154,8 +158,8 @@ def suspect_pages(
     connection: Connection, after: int, after_hash: str, page: int | None = None
 ) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
     """PostgreSQL only: for each page of the chain after event ``after`` (whose hash is ``after_hash``),
-    (its number of events, the rows the database could not vouch for). A row is ``pages``' row followed by
-    (the previous event's seq and hash, whether its stored bytes reproduce its hash). A page's last row
+    (its number of events, the rows the database could not vouch for), each row as (seq, id, prev_hash,
+    hash, the previous event's seq and hash, whether its stored bytes reproduce its hash). A page's last row
     always comes back: the next page's first row is linked to it in the database.
     """
     cursor = connection.connection.cursor()
@@ -165,7 +169,7 @@ def suspect_pages(
             rows = cast(list[tuple[Any, ...]], cursor.fetchall())
             if not rows:
                 return
-            yield rows[0][-1], [row[:-1] for row in rows]
+            yield rows[-1][-1], [row[:-1] for row in rows]  # the last row's position: the page's size
             after, after_hash = rows[-1][0], rows[-1][3] or ""
     finally:
         cursor.close()

@@ -69,7 +69,7 @@ def test_an_intact_chain_is_vouched_for_by_the_database_alone(
         returned = list(chain_reader.suspect_pages(session.connection(), 0, audit.GENESIS))
     # Only each page's last row comes back (to link the next page), each reproducing its hash in SQL.
     assert [count for count, _rows in returned] == [PAGE] * (EVENTS // PAGE) + [EVENTS % PAGE]
-    assert [[(row[0], row[-1]) for row in rows] for _count, rows in returned] == [
+    assert [[(row[0], row[6]) for row in rows] for _count, rows in returned] == [
         [(min(end, EVENTS), True)] for end in range(PAGE, EVENTS + PAGE, PAGE)
     ]
 
