@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from service.context import ServiceContext
 from service.persistence.models import OPEN_STATES, HumanTaskModel, InstanceModel, OfficerModel, VillageModel
 from service.usecases.directory import Caller
-from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
+from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.incidents import incidents_recorded
 from service.usecases.roster.labels import IN_SERVICE, status_label
 from service.usecases.runner import InstanceRunner
 from service.usecases.submissions import check_submission
 from workflows.forms import FormBundle
+from workflows.ports import CHINA
 from workflows.specs import ProcessSpecs
 
 FORMS_DIR = Path(__file__).resolve().parent / "report_forms"
@@ -141,6 +143,12 @@ def report(
             specs = runner.specs_for(runner.latest_definition(report_kind.process_id).id)
             _check_model(specs, report_kind)
             check_submission(FormBundle({report_kind.form: _form(report_kind)}), report_kind.form, data)
+            _check_day(
+                officer,
+                report_kind,
+                str(data[report_kind.date_field]),
+                ctx.clock.now().astimezone(CHINA).date(),
+            )
             start = {
                 **data,
                 "officer_id": officer.id,
@@ -163,6 +171,24 @@ def report(
             return runner.start(report_kind.process_id, start, key, use_case=report_kind.use_case)
     except IntegrityError as error:  # the same report made a moment earlier by a colleague
         raise _already_reported(str(officer_id), report_kind) from error
+
+
+def _check_day(officer: OfficerModel, kind: Report, day: str, today: date) -> None:
+    """The day reported lies in the officer's service: from the contract's start to today."""
+    if officer.contract_start <= date.fromisoformat(day) <= today:
+        return
+    raise InvalidInputError(
+        "日期应在合同开始日期 {start} 至今天 {today} 之间",
+        errors={
+            kind.date_field: [
+                f"应在 {officer.contract_start} 至 {today} 之间",
+                f"Must lie between {officer.contract_start} and {today}",
+            ]
+        },
+        english="The day must lie between the contract start {start} and today {today}",
+        start=officer.contract_start.isoformat(),
+        today=today.isoformat(),
+    )
 
 
 def next_task_of(ctx: ServiceContext, caller: Caller, instance_id: int) -> str | None:
