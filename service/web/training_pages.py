@@ -121,4 +121,15 @@ def _training_links() -> dict[str, Any]:
             )
         return tools
 
-    return {"may_register_undertaking": may_register_undertaking, "process_tools": process_tools}
+    def missing_undertaking_count() -> int:
+        """How many officers in service have no undertaking, for the sub-bureau (0 for anyone else)."""
+        try:
+            return len(training_start.missing_undertakings(context(), user()))
+        except ForbiddenError:
+            return 0
+
+    return {
+        "may_register_undertaking": may_register_undertaking,
+        "process_tools": process_tools,
+        "missing_undertaking_count": missing_undertaking_count,
+    }

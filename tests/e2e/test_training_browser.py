@@ -2,7 +2,7 @@
 sub-bureau's head plans a training from the home page (another head approves it: one sign-in keeps the walk
 short; the approval's page is the API test's), records the cohort's attendance and results in one table,
 then registers an officer's signed undertaking from the officer's page; the officer's page shows both, the
-list of missing undertakings the other officer (also on a phone: a new page). Screenshots:
+month's start and the missing list the other officer (also on a phone: a new page). Screenshots:
 17-training-*.png."""
 
 from __future__ import annotations
@@ -74,9 +74,13 @@ def test_a_training_is_planned_approved_and_recorded_and_an_undertaking_register
     expect(clerk.locator("#officer-undertaking")).to_contain_text("已签署（2026-11-20）")
     shot(clerk, "17-training-officer-zh")
 
-    # The list of officers in service without one: the second officer and Boyu's, not the first.
-    clerk.goto("/")
-    clerk.click("#tool-missing-undertakings")
+    # Starting a month's appraisal names the officers without one (appraised, not paid); the list has them:
+    # the second officer and Boyu's, not the first.
+    clerk.goto("/appraisals/months/start")
+    expect(clerk.locator("#month-missing-undertakings")).to_contain_text(
+        "2 名在岗辅警未登记保密承诺书：照常考核，但登记前不予发放工资。"
+    )
+    clerk.locator("#month-missing-undertakings a").click()
     listed = clerk.locator("#missing-undertakings tbody tr")
     expect(listed).to_have_count(2)
     expect(clerk.locator(f"#missing-undertakings tr[data-officer='{second}']")).to_be_visible()
