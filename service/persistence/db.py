@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -23,6 +24,10 @@ def _dumps(value: Any) -> str:
 # longer than an engine action's budget (workflows/budget.py), so a wait this long means the database is
 # busy.
 LOCK_WAIT_SECONDS = 30.0
+
+# The key, in the ``info`` of a ``shared_reading`` session, of what the block's use cases remember of what
+# they read there (service/usecases/names.py keeps the names it looked up).
+SHARED_MEMO = "shared_reading_memo"
 
 # SQLite's durability: FULL syncs the WAL on every commit, so an acknowledged transaction survives a power
 # loss; NORMAL (syncing only at checkpoints) can lose the last ones. Measured in docs/benchmarks.md
@@ -115,6 +120,7 @@ class Database:
             make_engine(url, for_writes=False, lock_wait=lock_wait) if self.is_sqlite else self.engine
         )
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        self._shared: ContextVar[Session | None] = ContextVar(f"shared_reading_{id(self)}", default=None)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -136,10 +142,37 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """Yield a session for reads only."""
+        """Yield a session for reads only (inside ``shared_reading``, that block's session)."""
+        shared = self._shared.get()
+        if shared is not None:
+            yield shared
+            return
         # Closing (not rolling back) ends the transaction without expiring what was loaded.
         with self.read_sessions() as session:
             yield session
+
+    @contextmanager
+    def shared_reading(self) -> Iterator[Session]:
+        """Make every ``reading`` in the block (this thread or task) the same session: a page drawn from
+        many use cases reads in one transaction, one BEGIN and one connection, and an object loaded once
+        (the instance each use case checks access to) is not selected again (issue 16: the instance page
+        read in 20 sessions). Only for blocks that do not write: a write's own transaction would not be
+        seen by objects this session already holds."""
+        shared = self._shared.get()
+        if shared is not None:
+            yield shared
+            return
+        with self.read_sessions() as session:
+            session.info[SHARED_MEMO] = {}
+            # The identity map holds objects weakly: one a use case checked and let go (the instance,
+            # each use case's access check) would be selected again by the next one. Held for the block.
+            held: list[Any] = []
+            event.listen(session, "loaded_as_persistent", lambda _session, loaded: held.append(loaded))
+            token = self._shared.set(session)
+            try:
+                yield session
+            finally:
+                self._shared.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,7 +14,7 @@ from flask import current_app, render_template, send_from_directory
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from service.usecases import diagrams, incident_board, instances
+from service.usecases import diagrams, incident_board, instances, names
 from service.usecases.errors import ServiceError
 from service.web import bp, context, language, login_required, page_number, refusal, user
 
@@ -27,6 +27,12 @@ ASSET_SUFFIXES = (".js", ".css", ".woff", ".woff2", ".ttf", ".eot", ".svg")
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id: int) -> Any:
+    # One read transaction for the page and its names (it was about 20, one per use case and lookup).
+    with context().database.shared_reading():
+        return _instance_page(instance_id)
+
+
+def _instance_page(instance_id: int) -> Any:
     caller, page = user(), page_number()
     diagram, diagram_error = None, ""
     try:
@@ -39,6 +45,13 @@ def instance(instance_id: int) -> Any:
         history = instances.instance_history(context(), caller, instance_id, page, HISTORY_PER_PAGE)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
+    with context().database.reading() as session:  # the page's read: the names it shows, one query each
+        names.person_names(
+            session,
+            {detail["started_by"], *(t.completed_by or t.claimed_by for t in detail["tasks"])}
+            | {event.actor for event in history.items},
+        )
+        names.village_names(session, (detail["business_key"] or "").split("/"))
     if diagram is not None:
         # Taken out of the diagram: the page embeds the diagram as JSON, and the raw data is not for staff.
         detail["data"] = diagram.pop("data")
