@@ -18,12 +18,14 @@ from service.persistence.models import (
     VillageModel,
 )
 from service.usecases.directory import Caller
+from service.usecases.dismissal_records import dismissal_history
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.field_reports import report_history
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.labels import STATUSES, role_label, status_label
 from service.usecases.roster.rewards import reward_history
+from service.usecases.roster.training import training_history, undertaking_of
 from service.usecases.welfare.death import death_on_duty_record
 from service.usecases.welfare.injury import injury_history
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
@@ -203,6 +205,9 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
             "appraisals": appraisal_history(session, officer_id),
             "renewals": _renewals(session, officer_id),
             "rewards": reward_history(session, officer_id),
+            "training": training_history(session, officer_id),
+            "undertaking": undertaking_of(session, officer_id),
+            "dismissals": dismissal_history(session, officer_id),
             "field_reports": report_history(session, officer_id),
             "work_injuries": injury_history(session, officer_id),
             "death_on_duty": death_on_duty_record(session, officer_id),
