@@ -75,7 +75,8 @@ def prepare_reports(
     limits: ActionLimits,
 ) -> list[PreparedStart]:
     """One report per officer, run to the officer's task without the database (the month's batch writes
-    them with the appraisals; business key ``<month>/<officer id>`` as the appraisal's)."""
+    them with the appraisals; business key ``<month>/<officer id>/report``, the appraisal's and a suffix, so
+    a look-up of the month's appraisal by its key still finds one instance)."""
     return [
         prepare(
             specs,
@@ -91,7 +92,7 @@ def prepare_reports(
                 "report_due_at": due_at.isoformat(),
                 "subject": f"{officer.name}（{village.name_zh}）{month}",
             },
-            f"{month}/{officer.id}",
+            f"{month}/{officer.id}/report",
             use_case="start_month",
             now=now,
             limits=limits,
