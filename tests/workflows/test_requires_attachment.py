@@ -30,7 +30,13 @@ def test_the_key_is_read_and_an_unknown_label_refused() -> None:
     zh, en = attachment_problem(user_task_info(task("passport_copy"))) or ("", "")
     assert "passport_copy" in zh and "不是已知的附件类别" in zh
     assert "unknown attachment 'passport_copy'" in en and "signed_contract" in en
-    assert set(ATTACHMENT_LABELS) == {"true", "signed_contract", "vetting_file"}
+    assert set(ATTACHMENT_LABELS) == {
+        "true",
+        "signed_contract",
+        "vetting_file",
+        "medical_records",  # the work injury's claim (issue 17, point 4)
+        "confidentiality_undertaking",  # issue 17, point 6
+    }
 
 
 def test_the_vetting_and_the_contract_require_their_files_and_deploy_refuses_an_unknown_one() -> None:
