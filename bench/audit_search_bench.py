@@ -54,7 +54,7 @@ def ensure_indexes(db: Database) -> None:
             started = time.perf_counter()
             connection.execute(text(ddl))
             size = connection.execute(
-                text("SELECT pg_relation_size(:name::regclass)"), {"name": name}
+                text("SELECT pg_relation_size(CAST(:name AS regclass))"), {"name": name}
             ).scalar()
             log(f"{name}: built in {time.perf_counter() - started:.0f} s, {int(size or 0) / 2**20:.0f} MiB")
     with db.ctx.database.engine.begin() as connection:

@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 
 from service.api.fields import id_or_none
 from service.usecases import action_labels, audit_trail
-from service.usecases.admin import departments, users
-from service.usecases.audit_search import MAX_TEXT, village_names
+from service.usecases.admin import departments
+from service.usecases.audit_search import MAX_TEXT, people, village_names
 from service.usecases.audit_trail import CHINA, AuditFilters
 from service.usecases.errors import ServiceError
 from service.usecases.event_names import EventNames
@@ -100,6 +100,12 @@ def _query(raw: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @auditor_required
 def audit_search() -> Any:
+    # One read transaction for the search, the names of its events and the form's suggestions.
+    with context().database.shared_reading():
+        return _search_page()
+
+
+def _search_page() -> Any:
     raw, filters, errors = _parse(request.args)
     page = page_number()
     result: dict[str, Any] | None = None
@@ -129,7 +135,7 @@ def audit_search() -> Any:
         actions=sorted(ACTION_LABELS),
         action_choices=sorted(ACTION_LABELS.items(), key=lambda item: str(item[1])),
         departments=departments.department_rows(context()),
-        users=users.list_users(context()),
+        users=people(context()),
         villages=village_names(context()),
     ), status
 
