@@ -46,7 +46,8 @@ def test_an_officer_reports_on_a_phone_and_the_station_confirms_it(
     phone.fill("#password", OFFICER_PASSWORD)
     phone.click("#login-submit")
     expect(phone).not_to_have_url(re.compile(r"/login"))
-    phone.goto("/inbox")
+    expect(phone.locator("#queues")).to_have_count(0)  # no department's queue on the home page
+    phone.click("#own-work a")
     row = phone.get_by_role("link", name="填报月度工作报告")
     expect(row).to_have_count(1)  # their own report only: no department's queue, no other officer's
     fits_the_phone(phone)
