@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from service.context import ServiceContext
 from tests.api.appraisal_steps import officer_of, tasks_of
@@ -16,8 +16,8 @@ from tests.api.test_segregation import OFFICER_PASSWORD, STATION, start_month, s
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def fits_the_phone(page: Page) -> None:
