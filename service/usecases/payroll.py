@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from service import audit
 from service.persistence.models import AuditEventModel, InstanceModel, OfficerModel
@@ -126,6 +127,21 @@ def _previous(month: str) -> str:
     return f"{before.year:04d}-{before.month:02d}"
 
 
+def officers_in_month(session: Session, month: str) -> list[OfficerModel]:
+    """The officers in service on some day of ``month`` by the roster's dates, by town, village and id."""
+    first, last = month_span(month)
+    return list(
+        session.scalars(
+            select(OfficerModel)
+            .where(
+                OfficerModel.contract_start <= last,
+                or_(OfficerModel.left_on.is_(None), OfficerModel.left_on >= first),
+            )
+            .order_by(OfficerModel.town, OfficerModel.village_code, OfficerModel.id)
+        )
+    )
+
+
 @operator("check_payroll")
 def check_payroll(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     """Check each row against the roster, the undertakings, the rewards and the standard; list what is
@@ -135,14 +151,7 @@ def check_payroll(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     standard = data["payroll_month"]["standard"]
     first, last = month_span(month)
     rows = list(data.get("rows") or [])
-    serving = list(
-        runner.session.scalars(
-            select(OfficerModel).where(
-                OfficerModel.contract_start <= last,
-                or_(OfficerModel.left_on.is_(None), OfficerModel.left_on >= first),
-            )
-        )
-    )
+    serving = officers_in_month(runner.session, month)
     listed_ids = [int(row["officer_id"]) for row in rows]
     known = {
         o.id: o for o in runner.session.scalars(select(OfficerModel).where(OfficerModel.id.in_(listed_ids)))

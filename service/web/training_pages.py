@@ -1,19 +1,24 @@
-"""Training and confidentiality on the web (issue 17, point 6): the sub-bureau plans a training (the start
-form of the ``training`` model), registers an officer's undertaking from the officer's page, and reads the
-list of officers in service without one."""
+"""Training, confidentiality and the payroll on the web (issue 17, points 6 and 8): the start form of a
+process its model opens to departments (a training plan, the month's payroll), an officer's undertaking
+registered from the officer's page, the list of officers in service without one, and the payroll's Excel
+sheet (download prefilled, upload to submit)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from service.usecases import payroll_workbook
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster import training_start
 from service.usecases.roster.training import TRAINING, UNDERTAKING
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form_text(schema: dict[str, Any], key: str) -> str:
@@ -133,3 +138,32 @@ def _training_links() -> dict[str, Any]:
         "process_tools": process_tools,
         "missing_undertaking_count": missing_undertaking_count,
     }
+
+
+@bp.get("/payroll/<task_id>/workbook.xlsx")
+@login_required
+def payroll_workbook_download(task_id: str) -> Any:
+    """The month's payroll sheet, prefilled with the officers to be paid at the standard."""
+    try:
+        name, content = payroll_workbook.payroll_sheet(context(), user(), task_id)
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    response = make_response(content)
+    response.headers["Content-Type"] = XLSX
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.post("/payroll/<task_id>/workbook")
+@login_required
+def payroll_workbook_upload(task_id: str) -> Any:
+    """Submit the payroll from the filled-in sheet; a refusal (a cell, the form, the header) is shown on the
+    task's page, the check's result as its grounds."""
+    upload = request.files.get("file")
+    try:
+        payroll_workbook.upload_payroll(context(), user(), task_id, upload.read() if upload else b"")
+    except ServiceError as error:
+        flash(refusal(error), "error")
+        return redirect(url_for("web.task", task_id=task_id))
+    flash(_("已上传工资表，系统已与辅警名册和保障标准核对"))
+    return redirect(url_for("web.home"))

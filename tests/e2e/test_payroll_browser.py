@@ -1,11 +1,14 @@
 """The month's payroll in the browser (issue 17, point 8), zh-CN at 1366x768: the service company opens the
 month from the home page and submits a payroll off the roster; it comes back with the reasons row by row
-beside the form; corrected, Finance confirms it on the check's grounds. Screenshots: 17-payroll-*.png."""
+beside the form; corrected with the month's Excel sheet (downloaded prefilled, uploaded as it is), Finance
+confirms it on the check's grounds. Screenshots: 17-payroll-*.png."""
 
 from __future__ import annotations
 
+import io
 import json
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from service.context import ServiceContext
@@ -15,12 +18,13 @@ from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 
 DESKTOP = {"width": 1366, "height": 768}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_a_payroll_sent_back_with_its_reasons_is_corrected_and_confirmed_by_finance(
     pages: Pages, users: dict[str, User], ctx: ServiceContext
 ) -> None:
-    first, second, third, unsigned, _ = roster_of_five(users, ctx)
+    first, second, _, unsigned, _ = roster_of_five(users, ctx)
     company = pages.new()
     company.set_viewport_size(DESKTOP)
     login(company, "company")
@@ -43,9 +47,20 @@ def test_a_payroll_sent_back_with_its_reasons_is_corrected_and_confirmed_by_fina
     expect(check).to_contain_text("未登记保密承诺书")
     expect(check).to_contain_text("名册在岗，工资表中缺少")
     shot(company, "17-payroll-sent-back-zh")
-    company.fill("[name='rows']", json.dumps([row(first), row(second), row(third)]))
-    company.click("#complete")
-    expect(company.locator("#form-message")).to_have_count(0)
+    # Corrected with the month's Excel sheet: prefilled with the officers to be paid (those with an
+    # undertaking) at the standard, uploaded as it is.
+    with company.expect_download() as download:
+        company.click("#payroll-download")
+    sheet = download.value.path().read_bytes()
+    names = [
+        r[1] for r in load_workbook(io.BytesIO(sheet)).worksheets[0].iter_rows(min_row=2, values_only=True)
+    ]
+    assert names == ["测试辅警00000", "测试辅警00001", "测试辅警00002"]
+    company.set_input_files(
+        "#payroll-file", files=[{"name": "工资表-2026-11.xlsx", "mimeType": XLSX, "buffer": sheet}]
+    )
+    company.click("#payroll-upload")
+    expect(company.locator(".flash").first).to_contain_text("已上传工资表")
 
     finance = pages.new()
     finance.set_viewport_size(DESKTOP)
