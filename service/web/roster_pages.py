@@ -1,4 +1,5 @@
-"""The officer roster: the list with filters and pages, an officer's page, and the head's status change."""
+"""The officer roster: the list with filters and pages, an officer's page, the head's status change, and the
+referral of a dismissal from the officer's page."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from service.api.fields import id_or_none, page_or_first
 from service.usecases import dashboards, dismissal_referral, roster
 from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
-from service.usecases.errors import InvalidInputError, ServiceError
+from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster.contracts import officer_contracts
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
 from service.web import bp, context, current_user, language, login_required, refusal, user
+from service.web.forms import build_fields, parse_submission
 from workflows.ports import CHINA
 
 PER_PAGE = 30
@@ -194,4 +196,51 @@ def officer_account(officer_id: int) -> Any:
         flash(refusal(error), "error")
         return _officer(officer_id, {}, error.status)
     flash(_("已为 %(name)s 开设账号", name=name))
+    return redirect(url_for("web.officer_page", officer_id=officer_id))
+
+
+# Refer a dismissal from the officer's page: the grounds and the facts; the case goes to the sub-bureau.
+def _referral_page(
+    officer: dict[str, Any],
+    schema: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, Any],
+    **extra: Any,
+) -> str:
+    english = language() == "en"
+    return render_template(
+        "dismissal_refer.html",
+        officer=officer,
+        english=english,
+        title=str((schema.get("x-title-en") if english else None) or schema.get("title") or ""),
+        description=str(
+            (schema.get("x-description-en") if english else None) or schema.get("description") or ""
+        ),
+        fields=build_fields(schema, language(), values, errors),
+        **extra,
+    )
+
+
+@bp.route("/officers/<int:officer_id>/dismissal", methods=["GET", "POST"])
+@login_required
+def refer_dismissal(officer_id: int) -> Any:
+    try:
+        officer = roster.officer_detail(context(), user(), officer_id)
+        schema = dismissal_referral.referral_form(context(), user())
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    if request.method == "GET":
+        return _referral_page(officer, schema, {}, {})
+    posted = parse_submission(schema, request.form)
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in posted.items()}
+    data = {key: value for key, value in data.items() if value not in ("", None)}
+    try:
+        dismissal_referral.refer_dismissal(context(), user(), officer_id, data)
+    except ServiceError as error:
+        if isinstance(error, ForbiddenError | NotFoundError):
+            return render_template("error.html", message=refusal(error)), error.status
+        errors = (error.errors or {}) if isinstance(error, InvalidInputError) else {}
+        return _referral_page(officer, schema, data, errors, message=refusal(error)), error.status
+    flash(_("已提请清退，案件转公安分局审查"))
+    # Back to the officer, whose page lists the case: a station may not read the sub-bureau's instance.
     return redirect(url_for("web.officer_page", officer_id=officer_id))
