@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,10 +11,15 @@ from marshmallow import Schema, fields, validate
 from service.api import caller, context
 from service.api.field_report_schemas import FieldReportEntrySchema
 from service.api.fields import Month, Text, month_problem
+from service.api.streamed import streamed_file
 from service.auth import allow
-from service.usecases import appraisal, appraisal_reports, dashboards, field_reports, own_cases
+from service.usecases import appraisal, appraisal_reports, field_reports, own_cases
 from service.usecases.errors import InvalidInputError
 
+MIMETYPES = {
+    "csv": "text/csv",  # Flask adds "; charset=utf-8"
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 blp = Blueprint("appraisals", __name__, url_prefix="/api/v1", description="月度考核 Monthly appraisal")
 
 
@@ -107,22 +111,16 @@ class MonthReport(MethodView):
         problem = month_problem(month)
         if problem is not None:
             raise InvalidInputError(problem[0], errors={"month": list(problem)}, english=problem[1])
-        rows = appraisal_reports.month_report(context(), caller(), month, args["town"])
-        town = dashboards.report_town(caller(), args["town"])
-        name = f"appraisal-{month}-{town or 'all'}"
-        if args["format"] == "csv":
-            return Response(
-                appraisal_reports.as_csv(rows),
-                content_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-            )
-        if args["format"] == "xlsx":
-            return Response(
-                appraisal_reports.as_xlsx(rows, f"{month} {town or ''}"),
-                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-            )
-        return rows
+        if args["format"] == "json":
+            return appraisal_reports.month_report(context(), caller(), month, args["town"])
+        # A file: written batch by batch to a temporary file (a province's month in flat memory), then
+        # sent from it in chunks.
+        path, town = appraisal_reports.month_report_file(
+            context(), caller(), month, args["town"], args["format"]
+        )
+        return streamed_file(
+            path, MIMETYPES[args["format"]], f"appraisal-{month}-{town or 'all'}.{args['format']}"
+        )
 
 
 @blp.route("/officers/<int:officer_id>/appraisals")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import AppraisalRecordModel, OfficerModel, VillageModel
@@ -17,9 +24,9 @@ from service.usecases.appraisal import parse_month, previous_months
 from service.usecases.dashboards import report_town
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
-from service.usecases.export_cells import csv_value, xlsx_row
-from service.usecases.names import person_names, towns
-from service.usecases.own_cases import finished_record, own_report_rows
+from service.usecases.export_cells import csv_value, text_cell, xlsx_row
+from service.usecases.names import Name, person_names, towns
+from service.usecases.own_cases import finished_record, own_record_finished, result_only
 from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, PROMOTION_LABELS, annual_grade
 
@@ -50,59 +57,110 @@ MONTH_COLUMNS = (
 EXPORT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
+# Rows read from the database per batch for an export: the memory of an export is a batch, not the month.
+REPORT_BATCH = 1_000
+
+
 def month_report(ctx: ServiceContext, caller: Caller, month: str, town: str | None) -> list[dict[str, Any]]:
     """Every appraised officer of ``month`` (of ``town``, or of all the towns the caller may see) with
     scores, veto, grade and level; a town the register does not have is not found.
 
     The caller's own row, if any, only once the month is finished and only as its result (own_cases).
     """
+    with month_report_batches(ctx, caller, month, town) as batches:
+        return [row for batch in batches for row in batch]
+
+
+@contextmanager
+def month_report_batches(
+    ctx: ServiceContext, caller: Caller, month: str, town: str | None, batch: int = REPORT_BATCH
+) -> Iterator[Iterator[list[dict[str, Any]]]]:
+    """``month_report``'s rows in batches read from one snapshot as they are consumed (PostgreSQL: a
+    server-side cursor), for exports of a whole province. The month and the town are checked, and the
+    caller's access, on entering: a refusal comes before anything is written."""
     parse_month(month)
     with ctx.database.reading() as session:
         if town is not None and town not in {t["code"] for t in towns(session)}:
             raise NotFoundError("没有名为 {town} 的镇", town=town)
-        town = report_town(caller, town)
-        query = (
-            select(AppraisalRecordModel, OfficerModel, VillageModel)
-            .join(OfficerModel, OfficerModel.id == AppraisalRecordModel.officer_id)
-            .join(VillageModel, VillageModel.code == OfficerModel.village_code)
-            .where(AppraisalRecordModel.month == month)
-            .order_by(VillageModel.code, OfficerModel.id)
-        )
-        if town:
-            query = query.where(AppraisalRecordModel.town == town)
-        rows: list[dict[str, Any]] = [
-            {
-                "officer_id": officer.id,
-                "officer_name": officer.name,
-                "village_code": village.code,
-                "village_name": village.name_zh,
-                "town": record.town,
-                "month": record.month,
-                "station_total": record.station_total,
-                "town_total": record.town_total,
-                "combined_score": record.combined_score,
-                "veto": record.veto,
-                "veto_reason": record.veto_reason,
-                "veto_by": record.veto_by,
-                "veto_at": record.veto_at,
-                "suggested_grade": record.suggested_grade,
-                "suggested_grade_label": GRADE_LABELS[record.suggested_grade],
-                "grade": record.grade,
-                "grade_label": GRADE_LABELS[record.grade],
-                "promotion_level": record.promotion_level,
-                "promotion_label": PROMOTION_LABELS[record.promotion_level],
-                "reward": record.reward,
-                "confirmed_by": record.confirmed_by,
-                "confirmed_at": record.confirmed_at,
-            }
-            for record, officer, village in session.execute(query).all()
-        ]
-        people = person_names(session, {row[key] for row in rows for key in ("veto_by", "confirmed_by")})
+        yield _batches(session, caller, month, report_town(caller, town), batch)
+
+
+_REPORT_COLUMNS = (
+    OfficerModel.id.label("officer_id"),
+    OfficerModel.name.label("officer_name"),
+    VillageModel.code.label("village_code"),
+    VillageModel.name_zh.label("village_name"),
+    AppraisalRecordModel.town,
+    AppraisalRecordModel.month,
+    AppraisalRecordModel.station_total,
+    AppraisalRecordModel.town_total,
+    AppraisalRecordModel.combined_score,
+    AppraisalRecordModel.veto,
+    AppraisalRecordModel.veto_reason,
+    AppraisalRecordModel.veto_by,
+    AppraisalRecordModel.veto_at,
+    AppraisalRecordModel.suggested_grade,
+    AppraisalRecordModel.grade,
+    AppraisalRecordModel.promotion_level,
+    AppraisalRecordModel.reward,
+    AppraisalRecordModel.confirmed_by,
+    AppraisalRecordModel.confirmed_at,
+)
+
+
+def _batches(
+    session: Session, caller: Caller, month: str, town: str | None, batch: int
+) -> Iterator[list[dict[str, Any]]]:
+    query = (
+        select(*_REPORT_COLUMNS)
+        .join(OfficerModel, OfficerModel.id == AppraisalRecordModel.officer_id)
+        .join(VillageModel, VillageModel.code == OfficerModel.village_code)
+        .where(AppraisalRecordModel.month == month)
+        .order_by(VillageModel.code, OfficerModel.id)
+    )
+    if town:
+        query = query.where(AppraisalRecordModel.town == town)
+    people: dict[str, Name] = {}  # the deciders met so far: a few hundred users, however many rows
+    own_finished: bool | None = None  # the caller's own month, looked up if their row comes
+    for partition in session.execute(query.execution_options(yield_per=batch)).partitions():
+        rows = [dict(row._mapping) for row in partition]
+        deciders = {row[key] for row in rows for key in ("veto_by", "confirmed_by")} - people.keys()
+        people.update(person_names(session, deciders))
+        kept = []
         for row in rows:
+            row["suggested_grade_label"] = GRADE_LABELS[row["suggested_grade"]]
+            row["grade_label"] = GRADE_LABELS[row["grade"]]
+            row["promotion_label"] = PROMOTION_LABELS[row["promotion_level"]]
             for key in ("veto_by", "confirmed_by"):
                 name = people.get(row[key]) if row[key] else None
                 row[f"{key}_name"] = name.zh if name else row[key]
-        return own_report_rows(session, caller, month, rows)
+            if caller.officer_id is not None and row["officer_id"] == caller.officer_id:
+                if own_finished is None:
+                    own_finished = own_record_finished(session, caller.officer_id, month)
+                if not own_finished:
+                    continue
+                row = result_only(row)
+            kept.append(row)
+        yield kept
+
+
+def month_report_file(
+    ctx: ServiceContext, caller: Caller, month: str, town: str | None, file_format: str
+) -> tuple[str, str | None]:
+    """The month report written as ``file_format`` (csv or xlsx) into a new temporary file, batch by batch:
+    (its path, for the caller to send and remove; the town it shows, None for all)."""
+    with tempfile.NamedTemporaryFile(prefix="auxpolice-report-", delete=False) as target:
+        try:
+            with month_report_batches(ctx, caller, month, town) as batches:
+                shown = report_town(caller, town)  # already checked on entering
+                if file_format == "csv":
+                    write_csv(batches, target)
+                else:
+                    write_xlsx(batches, f"{month} {shown or ''}", target)
+        except BaseException:
+            os.unlink(target.name)
+            raise
+    return target.name, shown
 
 
 def _cell(value: Any) -> Any:
@@ -118,36 +176,44 @@ def beijing_wall_time(value: datetime) -> datetime:
     return value.astimezone(CHINA).replace(tzinfo=None, microsecond=0)
 
 
-def _xlsx_cell(value: Any) -> Any:
-    # A real date-time cell (sortable, filterable in Excel), in Beijing time.
-    return beijing_wall_time(value) if isinstance(value, datetime) else _cell(value)
-
-
-def as_csv(rows: list[dict[str, Any]]) -> str:
-    """CSV with Chinese headers; a UTF-8 BOM so Excel opens it in the right encoding."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def write_csv(batches: Iterable[list[dict[str, Any]]], target: IO[bytes]) -> None:
+    """CSV with Chinese headers into ``target``, batch by batch; a UTF-8 BOM so Excel opens it in the right
+    encoding."""
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text)
     writer.writerow([zh for _key, zh, _en in MONTH_COLUMNS])
-    for row in rows:
-        writer.writerow([csv_value(_cell(row[key])) for key, _zh, _en in MONTH_COLUMNS])
-    return "\ufeff" + buffer.getvalue()
+    for rows in batches:
+        writer.writerows([csv_value(_cell(row[key])) for key, _zh, _en in MONTH_COLUMNS] for row in rows)
+    text.flush()
+    text.detach()  # ``target`` stays open for the caller
 
 
-def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
-    for row in rows:
-        sheet.append(xlsx_row(sheet, [_xlsx_cell(row[key]) for key, _zh, _en in MONTH_COLUMNS]))
+def write_xlsx(batches: Iterable[list[dict[str, Any]]], title: str, target: IO[bytes]) -> None:
+    """The workbook into ``target``, batch by batch: a write-only workbook keeps no row in memory (its
+    sheet goes to a temporary file as it is appended to, text as inline strings)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
     for number, (key, _zh, _en) in enumerate(MONTH_COLUMNS, start=1):
         if key.endswith("_at"):
             sheet.column_dimensions[get_column_letter(number)].width = 20
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=number, max_col=number):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
+    columns = [(key, key.endswith("_at")) for key, _zh, _en in MONTH_COLUMNS]
+    for rows in batches:
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, row[key], time_column) for key, time_column in columns])
+    workbook.save(target)
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, time_column: bool) -> Any:
+    if isinstance(value, datetime):  # a real date-time cell (sortable, filterable in Excel), in Beijing time
+        cell = WriteOnlyCell(sheet, beijing_wall_time(value))
+    elif time_column:  # an empty one formatted as the column is, as a cell typed in later would be
+        cell = text_cell(sheet, _cell(value))
+    else:
+        return xlsx_row(sheet, [_cell(value)])[0]
+    cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    return cell
 
 
 def officer_year(ctx: ServiceContext, caller: Caller, officer_id: int, until_month: str) -> dict[str, Any]:
