@@ -34,6 +34,9 @@ def test_a_training_is_planned_approved_and_recorded_and_an_undertaking_register
         clerk.fill(f"[name='{name}']", PLAN[name])
     clerk.select_option("[name='cohort_town']", "gushan")
     shot(clerk, "17-training-plan-zh")
+    clerk.set_viewport_size(PHONE)  # a new page: it fits a phone
+    assert clerk.evaluate("document.documentElement.scrollWidth") <= 390
+    clerk.set_viewport_size(DESKTOP)
     clerk.click("#start-process")
     # The planner is taken to the plan, not to its approval, which another head gives.
     expect(clerk.locator(".flash").first).to_contain_text("已启动“辅警培训”")
