@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from service import logs
 from service.config import Settings
@@ -14,17 +14,21 @@ from service.persistence.db import Database
 from workflows.ports import Clock, SystemClock
 
 
-def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
-    """Build the app; ``config`` overrides Settings fields (e.g. DATABASE_URL) and Flask settings."""
-    app = Flask(__name__)
-    app.config.update(config or {})
+def service_context(config: dict[str, Any] | None = None, clock: Clock | None = None) -> ServiceContext:
+    """The settings, database and clock every use case runs with (``config`` overrides Settings fields)."""
     settings = Settings.from_mapping(config)
-    ctx = ServiceContext(
+    return ServiceContext(
         settings=settings,
         database=Database(settings.database_url, settings.lock_wait_seconds),
         clock=clock or SystemClock(),
     )
-    app.extensions["auxpolice"] = ctx
+
+
+def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None) -> Flask:
+    """Build the app; ``config`` overrides Settings fields (e.g. DATABASE_URL) and Flask settings."""
+    app = Flask(__name__)
+    app.config.update(config or {})
+    app.extensions["auxpolice"] = service_context(config, clock)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     # Operators register themselves on import; the API needs them before any definition is deployed.
@@ -53,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock | None = None)
     def readyz() -> tuple[dict[str, Any], int]:
         """The database answers and every migration is applied."""
         try:
-            current = migrate.is_current(ctx.database.engine)
+            current = migrate.is_current(current_app.extensions["auxpolice"].database.engine)
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", with the reason
             return {"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503
         if not current:

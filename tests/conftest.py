@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from bench.pgschema import fresh_schema
+from bench.pgschema import fresh_database, fresh_schema
 from bench.pgschema import postgres_problem as local_postgres_problem
-from service import create_app
+from service import create_app, service_context
 from service.context import ServiceContext
 from service.persistence import migrate
 from service.usecases.definitions import deploy_bundled
@@ -57,30 +57,44 @@ def postgres_schema_url(postgres_problem: str | None) -> Iterator[str]:
         yield url
 
 
+def postgres_database_url(
+    postgres_problem: str | None, prefix: str = "t", template_url: str | None = None
+) -> Iterator[str]:
+    """A fresh database of the local PostgreSQL (empty, or a copy of the template) as a URL; then dropped."""
+    if postgres_problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(postgres_problem)
+        pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run these tests")
+    with fresh_database(prefix, template_url) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None
 ) -> Iterator[str]:
-    """Every database test runs twice: on an SQLite file and on a fresh schema of the local PostgreSQL."""
+    """Every database test runs twice: on an SQLite file and on a fresh database of the local PostgreSQL.
+
+    The database starts empty, unless the test uses the app: then it is a copy of the migrated, seeded
+    template (copied here, on PostgreSQL, rather than created empty and replaced).
+    """
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
         return
-    yield from postgres_schema_url(postgres_problem)
+    template = request.getfixturevalue("postgres_template") if "app" in request.fixturenames else None
+    yield from postgres_database_url(postgres_problem, template_url=template)
 
 
 def token_of(username: str) -> str:
     return f"test-token-{username}"
 
 
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "COOKIE_SECURE": False}
+
+
 def build_app(database_url: str, clock: ManualClock) -> Flask:
     migrate.upgrade(database_url)
-    config = {
-        "DATABASE_URL": database_url,
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "COOKIE_SECURE": False,
-    }
-    return create_app(config, clock=clock)
+    return create_app({"DATABASE_URL": database_url, **TEST_CONFIG}, clock=clock)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -133,18 +147,51 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, password_hashes: d
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_problem: str | None, password_hashes: dict[str, str]) -> Iterator[str]:
+    """A migrated, seeded PostgreSQL database (one per worker); each test's database is a copy of it."""
+    for url in postgres_database_url(postgres_problem, prefix="template"):
+        app = build_app(url, ManualClock(datetime.now(UTC).replace(microsecond=0)))
+        seed(app, password_hashes)
+        app.extensions["auxpolice"].database.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app_shell(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app per worker, given each test's database and clock in turn.
+
+    Building an app compiles its 200-odd URL rules and the OpenAPI document: about half a second, paid
+    once per worker instead of once per test. Each test gets a service context of its own, and the app's
+    config and extensions are put back as they were after it.
+    """
+    placeholder = tmp_path_factory.mktemp("shell") / "unused.db"
+    return create_app({"DATABASE_URL": f"sqlite:///{placeholder}", **TEST_CONFIG})
+
+
 @pytest.fixture
-def app(
-    database_url: str, clock: ManualClock, request: pytest.FixtureRequest, password_hashes: dict[str, str]
-) -> Iterator[Flask]:
+def app(database_url: str, clock: ManualClock, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The service over the test's database, a copy of the migrated, seeded template.
+
+    ``@pytest.mark.own_app``: a test that changes the app itself (adds a route) gets an app of its own.
+    """
     if database_url.startswith("sqlite:///"):
         shutil.copyfile(request.getfixturevalue("sqlite_template"), database_url.removeprefix("sqlite:///"))
+    if request.node.get_closest_marker("own_app"):
         app = build_app(database_url, clock)
-    else:
-        app = build_app(database_url, clock)
-        seed(app, password_hashes)
+        yield app
+        app.extensions["auxpolice"].database.dispose()
+        return
+    app = request.getfixturevalue("app_shell")
+    config, extensions = dict(app.config), dict(app.extensions)
+    app.config["DATABASE_URL"] = database_url
+    app.extensions["auxpolice"] = service_context({"DATABASE_URL": database_url, **TEST_CONFIG}, clock)
     yield app
     app.extensions["auxpolice"].database.dispose()
+    app.config.clear()
+    app.config.update(config)
+    app.extensions.clear()
+    app.extensions.update(extensions)
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def init_web(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = bool(context_of(app).settings.cookie_secure)
-    app.session_interface = ServerSessionInterface(context_of(app))
+    app.session_interface = ServerSessionInterface()
     app.after_request(_security_headers)
     proxies = context_of(app).settings.trusted_proxies
     if proxies:

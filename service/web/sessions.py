@@ -57,25 +57,26 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
 
 
 class ServerSessionInterface(SessionInterface):
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
+    # The service context is read from the app at each request, never kept here: it is the app's.
 
-    def _limits(self) -> tuple[timedelta, timedelta]:
-        settings = self.ctx.settings
+    @staticmethod
+    def _limits(ctx: ServiceContext) -> tuple[timedelta, timedelta]:
+        settings = ctx.settings
         return timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_max_hours)
 
-    def _alive(self, row: WebSessionModel, now: datetime) -> bool:
-        idle, absolute = self._limits()
+    def _alive(self, ctx: ServiceContext, row: WebSessionModel, now: datetime) -> bool:
+        idle, absolute = self._limits(ctx)
         return row.last_seen_at + idle > now and row.created_at + absolute > now
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
         if not session_id or len(session_id) > 128:
             return ServerSession()
-        now = self.ctx.clock.now()
-        with self.ctx.database.reading() as db:
+        ctx: ServiceContext = app.extensions["auxpolice"]
+        now = ctx.clock.now()
+        with ctx.database.reading() as db:
             row = db.get(WebSessionModel, _hash(session_id))
-            if row is None or not self._alive(row, now):
+            if row is None or not self._alive(ctx, row, now):
                 # Unknown or timed out: start afresh (the dead row is swept when a new one is written).
                 return ServerSession()
             session = ServerSession(_SERIALIZER.loads(row.data), session_id)
@@ -85,10 +86,11 @@ class ServerSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)  # noqa: S101 - open_session made it
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
-        now = self.ctx.clock.now()
+        ctx: ServiceContext = app.extensions["auxpolice"]
+        now = ctx.clock.now()
         if not session:
             if session.session_id is not None:
-                with self.ctx.database.transaction() as db:
+                with ctx.database.transaction() as db:
                     db.execute(
                         delete(WebSessionModel).where(WebSessionModel.id_hash == _hash(session.session_id))
                     )
@@ -98,7 +100,7 @@ class ServerSessionInterface(SessionInterface):
             return
         if session.session_id is not None and not session.modified and not session.rotated:
             if session.touch:
-                with self.ctx.database.transaction() as db:
+                with ctx.database.transaction() as db:
                     db.execute(
                         update(WebSessionModel)
                         .where(WebSessionModel.id_hash == _hash(session.session_id))
@@ -107,7 +109,7 @@ class ServerSessionInterface(SessionInterface):
             return
         data = _SERIALIZER.dumps(dict(session))
         user_id = session.get("user_id")
-        with self.ctx.database.transaction() as db:
+        with ctx.database.transaction() as db:
             if session.session_id is not None and not session.rotated:
                 db.execute(
                     update(WebSessionModel)
@@ -119,7 +121,7 @@ class ServerSessionInterface(SessionInterface):
                 db.execute(
                     delete(WebSessionModel).where(WebSessionModel.id_hash == _hash(session.session_id))
                 )
-            idle, absolute = self._limits()
+            idle, absolute = self._limits(ctx)
             db.execute(
                 delete(WebSessionModel).where(
                     or_(

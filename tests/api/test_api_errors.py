@@ -198,6 +198,7 @@ def test_history_and_openapi(app: Flask, users: dict[str, User]) -> None:
     assert "/api/v1/tasks/{task_id}/complete" in spec["paths"]
 
 
+@pytest.mark.own_app
 def test_a_transaction_the_database_gave_up_is_409_not_500(app: Flask) -> None:
     # PostgreSQL aborts one of two transactions that wait for each other; the action did not happen and
     # can simply be tried again.
