@@ -155,6 +155,7 @@ def init_web(app: Flask) -> None:
         tasks_pages,
         training_pages,
         version_pages,
+        welfare_pages,
     )
 
     # Imported for the routes they add to ``bp``.
@@ -172,6 +173,7 @@ def init_web(app: Flask) -> None:
     del training_pages
     del bulk_pages
     del notification_pages
+    del welfare_pages
     app.register_blueprint(bp)
 
     def error_page(_status: int, message: str, message_en: str) -> str:
