@@ -124,7 +124,9 @@ def test_due_tomorrow_once_then_overdue_and_the_escalation_for_the_head(
     assert notify_due(ctx) == 0  # 26 November: nothing is due tomorrow
     clock.advance(datetime(2026, 12, 3, 23, 0, tzinfo=UTC) - clock.now())  # 07:00 on 4 December, Beijing
     raised = notify_due(ctx)
-    assert raised == 46 * 2  # every station and town scoring task of both towns
+    # Every station and town scoring task of both towns due tomorrow, and every officer's field report
+    # (due on 1 December) overdue.
+    assert raised == 46 * 2 + 46
     assert notify_due(ctx) == 0  # a second round raises nothing again
     tomorrow = of_kind(staff, "due_tomorrow")
     assert len(tomorrow) == 24 and tomorrow[0]["text_zh"].startswith("明天到期：")
