@@ -98,7 +98,9 @@ def test_an_injury_recognised_is_paid_after_finance_confirms_and_one_not_recogni
     )
     assert "受伤经过" in missing["message"]
     future = {**INJURY, "injury_date": "2026-12-01"}  # the clock's today is 2026-11-26
-    late = users["gushan_station"].post(f"/api/v1/officers/{injured}/work-injuries", {"data": future}, expect=422)
+    late = users["gushan_station"].post(
+        f"/api/v1/officers/{injured}/work-injuries", {"data": future}, expect=422
+    )
     assert "injury_date" in late["errors"]
     refused = users["gushan_station"].post(
         "/api/v1/instances", {"process_id": "work_injury", "data": INJURY}, expect=403
