@@ -156,10 +156,12 @@ def instance_history(ctx: ServiceContext, caller: Caller, instance_id: int, page
     with ctx.database.reading() as session:
         require_reader(session, caller, instance_id)
         query = select(AuditEventModel).where(AuditEventModel.instance_id == instance_id)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(
-            session.scalars(query.order_by(AuditEventModel.id).offset((page - 1) * per_page).limit(per_page))
-        )
+        offset = (page - 1) * per_page
+        items = list(session.scalars(query.order_by(AuditEventModel.id).offset(offset).limit(per_page)))
+        if 0 < len(items) < per_page or (page == 1 and not items):
+            total = offset + len(items)  # the history ends on this page: nothing left to count
+        else:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return Page(items, total, page, per_page)
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from service.context import ServiceContext
+from tests.conftest import User
 from tests.web_units.browser_session import web_login
 from tests.web_units.test_instance_people_page import appraisal, page_of  # noqa: F401 - the fixture
 
@@ -50,6 +51,18 @@ def test_the_instance_page_reads_in_one_session(app: Flask, ctx: ServiceContext,
     # per use case and per name looked up, with 36 statements (the instance selected 5 times, the people
     # one at a time).
     assert len(seen["sessions"]) <= 3, seen["sessions"]
-    assert len(statements) <= 20, "\n".join(statements)
+    assert len(statements) <= 19, "\n".join(statements)
     assert sum(sql.startswith("SELECT instances.id, instances.definition_id") for sql in statements) == 1
     assert sum("FROM users " in sql and "username IN" in sql for sql in statements) == 1
+
+
+def test_the_history_total_is_the_same_counted_or_not(users: dict[str, User], appraisal: int) -> None:  # noqa: F811
+    # A history that ends on the page asked for is not counted again (the page knows its length).
+    auditor = users["auditor"]
+    whole = auditor.get(f"/api/v1/instances/{appraisal}/history?per_page=200")
+    assert whole["total"] == len(whole["items"]) >= 10
+    pages = [auditor.get(f"/api/v1/instances/{appraisal}/history?per_page=3&page={n}") for n in range(1, 7)]
+    assert {page["total"] for page in pages} == {whole["total"]}
+    assert [e for page in pages for e in page["items"]] == whole["items"][:18]
+    beyond = auditor.get(f"/api/v1/instances/{appraisal}/history?per_page=3&page=99")
+    assert (beyond["total"], beyond["items"]) == (whole["total"], [])
