@@ -213,6 +213,11 @@ def test_who_scored_vetoed_and_graded_an_officer(
 
     # --- from here on, only the auditor's history ---
     events = history(auditor, officer_id=officer)
+    # The month's appraisal and the officer's field report (issue 17, point 7), started together.
+    starts = [e for e in events if e["action"] == "instance_started"]
+    started = {e["payload"]["business_key"]: e["instance_id"] for e in starts}
+    assert set(started) == {f"{MONTH}/{officer}", f"{MONTH}/{officer}/report"}
+    events = [e for e in events if e["instance_id"] == started[f"{MONTH}/{officer}"]]
     assert len({e["instance_id"] for e in events}) == 1
     assert (
         events[0]["action"] == "instance_started"

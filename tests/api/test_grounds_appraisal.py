@@ -32,7 +32,8 @@ def test_station_and_town_scoring_show_the_officer_village_month_and_due_date(
     (town_task,) = tasks_of(town, "town_gov:gushan", "town_score")
     for user, task in ((station, station_task), (town, town_task)):
         shown = panels(user, task["id"])
-        assert list(shown) == ["scoring_subject"]
+        # The station's scoring also shows the officer's field report of the month (issue 17, point 7).
+        assert list(shown) == ["scoring_subject", "field_report"] if user is station else ["scoring_subject"]
         subject = values(shown["scoring_subject"])
         assert subject == {
             "辅警": "测试辅警00000",
