@@ -121,11 +121,13 @@ def _batches(
     if town:
         query = query.where(AppraisalRecordModel.town == town)
     people: dict[str, Name] = {}  # the deciders met so far: a few hundred users, however many rows
+    looked_up: set[str | None] = set()
     own_finished: bool | None = None  # the caller's own month, looked up if their row comes
     for partition in session.execute(query.execution_options(yield_per=batch)).partitions():
         rows = [dict(row._mapping) for row in partition]
-        deciders = {row[key] for row in rows for key in ("veto_by", "confirmed_by")} - people.keys()
+        deciders = {row[key] for row in rows for key in ("veto_by", "confirmed_by")} - looked_up
         people.update(person_names(session, deciders))
+        looked_up |= deciders
         kept = []
         for row in rows:
             row["suggested_grade_label"] = GRADE_LABELS[row["suggested_grade"]]
