@@ -149,7 +149,10 @@ def by_text(text: str, is_sqlite: bool) -> ColumnElement[bool]:
     """Events whose data, as JSON text, contains ``text`` (PostgreSQL: ignoring case; SQLite's LIKE
     ignores the case of ASCII letters)."""
     content = cast(AuditEventModel.payload, Text)
-    if is_sqlite:
+    # Text without upper and lower case (Chinese, digits) is found alike by LIKE and ILIKE, and LIKE
+    # rechecks the trigram index's candidates 3.5 times faster (37 ms against 10.5 ms for the 2,470
+    # events holding 群众投诉 in 7,000 officers' year): ILIKE folds the case of every event's whole text.
+    if is_sqlite or text.lower() == text.upper():
         return content.like(contains(text), escape=ESCAPE)
     return content.ilike(contains(text), escape=ESCAPE)
 
