@@ -35,9 +35,10 @@ def read_choices(
         _STEPS[key] = _steps(ctx, session, caller)
     steps = _STEPS[key]
     used = {step["process"] for step in steps}
-    # A town's staff choose among their town's villages; the bureau and reviewers among all.
-    own_towns = {code.split(":", 1)[1] for code in caller.departments if ":" in code}
-    whole = any(":" not in code for code in caller.departments) or not own_towns
+    # A town's staff choose among their town's villages; the bureau and reviewers among all (an officer's
+    # own queue, officer:<id>, names no town).
+    own_towns = {code.split(":", 1)[1] for code in caller.memberships if ":" in code}
+    whole = any(":" not in code for code in caller.memberships) or not own_towns
     villages = session.execute(
         select(VillageModel.code, VillageModel.name_zh, VillageModel.name_en, VillageModel.town)
         .where(true() if whole else VillageModel.town.in_(sorted(own_towns)))
