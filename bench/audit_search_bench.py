@@ -7,8 +7,10 @@ Run by hand from the project root, on a schema left by bench/year_generator.py::
 Unlike bench/year_bench.py it starts no month and completes no task, so it can run any number of times on
 the same year. ``--indexes`` first creates what migration 0028 adds (``(at, id, seq)`` and the trigram GIN
 index on ``CAST(payload AS TEXT)``) when the schema lacks them: a year generated before 0028 was filled in
-is stamped with the revision but has neither; their build time and size are printed. ``--explain`` prints
-``EXPLAIN (ANALYZE, BUFFERS)`` of the free-text and one-day statements as the service runs them.
+is stamped with the revision but has neither; their build time and size are printed, and the ``(at)``
+index 0028 replaces is dropped. ``--explain`` prints
+``EXPLAIN (ANALYZE, BUFFERS)`` of the free-text and one-day statements as the service runs them;
+``--write-cost`` what the trigram index costs each event written (a table of its own, dropped after).
 
 Each figure: p50 / p95 over ``--repeat`` calls after 2 untimed, through the Flask test client (bearer
 token for the API, a signed-in session for pages), and the statements and read sessions of one call.
@@ -58,6 +60,7 @@ def ensure_indexes(db: Database) -> None:
             ).scalar()
             log(f"{name}: built in {time.perf_counter() - started:.0f} s, {int(size or 0) / 2**20:.0f} MiB")
     with db.ctx.database.engine.begin() as connection:
+        connection.execute(text("DROP INDEX IF EXISTS ix_audit_events_at"))  # replaced by (at, id, seq)
         connection.execute(text("ANALYZE audit_events"))
 
 
@@ -141,12 +144,58 @@ def explain(db: Database) -> None:
                 print(f"\n-- {label}\n" + "\n".join(row[0] for row in plan))
 
 
+def write_cost(db: Database, events: int = 20_000, per_transaction: int = 18) -> None:
+    """Insert ``events`` of the year's events (every 50th) into a table of their own, in transactions of
+    ``per_transaction`` (an appraisal's events), without and with the trigram index, twice each."""
+    with db.ctx.database.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT at, actor, action, instance_id, task_id, department_code, CAST(payload AS TEXT)"
+                " FROM audit_events WHERE id % 50 = 0 LIMIT :events"
+            ),
+            {"events": events},
+        ).all()
+    insert = text(
+        "INSERT INTO bench_write_cost (at, actor, action, instance_id, task_id, department_code, payload)"
+        " VALUES (:at, :actor, :action, :instance_id, :task_id, :department_code, CAST(:payload AS JSON))"
+    )
+    keys = ("at", "actor", "action", "instance_id", "task_id", "department_code", "payload")
+    for trigram in (False, True, False, True):
+        with db.ctx.database.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS bench_write_cost"))
+            connection.execute(
+                text(
+                    "CREATE TABLE bench_write_cost (id serial PRIMARY KEY, at timestamptz, actor text,"
+                    " action text, instance_id int, task_id text, department_code text, payload json)"
+                )
+            )
+            if trigram:
+                connection.execute(
+                    text(
+                        "CREATE INDEX ON bench_write_cost USING gin ((CAST(payload AS TEXT))"
+                        " public.gin_trgm_ops)"
+                    )
+                )
+        started = time.perf_counter()
+        for start in range(0, len(rows), per_transaction):
+            with db.ctx.database.engine.begin() as connection:
+                batch = rows[start : start + per_transaction]
+                connection.execute(insert, [dict(zip(keys, row, strict=True)) for row in batch])
+        seconds = time.perf_counter() - started
+        log(f"trigram index {trigram}: {seconds / len(rows) * 1e6:.0f} us per event written")
+    with db.ctx.database.engine.begin() as connection:
+        connection.execute(text("DROP TABLE bench_write_cost"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--schema", required=True, help="the generated year's schema (year_<officers>)")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--indexes", action="store_true", help="create migration 0028's indexes if missing")
     parser.add_argument("--explain", action="store_true", help="print the plans of two searches")
+    parser.add_argument(
+        "--write-cost", action="store_true", help="time events written without and with the trigram index"
+    )
     args = parser.parse_args(argv)
     print(f"auxpolice audit search benchmark on schema {args.schema}, {args.repeat} timed calls per figure")
     print(f"{machine()}; load average at start {load_average()}")
@@ -171,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.explain:
         explain(db)
+    if args.write_cost:
+        write_cost(db)
     db.ctx.database.dispose()
     print()
     print(format_table(rows))
