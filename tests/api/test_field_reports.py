@@ -64,6 +64,8 @@ def test_an_officer_reports_the_station_returns_and_confirms_and_the_scoring_sho
     assert task["spec_name"] == "submit_report" and task["department_code"] == f"officer:{mine}"
     assert task["department_name_zh"] == "本人事项" and task["due_at"].startswith("2026-12-01T16:00")
     assert values(panel(me, task["id"]))["状态"] == "辅警尚未报送"
+    # Told of it by the bell, and of nothing else (the notifications of their appraisal stay hidden).
+    assert [n["task_id"] for n in me.get("/api/v1/notifications")["items"]] == [task["id"]]
     # Nobody else's task, no department's queue; another officer can neither read nor do this one.
     [theirs] = own_tasks(them)
     assert theirs["id"] != task["id"]

@@ -20,12 +20,12 @@ from service.persistence.models.notifications import (
     NotificationReadModel,
 )
 from service.persistence.rows import insert_for
-from service.usecases.directory import Caller
+from service.usecases.directory import Caller, personal_queue
 from service.usecases.errors import NotFoundError
 from service.usecases.instances import Page
 from service.usecases.names import department_names, person_names, process_names
 from service.usecases.notifications.texts import KIND_NAMES, about, texts
-from service.usecases.own_cases import hide_own
+from service.usecases.own_cases import instances_about
 
 # The bell counts at most this many unread (shown as "99+"): the count stays a short index range however
 # long a user leaves their notifications unread.
@@ -67,7 +67,13 @@ def _read(caller: Caller, watermark: int) -> ColumnElement[bool]:
 
 def _visible(caller: Caller, unread_above: int | None = None) -> Any:
     """The caller's notifications; ``unread_above`` (the watermark): only the unread ones."""
-    query = hide_own(select(N).where(_addressed_to(caller)), caller, N.instance_id)
+    query = select(N).where(_addressed_to(caller))
+    if caller.officer_id is not None:
+        # Nothing about the officer's own cases, but for what is in their own queue (their field report).
+        own_queue = N.department_code == personal_queue(caller.officer_id)
+        query = query.where(
+            or_(own_queue, N.instance_id.is_(None), N.instance_id.not_in(instances_about(caller.officer_id)))
+        )
     if unread_above is None:
         return query
     # The watermark as a number: a range of the (department_code, id) and (username, id) indexes, so what
