@@ -169,7 +169,8 @@ def record_submitted(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
     report.highlights = str(data.get("highlights") or "").strip() or None
     report.submitted_by = runner.actor
     report.submitted_at = now.astimezone(UTC)
-    # Late is kept once earned: a report first sent after its due time stays late when corrected.
+    # Late once any sending (the first or a correction) comes after the due time, and kept: a return does
+    # not move the due time, so the month's report reached the station complete only then.
     report.late = bool(report.late) or (due_at is not None and now > due_at)
     runner.session.flush()
     return _record(runner, "field_report_submitted", report)
