@@ -69,6 +69,11 @@ def postgres_database_url(
         yield url
 
 
+# The PostgreSQL databases made as copies of the seeded template; a fixture of its own (a stress test's
+# schema, say) yields an empty one, which the app fixture migrates and seeds as before.
+SEEDED_COPIES: set[str] = set()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_problem: str | None
@@ -82,7 +87,11 @@ def database_url(
         yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
         return
     template = request.getfixturevalue("postgres_template") if "app" in request.fixturenames else None
-    yield from postgres_database_url(postgres_problem, template_url=template)
+    for url in postgres_database_url(postgres_problem, template_url=template):
+        if template:
+            SEEDED_COPIES.add(url)
+        yield url
+        SEEDED_COPIES.discard(url)
 
 
 def token_of(username: str) -> str:
@@ -171,12 +180,16 @@ def app_shell(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 @pytest.fixture
 def app(database_url: str, clock: ManualClock, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """The service over the test's database, a copy of the migrated, seeded template.
+    """The service over the test's database: a copy of the migrated, seeded template, or else seeded here.
 
     ``@pytest.mark.own_app``: a test that changes the app itself (adds a route) gets an app of its own.
     """
     if database_url.startswith("sqlite:///"):
         shutil.copyfile(request.getfixturevalue("sqlite_template"), database_url.removeprefix("sqlite:///"))
+    elif database_url not in SEEDED_COPIES:
+        seeding = build_app(database_url, clock)
+        seed(seeding, request.getfixturevalue("password_hashes"))
+        seeding.extensions["auxpolice"].database.dispose()
     if request.node.get_closest_marker("own_app"):
         app = build_app(database_url, clock)
         yield app
