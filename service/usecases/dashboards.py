@@ -109,7 +109,7 @@ def campaign_dashboard(ctx: ServiceContext, caller: Caller, campaign_id: int) ->
     }
 
 
-def _visible_towns(session: Session, caller: Caller, town: str | None) -> list[dict[str, str]]:
+def visible_towns(session: Session, caller: Caller, town: str | None) -> list[dict[str, str]]:
     """The towns of the register whose appraisals ``caller`` may see, checking the one asked for."""
     visible = appraisal_towns(caller)
     if visible is not None and not visible:
@@ -204,7 +204,7 @@ def appraisal_overview(
         parse_month(month, EARLIEST_MONTH)  # a window's columns may reach before the programme
     now = ctx.clock.now()
     with ctx.database.reading() as session:
-        options = _visible_towns(session, caller, town)
+        options = visible_towns(session, caller, town)
         chosen = [t for t in options if not town or t["code"] == town]
         codes = [t["code"] for t in chosen]
         cells: dict[tuple[str, str], dict[str, Any]] = {
