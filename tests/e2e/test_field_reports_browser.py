@@ -60,6 +60,12 @@ def test_an_officer_reports_on_a_phone_and_the_station_confirms_it(
         phone.fill(f"[name='{name}']", str(value))
     fits_the_phone(phone)
     shot(phone, "17-field-report-form-phone-zh")
+    first = next(iter(REPORT))
+    phone.fill(f"[name='{first}']", "-1")  # refused by the server, the page says what to correct
+    phone.click("#complete")
+    expect(phone.locator("#form-message")).to_contain_text("表单填写有误")
+    expect(phone.locator("main")).to_contain_text("不能小于 0")
+    phone.fill(f"[name='{first}']", str(REPORT[first]))
     phone.click("#complete")
     expect(phone.locator("#form-message")).to_have_count(0)
 
