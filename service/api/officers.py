@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask.views import MethodView
@@ -27,6 +28,11 @@ class RosterArgs(PageArgs):
     village = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "村的代码"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     campaign = Id(load_default=None, metadata={"description": "招聘批次编号"})
+    left_in = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM 格式的月份"),
+        metadata={"description": "离岗月份 YYYY-MM：只列出该月离岗的辅警"},
+    )
 
 
 class OfficerRowSchema(Schema):
@@ -42,7 +48,7 @@ class OfficerRowSchema(Schema):
     role_label = fields.String()
     role_label_en = fields.String()
     party_member = fields.Boolean()
-    status = fields.String(metadata={"description": "in_service | contract_ended | dismissed | resigned"})
+    status = fields.String(metadata={"description": " | ".join(STATUSES)})
     status_label = fields.String()
     status_label_en = fields.String()
     status_since = fields.Date()
@@ -180,6 +186,7 @@ class Officers(MethodView):
             village=args["village"],
             status=args["status"],
             campaign=args["campaign"],
+            left_in=date.fromisoformat(f"{args['left_in']}-01") if args["left_in"] else None,
             page=args["page"],
             per_page=args["per_page"],
         )

@@ -21,6 +21,7 @@ from service.web import (
     current_user,
     language,
     login_required,
+    officer_dashboard_pages,  # noqa: F401  (the officers' dashboard: its route)
     refusal,
     user,
 )
@@ -38,9 +39,12 @@ def _dashboard_links() -> dict[str, Callable[[], dict[str, bool]]]:
     def dashboard_access() -> dict[str, bool]:
         caller = current_user() if session.get("user_id") else None
         if caller is None:
-            return {"campaigns": False, "appraisal": False}
+            return {"campaigns": False, "appraisal": False, "officers": False}
         towns = dashboards.appraisal_towns(caller)
-        return {"campaigns": dashboards.can_read_campaigns(caller), "appraisal": towns is None or bool(towns)}
+        appraisal = towns is None or bool(towns)
+        # The officers' dashboard has the appraisal's readers (service/usecases/officer_dashboard.py).
+        campaigns = dashboards.can_read_campaigns(caller)
+        return {"campaigns": campaigns, "appraisal": appraisal, "officers": appraisal}
 
     return {"dashboard_access": dashboard_access}
 

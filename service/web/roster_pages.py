@@ -53,7 +53,24 @@ def _filters() -> dict[str, Any]:
         "village": _arg("village"),
         "status": _arg("status", set(STATUSES)),
         "campaign": id_or_none(request.args.get("campaign")),
+        "left_in": _month_arg("left_in"),
     }
+
+
+def _listed(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters as the roster's use case takes them: the month of leaving as its first day."""
+    left_in = filters["left_in"]
+    return {**filters, "left_in": date.fromisoformat(f"{left_in}-01") if left_in else None}
+
+
+def _month_arg(name: str) -> str | None:
+    """A ``YYYY-MM`` argument (the officers' dashboard links its leavers by month), else None."""
+    value = request.args.get(name, "").strip()
+    try:
+        date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+    return value if len(value) == 7 else None
 
 
 @bp.get("/officers")
@@ -62,7 +79,7 @@ def roster_page() -> Any:
     filters = _filters()
     page = page_or_first(request.args.get("page"))
     try:
-        listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **filters)
+        listing = roster.list_officers(context(), user(), page=page, per_page=PER_PAGE, **_listed(filters))
         options = roster.filter_options(context(), user())
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
@@ -103,7 +120,8 @@ EXPORT_LIMIT = 20_000  # more officers than a city has: one workbook, never a pa
 def roster_export() -> Any:
     """The filtered roster as an Excel workbook: every officer the list shows, not one page."""
     try:
-        listing = roster.list_officers(context(), user(), page=1, per_page=EXPORT_LIMIT, **_filters())
+        filters = _listed(_filters())
+        listing = roster.list_officers(context(), user(), page=1, per_page=EXPORT_LIMIT, **filters)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     rows = [

@@ -27,6 +27,9 @@ OUTCOMES = {
     "contract_ended": ("期满终止", "Ended, not renewed"),
     "dismissed": ("辞退", "Dismissed"),
     "resigned": ("辞职", "Resigned"),
+    # A death ends the contract on the day of death (service/usecases/welfare/).
+    "died_on_duty": ("因公牺牲终止", "Ended: died on duty"),
+    "deceased": ("因死亡终止", "Ended: deceased"),
 }
 
 
@@ -62,7 +65,9 @@ def contract_history(session: Session, officer: dict[str, Any]) -> list[dict[str
         "renewal_instance_id": None,
         "renewed_at": None,
         "renewed_by": None,
-        **_outcome(current_outcome if current_outcome in OUTCOMES else "current"),
+        # A status without an outcome of its own still ends the contract: only an officer in service has one
+        # in force.
+        **_outcome(current_outcome if current_outcome in OUTCOMES else "contract_ended"),
     }
     earlier = session.scalars(
         select(OfficerContractModel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -23,6 +24,7 @@ from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundE
 from service.usecases.field_reports import report_history
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
+from service.usecases.roster.contracts import add_months
 from service.usecases.roster.labels import STATUSES, role_label, status_label
 from service.usecases.roster.rewards import reward_history
 from service.usecases.roster.training import training_history, undertaking_of
@@ -117,11 +119,12 @@ def list_officers(
     village: str | None = None,
     status: str | None = None,
     campaign: int | None = None,
+    left_in: date | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> dict[str, Any]:
     """One page of the roster, by town, village and name; filters by town, village, status and the
-    campaign the officers were hired in."""
+    campaign the officers were hired in; ``left_in`` (a month's first day): who left service that month."""
     towns_shown = _check_filters(caller, town, status)
     query = _roster_query()
     if towns_shown is not None:
@@ -132,6 +135,8 @@ def list_officers(
         query = query.where(OfficerModel.status == status)
     if campaign is not None:
         query = query.where(ApplicationModel.campaign_id == campaign)
+    if left_in is not None:
+        query = query.where(OfficerModel.left_on >= left_in, OfficerModel.left_on < add_months(left_in, 1))
     with ctx.database.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(

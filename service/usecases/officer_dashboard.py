@@ -1,0 +1,129 @@
+"""Read model of the officers' dashboard (issue 17): who serves against the posts, who left and why month by
+month, where the officer cases stand, who has no confidentiality undertaking.
+
+Every figure is a grouped count in the database (officers by town, leavers by status and day, open tasks by
+process and step), never the history walked in Python: the dashboards' target is p95 < 300 ms
+(docs/benchmarks.md). The same readers as the appraisal dashboard: the sub-bureau and auditors see every
+town, a town's police station and government their own (service/usecases/dashboards.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from service.context import ServiceContext
+from service.persistence.models import ACTIVE_TASK, HumanTaskModel, OfficerModel, VillageModel
+from service.usecases.appraisal import EARLIEST_MONTH, parse_month
+from service.usecases.dashboards import appraisal_towns, visible_towns
+from service.usecases.directory import Caller, register_villages
+from service.usecases.errors import ForbiddenError
+from service.usecases.roster import training_start
+from service.usecases.roster.contracts import add_months
+from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, LEAVING_STATUSES
+from workflows.rules.posts import allocate_posts
+
+# The ways out of service, in the order the page shows them.
+LEAVER_STATUSES = (*LEAVING_STATUSES, *DEATH_STATUSES)
+# The officer processes whose open steps the page counts, in the order it shows them (the appraisal and the
+# recruitment have dashboards of their own).
+OFFICER_PROCESSES = (
+    "dismissal",
+    "contract_renewal",
+    "work_injury",
+    "death_on_duty",
+    "payroll",
+    "confidentiality_undertaking",
+    "training",
+    "training_attendance",
+    "field_report",
+)
+
+
+def _month_bounds(months: list[str]) -> tuple[date, date]:
+    """The first day of the oldest of ``months`` and the first day after the newest."""
+    first = min(months)
+    return date.fromisoformat(f"{first}-01"), add_months(date.fromisoformat(f"{max(months)}-01"), 1)
+
+
+def officer_overview(
+    ctx: ServiceContext, caller: Caller, months: list[str], town: str | None = None
+) -> dict[str, Any]:
+    """The figures of the officers' dashboard for ``months`` (newest first) and ``town`` (None: every town
+    the caller may see)."""
+    for month in months:
+        parse_month(month, EARLIEST_MONTH)
+    start, end = _month_bounds(months)
+    with ctx.database.reading() as session:
+        options = visible_towns(session, caller, town)
+        chosen = [t for t in options if not town or t["code"] == town]
+        codes = [t["code"] for t in chosen]
+        serving: dict[str, int] = {
+            place: count
+            for place, count in session.execute(
+                select(OfficerModel.town, func.count())
+                .where(OfficerModel.status == IN_SERVICE, OfficerModel.town.in_(codes))
+                .group_by(OfficerModel.town)
+            )
+        }
+        village_towns = {
+            code: place for code, place in session.execute(select(VillageModel.code, VillageModel.town))
+        }
+        posts: dict[str, int] = {}
+        for allocation in allocate_posts(register_villages(session)):
+            place = village_towns.get(allocation.village_code, allocation.town)
+            posts[place] = posts.get(place, 0) + allocation.posts
+        leavers: dict[tuple[str, str], int] = {}
+        for status, left_on, count in session.execute(
+            select(OfficerModel.status, OfficerModel.left_on, func.count())
+            .where(
+                OfficerModel.status.in_(LEAVER_STATUSES),
+                OfficerModel.left_on >= start,
+                OfficerModel.left_on < end,
+                OfficerModel.town.in_(codes),
+            )
+            .group_by(OfficerModel.status, OfficerModel.left_on)
+        ):
+            key = (f"{left_on:%Y-%m}", status)
+            leavers[key] = leavers.get(key, 0) + count
+        open_steps = select(
+            HumanTaskModel.process_id,
+            HumanTaskModel.spec_name,
+            HumanTaskModel.name_zh,
+            HumanTaskModel.name_en,
+            func.count(),
+        ).where(text(f"human_tasks.{ACTIVE_TASK}"), HumanTaskModel.process_id.in_(OFFICER_PROCESSES))
+        if town or appraisal_towns(caller) is not None:
+            # A town's reader sees its own towns' cases; a case with no town (the payroll) is the bureau's.
+            open_steps = open_steps.where(HumanTaskModel.town.in_(codes))
+        steps = [
+            {"process": process, "step": step, "name_zh": zh, "name_en": en, "count": count}
+            for process, step, zh, en, count in session.execute(
+                open_steps.group_by(
+                    HumanTaskModel.process_id,
+                    HumanTaskModel.spec_name,
+                    HumanTaskModel.name_zh,
+                    HumanTaskModel.name_en,
+                )
+            )
+        ]
+    steps.sort(key=lambda s: (OFFICER_PROCESSES.index(s["process"]), s["name_zh"]))
+    try:
+        missing = training_start.missing_undertakings(ctx, caller)
+        missing_count: int | None = sum(1 for officer in missing if officer["town"] in codes)
+    except ForbiddenError:
+        missing_count = None  # a town's departments do not keep the undertakings
+    return {
+        "months": months,
+        "towns": chosen,
+        "town_options": options,
+        "staffing": [
+            {**t, "in_service": serving.get(t["code"], 0), "posts": posts.get(t["code"], 0)} for t in chosen
+        ],
+        "leavers": leavers,
+        "leaver_statuses": LEAVER_STATUSES,
+        "open_steps": steps,
+        "missing_undertakings": missing_count,
+    }

@@ -1,0 +1,123 @@
+"""The officers' dashboard (issue 17): officers in service against the posts by town, leavers by reason and
+month, the officer cases open by process and step, the officers without a confidentiality undertaking.
+Every number links to the list behind it: the roster filtered, the inbox of a step, /undertakings/missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+
+from service.usecases import officer_dashboard
+from service.usecases.appraisal import previous_months
+from service.usecases.errors import ServiceError
+from service.usecases.roster.labels import status_label
+from service.web import bp, context, language, login_required, refusal, user
+from service.web.appraisal_grid import url_query
+from service.web.display import CHINA, process_name
+
+MONTHS = 12
+
+
+def _point(value: int, url: str | None) -> dict[str, Any]:
+    return {"value": value, "url": url} if value and url else {"value": value}
+
+
+def _roster(**query: str) -> str:
+    return f"{url_for('web.roster_page')}?{url_query(**query)}"
+
+
+def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
+    """The page's tables and charts: each number with its link, labels in the reader's language."""
+    english = language() == "en"
+    where = {"town": town} if town else {}
+    staffing = [
+        {
+            "name": t["name_en"] if english else t["name_zh"],
+            "posts": t["posts"],
+            "in_service": (t["in_service"], _roster(town=t["code"], status="in_service")),
+        }
+        for t in overview["staffing"]
+    ]
+    months = list(reversed(overview["months"]))
+    statuses = [(code, status_label(code)[1 if english else 0]) for code in overview["leaver_statuses"]]
+    leavers = [
+        {
+            "month": month,
+            "cells": [
+                (
+                    overview["leavers"].get((month, code), 0),
+                    _roster(status=code, left_in=month, **where),
+                )
+                for code, _label in statuses
+            ],
+        }
+        for month in months
+    ]
+    steps = [
+        {
+            **step,
+            "process_name": process_name(step["process"]),
+            "step_name": step["name_en"] if english else step["name_zh"],
+            "url": f"{url_for('web.inbox_page')}?{url_query(process=step['process'], step=step['step'])}",
+        }
+        for step in overview["open_steps"]
+    ]
+    staffing_chart = {
+        "id": "chart-staffing",
+        "kind": "bar",
+        "categories": [row["name"] for row in staffing],
+        "series": [
+            {"name": str(_("在岗")), "data": [_point(*row["in_service"]) for row in staffing]},
+            {"name": str(_("岗位数")), "data": [{"value": row["posts"]} for row in staffing]},
+        ],
+    }
+    leavers_chart = {
+        "id": "chart-leavers",
+        "kind": "bar",
+        "stacked": True,
+        "categories": months,
+        "series": [
+            {"name": label, "data": [_point(*row["cells"][index]) for row in leavers]}
+            for index, (_code, label) in enumerate(statuses)
+        ],
+    }
+    open_chart = {
+        "id": "chart-open-steps",
+        "kind": "bar",
+        "horizontal": True,
+        "categories": [f"{s['process_name']} · {s['step_name']}" for s in steps],
+        "series": [{"name": str(_("待办")), "data": [_point(s["count"], s["url"]) for s in steps]}],
+    }
+    return {
+        "staffing": staffing,
+        "statuses": statuses,
+        "leavers": leavers,
+        "leaver_totals": [
+            (sum(row["cells"][index][0] for row in leavers), _roster(status=code, **where))
+            for index, (code, _label) in enumerate(statuses)
+        ],
+        "steps": steps,
+        "charts": [staffing_chart, leavers_chart, open_chart],
+    }
+
+
+@bp.get("/dashboards/officers")
+@login_required
+def officers_dashboard() -> Any:
+    this_month = context().clock.now().astimezone(CHINA).strftime("%Y-%m")
+    until = request.args.get("until") or this_month
+    town = request.args.get("town") or None
+    try:
+        months = previous_months(until, MONTHS)
+        overview = officer_dashboard.officer_overview(context(), user(), months, town)
+    except ServiceError as error:
+        return render_template("error.html", message=refusal(error)), error.status
+    return render_template(
+        "dashboard_officers.html",
+        overview=overview,
+        until=until,
+        town=town or "",
+        links=_links(overview, town),
+    )
