@@ -99,7 +99,8 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
             for index, (code, _label) in enumerate(statuses)
         ],
         "steps": steps,
-        "charts": [staffing_chart, leavers_chart, open_chart],
+        # No open case, no empty axes: the table's sentence says so.
+        "charts": [staffing_chart, leavers_chart, *([open_chart] if steps else [])],
     }
 
 

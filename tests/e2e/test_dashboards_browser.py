@@ -14,7 +14,8 @@ from service.context import ServiceContext
 from service.persistence.appraisal_counts import rebuild
 from service.persistence.models import OfficerModel
 from service.usecases.audit_trail import CHINA
-from tests.api.appraisal_steps import seed
+from tests.api.appraisal_steps import add_officers, seed
+from tests.api.test_welfare import report_injury
 from tests.conftest import User
 from tests.e2e.conftest import Pages, login, shot
 from tests.web_units.test_application_pages import campaign_with_applications
@@ -150,3 +151,47 @@ def test_the_bureau_reads_a_towns_veto_and_opens_its_results(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Incompetent")
     shot(page, "15-dash-appraisal-vetoes-phone-en")
+
+
+def test_the_bureau_reads_the_officers_dashboard_and_opens_the_leavers(
+    pages: Pages, users: dict[str, User], ctx: ServiceContext
+) -> None:
+    add_officers(ctx, 2)
+    with ctx.database.reading() as session:
+        leaver, injured = session.scalars(select(OfficerModel.id).order_by(OfficerModel.id.desc()).limit(2))
+    users["bureau_head"].post(
+        f"/api/v1/officers/{leaver}/status",
+        {"status": "dismissed", "on": "2026-11-02", "reason": "连续两次考核不称职"},
+    )
+    report_injury(users, injured)
+    page = pages.new()
+    page.set_viewport_size(DESKTOP)
+    login(page, "bureau")
+    page.click("#nav-officers")
+    drawn = ["chart-staffing", "chart-leavers", "chart-open-steps"]
+    charts_drawn(page, drawn)
+    expect(page.locator("h1")).to_have_text("辅警队伍看板")
+    expect(page.locator("#chart-leavers svg text", has_text="辞退").first).to_be_visible()
+    expect(page.locator("#chart-open-steps svg text", has_text="工伤处理").first).to_be_visible()
+    expect(page.locator('#officer-open-steps tr[data-process="work_injury"]')).to_contain_text("1")
+    shot(page, "17-dash-officers-zh")
+    dismissed = page.locator('#officer-leavers tr[data-month="2026-11"] td[data-col="dismissed"] a')
+    expect(dismissed).to_have_text("1")
+    dismissed.click()
+    expect(page.locator("#roster-left-in")).to_contain_text("2026-11 离岗的辅警")
+    expect(page.locator("#roster tbody tr")).to_have_count(1)
+    expect(page.locator("#roster tbody tr").first).to_contain_text("连续两次考核不称职")
+    expect(page.locator("#filter-status")).to_have_value("dismissed")
+    shot(page, "17-dash-officers-leavers-zh")
+
+    page.goto("/dashboards/officers")
+    page.click("#switch-language")
+    page.wait_for_selector("html[lang=en]")
+    charts_drawn(page, drawn)
+    expect(page.locator("#chart-leavers svg text", has_text="Dismissed").first).to_be_visible()
+    shot(page, "17-dash-officers-en")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    charts_drawn(page, drawn)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "17-dash-officers-phone-en")
