@@ -60,7 +60,7 @@ from service.persistence.models import (
     TownModel,
     VillageModel,
 )
-from service.usecases import dashboards
+from service.usecases import dashboards, officer_dashboard
 from service.usecases.appraisal import previous_months
 from service.usecases.definitions import deploy_bundled
 from service.usecases.directory import authenticate, create_user, load_register
@@ -525,6 +525,7 @@ def measure(backend: str, url: str, sizes: Sizes, candidates: bool = False) -> l
             "campaign page": ("bench_bureau", f"/dashboards/campaigns/{campaign_id}"),
             "appraisal page (sub-bureau, all towns)": ("bench_bureau", "/dashboards/appraisal"),
             "appraisal page (one station)": ("bench_station", "/dashboards/appraisal"),
+            "officers page (sub-bureau, all towns)": ("bench_bureau", "/dashboards/officers"),
             "results list (a town's vetoes)": (
                 "bench_bureau",
                 f"/appraisals/{this_month}/results?town=gushan&veto=1",
@@ -538,6 +539,9 @@ def measure(backend: str, url: str, sizes: Sizes, candidates: bool = False) -> l
                 ctx, bureau, months
             ),
             "appraisal use case (one station)": lambda: dashboards.appraisal_overview(ctx, station, months),
+            "officers use case (sub-bureau, all towns)": lambda: officer_dashboard.officer_overview(
+                ctx, bureau, months
+            ),
         }
         # The sub-bureau's two reads apart: the counts (appraisal_counts) and the overdue open tasks.
         with ctx.database.reading() as session:

@@ -15,14 +15,21 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from service.context import ServiceContext
-from service.persistence.models import ACTIVE_TASK, HumanTaskModel, OfficerModel, VillageModel
+from service.persistence.models import (
+    ACTIVE_TASK,
+    AuditEventModel,
+    HumanTaskModel,
+    InstanceSubjectModel,
+    OfficerModel,
+    VillageModel,
+)
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
 from service.usecases.dashboards import appraisal_towns, visible_towns
 from service.usecases.directory import Caller, register_villages
-from service.usecases.errors import ForbiddenError
 from service.usecases.roster import training_start
 from service.usecases.roster.contracts import add_months
 from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, LEAVING_STATUSES
+from service.usecases.roster.training import UNDERTAKING_RECORDED
 from workflows.rules.posts import allocate_posts
 
 # The ways out of service, in the order the page shows them.
@@ -46,6 +53,36 @@ def _month_bounds(months: list[str]) -> tuple[date, date]:
     """The first day of the oldest of ``months`` and the first day after the newest."""
     first = min(months)
     return date.fromisoformat(f"{first}-01"), add_months(date.fromisoformat(f"{max(months)}-01"), 1)
+
+
+def _missing_undertakings(ctx: ServiceContext, caller: Caller, towns: list[str]) -> int | None:
+    """How many officers in service of ``towns`` have no undertaking registered: the length of the bureau's
+    list (roster/training.py, officers_without_undertaking), counted in the database; None for a reader
+    who may not see that list (a town's departments do not keep the undertakings)."""
+    # The list's readers (training_start.missing_undertakings); that module is being reworked by another
+    # piece of issue 17, so the rule is repeated here rather than moved out of it now.
+    if not (
+        caller.in_department(training_start.LIST_DEPARTMENT)
+        or caller.has_role("auditor")
+        or caller.has_role("admin")
+    ):
+        return None
+    signed = (
+        select(InstanceSubjectModel.ref)
+        .join(AuditEventModel, AuditEventModel.instance_id == InstanceSubjectModel.instance_id)
+        .where(AuditEventModel.action == UNDERTAKING_RECORDED, InstanceSubjectModel.kind == "officer")
+    )
+    with ctx.database.reading() as session:
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    OfficerModel.status == IN_SERVICE,
+                    OfficerModel.town.in_(towns),
+                    OfficerModel.id.not_in(signed),
+                )
+            )
+            or 0
+        )
 
 
 def officer_overview(
@@ -110,11 +147,7 @@ def officer_overview(
             )
         ]
     steps.sort(key=lambda s: (OFFICER_PROCESSES.index(s["process"]), s["name_zh"]))
-    try:
-        missing = training_start.missing_undertakings(ctx, caller)
-        missing_count: int | None = sum(1 for officer in missing if officer["town"] in codes)
-    except ForbiddenError:
-        missing_count = None  # a town's departments do not keep the undertakings
+    missing_count = _missing_undertakings(ctx, caller, codes)
     return {
         "months": months,
         "towns": chosen,
