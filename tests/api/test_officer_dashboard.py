@@ -57,6 +57,10 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
     assert listed(bureau, link, "roster") == [f'<tr data-officer="{resigned}" data-status="resigned">']
     assert "本人申请辞职" in roster and "2026-10-15" in roster
     assert figure(text, "officer-leavers", 'data-month="2026-10"', "died_on_duty") == (0, None)
+    api = users["bureau"]
+    assert [o["id"] for o in api.get("/api/v1/officers?left_in=2026-10")["items"]] == [resigned]
+    assert api.get("/api/v1/officers?left_in=2026-09")["items"] == []
+    assert "YYYY-MM" in str(api.get("/api/v1/officers?left_in=2026-13", expect=422))
     leavers_chart = charts(text)["chart-leavers"]
     died_series = next(s for s in leavers_chart["series"] if s["name"] == "牺牲")
     assert died_series["data"][leavers_chart["categories"].index("2026-11")]["value"] == 1
