@@ -17,9 +17,7 @@ from service.context import ServiceContext
 from service.persistence.models import OPEN_STATES, HumanTaskModel
 from service.usecases import instances, names
 from service.usecases.directory import Caller
-from service.usecases.errors import ForbiddenError, NotFoundError
-from service.usecases.runner import InstanceRunner
-from service.usecases.starting import check_starter, may_start
+from service.usecases.start_forms import may_start_process, start_form
 
 RECRUITMENT = "recruitment"
 
@@ -36,27 +34,12 @@ class StartedCampaign:
 
 def may_start_campaign(ctx: ServiceContext, caller: Caller) -> bool:
     """Whether the deployed recruitment model lets ``caller`` start a campaign (for links to the page)."""
-    if not caller.departments:
-        return False
-    with ctx.database.reading() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        try:
-            specs = runner.specs_for(runner.latest_definition(RECRUITMENT).id)
-        except NotFoundError:  # no deployed recruitment model: nobody starts one
-            return False
-        return may_start(specs.start_rules.get(RECRUITMENT), caller)
+    return may_start_process(ctx, caller, RECRUITMENT)
 
 
 def campaign_start_form(ctx: ServiceContext, caller: Caller) -> dict[str, Any]:
     """The start form's JSON Schema, for a person the model lets start a campaign (else 403 by names)."""
-    with ctx.database.reading() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        specs = runner.specs_for(runner.latest_definition(RECRUITMENT).id)
-        rule = specs.start_rules.get(RECRUITMENT)
-        if rule is None or not rule.departments or rule.form is None:
-            raise ForbiddenError("招聘流程的模型未开放在网页上启动")
-        check_starter(specs, RECRUITMENT, rule, caller, names.department_names(session))
-        return specs.forms[rule.form]
+    return start_form(ctx, caller, RECRUITMENT)
 
 
 def start_campaign(ctx: ServiceContext, caller: Caller, data: dict[str, Any]) -> StartedCampaign:

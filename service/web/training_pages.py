@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.usecases import payroll_workbook
+from service.usecases import payroll_workbook, start_forms
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster import training_start
 from service.usecases.roster.training import TRAINING, UNDERTAKING
@@ -44,7 +44,7 @@ def _start_page(
 def process_start_page(process_id: str) -> Any:
     """The start form of a process its model opens to departments (training, payroll), for its starters."""
     try:
-        schema = training_start.start_form(context(), user(), process_id)
+        schema = start_forms.start_form(context(), user(), process_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     return _start_page(process_id, schema, {}, {})
@@ -54,7 +54,7 @@ def process_start_page(process_id: str) -> Any:
 @login_required
 def process_start_post(process_id: str) -> Any:
     try:
-        schema = training_start.start_form(context(), user(), process_id)
+        schema = start_forms.start_form(context(), user(), process_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     posted = parse_submission(schema, request.form)
@@ -99,7 +99,7 @@ def undertakings_missing() -> Any:
 def _training_links() -> dict[str, Any]:
     def may_register_undertaking() -> bool:
         """Whether the signed-in person may register an undertaking (the model's ``startedBy``)."""
-        return training_start.may_start_process(context(), user(), UNDERTAKING)
+        return start_forms.may_start_process(context(), user(), UNDERTAKING)
 
     def process_tools() -> list[dict[str, str]]:
         """The home page's tools to start training and the payroll, and the list of missing undertakings,
@@ -110,7 +110,7 @@ def _training_links() -> dict[str, Any]:
             (TRAINING, _("制定培训计划"), _("为一批辅警安排教育培训，培训后逐人登记考勤与结果")),
             ("payroll", _("报送工资表"), _("按月报送辅警工资、五险一金和奖励，由财政金融局核对确认")),
         ):
-            if training_start.may_start_process(context(), caller, process_id):
+            if start_forms.may_start_process(context(), caller, process_id):
                 url = url_for("web.process_start_page", process_id=process_id)
                 tools.append(
                     {"id": f"tool-start-{process_id}", "url": url, "label": label, "help": help_text}

@@ -13,40 +13,14 @@ from sqlalchemy import select
 
 from service.context import ServiceContext
 from service.persistence.models import OPEN_STATES, HumanTaskModel, OfficerModel
-from service.usecases import instances, names
+from service.usecases import instances
 from service.usecases.directory import Caller
-from service.usecases.errors import ForbiddenError, NotFoundError
+from service.usecases.errors import ForbiddenError
 from service.usecases.roster.training import UNDERTAKING, officers_without_undertaking
 from service.usecases.runner import InstanceRunner
-from service.usecases.starting import check_starter, may_start
 
 # Who reads the list of missing undertakings: the sub-bureau, which collects them (the policy's section 3).
 LIST_DEPARTMENT = "police_bureau"
-
-
-def may_start_process(ctx: ServiceContext, caller: Caller, process_id: str) -> bool:
-    """Whether the deployed model of ``process_id`` lets ``caller`` start it (for links and buttons)."""
-    if not caller.departments:
-        return False
-    with ctx.database.reading() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        try:
-            specs = runner.specs_for(runner.latest_definition(process_id).id)
-        except NotFoundError:
-            return False
-        return may_start(specs.start_rules.get(process_id), caller)
-
-
-def start_form(ctx: ServiceContext, caller: Caller, process_id: str) -> dict[str, Any]:
-    """The start form's JSON Schema for a person the model lets start ``process_id`` (else 403 by names)."""
-    with ctx.database.reading() as session:
-        runner = InstanceRunner(ctx, session, caller.username)
-        specs = runner.specs_for(runner.latest_definition(process_id).id)
-        rule = specs.start_rules.get(process_id)
-        if rule is None or not rule.departments or rule.form is None:
-            raise ForbiddenError("流程“{process_id}”的模型未开放在网页上启动", process_id=process_id)
-        check_starter(specs, process_id, rule, caller, names.department_names(session))
-        return specs.forms[rule.form]
 
 
 def start_process(
