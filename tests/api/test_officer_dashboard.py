@@ -6,9 +6,11 @@ warning for a missing undertaking."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service.context import ServiceContext
@@ -56,6 +58,11 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
     roster = page(bureau, link)
     assert listed(bureau, link, "roster") == [f'<tr data-officer="{resigned}" data-status="resigned">']
     assert "本人申请辞职" in roster and "2026-10-15" in roster
+    export = re.search(r'id="export-roster" href="([^"]+)"', roster)
+    assert export is not None and "left_in=2026-10" in export.group(1)
+    with bureau.get(export.group(1).replace("&amp;", "&")) as response:
+        sheet = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    assert [row[6:8] for row in sheet[2:]] == [("2026-10-15", "本人申请辞职")]  # day and reason of leaving
     assert figure(text, "officer-leavers", 'data-month="2026-10"', "died_on_duty") == (0, None)
     api = users["bureau"]
     assert [o["id"] for o in api.get("/api/v1/officers?left_in=2026-10")["items"]] == [resigned]
