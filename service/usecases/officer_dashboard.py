@@ -9,10 +9,11 @@ town, a town's police station and government their own (service/usecases/dashboa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
@@ -29,7 +30,8 @@ from service.usecases.directory import Caller, register_villages
 from service.usecases.roster import training_start
 from service.usecases.roster.contracts import add_months
 from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, LEAVING_STATUSES
-from service.usecases.roster.training import UNDERTAKING_RECORDED
+from service.usecases.roster.training import TRAINING_RECORDED, UNDERTAKING_RECORDED
+from workflows.ports import CHINA
 from workflows.rules.posts import allocate_posts
 
 # The ways out of service, in the order the page shows them.
@@ -85,6 +87,28 @@ def _missing_undertakings(ctx: ServiceContext, caller: Caller, towns: list[str])
         )
 
 
+def _training_results(session: Session, towns: list[str], since: datetime) -> list[dict[str, Any]]:
+    """Per training recorded since ``since``: its officers of ``towns`` by result (passed, failed, absent),
+    grouped by the database from the ``training_recorded`` events (roster/training.py, record_training)."""
+    training = AuditEventModel.payload["training_instance_id"].as_integer()
+    title = AuditEventModel.payload["title"].as_string()
+    result = AuditEventModel.payload["result"].as_string()
+    found: dict[int, dict[str, Any]] = {}
+    for instance_id, name, outcome, count in session.execute(
+        select(training, title, result, func.count())
+        .join(OfficerModel, OfficerModel.id == AuditEventModel.payload["officer_id"].as_integer())
+        .where(
+            AuditEventModel.action == TRAINING_RECORDED,
+            AuditEventModel.at >= since,
+            OfficerModel.town.in_(towns),
+        )
+        .group_by(training, title, result)
+    ):
+        row = found.setdefault(instance_id, {"instance_id": instance_id, "title": name, "results": {}})
+        row["results"][outcome] = row["results"].get(outcome, 0) + count
+    return sorted(found.values(), key=lambda row: -row["instance_id"])
+
+
 def officer_overview(
     ctx: ServiceContext, caller: Caller, months: list[str], town: str | None = None
 ) -> dict[str, Any]:
@@ -135,6 +159,7 @@ def officer_overview(
         if town or appraisal_towns(caller) is not None:
             # A town's reader sees its own towns' cases; a case with no town (the payroll) is the bureau's.
             open_steps = open_steps.where(HumanTaskModel.town.in_(codes))
+        trainings = _training_results(session, codes, datetime.combine(start, time(0, 0), tzinfo=CHINA))
         steps = [
             {"process": process, "step": step, "name_zh": zh, "name_en": en, "count": count}
             for process, step, zh, en, count in session.execute(
@@ -158,5 +183,6 @@ def officer_overview(
         "leavers": leavers,
         "leaver_statuses": LEAVER_STATUSES,
         "open_steps": steps,
+        "trainings": trainings,
         "missing_undertakings": missing_count,
     }

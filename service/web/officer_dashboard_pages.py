@@ -13,6 +13,7 @@ from service.usecases import officer_dashboard
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
 from service.usecases.roster.labels import status_label
+from service.usecases.roster.training import RESULT_LABELS
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.appraisal_grid import url_query
 from service.web.display import CHINA, process_name
@@ -64,6 +65,16 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
         }
         for step in overview["open_steps"]
     ]
+    results = [(code, label[1 if english else 0]) for code, label in RESULT_LABELS.items()]
+    trainings = [
+        {
+            "title": row["title"],
+            # The training's record (its cohort's attendance), which the counts are of.
+            "url": url_for("web.instance", instance_id=row["instance_id"]),
+            "cells": [row["results"].get(code, 0) for code, _label in results],
+        }
+        for row in overview["trainings"]
+    ]
     staffing_chart = {
         "id": "chart-staffing",
         "kind": "bar",
@@ -99,6 +110,8 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
             for index, (code, _label) in enumerate(statuses)
         ],
         "steps": steps,
+        "results": results,
+        "trainings": trainings,
         # No open case, no empty axes: the table's sentence says so.
         "charts": [staffing_chart, leavers_chart, *([open_chart] if steps else [])],
     }

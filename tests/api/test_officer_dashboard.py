@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from service.context import ServiceContext
 from service.persistence.models import OfficerModel
 from tests.api.test_dashboard_counts import charts, listed, page
+from tests.api.test_training import BULK, PLAN, start_training, task_of_instance
 from tests.api.test_welfare import DEATH, STATION, complete, officers, report_injury, task_of
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
@@ -45,6 +46,12 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
         f"/api/v1/officers/{resigned}/status",
         {"status": "resigned", "on": "2026-10-15", "reason": "本人申请辞职"},
     )
+    plan = start_training(users["bureau"], PLAN)
+    approval = task_of_instance(users["bureau_head"], "approve_training_plan", plan["id"])
+    users["bureau_head"].post(f"/api/v1/tasks/{approval['id']}/complete", {"data": {"approve": True}})
+    [row] = users["bureau"].get(f"{BULK}/bulk")["rows"]  # the one Gushan officer still in service
+    passed = {"attended": True, "result": "passed", "remarks": ""}
+    users["bureau"].post(f"{BULK}/bulk-complete", {"items": [{"task_id": row["task_id"], "data": passed}]})
     bureau = web_login(app, "bureau")
     text = page(bureau, "/dashboards/officers")
 
@@ -104,6 +111,11 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
         f'data-task="{task_of(users["gushan_station"], STATION, "submit_injury_materials", injury)["id"]}"'
         in inbox
     )
+
+    # Training results, per training, its title opening the training's record.
+    training_row = f'data-training="/instances/{plan["id"]}"'
+    assert figure(text, "officer-trainings", training_row, "passed") == (1, None)
+    assert figure(text, "officer-trainings", training_row, "absent") == (0, None)
 
     # Missing undertakings: the number is the bureau's list's length.
     missing = re.search(r'id="officer-missing-undertakings">[^<]*<a href="([^"]*)">(\d+)</a>', text)
