@@ -18,6 +18,7 @@ from service.auth import allow
 from service.usecases import roster
 from service.usecases.roster.contracts import officer_contracts
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES
+from service.usecases.roster.listing import LEFT_IN_MONTH
 
 blp = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="辅警名册 Officer roster")
 CODE = validate.Regexp(r"^[a-z0-9_-]+$")
@@ -30,7 +31,7 @@ class RosterArgs(PageArgs):
     campaign = Id(load_default=None, metadata={"description": "招聘批次编号"})
     left_in = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM 格式的月份"),
+        validate=validate.Regexp(LEFT_IN_MONTH, error="应为 1900 至 2099 年间 YYYY-MM 格式的月份"),
         metadata={"description": "离岗月份 YYYY-MM：只列出该月离岗的辅警"},
     )
 

@@ -18,6 +18,7 @@ from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster.contracts import officer_contracts
 from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
+from service.usecases.roster.listing import LEFT_IN_MONTH
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
 from workflows.ports import CHINA
@@ -66,11 +67,7 @@ def _listed(filters: dict[str, Any]) -> dict[str, Any]:
 def _month_arg(name: str) -> str | None:
     """A ``YYYY-MM`` argument (the officers' dashboard links its leavers by month), else None."""
     value = request.args.get(name, "").strip()
-    try:
-        date.fromisoformat(f"{value}-01")
-    except ValueError:
-        return None
-    return value if len(value) == 7 else None
+    return value if LEFT_IN_MONTH.match(value) else None
 
 
 @bp.get("/officers")

@@ -75,6 +75,7 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
     assert [o["id"] for o in api.get("/api/v1/officers?left_in=2026-10")["items"]] == [resigned]
     assert api.get("/api/v1/officers?left_in=2026-09")["items"] == []
     assert "YYYY-MM" in str(api.get("/api/v1/officers?left_in=2026-13", expect=422))
+    assert "YYYY-MM" in str(api.get("/api/v1/officers?left_in=0000-01", expect=422))  # was a 500
     leavers_chart = charts(text)["chart-leavers"]
     died_series = next(s for s in leavers_chart["series"] if s["name"] == "牺牲")
     assert died_series["data"][leavers_chart["categories"].index("2026-11")]["value"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,9 @@ from service.usecases.roster.training import training_history, undertaking_of
 from service.usecases.welfare.death import death_on_duty_record
 from service.usecases.welfare.injury import injury_history
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
+
+# A month of leaving to filter by: 1900-2099, so that the month after it is a date too.
+LEFT_IN_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
 # The appraisal history an officer's page and the renewal's grounds show: the last two years.
 HISTORY_MONTHS = 24
