@@ -61,13 +61,7 @@ def _missing_undertakings(ctx: ServiceContext, caller: Caller, towns: list[str])
     """How many officers in service of ``towns`` have no undertaking registered: the length of the bureau's
     list (roster/training.py, officers_without_undertaking), counted in the database; None for a reader
     who may not see that list (a town's departments do not keep the undertakings)."""
-    # The list's readers (training_start.missing_undertakings); that module is being reworked by another
-    # piece of issue 17, so the rule is repeated here rather than moved out of it now.
-    if not (
-        caller.in_department(training_start.LIST_DEPARTMENT)
-        or caller.has_role("auditor")
-        or caller.has_role("admin")
-    ):
+    if not training_start.may_list_missing(caller):
         return None
     signed = (
         select(InstanceSubjectModel.ref)

@@ -74,9 +74,14 @@ def start_undertaking(ctx: ServiceContext, caller: Caller, officer_id: int) -> d
     return {"instance_id": instance.id, "task_id": task_id}
 
 
+def may_list_missing(caller: Caller) -> bool:
+    """Who reads the list of missing undertakings: the sub-bureau, auditors and administrators."""
+    return caller.in_department(LIST_DEPARTMENT) or caller.has_role("auditor") or caller.has_role("admin")
+
+
 def missing_undertakings(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
     """The officers in service without an undertaking, for the sub-bureau, auditors and administrators."""
-    if not (caller.in_department(LIST_DEPARTMENT) or caller.has_role("auditor") or caller.has_role("admin")):
+    if not may_list_missing(caller):
         raise ForbiddenError("只有公安分局人员、审计人员和系统管理员可以查看未签保密承诺书的辅警名单")
     with ctx.database.reading() as session:
         return officers_without_undertaking(session)
