@@ -39,3 +39,6 @@ class FieldReportModel(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(64))
     confirmed_at: Mapped[datetime | None]
     station_remarks: Mapped[str | None] = mapped_column(Text)
+    # Who entered the report on the officer's behalf from the officer's signed paper sheet (the station's
+    # clerk); None when the officer reported in person (migration 0036).
+    entered_by: Mapped[str | None] = mapped_column(String(64))

@@ -113,6 +113,8 @@ class HumanTaskFacts(Protocol):
     def state(self) -> str: ...
     @property
     def claimed_by(self) -> str | None: ...
+    @property
+    def on_behalf_of(self) -> str | None: ...
 
 
 class HumanTaskModel(Base):
@@ -192,6 +194,9 @@ class HumanTaskModel(Base):
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # The person's own queue (``officer:<id>``) a task was taken from by a member of the model's
+    # ``onBehalfBy`` department, to enter it on that person's behalf from their signed paper (migration 0036).
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
     # Not stored: set by the queue use case from the service clock so the list can mark overdue work.
     overdue = False
 
