@@ -95,7 +95,8 @@ def appraisal_start_month(month: str) -> None:
         raise click.ClickException(error.message) from error
     click.echo(
         f"{month}: {result['started']} started now, {result['existing']} there already,"
-        f" {result['officers']} officers in service"
+        f" {result['officers']} officers in service, {result['on_injury_leave']} of them on injury leave all"
+        " month and not appraised"
     )
 
 

@@ -17,7 +17,7 @@ from service.api.welfare import DeathOnDutySchema, WorkInjuryEntrySchema
 from service.auth import allow
 from service.usecases import roster
 from service.usecases.roster.contracts import officer_contracts
-from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES
+from service.usecases.roster.labels import FILTER_STATUSES, LEAVING_STATUSES, STATUSES
 from service.usecases.roster.listing import LEFT_IN_MONTH
 
 blp = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="辅警名册 Officer roster")
@@ -27,13 +27,24 @@ CODE = validate.Regexp(r"^[a-z0-9_-]+$")
 class RosterArgs(PageArgs):
     town = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "镇的代码"})
     village = Text(32, min_length=1, load_default=None, validate=[CODE], metadata={"description": "村的代码"})
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(FILTER_STATUSES),
+        metadata={"description": "辅警状态；injury_leave：今天工伤休假的在岗辅警"},
+    )
     campaign = Id(load_default=None, metadata={"description": "招聘批次编号"})
     left_in = fields.String(
         load_default=None,
         validate=validate.Regexp(LEFT_IN_MONTH, error="应为 1900 至 2099 年间 YYYY-MM 格式的月份"),
         metadata={"description": "离岗月份 YYYY-MM：只列出该月离岗的辅警"},
     )
+
+
+class InjuryLeaveSchema(Schema):
+    instance_id = fields.Integer(metadata={"description": "工伤处理流程"})
+    since = fields.Date()
+    until_at_most = fields.Date(metadata={"description": "停工留薪期最迟至（模型的 max_leave_months）"})
+    max_months = fields.Integer()
 
 
 class OfficerRowSchema(Schema):
@@ -50,9 +61,11 @@ class OfficerRowSchema(Schema):
     role_label_en = fields.String()
     party_member = fields.Boolean()
     status = fields.String(metadata={"description": " | ".join(STATUSES)})
-    status_label = fields.String()
+    status_label = fields.String(metadata={"description": "状态；在岗而工伤休假的为“工伤休假”"})
     status_label_en = fields.String()
     status_since = fields.Date()
+    on_injury_leave = fields.Boolean(metadata={"description": "今天是否工伤休假（停工留薪期）"})
+    injury_leave = fields.Nested(InjuryLeaveSchema, allow_none=True)
     left_on = fields.Date(allow_none=True)
     leave_reason = fields.String(allow_none=True)
     contract_number = fields.String()

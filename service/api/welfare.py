@@ -36,10 +36,13 @@ class WorkInjuryEntrySchema(Schema):
     injury_date = fields.String(allow_none=True)
     injury_place = fields.String(allow_none=True)
     injury = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "injury_leave | back_at_work"})
+    status = fields.String(metadata={"description": "injury_leave | back_at_work | left_post | leave_ended"})
     status_label = fields.String()
     status_label_en = fields.String()
     status_since = fields.String(allow_none=True)
+    leave_until_at_most = fields.String(
+        allow_none=True, metadata={"description": "停工留薪期最迟至（模型的 max_leave_months）"}
+    )
     outcome = fields.String(metadata={"description": "pending | recognised | not_recognised"})
     outcome_label = fields.String()
     outcome_label_en = fields.String()

@@ -22,6 +22,7 @@ from service.usecases.batch_start import prepare, write
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, InvalidInputError, OperatorFailedError
 from service.usecases.field_reports import prepare_reports, report_definition, report_due_day
+from service.usecases.injury_leave import on_leave_all_month
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA, ManualClock
 from workflows.rules.grading import Confirmation, confirmation_problems, excellent_streak, incompetent_in_last
@@ -103,8 +104,14 @@ def _start_data(officer: OfficerModel, village: VillageModel, month: str, due_at
     }
 
 
-def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None = None) -> dict[str, int]:
+def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None = None) -> dict[str, Any]:
     """Start one appraisal instance per officer in service for ``month``; running it again adds nothing.
+
+    An officer on injury leave every day of the month (as far as is known at the start: the leave began
+    by the month's first day and neither ended nor reaches its limit before the month's last,
+    service/usecases/injury_leave.py) is not appraised that month: not started, and listed in the answer
+    (``on_injury_leave``, ``on_injury_leave_officers``). One back at work before the month ends is started
+    by the next run (the scheduler's rounds re-run the month while an officer lacks its appraisal).
 
     Answers how many officers are in service, how many appraisals were started now and how many the month
     held already; the run is audited (``appraisal_month_started``, by whoever ran it: a person, the CLI's
@@ -115,12 +122,23 @@ def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None
     finishes the rest. Large months are spread over ``workers`` processes (the claims keep them apart).
     """
     parse_month(month)
+    on_leave = on_leave_all_month(month)
     with ctx.database.reading() as session:
         officer_ids = list(
             session.scalars(
-                select(OfficerModel.id).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
+                select(OfficerModel.id)
+                .where(OfficerModel.status == "in_service", ~on_leave)
+                .order_by(OfficerModel.id)
             )
         )
+        not_appraised = [
+            {"id": officer_id, "name": name, "village_code": village, "town": town}
+            for officer_id, name, village, town in session.execute(
+                select(OfficerModel.id, OfficerModel.name, OfficerModel.village_code, OfficerModel.town)
+                .where(on_leave)
+                .order_by(OfficerModel.town, OfficerModel.village_code, OfficerModel.id)
+            )
+        ]
     now = ctx.clock.now()
     workers = workers or ctx.settings.batch_workers
     if workers <= 1 or len(officer_ids) < PARALLEL_MINIMUM:
@@ -145,11 +163,19 @@ def start_month(ctx: ServiceContext, month: str, actor: str, workers: int | None
             actor,
             "appraisal_month_started",
             month=month,
-            officers=len(officer_ids),
+            officers=len(officer_ids) + len(not_appraised),
             started=started,
             existing=existing,
+            on_injury_leave=len(not_appraised),
+            on_injury_leave_officers=[o["id"] for o in not_appraised],
         )
-    return {"officers": len(officer_ids), "started": started, "existing": existing}
+    return {
+        "officers": len(officer_ids) + len(not_appraised),
+        "started": started,
+        "existing": existing,
+        "on_injury_leave": len(not_appraised),
+        "on_injury_leave_officers": not_appraised,
+    }
 
 
 # Who starts or re-runs a month in person (the scheduler starts each month by itself on its start day).
@@ -161,7 +187,7 @@ def may_start_months(caller: Caller) -> bool:
     return caller.has_role("admin") or caller.heads(MONTH_STARTER_DEPARTMENT)
 
 
-def start_month_by(ctx: ServiceContext, caller: Caller, month: str) -> dict[str, int]:
+def start_month_by(ctx: ServiceContext, caller: Caller, month: str) -> dict[str, Any]:
     """``start_month`` for a person: refused (403, zh/en) unless ``may_start_months``."""
     if not may_start_months(caller):
         raise ForbiddenError("只有系统管理员或公安分局负责人可以启动或补启月度考核")
@@ -249,7 +275,7 @@ def _start_officers(
     return started
 
 
-def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:
+def start_due_month(ctx: ServiceContext) -> dict[str, Any] | None:
     """Start the current month's appraisal once its configured start day has come (scheduler round)."""
     today = ctx.clock.now().astimezone(CHINA).date()
     if today.day < ctx.settings.appraisal_start_day:
@@ -264,7 +290,7 @@ def start_due_month(ctx: ServiceContext) -> dict[str, int] | None:
         missing = session.scalar(
             select(func.count())
             .select_from(OfficerModel)
-            .where(OfficerModel.status == "in_service", ~claimed.exists())
+            .where(OfficerModel.status == "in_service", ~claimed.exists(), ~on_leave_all_month(month))
         )
     if not missing:
         return None

@@ -17,7 +17,7 @@ from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster.contracts import officer_contracts
-from service.usecases.roster.labels import LEAVING_STATUSES, STATUSES, status_label
+from service.usecases.roster.labels import FILTER_STATUSES, LEAVING_STATUSES, status_label
 from service.usecases.roster.listing import LEFT_IN_MONTH
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
@@ -52,7 +52,7 @@ def _filters() -> dict[str, Any]:
     return {
         "town": _arg("town"),
         "village": _arg("village"),
-        "status": _arg("status", set(STATUSES)),
+        "status": _arg("status", set(FILTER_STATUSES)),
         "campaign": id_or_none(request.args.get("campaign")),
         "left_in": _month_arg("left_in"),
     }
@@ -91,7 +91,7 @@ def roster_page() -> Any:
         pages=max(1, math.ceil(listing["total"] / PER_PAGE)),
         towns=options["towns"],
         villages=villages,
-        statuses=_statuses(STATUSES),
+        statuses=_statuses(FILTER_STATUSES),
         english=language() == "en",
     )
 

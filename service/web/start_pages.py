@@ -141,6 +141,14 @@ def start_month() -> Any:
             officers=result["officers"],
         )
     )
+    if result["on_injury_leave"]:
+        flash(
+            _(
+                "其中 %(count)s 名辅警整月工伤休假，本月不考核：%(names)s",
+                count=result["on_injury_leave"],
+                names="、".join(o["name"] for o in result["on_injury_leave_officers"]),
+            )
+        )
     return redirect(url_for("web.start_month_page", month=month))
 
 

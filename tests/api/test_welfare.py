@@ -108,7 +108,7 @@ def test_an_injury_recognised_is_paid_after_finance_confirms_and_one_not_recogni
     assert "报告因公受伤" in refused["message"]
     instance = report_injury(users, injured)
     [entry] = users["bureau"].get(f"/api/v1/officers/{injured}")["work_injuries"]
-    assert entry["status_label"] == "工伤停工" and entry["status_since"] == "2026-11-20"
+    assert entry["status_label"] == "工伤休假" and entry["status_since"] == "2026-11-20"
     assert entry["outcome_label"] == "认定中" and entry["injury"] == INJURY["injury"]
     submit_claim(users, instance)
 

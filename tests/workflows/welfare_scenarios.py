@@ -35,6 +35,7 @@ OPERATOR_RESULTS: dict[str, Any] = {
     "record_duty_status": {"status": "injury_leave", "since": "2026-11-28"},
     "record_work_injury": {"outcome": "recognised", "grounds": "执行职务受伤", "disability_grade": "grade_9"},
     "record_injury_benefits": {"amounts": {"medical_expenses": 12000}},
+    "record_left_post": {"status": "left_post_injury", "changed": True, "left_on": "2027-03-01"},
     "record_death": {"status": "died_on_duty", "changed": True, "left_on": "2026-11-28"},
     "record_death_on_duty": {"outcome": "martyr", "grounds": "符合烈士评定条件"},
 }
@@ -56,6 +57,7 @@ SUBMISSIONS: dict[str, Any] = {
         {"funding_decision": "approve"},
     ],
     "injury_return.json": {"return_date": "2027-02-01"},
+    "injury_exit.json": {"left_post_on": "2027-03-01", "exit_note": "按月发给伤残津贴"},
     "death_facts.json": {
         "died_on_duty": True,
         "facts_finding": "救助落水群众时牺牲",
@@ -93,6 +95,34 @@ SCENARIOS: dict[str, list[dict[str, Any]]] = {
             ],
             "timers": [],
             "final_data": {"recognised": True, "funding_decision": "approve"},
+        },
+        {
+            # Grades 1-4 (工伤保险条例 第三十五条): the labour relation kept, the officer leaves the post.
+            "name": "grade_3_leaves_the_post",
+            "start_data": INJURY_START,
+            "operators": [
+                "record_duty_status",
+                "record_work_injury",
+                "record_injury_benefits",
+                "record_left_post",
+            ],
+            "user_tasks": [
+                "submit_injury_materials",
+                "recognise_injury",
+                "enter_injury_payments",
+                "confirm_injury_funding",
+                "arrange_leaving_post",
+            ],
+            "timers": [],
+            "submissions": {
+                "injury_recognition.json": {
+                    "recognised": True,
+                    "recognition_grounds": "执行职务受伤，符合工伤认定条件",
+                    "disability_grade": "grade_3",
+                },
+                "benefit_funding.json": {"funding_decision": "approve"},
+            },
+            "final_data": {"left_post_record": OPERATOR_RESULTS["record_left_post"]},
         },
         {
             "name": "not_recognised_no_payments",

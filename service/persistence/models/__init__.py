@@ -58,6 +58,7 @@ from service.persistence.models.recruitment import (
     OfficerModel,
 )
 from service.persistence.models.register import TownModel, VillageModel, VillageVersionModel
+from service.persistence.models.welfare import InjuryLeaveModel
 from service.persistence.models.workbench import DraftScenarioModel, SandboxRunModel
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "HumanTaskFacts",
     "HumanTaskModel",
     "IncidentModel",
+    "InjuryLeaveModel",
     "InstanceModel",
     "InstanceSubjectModel",
     "LoginFailureModel",

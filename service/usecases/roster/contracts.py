@@ -30,6 +30,9 @@ OUTCOMES = {
     # A death ends the contract on the day of death (service/usecases/welfare/).
     "died_on_duty": ("因公牺牲终止", "Ended: died on duty"),
     "deceased": ("因死亡终止", "Ended: deceased"),
+    # Grades 1-4 of a work injury: the labour relation is kept, the officer leaves the post
+    # (工伤保险条例 第三十五条).
+    "left_post_injury": ("保留劳动关系，退出工作岗位", "Labour relation kept; left the post"),
 }
 
 

@@ -15,6 +15,7 @@ from service.persistence.models import (
     AppraisalRecordModel,
     CampaignModel,
     ContractRenewalStartModel,
+    InjuryLeaveModel,
     InstanceModel,
     OfficerModel,
     VillageModel,
@@ -23,14 +24,22 @@ from service.usecases.directory import Caller
 from service.usecases.dismissal_records import dismissal_history
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.field_reports import report_history
+from service.usecases.injury_leave import current_leaves, leave_fields, on_leave
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import STATUSES, role_label, status_label
+from service.usecases.roster.labels import (
+    FILTER_STATUSES,
+    ON_INJURY_LEAVE,
+    ON_INJURY_LEAVE_LABEL,
+    role_label,
+    status_label,
+)
 from service.usecases.roster.rewards import reward_history
 from service.usecases.roster.training import training_history, undertaking_of
 from service.usecases.welfare.death import death_on_duty_record
 from service.usecases.welfare.injury import injury_history
+from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 
 # A month of leaving to filter by: 1900-2099, so that the month after it is a date too.
@@ -59,9 +68,14 @@ def _row(
     application: ApplicationModel | None,
     campaign: CampaignModel | None,
     town_names: dict[str, tuple[str, str]],
+    leave: InjuryLeaveModel | None = None,
 ) -> dict[str, Any]:
+    """The roster's row; an officer in service on injury leave today shows 工伤休假 in the status's place
+    (the status stays ``in_service``: the post is still theirs) from the leave's first day."""
     town = town_names.get(officer.town, (officer.town, officer.town))
     role, status = role_label(officer.role), status_label(officer.status)
+    if leave is not None:
+        status = ON_INJURY_LEAVE_LABEL
     return {
         "id": officer.id,
         "name": officer.name,
@@ -78,7 +92,8 @@ def _row(
         "status": officer.status,
         "status_label": status[0],
         "status_label_en": status[1],
-        "status_since": officer.status_since,
+        "status_since": leave.leave_from if leave is not None else officer.status_since,
+        **leave_fields(leave),
         "left_on": officer.left_on,
         "leave_reason": officer.leave_reason,
         "contract_number": officer.contract_number,
@@ -97,11 +112,14 @@ def _row(
 def _check_filters(caller: Caller, town: str | None, status: str | None) -> set[str] | None:
     """The towns the list covers (None: all); refuse a town the caller may not read, an unknown status."""
     visible = roster_towns(caller)
-    if status is not None and status not in STATUSES:
+    if status is not None and status not in FILTER_STATUSES:
         raise InvalidInputError(
             "未知的辅警状态：{status}",
             errors={
-                "status": ["应为 " + "、".join(STATUSES) + " 之一", "Must be one of " + ", ".join(STATUSES)]
+                "status": [
+                    "应为 " + "、".join(FILTER_STATUSES) + " 之一",
+                    "Must be one of " + ", ".join(FILTER_STATUSES),
+                ]
             },
             english="Unknown officer status: {status}",
             status=status,
@@ -128,14 +146,19 @@ def list_officers(
     per_page: int = 50,
 ) -> dict[str, Any]:
     """One page of the roster, by town, village and name; filters by town, village, status and the
-    campaign the officers were hired in; ``left_in`` (a month's first day): who left service that month."""
+    campaign the officers were hired in; ``left_in`` (a month's first day): who left service that month.
+    ``status`` ``injury_leave``: the officers in service on injury leave today (``in_service`` lists them
+    too: they hold their posts)."""
     towns_shown = _check_filters(caller, town, status)
+    today = ctx.clock.now().astimezone(CHINA).date()
     query = _roster_query()
     if towns_shown is not None:
         query = query.where(OfficerModel.town.in_(sorted(towns_shown)))
     if village:
         query = query.where(OfficerModel.village_code == village)
-    if status:
+    if status == ON_INJURY_LEAVE:
+        query = query.where(on_leave(today))
+    elif status:
         query = query.where(OfficerModel.status == status)
     if campaign is not None:
         query = query.where(ApplicationModel.campaign_id == campaign)
@@ -149,7 +172,8 @@ def list_officers(
             .limit(per_page)
         ).all()
         names = _town_names(session)
-        items = [_row(row[0], row[1], row[2], row[3], names) for row in rows]
+        leaves = current_leaves(session, [row[0].id for row in rows], today)
+        items = [_row(row[0], row[1], row[2], row[3], names, leaves.get(row[0].id)) for row in rows]
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
@@ -194,16 +218,21 @@ def _renewals(session: Session, officer_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def officer_row(session: Session, officer_id: int) -> dict[str, Any] | None:
+def officer_row(session: Session, officer_id: int, today: date | None = None) -> dict[str, Any] | None:
+    """One officer's roster row; with ``today`` (China time), an injury leave that day in the status's
+    place."""
     found = session.execute(_roster_query().where(OfficerModel.id == officer_id)).first()
-    return _row(found[0], found[1], found[2], found[3], _town_names(session)) if found else None
+    if not found:
+        return None
+    leave = current_leaves(session, [officer_id], today).get(officer_id) if today else None
+    return _row(found[0], found[1], found[2], found[3], _town_names(session), leave)
 
 
 def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict[str, Any]:
     """One officer: the roster's row, the appraisal history, the contract renewals raised, the rewards."""
     visible = roster_towns(caller)
     with ctx.database.reading() as session:
-        row = officer_row(session, officer_id)
+        row = officer_row(session, officer_id, ctx.clock.now().astimezone(CHINA).date())
         if row is None or (visible is not None and row["town"] not in visible):
             # Another town's officer is as unknown to a town's departments as one that does not exist.
             raise NotFoundError(

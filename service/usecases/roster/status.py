@@ -102,6 +102,6 @@ def change_status(
             after=snapshot(officer),
         )
         session.flush()
-        row = officer_row(session, officer.id)
+        row = officer_row(session, officer.id, today)
     assert row is not None  # noqa: S101 - changed in this transaction
     return row
