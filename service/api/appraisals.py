@@ -27,10 +27,21 @@ class MonthSchema(Schema):
     month = Month(required=True)
 
 
+class NotAppraisedSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    village_code = fields.String()
+    town = fields.String()
+
+
 class MonthStartedSchema(Schema):
     officers = fields.Integer(metadata={"description": "在岗辅警人数"})
     started = fields.Integer(metadata={"description": "本次启动的考核数"})
     existing = fields.Integer(metadata={"description": "此前已启动的考核数"})
+    on_injury_leave = fields.Integer(metadata={"description": "整月工伤休假、本月不考核的辅警人数"})
+    on_injury_leave_officers = fields.List(
+        fields.Nested(NotAppraisedSchema), metadata={"description": "整月工伤休假、本月不考核的辅警"}
+    )
 
 
 class ReportArgs(Schema):

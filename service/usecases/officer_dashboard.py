@@ -27,15 +27,16 @@ from service.persistence.models import (
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
 from service.usecases.dashboards import appraisal_towns, visible_towns
 from service.usecases.directory import Caller, register_villages
+from service.usecases.injury_leave import on_leave
 from service.usecases.roster import training_start
 from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, LEAVING_STATUSES
+from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, INJURY_EXIT, LEAVING_STATUSES
 from service.usecases.roster.training import TRAINING_RECORDED, UNDERTAKING_RECORDED
 from workflows.ports import CHINA
 from workflows.rules.posts import allocate_posts
 
 # The ways out of service, in the order the page shows them.
-LEAVER_STATUSES = (*LEAVING_STATUSES, *DEATH_STATUSES)
+LEAVER_STATUSES = (*LEAVING_STATUSES, *DEATH_STATUSES, INJURY_EXIT)
 # The officer processes whose open steps the page counts, in the order it shows them (the appraisal and the
 # recruitment have dashboards of their own).
 OFFICER_PROCESSES = (
@@ -123,6 +124,16 @@ def officer_overview(
                 .group_by(OfficerModel.town)
             )
         }
+        # Of those in service (who hold their posts), the ones on injury leave today.
+        today = ctx.clock.now().astimezone(CHINA).date()
+        on_injury_leave: dict[str, int] = {
+            place: count
+            for place, count in session.execute(
+                select(OfficerModel.town, func.count())
+                .where(on_leave(today), OfficerModel.town.in_(codes))
+                .group_by(OfficerModel.town)
+            )
+        }
         village_towns = {
             code: place for code, place in session.execute(select(VillageModel.code, VillageModel.town))
         }
@@ -172,7 +183,13 @@ def officer_overview(
         "towns": chosen,
         "town_options": options,
         "staffing": [
-            {**t, "in_service": serving.get(t["code"], 0), "posts": posts.get(t["code"], 0)} for t in chosen
+            {
+                **t,
+                "in_service": serving.get(t["code"], 0),
+                "on_injury_leave": on_injury_leave.get(t["code"], 0),
+                "posts": posts.get(t["code"], 0),
+            }
+            for t in chosen
         ],
         "leavers": leavers,
         "leaver_statuses": LEAVER_STATUSES,

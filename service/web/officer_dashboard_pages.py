@@ -38,6 +38,7 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
             "name": t["name_en"] if english else t["name_zh"],
             "posts": t["posts"],
             "in_service": (t["in_service"], _roster(town=t["code"], status="in_service")),
+            "on_injury_leave": (t["on_injury_leave"], _roster(town=t["code"], status="injury_leave")),
         }
         for t in overview["staffing"]
     ]
