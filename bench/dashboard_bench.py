@@ -67,6 +67,7 @@ from service.usecases.directory import authenticate, create_user, load_register
 from workflows.ports import CHINA
 
 P95_TARGET = 0.300
+CAMPAIGN_KEY = "2026-bench-recruitment"
 WARMUP = 2
 CHUNK = 10_000
 PASSWORD = "bench-password-1"  # noqa: S105  (a throwaway database's user)
@@ -350,7 +351,7 @@ def populate(ctx: ServiceContext, sizes: Sizes) -> dict[str, int]:
 def populate_campaign(
     ctx: ServiceContext, sizes: Sizes, definitions: dict[str, int], villages: list[str], now: datetime
 ) -> int:
-    key = "2026-bench-recruitment"
+    key = CAMPAIGN_KEY
     plan_villages = villages[: min(len(villages), 146)]
     [campaign_instance] = _instances(
         ctx, [_instance(definitions["recruitment"], "recruitment", key, "running", now)]
@@ -433,12 +434,25 @@ def populate_campaign(
     return campaign_id
 
 
+def populated(ctx: ServiceContext) -> bool:
+    """Whether the database was populated by an earlier run (``--database``: kept and reused)."""
+    with ctx.database.reading() as session:
+        found = session.scalar(select(CampaignModel.id).where(CampaignModel.business_key == CAMPAIGN_KEY))
+    return found is not None
+
+
 @contextmanager
 def service(url: str) -> Iterator[tuple[Any, ServiceContext]]:
     migrate.upgrade(url)
     app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
     discard_service_logs()
     ctx: ServiceContext = app.extensions["auxpolice"]
+    if populated(ctx):
+        try:
+            yield app, ctx
+        finally:
+            ctx.database.dispose()
+        return
     with ctx.database.transaction() as session:
         load_register(session)
         create_user(
@@ -493,12 +507,33 @@ CANDIDATE_INDEXES = (
 )
 
 
+def existing(ctx: ServiceContext) -> dict[str, int]:
+    """The row counts of a database populated by an earlier run."""
+    with ctx.database.reading() as session:
+        found = {
+            table: int(session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)  # noqa: S608
+            for table in ("instances", "human_tasks", "appraisal_records", "audit_events", "applications")
+        }
+        found["open_tasks"] = int(
+            session.scalar(text("SELECT count(*) FROM human_tasks WHERE state IN ('open', 'claimed')")) or 0
+        )
+        found["campaign_id"] = int(
+            session.scalar(select(CampaignModel.id).where(CampaignModel.business_key == CAMPAIGN_KEY)) or 0
+        )
+    found["rebuild_ms"] = 0
+    return found
+
+
 def measure(backend: str, url: str, sizes: Sizes, candidates: bool = False) -> list[Row]:
     rows: list[Row] = []
     with service(url) as (app, ctx):
         started = time.perf_counter()
-        log(f"{backend}: populating ({sizes})")
-        found = populate(ctx, sizes)
+        if populated(ctx):
+            log(f"{backend}: reusing the populated database {url}")
+            found = existing(ctx)
+        else:
+            log(f"{backend}: populating ({sizes})")
+            found = populate(ctx, sizes)
         counts = {k: v for k, v in found.items() if k not in ("campaign_id", "rebuild_ms")}
         rows.append(Row(f"{backend}: rows", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         rows.append(
@@ -591,9 +626,16 @@ def measure(backend: str, url: str, sizes: Sizes, candidates: bool = False) -> l
 
 
 def run(
-    sizes: Sizes, candidates: bool = False, backends: tuple[str, ...] = ("sqlite", "postgresql")
+    sizes: Sizes,
+    candidates: bool = False,
+    backends: tuple[str, ...] = ("sqlite", "postgresql"),
+    kept: str | None = None,
 ) -> list[Row]:
     rows: list[Row] = []
+    if kept is not None:
+        # A database kept between runs (populated by the first, reused by the next: EXPLAIN and profiles
+        # on the bench's own rows without populating again); the caller drops it.
+        return measure(kept.split(":", 1)[0].split("+", 1)[0], kept, sizes, candidates)
     if "sqlite" in backends:
         with database("sqlite") as url:
             rows += measure("sqlite", url, sizes, candidates)
@@ -617,6 +659,11 @@ def main(argv: list[str] | None = None) -> int:
         help="then time the appraisal again with CANDIDATE_INDEXES",
     )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), help="only this database")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="populate this database and keep it, or reuse it when an earlier run populated it",
+    )
     parser.add_argument("--repeat", type=int, help="timed calls per figure (default 30, 20 with --quick)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -625,7 +672,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"auxpolice dashboard benchmark ({'quick' if args.quick else 'full'}): {sizes}")
     print(machine())
-    rows = run(sizes, args.candidate_indexes, (args.backend,) if args.backend else ("sqlite", "postgresql"))
+    backends = (args.backend,) if args.backend else ("sqlite", "postgresql")
+    rows = run(sizes, args.candidate_indexes, backends, args.database)
     print()
     print(format_table(rows))
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s; at the end: {load()}")

@@ -73,9 +73,10 @@ def section_statements(caller: Caller, now: datetime) -> dict[str, Select[Any]]:
 def nav_statements(caller: Caller, now: datetime) -> dict[str, Select[Any]]:
     """The navigation's badges: the caller's held tasks, held and overdue, and open overdue tasks.
 
-    Index range reads that stop at the bound, never a pass over the departments' open tasks: the caller's
-    own from ``ix_human_tasks_active_claimed`` (``held_by``), the open overdue ones from the covering
-    ``ix_human_tasks_active_counts`` (department_code, state, due_at, ...).
+    Index range reads that stop at the bound, never a pass over the departments' open tasks: all three
+    from the covering ``ix_human_tasks_active_counts`` (department_code, state, due_at, claimed_by, ...),
+    the caller's own in the range of the departments' claimed tasks (``held_by``), the open overdue ones
+    in the range of open tasks due before now (tests/api/test_nav_count_plans.py).
     """
     work = my_work_statement(caller)
     held = work.where(held_by(caller))

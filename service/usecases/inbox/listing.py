@@ -27,7 +27,6 @@ from workflows.ports import CHINA
 
 T = HumanTaskModel
 EARLIER = aliased(HumanTaskModel, name="earlier")
-HELD = aliased(HumanTaskModel, name="held")
 SECTIONS = ("all", "mine", "open", "due_soon", "overdue", "returned")
 DUE_CHOICES = ("any", "overdue", "today", "3days")
 SORTS = ("due", "created", "process", "village")
@@ -83,13 +82,16 @@ def my_work_statement(caller: Caller) -> Select[HumanTaskModel]:
 
 
 def held_by(caller: Caller) -> ColumnElement[bool]:
-    """Held by the caller. Said twice on purpose: SQLite's statistics cannot tell one person's few tasks
-    from a department's many, and with the plain condition alone read every open task of the departments
-    to find them (20 ms for the bureau head at 140,000 open tasks), so the ids come from
-    ix_human_tasks_active_claimed; PostgreSQL, given the subquery alone, hash-joined the departments' rows
-    (10 ms), and with the plain condition reads it from the covering index (0.2 ms)."""
-    held = select(HELD.id).where(text(ACTIVE_TASK), HELD.claimed_by == caller.username)
-    return and_(T.claimed_by == caller.username, T.id.in_(held))
+    """Held by the caller: claimed, by them. An active task someone holds is always ``claimed`` (a claim
+    sets both, a release both back: tasks.set_claim, on_behalf), so saying the state too is the same set
+    of tasks, and it makes the read an index range of the departments' *claimed* tasks, (department_code,
+    state='claimed') of ``ix_human_tasks_active_counts``, whatever their open tasks number, on both
+    databases. The earlier form, the ids of ``claimed_by = ?`` from ix_human_tasks_active_claimed as a
+    subquery, was planned by SQLite as a scan of the whole task table whenever its statistics saw (as they
+    do at every volume) almost no active task held: ``claimed_by`` NULL on all of them, so the index looked
+    as wide as the table (95 ms a page for the sub-bureau at 140,000 open tasks; docs/benchmarks.md,
+    "The navigation's counts ...")."""
+    return and_(T.state == "claimed", T.claimed_by == caller.username)
 
 
 def _returned(caller: Caller) -> ColumnElement[bool]:
