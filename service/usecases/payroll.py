@@ -26,11 +26,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.persistence.models import AuditEventModel, InstanceModel, OfficerModel
+from service.persistence.models import (
+    OPEN_STATES,
+    AuditEventModel,
+    HumanTaskModel,
+    InstanceModel,
+    OfficerModel,
+)
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
 from service.usecases.roster.training import signed_undertakings
 from service.usecases.runner import InstanceRunner, operator
+from service.usecases.subjects import payroll_subject
 from workflows.ports import CHINA
 from workflows.scripting import OperatorCall
 
@@ -78,12 +85,7 @@ def open_payroll(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
         standard[key] = _money(value)
     other = _payroll_of(runner, month, runner.instance.id)
     if other is not None:
-        raise OperatorFailedError(
-            "{month} 的工资表已在流程 {instance_id} 中报送，每月只能有一份",
-            english="The payroll of {month} is already in instance {instance_id}: one per month",
-            month=month,
-            instance_id=other,
-        )
+        _refuse_second(runner.session, month, other)
     audit.record(
         runner.session,
         runner.ctx.clock.now(),
@@ -93,6 +95,35 @@ def open_payroll(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
         month=month,
     )
     return {"month": month, "standard": standard, "opened_by": runner.actor}
+
+
+def _refuse_second(session: Session, month: str, other: int) -> None:
+    """Refuse a second payroll of ``month``, naming the month and where the first one stands, in words (the
+    page links to it through ``existing_instance_id``)."""
+    status = session.scalar(select(InstanceModel.status).where(InstanceModel.id == other))
+    step = session.execute(
+        select(HumanTaskModel.name_zh, HumanTaskModel.name_en)
+        .where(HumanTaskModel.instance_id == other, HumanTaskModel.state.in_(OPEN_STATES))
+        .order_by(HumanTaskModel.created_at)
+    ).first()
+    if status == "completed":
+        state = ("已由财政金融局确认", "already confirmed by Finance")
+    elif step is not None:
+        state = (f"正在办理，当前步骤：{step.name_zh}", f"in progress, now at “{step.name_en}”")
+    else:
+        state = ("正在办理", "in progress")
+    subject = payroll_subject(month)
+    raise OperatorFailedError(
+        "本月份已有工资表“{subject}”（{state}），每月只能报送一份：请打开该工资表办理，不要重复报送",
+        english="There is already a payroll for this month, “{subject_en}” ({state_en}); there is one per"
+        " month: open that payroll instead of submitting another",
+        subject=subject[0],
+        subject_en=subject[1],
+        state=state[0],
+        state_en=state[1],
+        month=month,
+        existing_instance_id=other,
+    )
 
 
 def _payroll_of(runner: InstanceRunner, month: str, this: int) -> int | None:

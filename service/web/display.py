@@ -14,6 +14,7 @@ from flask_babel import gettext, lazy_gettext
 from service.usecases import names
 from service.usecases.directory import is_personal_queue
 from service.usecases.grounds.building import deadline_date
+from service.usecases.subjects import english_subject
 from service.web import bp, context, language
 from workflows.ports import CHINA
 
@@ -250,13 +251,7 @@ def list_separator() -> str:
     return ", " if language() == "en" else "、"
 
 
-# A task's subject is stored as Chinese text, written by the service in these shapes: a person with the
-# village (``应聘人002（涝台村）``, an officer's month ``张建华（涝台村）2026-11``) and a post
-# (``涝台村 第1岗``). English pages show the village's English name.
-_ASIDE = re.compile(r"\s*（([^（）]*)）\s*")
-_POST = re.compile(r"^(\S+) 第(\d+)岗$")
-
-
+# A task's subject is stored as Chinese text (service/usecases/subjects.py): English pages show it in English.
 @bp.app_template_filter("subject_text")
 def subject_text(subject: str | None) -> str:
     if not subject or language() != "en":
@@ -265,21 +260,7 @@ def subject_text(subject: str | None) -> str:
     if "villages_by_zh" not in cache:
         with context().database.reading() as session:
             cache["villages_by_zh"] = names.villages_by_chinese_name(session)
-    villages = cache["villages_by_zh"]
-
-    def village(name: str) -> str:
-        found = villages.get(name)
-        return found.en if found else name
-
-    post = _POST.match(subject)
-    if post:
-        return f"{village(post.group(1))}, post {post.group(2)}"
-
-    def aside(found: re.Match[str]) -> str:
-        last = found.end() == len(subject)
-        return f" ({village(found.group(1))})" + ("" if last else " ")
-
-    return _ASIDE.sub(aside, subject)
+    return english_subject(subject, cache["villages_by_zh"])
 
 
 _POST_KEY = re.compile(r"^.+/(?P<village>[^/]+)/(?P<slot>\d+)$")

@@ -27,10 +27,16 @@ def _form_text(schema: dict[str, Any], key: str) -> str:
 
 
 def _start_page(
-    process_id: str, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, Any], message: str = ""
+    process_id: str,
+    schema: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, Any],
+    message: str = "",
+    existing: Any = None,
 ) -> str:
     return render_template(
         "process_start.html",
+        existing=existing,
         process_id=process_id,
         title=_form_text(schema, "title"),
         description=_form_text(schema, "description"),
@@ -66,7 +72,9 @@ def process_start_post(process_id: str) -> Any:
         if isinstance(error, ForbiddenError | NotFoundError):
             return render_template("error.html", message=refusal(error)), error.status
         errors = (error.errors or {}) if isinstance(error, InvalidInputError) else {}
-        return _start_page(process_id, schema, data, errors, refusal(error)), error.status
+        # A second payroll of a month names the first; the page links to it.
+        existing = error.params.get("existing_instance_id")
+        return _start_page(process_id, schema, data, errors, refusal(error), existing), error.status
     flash(_("已启动“%(name)s”", name=started["name_en" if language() == "en" else "name_zh"]))
     if started["task_id"]:
         return redirect(url_for("web.task", task_id=started["task_id"]))

@@ -75,7 +75,7 @@ def test_a_payroll_off_the_roster_is_sent_back_with_reasons_and_confirmed_once_c
     finance.post("/api/v1/instances", start, expect=403)  # the service company submits
     payroll = company.post("/api/v1/instances", start, expect=201)
     again = company.post("/api/v1/instances", start, expect=422)
-    assert "每月只能有一份" in again["message"]
+    assert "每月只能报送一份" in again["message"]
 
     # The first payroll: the second's wage off and an award without a reward, the unsigned officer paid, the
     # one who left and an unknown number listed, the third missing.
