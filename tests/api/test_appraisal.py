@@ -37,6 +37,8 @@ def test_full_month_for_46_officers(users: dict[str, User], ctx: ServiceContext)
         "existing": 0,
         "officers": 46,
         "started": 46,
+        "on_injury_leave": 0,
+        "on_injury_leave_officers": [],
     }
     gushan = len(tasks_of(users["gushan_station"], "police_station:gushan", "station_score"))
     boyu = len(tasks_of(users["boyu_station"], "police_station:boyu", "station_score"))

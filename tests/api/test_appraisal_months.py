@@ -18,6 +18,9 @@ from tests.api.appraisal_steps import seed
 from tests.conftest import User
 from workflows.ports import ManualClock
 
+# No officer on injury leave: the month start's answer and audit say so (service/usecases/injury_leave.py).
+NO_LEAVE: dict[str, Any] = {"on_injury_leave": 0, "on_injury_leave_officers": []}
+
 
 def month_runs(ctx: ServiceContext) -> list[tuple[str, dict[str, Any]]]:
     """The audited runs of a month's start: (actor, payload), oldest first."""
@@ -47,10 +50,16 @@ def test_the_scheduler_starts_the_month_on_its_start_day_once(
     assert started_for(ctx, "2026-12") == 0
 
     clock.advance(timedelta(days=24))  # 2026-12-25: the start day
-    assert start_due_month(ctx) == {"officers": 46, "started": 46, "existing": 0}
+    assert start_due_month(ctx) == {
+        "officers": 46,
+        "started": 46,
+        "existing": 0,
+        "on_injury_leave": 0,
+        "on_injury_leave_officers": [],
+    }
     assert start_due_month(ctx) is None  # the next round finds nothing missing and starts nothing
     assert month_runs(ctx) == [
-        ("scheduler", {"month": "2026-12", "officers": 46, "started": 46, "existing": 0})
+        ("scheduler", {"month": "2026-12", "officers": 46, "started": 46, "existing": 0, **NO_LEAVE})
     ]
 
     # An officer who leaves after the start keeps the month's appraisal; nothing is missing, so the
@@ -72,16 +81,20 @@ def test_the_bureau_head_and_an_admin_start_or_re_run_a_month(
         "officers": 46,
         "started": 46,
         "existing": 0,
+        "on_injury_leave": 0,
+        "on_injury_leave_officers": [],
     }
     assert admin.post("/api/v1/appraisals/months", {"month": "2026-11"}, expect=201) == {
         "officers": 46,
         "started": 0,
         "existing": 46,
+        "on_injury_leave": 0,
+        "on_injury_leave_officers": [],
     }
     assert started_for(ctx, "2026-11") == 46
     assert month_runs(ctx) == [
-        ("bureau_head", {"month": "2026-11", "officers": 46, "started": 46, "existing": 0}),
-        ("admin", {"month": "2026-11", "officers": 46, "started": 0, "existing": 46}),
+        ("bureau_head", {"month": "2026-11", "officers": 46, "started": 46, "existing": 0, **NO_LEAVE}),
+        ("admin", {"month": "2026-11", "officers": 46, "started": 0, "existing": 46, **NO_LEAVE}),
     ]
 
 
