@@ -68,6 +68,9 @@ class OfficerRowSchema(Schema):
     injury_leave = fields.Nested(InjuryLeaveSchema, allow_none=True)
     left_on = fields.Date(allow_none=True)
     leave_reason = fields.String(allow_none=True)
+    leave_reason_en = fields.String(
+        allow_none=True, metadata={"description": "离岗原因（英文：系统记录的原因译出，手填的原样）"}
+    )
     contract_number = fields.String()
     contract_start = fields.Date()
     contract_end = fields.Date()

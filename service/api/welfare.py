@@ -36,7 +36,12 @@ class WorkInjuryEntrySchema(Schema):
     injury_date = fields.String(allow_none=True)
     injury_place = fields.String(allow_none=True)
     injury = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "injury_leave | back_at_work | left_post | leave_ended"})
+    status = fields.String(
+        metadata={
+            "description": "injury_leave | back_at_work | left_post | leave_ended | left_service"
+            "（辅警已牺牲、去世或离岗时仍在工伤休假的，显示其最终状态）"
+        }
+    )
     status_label = fields.String()
     status_label_en = fields.String()
     status_since = fields.String(allow_none=True)

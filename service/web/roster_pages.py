@@ -105,7 +105,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     ("状态", "Status", 10, "status_label", "status_label_en"),
     ("状态起始日期", "Status since", 12, "status_since", "status_since"),
     ("离岗日期", "Left service on", 12, "left_on", "left_on"),
-    ("离岗原因", "Reason for leaving", 24, "leave_reason", "leave_reason"),
+    ("离岗原因", "Reason for leaving", 24, "leave_reason", "leave_reason_en"),
     ("合同编号", "Contract number", 18, "contract_number", "contract_number"),
     ("合同起始日期", "Contract start", 12, "contract_start", "contract_start"),
     ("合同终止日期", "Contract end", 12, "contract_end", "contract_end"),

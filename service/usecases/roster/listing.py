@@ -37,8 +37,8 @@ from service.usecases.roster.labels import (
 )
 from service.usecases.roster.rewards import reward_history
 from service.usecases.roster.training import training_history, undertaking_of
-from service.usecases.welfare.death import death_on_duty_record
-from service.usecases.welfare.injury import injury_history
+from service.usecases.welfare.death import death_on_duty_record, leave_reason_en
+from service.usecases.welfare.injury import injury_history, with_final_state
 from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 
@@ -96,6 +96,7 @@ def _row(
         **leave_fields(leave),
         "left_on": officer.left_on,
         "leave_reason": officer.leave_reason,
+        "leave_reason_en": leave_reason_en(officer.leave_reason),
         "contract_number": officer.contract_number,
         "contract_start": officer.contract_start,
         "contract_end": officer.contract_end,
@@ -247,7 +248,9 @@ def officer_detail(ctx: ServiceContext, caller: Caller, officer_id: int) -> dict
             "undertaking": undertaking_of(session, officer_id),
             "dismissals": dismissal_history(session, officer_id),
             "field_reports": report_history(session, officer_id),
-            "work_injuries": injury_history(session, officer_id),
+            "work_injuries": with_final_state(
+                injury_history(session, officer_id), row["status"], row["left_on"]
+            ),
             "death_on_duty": death_on_duty_record(session, officer_id),
         }
 

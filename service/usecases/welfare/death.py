@@ -36,6 +36,18 @@ RELATIONSHIP_LABELS = {
     "other": ("其他近亲属", "Other close relative"),
 }
 AMOUNT_FIELDS = ("one_time_pension", "funeral_grant", "monthly_pension")
+# The reason for leaving the roster gets when the process records a death, in both languages: the officer's
+# page and the roster show the reader's (``leave_reason_en``); a reason a head typed stays as typed.
+DEATH_REASONS = {
+    "died_on_duty": ("因公牺牲", "Died on duty"),
+    "deceased": ("死亡（经核实非因公）", "Died; found not to have died on duty"),
+}
+
+
+def leave_reason_en(reason: str | None) -> str | None:
+    """The English of a reason for leaving the service wrote; any other reason as it was typed."""
+    english = {zh: en for zh, en in DEATH_REASONS.values()}
+    return english.get(reason or "", reason)
 
 
 @operator("record_death")
@@ -60,7 +72,7 @@ def record_death(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]:
     if officer.status != IN_SERVICE:
         return {"status": officer.status, "changed": False}
     before = snapshot(officer)
-    reason = "因公牺牲" if status == "died_on_duty" else "死亡（经核实非因公）"
+    reason = DEATH_REASONS[status][0]
     leave_service(officer, status, date.fromisoformat(str(data["death_date"])), reason)
     audit.record(
         runner.session,

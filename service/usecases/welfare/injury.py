@@ -293,6 +293,28 @@ def injury_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["injury_date"], r["instance_id"]), reverse=True)
 
 
+# An injury still on leave by its record when the officer left service (died, resigned...) ends with them:
+# the officer's page shows that final state from the day they left, not 工伤休假 after the death.
+LEFT_SERVICE_STATES: dict[str, tuple[str, str]] = {
+    "died_on_duty": ("已牺牲", "Died on duty"),
+    "deceased": ("已去世", "Deceased"),
+}
+LEFT_SERVICE = ("已离岗", "Left service")
+
+
+def with_final_state(rows: list[dict[str, Any]], status: str, left_on: date | None) -> list[dict[str, Any]]:
+    """``injury_history``'s rows of an officer now ``status`` (left service on ``left_on``): an injury whose
+    last duty status is the leave shows the officer's leaving as its final state."""
+    if status == IN_SERVICE:
+        return rows
+    zh, en = LEFT_SERVICE_STATES.get(status, LEFT_SERVICE)
+    for row in rows:
+        if row.get("status") == "injury_leave":
+            row.update(status="left_service", status_label=zh, status_label_en=en, leave_until_at_most=None)
+            row["status_since"] = left_on.isoformat() if left_on else row.get("status_since")
+    return rows
+
+
 def _pending_row(instance_id: int | None, payload: dict[str, Any]) -> dict[str, Any]:
     pending = OUTCOME_LABELS["pending"]
     return {
