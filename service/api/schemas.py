@@ -76,6 +76,9 @@ class HumanTaskSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     head_only = fields.Boolean()
     overdue = fields.Boolean()
+    on_behalf_of = fields.String(
+        allow_none=True, metadata={"description": "the person's own queue it was taken from, to enter for them"}
+    )
 
 
 class RecordFieldSchema(Schema):

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "task_completed": lazy_gettext("办结任务"),
     "task_cancelled": lazy_gettext("任务取消"),
     "task_reassigned": lazy_gettext("改派任务"),
+    "task_taken_on_behalf": lazy_gettext("接办本人事项以代为录入"),
     "task_due_moved": lazy_gettext("调整任务期限"),
     "registration_closed_early": lazy_gettext("提前结束报名"),
     "registration_extended": lazy_gettext("延长报名"),
