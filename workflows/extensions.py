@@ -56,6 +56,7 @@ ATTACHMENT_LABELS = {
     "vetting_file": ("考察政审材料", "the vetting file"),
     "medical_records": ("病历及诊断证明", "the medical records"),
     "confidentiality_undertaking": ("签字的保密承诺书", "the signed confidentiality undertaking"),
+    "signed_field_report": ("辅警签字的纸质工作报告", "the officer's signed paper report"),
 }
 # A service task names the service's operator that does its work (SpiffWorkflow's own extension element,
 # read by its parser: `<spiffworkflow:serviceTaskOperator id="<operator>" resultVariable="<name>">`).
@@ -68,6 +69,12 @@ PERSONAL_QUEUE_KIND = "officer"
 # `dueDayOfNextMonth` = N: the task is due at the end of day N of the month after the task's `month` (the
 # month's report of an officer); the service puts that time in the data key `dueAtVariable` names.
 DUE_DAY_OF_NEXT_MONTH_KEY = "dueDayOfNextMonth"
+# A task of a person's own queue that a department may enter on that person's behalf from a signed paper
+# sheet (an officer without an account): `onBehalfBy` = a department or template (`police_station:{town}`),
+# `onBehalfAttachment` = the file then required at the task (a key of ATTACHMENT_LABELS). The completer is
+# recorded as the one who entered it; `separateFrom` on a later task keeps them from also confirming it.
+ON_BEHALF_BY_KEY = "onBehalfBy"
+ON_BEHALF_ATTACHMENT_KEY = "onBehalfAttachment"
 # How a process may be started, declared on its start event: `usecase:<name>` (only that use case of the
 # service starts it), `departments:<code>,...` (their members, through the API or the web, with a start
 # form named by `formJsonSchemaFilename` on the same event), `heads:<code>,...` (the same, their heads
@@ -101,6 +108,9 @@ class UserTaskInfo:
     requires_attachment: str | None = None  # a key of ATTACHMENT_LABELS (or an unknown one, for the lint)
     bulk_complete: bool = False  # `bulkComplete` = `true`: completed in a table with its step's others
     due_day_of_next_month: int | None = None  # `dueDayOfNextMonth`: the day of the following month it is due
+    due_day_declared: str | None = None  # `dueDayOfNextMonth` as written (for the lint), None when absent
+    on_behalf_by: str | None = None  # `onBehalfBy`: the department (template) that may enter it for them
+    on_behalf_attachment: str | None = None  # `onBehalfAttachment`: the file required when so entered
 
 
 @dataclass(frozen=True)
@@ -144,13 +154,69 @@ def user_task_info(task_spec: Any) -> UserTaskInfo:
         requires_attachment=_requires_attachment(properties.get(REQUIRES_ATTACHMENT_KEY)),
         bulk_complete=str(properties.get(BULK_COMPLETE_KEY, "")).strip().lower() == "true",
         due_day_of_next_month=_day_of_month(properties.get(DUE_DAY_OF_NEXT_MONTH_KEY)),
+        due_day_declared=_declared(properties.get(DUE_DAY_OF_NEXT_MONTH_KEY)),
+        on_behalf_by=_declared(properties.get(ON_BEHALF_BY_KEY)),
+        on_behalf_attachment=_declared(properties.get(ON_BEHALF_ATTACHMENT_KEY)),
     )
+
+
+def _declared(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text or None
 
 
 def _day_of_month(declared: Any) -> int | None:
     """A day that every month has (1-28), else None."""
     text = str(declared or "").strip()
     return int(text) if text.isdigit() and 1 <= int(text) <= 28 else None
+
+
+def user_task_problems(info: UserTaskInfo) -> list[tuple[str, str]]:
+    """What the lint refuses in a user task's `dueDayOfNextMonth` and on-behalf entry, in zh and en."""
+    found = []
+    if info.due_day_declared is not None and info.due_day_of_next_month is None:
+        found.append(
+            (
+                f"{DUE_DAY_OF_NEXT_MONTH_KEY} 的值 {info.due_day_declared!r} 不是 1 至 28 之间的整数"
+                "（每个月都有的日子）",
+                f"{DUE_DAY_OF_NEXT_MONTH_KEY} {info.due_day_declared!r} is not a whole number from 1 to 28 "
+                "(a day every month has)",
+            )
+        )
+    if info.on_behalf_by is None:
+        if info.on_behalf_attachment is not None:
+            found.append(
+                (
+                    f"{ON_BEHALF_ATTACHMENT_KEY} 须与 {ON_BEHALF_BY_KEY} 一同声明",
+                    f"{ON_BEHALF_ATTACHMENT_KEY} needs {ON_BEHALF_BY_KEY}",
+                )
+            )
+        return found
+    if not info.lane.startswith(f"{PERSONAL_QUEUE_KIND}:"):
+        found.append(
+            (
+                f"{ON_BEHALF_BY_KEY} 只用于本人事项（泳道 {PERSONAL_QUEUE_KIND}:{{...}}）的任务",
+                f"{ON_BEHALF_BY_KEY} is for a task of a person's own queue "
+                f"(lane {PERSONAL_QUEUE_KIND}:{{...}})",
+            )
+        )
+    if not LANE_PATTERN.match(info.on_behalf_by) or info.on_behalf_by.startswith(f"{PERSONAL_QUEUE_KIND}:"):
+        found.append(
+            (
+                f"{ON_BEHALF_BY_KEY} 的值 {info.on_behalf_by!r} 不是部门代码或部门模板",
+                f"{ON_BEHALF_BY_KEY} {info.on_behalf_by!r} is not a department code or template",
+            )
+        )
+    if info.on_behalf_attachment not in ATTACHMENT_LABELS or info.on_behalf_attachment == "true":
+        known = ", ".join(sorted(key for key in ATTACHMENT_LABELS if key != "true"))
+        found.append(
+            (
+                f"代为录入须声明 {ON_BEHALF_ATTACHMENT_KEY}：本人签字的纸质材料（可用：{known}）",
+                f"an entry on a person's behalf needs {ON_BEHALF_ATTACHMENT_KEY}, the signed paper "
+                f"(known: {known})",
+            )
+        )
+    return found
 
 
 def _moves_due_date(declared: str) -> tuple[str, str] | None:

@@ -28,6 +28,7 @@ from workflows.extensions import (
     declares_may_end_early,
     is_timer_catch,
     user_task_info,
+    user_task_problems,
 )
 from workflows.forms import row_table_problems
 from workflows.lint_bulk import lint_bulk_complete
@@ -117,6 +118,8 @@ def _lint(
                 )
             if (unknown := attachment_problem(info)) is not None:
                 problem(*unknown)
+            for found in user_task_problems(info):  # `dueDayOfNextMonth`, on-behalf entry
+                problem(*found)
             if info.form is None:
                 problem(f"用户任务未指定表单（属性 {FORM_KEY}）", f"user task names no form ({FORM_KEY})")
             elif info.form not in specs.forms:

@@ -9,11 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api import caller, context
-from service.api.field_report_schemas import FieldReportEntrySchema
+from service.api.field_report_schemas import AwaitingEntrySchema, FieldReportEntrySchema
 from service.api.fields import Month, Text, month_problem
 from service.api.streamed import streamed_file
 from service.auth import allow
-from service.usecases import appraisal, appraisal_reports, field_reports, own_cases
+from service.usecases import appraisal, appraisal_reports, field_report_entry, field_reports, own_cases
 from service.usecases.errors import InvalidInputError
 
 MIMETYPES = {
@@ -175,3 +175,14 @@ class OwnFieldReports(MethodView):
         """The caller's own monthly field reports, newest first, with what the station made of each
         (empty for an account linked to no officer)."""
         return field_reports.own_reports(context(), caller())
+
+
+@blp.route("/field-reports/awaiting-entry")
+class ReportsAwaitingEntry(MethodView):
+    @allow("staff")
+    @blp.response(200, AwaitingEntrySchema(many=True))
+    def get(self) -> Any:
+        """The monthly reports of your stations' officers still in the officers' own queues, soonest due
+        first, with whether each officer has an account: where a clerk finds a paper report to enter
+        (POST /api/v1/tasks/<id>/take-on-behalf). Police stations only."""
+        return field_report_entry.awaiting_entry(context(), caller())

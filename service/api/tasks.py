@@ -18,7 +18,7 @@ from service.api.schemas import (
     page_of,
 )
 from service.auth import allow
-from service.usecases import handover, task_record, tasks
+from service.usecases import handover, on_behalf, task_record, tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="待办任务 Queues and tasks")
 
@@ -73,6 +73,17 @@ class Claim(MethodView):
     def post(self, task_id: str) -> Any:
         """Claim a task for yourself."""
         return tasks.claim_task(context(), caller(), task_id)
+
+
+@blp.route("/tasks/<task_id>/take-on-behalf")
+class TakeOnBehalf(MethodView):
+    @allow("staff")
+    @blp.response(200, HumanTaskSchema)
+    def post(self, task_id: str) -> Any:
+        """Take an open task of a person's own queue (an officer's monthly report) to enter it on their
+        behalf from their signed paper, where the model allows your department (``onBehalfBy``): it moves to
+        your department, claimed by you, and its completion then requires the signed paper attached."""
+        return on_behalf.take_on_behalf(context(), caller(), task_id)
 
 
 @blp.route("/tasks/<task_id>/release")

@@ -22,11 +22,18 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.context import ServiceContext
-from service.persistence.models import DefinitionModel, OfficerModel, VillageModel
+from service.persistence.models import (
+    OPEN_STATES,
+    DefinitionModel,
+    HumanTaskModel,
+    OfficerModel,
+    VillageModel,
+)
 from service.persistence.models.field_reports import FieldReportModel
 from service.usecases.batch_start import PreparedStart, prepare
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError, OperatorFailedError
+from service.usecases.names import Name, person_names
 from service.usecases.runner import InstanceRunner, operator
 from workflows.budget import ActionLimits
 from workflows.ports import CHINA
@@ -153,6 +160,9 @@ def record_submitted(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
     data, now = call.data, runner.ctx.clock.now()
     assert runner.instance is not None  # noqa: S101 - operators run inside an instance
     due_at = datetime.fromisoformat(str(data["report_due_at"])) if data.get("report_due_at") else None
+    # Entered by the station's clerk from the officer's signed paper (service/usecases/on_behalf.py): the
+    # report task being completed was taken from the officer's own queue (read before the report is added).
+    entered_by = runner.actor if _taken_on_behalf(runner) else None
     report = _report(runner, data)
     if report is None:
         report = FieldReportModel(
@@ -168,12 +178,26 @@ def record_submitted(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
     report.counts = _counts(runner, data)
     report.highlights = str(data.get("highlights") or "").strip() or None
     report.submitted_by = runner.actor
+    report.entered_by = entered_by
     report.submitted_at = now.astimezone(UTC)
     # Late once any sending (the first or a correction) comes after the due time, and kept: a return does
     # not move the due time, so the month's report reached the station complete only then.
     report.late = bool(report.late) or (due_at is not None and now > due_at)
     runner.session.flush()
-    return _record(runner, "field_report_submitted", report)
+    return _record(runner, "field_report_submitted", report, entered_by=report.entered_by)
+
+
+def _taken_on_behalf(runner: InstanceRunner) -> bool:
+    """Whether the report task now being completed was taken from the officer's queue to be entered."""
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    taken = runner.session.scalar(
+        select(HumanTaskModel.on_behalf_of).where(
+            HumanTaskModel.instance_id == runner.instance.id,
+            HumanTaskModel.spec_name == REPORT_TASK,
+            HumanTaskModel.state.in_(OPEN_STATES),
+        )
+    )
+    return taken is not None
 
 
 @operator("record_field_report_returned")
@@ -226,10 +250,13 @@ def report_history(session: Session, officer_id: int, limit: int = 24) -> list[d
         .order_by(FieldReportModel.month.desc())
         .limit(limit)
     )
-    return [report_row(report) for report in reports]
+    found = list(reports)
+    people = person_names(session, {report.entered_by for report in found if report.entered_by})
+    return [report_row(report, people.get(report.entered_by or "")) for report in found]
 
 
-def report_row(report: FieldReportModel) -> dict[str, Any]:
+def report_row(report: FieldReportModel, entered_by: Name | None = None) -> dict[str, Any]:
+    """A report as the pages list it; ``entered_by``: the name of the clerk who entered it, if one did."""
     status = STATUS_LABELS.get(report.status, (report.status, report.status))
     return {
         "month": report.month,
@@ -244,6 +271,10 @@ def report_row(report: FieldReportModel) -> dict[str, Any]:
         "return_reason": report.return_reason,
         "submitted_at": report.submitted_at.astimezone(CHINA).isoformat(),
         "confirmed_at": report.confirmed_at.astimezone(CHINA).isoformat() if report.confirmed_at else None,
+        "entered_by": report.entered_by,
+        "entered_by_name": (entered_by.zh if entered_by else report.entered_by)
+        if report.entered_by
+        else None,
     }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.persistence.models import AuditEventModel, HumanTaskModel
 from service.usecases.data_view import Item, Labeller, data_view, label_node
+from service.usecases.names import person_names
 from workflows.extensions import element_english_name
 from workflows.specs import ProcessSpecs
 
@@ -38,6 +39,8 @@ _MIGRATED: dict[str, Text] = {
 }
 # What the row itself shows already (the task, the element, the process), or what the data section shows.
 _SHOWN_ELSEWHERE = {"element", "name", "process_id", "definition_id", "version", "business_key", "data"}
+# An entry on a person's behalf: shown as one line naming the clerk (``_entered_on_behalf``), not as codes.
+_ON_BEHALF = {"entered_by", "on_behalf_of"}
 _TASK_EVENTS = {"task_ready", "task_claimed", "task_released", "task_cancelled"}
 # Details longer than this (fields, plus a table's rows) are folded, so the history stays a list of events.
 FOLD_ABOVE = 8
@@ -141,6 +144,9 @@ def _details(
 ) -> list[Item]:
     found = payload.get("detail")
     detail: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    entered = _entered_on_behalf(session, payload)
+    if action == "task_taken_on_behalf":
+        return entered
     if action == "task_completed":
         form = specs.forms.get(task.form) if task is not None and task.form else None
         return labeller.fields(form or {}, payload.get("submitted") or {})
@@ -180,8 +186,25 @@ def _details(
     if action == "instance_archived":
         return _archived(elements, payload)
     # Anything else (a compaction, a refusal, a vacancy): its fields under their keys, never as JSON.
-    rest = {k: v for k, v in payload.items() if k not in _SHOWN_ELSEWHERE}
-    return labeller.fields({}, rest)
+    rest = {k: v for k, v in payload.items() if k not in _SHOWN_ELSEWHERE and k not in _ON_BEHALF}
+    return entered + labeller.fields({}, rest)
+
+
+def _entered_on_behalf(session: Session, payload: Mapping[str, Any]) -> list[Item]:
+    """``由 <clerk> 代为录入``: a task taken from a person's own queue, or a report entered from the paper
+    (service/usecases/on_behalf.py), named by the clerk's display name; nothing for anything else."""
+    username = payload.get("entered_by")
+    if not isinstance(username, str) or not username:
+        return []
+    name = person_names(session, [username]).get(username)
+    who = name.zh if name else username
+    return [
+        {"type": "value", "key": "entered_by", "title_zh": "录入方式", "title_en": "Entered"}
+        | {
+            "value_zh": f"由 {who} 代为录入（依据本人签字的纸质材料）",
+            "value_en": f"Entered by {who} on the person's behalf, from their signed paper",
+        }
+    ]
 
 
 def _migrated(elements: _Elements, payload: Mapping[str, Any]) -> list[Item]:

@@ -45,7 +45,7 @@ def case_notes(instance_id: int, task: dict[str, Any] | None = None) -> dict[str
             info = specs_of_instance(ctx, session, instance_id).user_task(
                 task["process_id"], task["spec_name"]
             )
-            required = attachments.required_label(info)
+            required = attachments.required_label(info, task.get("on_behalf_of"))
         may_attach = (
             task is not None
             and may_write

@@ -105,6 +105,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/undertakings/missing"): MEMBERS | {"auditor", "admin"},
     ("GET", "/api/v1/me/appraisals"): EVERYONE,
     ("GET", "/api/v1/me/field-reports"): EVERYONE,
+    # Issue 17, point 7: a station enters an officer's paper report (others list none; take: 409 here).
+    ("GET", "/api/v1/field-reports/awaiting-entry"): MEMBERS,
+    ("POST", "/api/v1/tasks/<task_id>/take-on-behalf"): MEMBERS,
     ("GET", "/api/v1/audit/verify"): {"auditor"},
     ("GET", "/api/v1/audit/events"): {"auditor"},
     ("GET", "/api/v1/audit/events/export"): {"auditor"},

@@ -272,8 +272,11 @@ def shown(session: Session, rows: list[AttachmentModel]) -> list[dict[str, Any]]
     ]
 
 
-def required_label(info: UserTaskInfo | None) -> tuple[str, str] | None:
-    """What file a task requires, in (zh, en), or None when it requires none."""
+def required_label(info: UserTaskInfo | None, on_behalf_of: str | None = None) -> tuple[str, str] | None:
+    """What file a task requires, in (zh, en), or None when it requires none: a task entered on a person's
+    behalf (``on_behalf_of``, service/usecases/on_behalf.py) requires the model's ``onBehalfAttachment``."""
+    if info is not None and on_behalf_of is not None and info.on_behalf_attachment in ATTACHMENT_LABELS:
+        return ATTACHMENT_LABELS[info.on_behalf_attachment]
     if info is None or info.requires_attachment is None:
         return None
     return ATTACHMENT_LABELS.get(info.requires_attachment, ATTACHMENT_LABELS["true"])
@@ -286,7 +289,7 @@ def has_attachment(session: Session, task_id: str) -> bool:
 
 def check_required_attachment(session: Session, task: HumanTaskFacts, info: UserTaskInfo | None) -> None:
     """Refuse completing a task that requires a file when none was attached at it (422, naming it)."""
-    label = required_label(info)
+    label = required_label(info, task.on_behalf_of)
     if label is None or has_attachment(session, task.id):
         return
     zh, en = label

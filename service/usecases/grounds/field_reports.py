@@ -50,6 +50,17 @@ def field_report(reading: Reading) -> Panel | None:
         field(("状态", "Status"), STATUS_LABELS.get(report.status, same(report.status))),
         field(("报送时间", "Submitted at"), _submitted(report)),
     ]
+    if report.entered_by:  # entered by the station's clerk from the officer's signed paper (on_behalf.py)
+        who = display_name(reading.session, report.entered_by)
+        fields.append(
+            field(
+                ("录入方式", "Entered"),
+                (
+                    f"由 {who} 代为录入（依据辅警签字的纸质报告）",
+                    f"Entered by {who} on the officer's behalf, from the officer's signed paper report",
+                ),
+            )
+        )
     if report.status == "returned" and report.return_reason:
         fields.append(field(("退回理由", "Reason for the return"), same(report.return_reason)))
     if report.status == "confirmed":
