@@ -142,6 +142,7 @@ def init_web(app: Flask) -> None:
         draft_new_files,
         draft_pages,
         excel_pages,
+        field_report_entry_pages,
         import_pages,
         inbox_pages,
         incident_pages,
@@ -173,6 +174,7 @@ def init_web(app: Flask) -> None:
     del training_pages
     del bulk_pages
     del notification_pages
+    del field_report_entry_pages
     del welfare_pages
     app.register_blueprint(bp)
 
