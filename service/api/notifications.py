@@ -22,7 +22,8 @@ class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(
         metadata={
-            "description": "new_task 新任务 / returned 退回给您 / reassigned 改派给您 / moved 流程调整转来 / "
+            "description": "new_task 新任务 / returned 退回给您 / reassigned 改派给您 / "
+            "handed_away 任务已改派给他人 / moved 流程调整转来 / "
             "due_today 今日到期 / due_tomorrow 明天到期 / overdue 已逾期 / escalation 逾期督办"
         }
     )
@@ -38,7 +39,15 @@ class NotificationSchema(Schema):
     task_state = fields.String(allow_none=True, metadata={"description": "任务现在的状态"})
     created_at = fields.DateTime()
     read = fields.Boolean()
-    link = fields.String(metadata={"description": "任务页面 The task's page"})
+    subject = fields.String(metadata={"description": "对象（中文）"})
+    subject_en = fields.String(metadata={"description": "对象（英文：村名、工资表月份译出）"})
+    link = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "任务页面；任务已改派给他人的，为仍可查看的流程实例页面，否则为空 "
+            "The task's page; for a task handed away, the case's page if still readable, else null"
+        },
+    )
 
 
 class NotificationListArgs(PageArgs):

@@ -90,6 +90,9 @@ def reassign_task(
         # A head taking a task over, or giving it to whoever holds it already, needs no word of it.
         if username not in (caller.username, task.claimed_by):
             on_handover(session, now, caller.username, "reassigned", task._asdict(), username=username)
+        # Whoever held it is told it went to someone else (not a head taking back their own).
+        if task.claimed_by not in (None, username, caller.username):
+            on_handover(session, now, username, "handed_away", task._asdict(), username=task.claimed_by)
         return set_claim(session, task, "claimed", username, now)
 
 

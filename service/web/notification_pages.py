@@ -55,6 +55,9 @@ def _back() -> Any:
 def open_notification(notification_id: int) -> Any:
     try:
         notification = reading.mark_read(context(), user(), notification_id)
+        if notification.kind == "handed_away":  # the task is someone else's now: the case, if still readable
+            link = reading.one_item(context(), user(), notification_id)["link"]
+            return redirect(link or url_for("web.notifications"))
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
     return redirect(url_for("web.task", task_id=notification.task_id))

@@ -187,8 +187,10 @@ def test_a_handover_notifies_the_member_it_goes_to(users: dict[str, User]) -> No
     assert of_kind(head, "reassigned") == []  # to the member, not to the department
     bureau.post("/api/v1/notifications/read-all")
 
-    hand("bureau_head")  # the head takes it over: nobody is told
-    assert of_kind(head, "reassigned") == [] and unread(bureau) == 0
+    hand("bureau_head")  # the head takes it over: only the member who held it is told, whom it went to
+    assert of_kind(head, "reassigned") == []
+    assert [item["kind"] for item in listed(bureau, unread=True)] == ["handed_away"]
+    bureau.post("/api/v1/notifications/read-all")
     hand("bureau")  # given back: told again, unread though everything so far was marked read
     [again] = listed(bureau, unread=True)
     assert again["kind"] == "reassigned" and again["id"] > given["id"]

@@ -21,6 +21,7 @@ NOTIFICATION_KINDS = (
     "new_task",
     "returned",
     "reassigned",
+    "handed_away",
     "moved",
     "due_today",
     "due_tomorrow",
@@ -48,7 +49,8 @@ class NotificationModel(Base):
     task_name_zh: Mapped[str] = mapped_column(String(256))
     task_name_en: Mapped[str] = mapped_column(String(256))
     subject: Mapped[str] = mapped_column(String(256), default="")
-    actor: Mapped[str | None] = mapped_column(String(64))  # who sent the work back (a return)
+    # Who sent the work back (a return), handed it over or moved it; for ``handed_away``, whom it went to.
+    actor: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
 

@@ -7,6 +7,8 @@
   scoring's 督办); to the department's heads.
 - ``reassigned``: a head handed a task over to one member (service/usecases/handover.py); to that member,
   naming the head. Not when the head takes it over themselves.
+- ``handed_away``: the same hand-over took a claimed task from the member who held it; to that member,
+  naming whom it went to (in ``actor``), linking to the case when they may still read it.
 - ``moved``: a migration to another version of the process put a waiting task at another step or in another
   department's queue (service/usecases/migration/moves.py); to the department it is now in (to whoever
   holds it, if it stayed in its department), naming who migrated it.

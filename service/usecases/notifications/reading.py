@@ -22,10 +22,12 @@ from service.persistence.models.notifications import (
 from service.persistence.rows import insert_for
 from service.usecases.directory import Caller, personal_queue
 from service.usecases.errors import NotFoundError
+from service.usecases.instance_access import staff_may_read
 from service.usecases.instances import Page
-from service.usecases.names import department_names, person_names, process_names
+from service.usecases.names import department_names, person_names, process_names, villages_by_chinese_name
 from service.usecases.notifications.texts import KIND_NAMES, about, texts
 from service.usecases.own_cases import instances_about
+from service.usecases.subjects import english_subject
 
 # The bell counts at most this many unread (shown as "99+"): the count stays a short index range however
 # long a user leaves their notifications unread.
@@ -101,7 +103,7 @@ def notification_page(
         listed = query.add_columns(read, HumanTaskModel.state.label("task_state"))
         listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
         rows = session.execute(listed.order_by(N.id.desc()).offset((page - 1) * per_page).limit(per_page))
-        items = _described(ctx, session, list(rows))
+        items = _described(ctx, session, caller, list(rows))
         return Page(items, total, page, per_page)
 
 
@@ -113,11 +115,28 @@ def one_item(ctx: ServiceContext, caller: Caller, notification_id: int) -> dict[
         read = _read(caller, _watermark(session, caller)).label("read")
         listed = listed.add_columns(read, HumanTaskModel.state.label("task_state"))
         listed = listed.outerjoin(HumanTaskModel, HumanTaskModel.id == N.task_id)
-        return _described(ctx, session, list(session.execute(listed)))[0]
+        return _described(ctx, session, caller, list(session.execute(listed)))[0]
 
 
-def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[dict[str, Any]]:
+def _link(session: Session, caller: Caller, notification: NotificationModel) -> str | None:
+    """Where opening a notification leads: its task's page; for a task handed away from the reader, the
+    case's page if they may still read it, else nowhere."""
+    if notification.kind != "handed_away":
+        return f"/tasks/{notification.task_id}"
+    readable = (
+        caller.has_role("auditor")
+        or caller.has_role("designer")
+        or staff_may_read(session, caller, notification.instance_id)
+    )
+    return f"/instances/{notification.instance_id}" if readable else None
+
+
+def _described(
+    ctx: ServiceContext, session: Session, caller: Caller, rows: list[Any]
+) -> list[dict[str, Any]]:
     processes = process_names(ctx, session) if rows else {}
+    # Subjects are kept in Chinese: the English texts name the villages and the payroll in English.
+    villages = villages_by_chinese_name(session) if any(row[0].subject for row in rows) else {}
     people = person_names(session, {row[0].actor for row in rows if row[0].actor})
     # A moved task names the queue it is now in (only those need the departments read).
     departments = department_names(session) if any(row[0].kind == "moved" for row in rows) else {}
@@ -125,8 +144,9 @@ def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[d
     for notification, read, task_state in rows:
         process, actor = processes.get(notification.process_id), people.get(notification.actor or "")
         department = departments.get(notification.department_code or "")
-        zh, en = texts(notification, process, actor, department)
-        about_zh, about_en = about(notification, process, actor, department)
+        subject_en = english_subject(notification.subject, villages)
+        zh, en = texts(notification, process, actor, department, subject_en)
+        about_zh, about_en = about(notification, process, actor, department, subject_en)
         kind = KIND_NAMES.get(notification.kind)
         items.append(
             {
@@ -138,14 +158,15 @@ def _described(ctx: ServiceContext, session: Session, rows: list[Any]) -> list[d
                 "text_en": en,
                 "about_zh": about_zh,
                 "about_en": about_en,
-                "subject": notification.subject,  # pages put it in the reader's language (village names)
+                "subject": notification.subject,
+                "subject_en": subject_en,
                 "task_id": notification.task_id,
                 "instance_id": notification.instance_id,
                 "process_id": notification.process_id,
                 "task_state": task_state,
                 "created_at": notification.created_at,
                 "read": bool(read),
-                "link": f"/tasks/{notification.task_id}",
+                "link": _link(session, caller, notification),
             }
         )
     return items

@@ -11,6 +11,7 @@ KIND_NAMES = {
     "new_task": Name("新任务", "New task"),
     "returned": Name("退回给您", "Returned to you"),
     "reassigned": Name("改派给您", "Handed to you"),
+    "handed_away": Name("任务已改派", "Task handed over"),
     "moved": Name("流程调整转来", "Moved by a process change"),
     "due_today": Name("今日到期", "Due today"),
     "due_tomorrow": Name("明天到期", "Due tomorrow"),
@@ -20,22 +21,34 @@ KIND_NAMES = {
 
 
 def texts(
-    row: Any, process: Name | None, actor: Name | None, department: Name | None = None
+    row: Any,
+    process: Name | None,
+    actor: Name | None,
+    department: Name | None = None,
+    subject_en: str | None = None,
 ) -> tuple[str, str]:
     """(Chinese, English) of a notification row: its kind, task names, subject and process."""
     kind = KIND_NAMES.get(row.kind, Name(row.kind, row.kind))
-    zh, en = about(row, process, actor, department)
+    if row.kind == "handed_away" and actor is not None:  # 任务已改派给 <name>: the one it went to
+        zh, en = about(row, process, None, department, subject_en)
+        return f"任务已改派给 {actor.zh}：{zh}", f"Task handed over to {actor.en}: {en}"
+    zh, en = about(row, process, actor, department, subject_en)
     return f"{kind.zh}：{zh}", f"{kind.en}: {en}"
 
 
 def about(
-    row: Any, process: Name | None, actor: Name | None, department: Name | None = None
+    row: Any,
+    process: Name | None,
+    actor: Name | None,
+    department: Name | None = None,
+    subject_en: str | None = None,
 ) -> tuple[str, str]:
     """(Chinese, English) of what a notification is about, without its kind; ``actor``: who returned,
-    handed over or moved the task; ``department``: the queue a moved task is now in."""
+    handed over or moved the task (for ``handed_away``: whom it went to); ``department``: the queue a moved
+    task is now in; ``subject_en``: the subject in English (service/usecases/subjects.py)."""
     process = process or Name(row.process_id, row.process_id)
     subject_zh = f"——{row.subject}" if row.subject else ""
-    subject_en = f" — {row.subject}" if row.subject else ""
+    subject_en = f" — {subject_en or row.subject}" if row.subject else ""
     zh = f"{row.task_name_zh}{subject_zh}（{process.zh}）"
     en = f"{row.task_name_en}{subject_en} ({process.en})"
     if row.kind == "moved" and department is not None:
@@ -53,4 +66,5 @@ ACTOR_LABELS = {
     "returned": Name("退回人", "returned by"),
     "reassigned": Name("改派人", "handed over by"),
     "moved": Name("调整人", "moved by"),
+    "handed_away": Name("已改派给", "handed over to"),
 }
