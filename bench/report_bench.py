@@ -8,7 +8,8 @@ Run by hand from the project root (it is not a test)::
 Without ``--schema``: a fresh PostgreSQL schema, migrated, with the shipped register and the given numbers
 of synthetic officers each with a confirmed record of a month of their own (one month per size). With
 ``--schema``: that existing schema's month (read-only). For each month, the export as the API writes it
-(``appraisal_reports.month_report_file``: rows read in batches, a write-only workbook, a temporary file),
+(``appraisal_reports.month_report_file``: rows read in batches, an XlsxWriter constant-memory workbook, a
+temporary file),
 timed by the wall clock and CPU; then again under tracemalloc for the peak of Python memory; and the
 process's peak RSS growth (ru_maxrss) over the timed run.
 """

@@ -11,10 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +21,7 @@ from service.usecases.appraisal import parse_month, previous_months
 from service.usecases.dashboards import report_town
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
-from service.usecases.export_cells import csv_value, text_cell, xlsx_row
+from service.usecases.export_cells import csv_value, text_value
 from service.usecases.names import Name, person_names, towns
 from service.usecases.own_cases import finished_record, own_record_finished, result_only
 from workflows.ports import CHINA
@@ -192,30 +189,58 @@ def write_csv(batches: Iterable[list[dict[str, Any]]], target: IO[bytes]) -> Non
 
 
 def write_xlsx(batches: Iterable[list[dict[str, Any]]], title: str, target: IO[bytes]) -> None:
-    """The workbook into ``target``, batch by batch: a write-only workbook keeps no row in memory (its
-    sheet goes to a temporary file as it is appended to, text as inline strings)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for number, (key, _zh, _en) in enumerate(MONTH_COLUMNS, start=1):
+    """The workbook into ``target``, batch by batch, with XlsxWriter in constant-memory mode: each row goes
+    to the sheet's temporary file as it is written (text as inline strings), so nothing is kept per row.
+
+    A value is written by its type: text as a text cell whatever it starts with (never a formula; characters
+    XML cannot hold dropped, cut at Excel's cell limit: export_cells.text_value), yes/no as 是/否, a time as
+    a date-time cell in Beijing time, a number as a number; an empty time cell keeps the column's format.
+    """
+    workbook = xlsxwriter.Workbook(target, _XLSX_OPTIONS)
+    sheet = workbook.add_worksheet(title[:31])
+    time_format = workbook.add_format({"num_format": XLSX_TIME_FORMAT})
+    keys = [key for key, _zh, _en in MONTH_COLUMNS]
+    for number, key in enumerate(keys):
         if key.endswith("_at"):
-            sheet.column_dimensions[get_column_letter(number)].width = 20
-    sheet.append([zh for _key, zh, _en in MONTH_COLUMNS])
-    columns = [(key, key.endswith("_at")) for key, _zh, _en in MONTH_COLUMNS]
+            sheet.set_column(number, number, 20)
+    sheet.write_row(0, 0, [zh for _key, zh, _en in MONTH_COLUMNS])
+    # Bound once: these run once per cell (18 a row, 70,000 rows for a province; docs/benchmarks.md).
+    string, number_cell, blank, when = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_blank,
+        sheet.write_datetime,
+    )
+    times = frozenset(number for number, key in enumerate(keys) if key.endswith("_at"))
+    columns = list(enumerate(keys))
+    line = 0
     for rows in batches:
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, row[key], time_column) for key, time_column in columns])
-    workbook.save(target)
+            line += 1
+            for number, key in columns:
+                value = row[key]
+                if value is None or value == "":
+                    if number in times:  # formatted as the column is, as a time typed in later would be
+                        blank(line, number, None, time_format)
+                elif isinstance(value, str):
+                    string(line, number, text_value(value))
+                elif isinstance(value, bool):
+                    string(line, number, "是" if value else "否")
+                elif isinstance(value, datetime):  # a real date-time cell (sortable, filterable)
+                    when(line, number, beijing_wall_time(value), time_format)
+                else:
+                    number_cell(line, number, value)
+    workbook.close()
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, time_column: bool) -> Any:
-    if isinstance(value, datetime):  # a real date-time cell (sortable, filterable in Excel), in Beijing time
-        cell = WriteOnlyCell(sheet, beijing_wall_time(value))
-    elif time_column:  # an empty one formatted as the column is, as a cell typed in later would be
-        cell = text_cell(sheet, _cell(value))
-    else:
-        return xlsx_row(sheet, [_cell(value)])[0]
-    cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    return cell
+# Text stays text (a value starting with "=" is no formula), nothing is guessed from it; constant memory.
+_XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def officer_year(ctx: ServiceContext, caller: Caller, officer_id: int, until_month: str) -> dict[str, Any]:

@@ -31,12 +31,17 @@ def csv_value(value: Any) -> Any:
     return value
 
 
-def text_cell(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Cell:
-    """An XLSX text cell for ``sheet`` (characters XML cannot hold dropped, cut at Excel's cell limit)."""
+def text_value(value: Any) -> str:
+    """The text an XLSX text cell holds: characters XML cannot hold dropped, cut at Excel's cell limit."""
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - len(TRUNCATED)] + TRUNCATED
-    cell = WriteOnlyCell(sheet, text)
+    return text
+
+
+def text_cell(sheet: Worksheet | WriteOnlyWorksheet, value: Any) -> Cell:
+    """An XLSX text cell for ``sheet`` (its text as ``text_value`` makes it)."""
+    cell = WriteOnlyCell(sheet, text_value(value))
     cell.data_type = "s"
     return cell
 
