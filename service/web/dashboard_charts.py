@@ -13,7 +13,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from service.web import bp, language
-from service.web.appraisal_grid import AppraisalLinks, url_query
+from service.web.appraisal_grid import AppraisalLinks, query_pair, url_query
 from service.web.display import GRADE_LABELS
 from service.web.instance_pages import vendor_file
 
@@ -39,6 +39,7 @@ def campaign_links(campaign_id: int, charts: dict[str, Any]) -> dict[str, Any]:
     status or funnel stage, the roster of the campaign's officers of a village, a village's posts."""
 
     path = url_for("web.campaign_applications_page", campaign_id=campaign_id)
+    roster = url_for("web.roster_page", campaign=campaign_id)  # and &village=…, as url_for would add it
 
     def applications(**query: str) -> str:  # url_for's link, its path built once (146 villages x statuses)
         return f"{path}?{url_query(**query)}" if query else path
@@ -60,7 +61,7 @@ def campaign_links(campaign_id: int, charts: dict[str, Any]) -> dict[str, Any]:
                 ],
                 "total": (sum(counts.values()), applications(village=village["code"])),
                 "posts": posts,
-                "filled_url": url_for("web.roster_page", campaign=campaign_id, village=village["code"]),
+                "filled_url": f"{roster}&{query_pair('village', village['code'])}",
             }
         )
     applied = [row for row in table if row["total"][0]]  # villages nobody applied for: no bar

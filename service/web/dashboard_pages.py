@@ -26,6 +26,7 @@ from service.web import (
     user,
 )
 from service.web.appraisal_grid import AppraisalLinks, matrix_rows
+from service.web.campaign_grid import applicant_rows, post_rows, started_posts
 from service.web.dashboard_charts import appraisal_links, campaign_links
 from service.web.display import APPLICATION_LABELS, CHINA, GRADE_LABELS, preload_post_villages
 
@@ -94,6 +95,9 @@ def campaign_dashboard(campaign_id: int) -> Any:
         schedule=schedule,
         change_lines=calendar_pages.change_lines,
         charts=charts,
+        applicant_rows=applicant_rows(charts),
+        post_rows=post_rows(charts),
+        started_posts=started_posts(charts, language() == "en"),
     )
 
 
