@@ -72,6 +72,17 @@ def current_leaves(session: Session, officer_ids: list[int], day: date) -> dict[
     return {row.officer_id: row for row in rows}
 
 
+def open_leaves(session: Session, officer_ids: list[int]) -> dict[int, InjuryLeaveModel]:
+    """The leave of each of ``officer_ids`` not ended yet, whatever the day (for a reader without the
+    service's clock: a task's grounds panel)."""
+    rows = session.scalars(
+        select(InjuryLeaveModel).where(
+            InjuryLeaveModel.officer_id.in_(officer_ids), InjuryLeaveModel.ended_on.is_(None)
+        )
+    )
+    return {row.officer_id: row for row in rows}
+
+
 def leave_fields(leave: InjuryLeaveModel | None) -> dict[str, Any]:
     """What the roster's row says of the leave: since when, until when at most, and of which injury."""
     if leave is None:

@@ -156,6 +156,7 @@ def test_a_disability_grade_3_leaves_the_post_with_the_labour_relation_kept_and_
     assert shown["injury_recognition"]["伤残等级"] == "三级伤残"
     contract_number = bureau.get(f"/api/v1/officers/{injured}")["contract_number"]
     assert shown["officer_contract"]["合同编号"] == contract_number
+    assert shown["officer_contract"]["状态"] == "工伤休假（自 2026-11-20 起）"  # the leave not ended yet
     early = {"left_post_on": "2026-11-10"}
     message = complete(company, "service_company", "arrange_leaving_post", instance, early, 422)["message"]
     assert "退出工作岗位日期应在 2026-11-20 至今天 2026-11-26 之间" in message

@@ -24,12 +24,13 @@ from service.usecases.directory import Caller
 from service.usecases.dismissal_records import dismissal_history
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.field_reports import report_history
-from service.usecases.injury_leave import current_leaves, leave_fields, on_leave
+from service.usecases.injury_leave import current_leaves, leave_fields, on_leave, open_leaves
 from service.usecases.names import towns
 from service.usecases.roster.access import roster_towns
 from service.usecases.roster.contracts import add_months
 from service.usecases.roster.labels import (
     FILTER_STATUSES,
+    IN_SERVICE,
     ON_INJURY_LEAVE,
     ON_INJURY_LEAVE_LABEL,
     role_label,
@@ -74,6 +75,8 @@ def _row(
     (the status stays ``in_service``: the post is still theirs) from the leave's first day."""
     town = town_names.get(officer.town, (officer.town, officer.town))
     role, status = role_label(officer.role), status_label(officer.status)
+    if officer.status != IN_SERVICE:  # left service during a leave (dismissed, deceased): that status
+        leave = None
     if leave is not None:
         status = ON_INJURY_LEAVE_LABEL
     return {
@@ -220,12 +223,13 @@ def _renewals(session: Session, officer_id: int) -> list[dict[str, Any]]:
 
 
 def officer_row(session: Session, officer_id: int, today: date | None = None) -> dict[str, Any] | None:
-    """One officer's roster row; with ``today`` (China time), an injury leave that day in the status's
-    place."""
+    """One officer's roster row, an injury leave in the status's place: the leave on ``today`` (China
+    time), or without it (a task's grounds) the leave not ended yet."""
     found = session.execute(_roster_query().where(OfficerModel.id == officer_id)).first()
     if not found:
         return None
-    leave = current_leaves(session, [officer_id], today).get(officer_id) if today else None
+    leaves = current_leaves(session, [officer_id], today) if today else open_leaves(session, [officer_id])
+    leave = leaves.get(officer_id)
     return _row(found[0], found[1], found[2], found[3], _town_names(session), leave)
 
 
