@@ -30,6 +30,12 @@ def labels() -> dict[str, str]:
         "due_days": _("任务就绪后若干天"),
         "due_days_unit": _("天"),
         "due_variable": _("取自数据中的时间"),
+        "due_day_next_month": _("次月截止日（1–28 日）"),
+        "due_day_hint": _(
+            "按任务数据中的月份 month 计算：次月该日 24 时（北京时间）截止，服务把这一时间写入上面的数据键。"
+            "不填则不按月计算。"
+        ),
+        "due_day_invalid": _("请填写 1 至 28 之间的整数（每个月都有的日子）"),
         "head_only": _("只有部门负责人可以办理"),
         "bulk_complete": _("可在表格中批量办理（每项任务一行，表单字段为列）"),
         "separate_from": _("不得由办理以下任务的同一人办理"),

@@ -1,5 +1,6 @@
 // The modeler's properties panel: our BPMN extension keys (docs/design.md, "BPMN conventions") edited as
-// choices for the selected element. Lane -> department; user task -> form, English name, due rule, head
+// choices for the selected element. Lane -> department; user task -> form, English name, due rule (days, a
+// data key and its dueDayOfNextMonth), head
 // only, bulkComplete, separateFrom, notSubject, notDoneBy, grounds, formDefaults, movesDueDate; service task, start
 // event and timer sections are in draft_modeler_sections.js. The choices (departments,
 // forms, operators, use cases, grounds panels) come from the page's JSON block. Every change goes through
@@ -158,7 +159,7 @@
         { value: 'variable', label: L.due_variable }], mode, function (v) {
         pending[element.id] = v;
         if (v !== 'days') { setProp(element, bo, 'dueInDays', ''); }
-        if (v !== 'variable') { setProp(element, bo, 'dueAtVariable', ''); }
+        if (v !== 'variable') { setProp(element, bo, 'dueAtVariable', ''); setProp(element, bo, 'dueDayOfNextMonth', ''); }
         render(element);
       })));
       if (mode === 'days') {
@@ -167,6 +168,7 @@
       } else if (mode === 'variable') {
         out.push(field('panel-due-variable', L.data_key, text('panel-due-variable', variable,
           function (v) { setProp(element, bo, 'dueAtVariable', v); })));
+        out.push(dueDayField(element, bo));
       }
       out.push(checkbox('panel-head-only', L.head_only, getProp(bo, 'headOnly').toLowerCase() === 'true',
         function (on) { setProp(element, bo, 'headOnly', on ? 'true' : ''); }));
@@ -197,6 +199,23 @@
       out.push(defaultsSection(element, bo, form));
       out.push(movesDueSection(element, bo, form, others));
       return out;
+    }
+
+    // `dueDayOfNextMonth`: due at the end of day N (1-28, a day every month has) of the month after the task's
+    // `month`; the service writes that time into the data key above. Another value is refused here, as the
+    // lint refuses it on publishing, and nothing is written until it is corrected.
+    function dueDayField(element, bo) {
+      var error = h('p', { 'class': 'error', id: 'panel-due-day-error', role: 'alert', text: L.due_day_invalid, hidden: true });
+      var input = text('panel-due-day', getProp(bo, 'dueDayOfNextMonth'), function (v) {
+        var value = v.trim(), ok = value === '' || (/^[0-9]+$/.test(value) && +value >= 1 && +value <= 28);
+        error.hidden = ok;
+        input.setAttribute('aria-invalid', ok ? 'false' : 'true');
+        if (ok) { setProp(element, bo, 'dueDayOfNextMonth', value ? String(+value) : ''); }
+      }, { type: 'number', min: '1', max: '28', step: '1', 'aria-describedby': 'panel-due-day-help panel-due-day-error' });
+      var wrap = field('panel-due-day', L.due_day_next_month, input, L.due_day_hint);
+      wrap.querySelector('.help').id = 'panel-due-day-help';
+      wrap.appendChild(error);
+      return wrap;
     }
 
     // `movesDueDate`: completing this follow-up moves the due date of another user task to a date of its form.
