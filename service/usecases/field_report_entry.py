@@ -40,7 +40,7 @@ def awaiting_entry(ctx: ServiceContext, caller: Caller) -> list[dict[str, Any]]:
             )
         )
         officers = {task.department_code: int(task.department_code.partition(":")[2]) for task in tasks}
-        accounts: dict[int, int] = {
+        accounts: dict[int | None, int] = {
             officer_id: count
             for officer_id, count in session.execute(
                 select(UserModel.officer_id, func.count())
