@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, select, true
 
-from service.context import ServiceContext
 from service.persistence.models import (
     ApplicationModel,
     AuditEventModel,
@@ -26,8 +25,8 @@ from service.persistence.models import (
     VillageModel,
     VillageVersionModel,
 )
-from service.usecases import action_labels, names
-from service.usecases.names import SERVICE_ACTORS, Name
+from service.usecases import action_labels
+from service.usecases.names import SERVICE_ACTORS
 
 # The longest text searched for (a name, a label, a phrase of the data): longer text is refused (422).
 MAX_TEXT = 100
@@ -173,17 +172,3 @@ def conditions(filters: Any, is_sqlite: bool) -> list[ColumnElement[bool]]:
     if filters.text:
         found.append(by_text(filters.text, is_sqlite))
     return found or [true()]
-
-
-def people(ctx: ServiceContext) -> list[tuple[str, str]]:
-    """Every user's username and display name, for the search form's suggestions: one query (the page
-    listed them through ``list_users``, one membership query per user: 562 for 7,000 officers' year)."""
-    with ctx.database.reading() as session:
-        rows = session.execute(select(UserModel.username, UserModel.display_name).order_by(UserModel.id))
-        return [(row.username, row.display_name) for row in rows]
-
-
-def village_names(ctx: ServiceContext) -> list[Name]:
-    """Every village of the register by name, for the search form's suggestions."""
-    with ctx.database.reading() as session:
-        return sorted(names.villages_by_chinese_name(session).values(), key=lambda name: name.zh)

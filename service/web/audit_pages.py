@@ -7,19 +7,22 @@ from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.wrappers import Response
 
-from service.api.fields import id_or_none
-from service.usecases import action_labels, audit_trail
+from service.api import error_body
+from service.api.field_errors import bilingual
+from service.api.fields import Text, id_or_none
+from service.usecases import action_labels, audit_suggest, audit_trail
 from service.usecases.admin import departments
-from service.usecases.audit_search import MAX_TEXT, people, village_names
+from service.usecases.audit_search import MAX_TEXT
 from service.usecases.audit_trail import CHINA, AuditFilters
-from service.usecases.errors import ServiceError
+from service.usecases.errors import InvalidInputError, ServiceError, UnauthenticatedError
 from service.usecases.event_names import EventNames
-from service.web import bp, context, language, login_required, page_number, refusal, user
+from service.web import bp, context, current_user, language, login_required, page_number, refusal, user
 from service.web.audit_xlsx import events_xlsx
 from service.web.display import ACTION_LABELS
 
@@ -135,9 +138,72 @@ def _search_page() -> Any:
         actions=sorted(ACTION_LABELS),
         action_choices=sorted(ACTION_LABELS.items(), key=lambda item: str(item[1])),
         departments=departments.department_rows(context()),
-        users=people(context()),
-        villages=village_names(context()),
+        notes=_name_notes(raw) if searched else {},
     ), status
+
+
+def _name_notes(raw: dict[str, Any]) -> dict[str, str]:
+    """What a typed person or village stands for, when it is no name at all or several (issue 16): the
+    form no longer lists every name, so the page says which ones the search took."""
+    notes: dict[str, str] = {}
+    with context().database.reading() as session:
+        for kind in audit_suggest.FIELDS:
+            text = raw[kind]
+            if text and len(text) <= MAX_TEXT:
+                note = _note(kind, text, audit_suggest.matches(session, kind, text, language()))
+                if note:
+                    notes[kind] = note
+    return notes
+
+
+def _note(kind: str, text: str, found: audit_suggest.Matches) -> str:
+    person = kind == "person"
+    if not found.items:
+        if person:
+            return _("没有姓名包含“%(text)s”的人员", text=text)
+        return _("没有名称包含“%(text)s”的村（社区）", text=text)
+    if len(found.items) == 1:
+        return ""
+    separator = ", " if language() == "en" else "、"
+    more = "…" if found.more else ""
+    if len(found.exact) == 1:  # the name typed, and the longer names containing it
+        others = separator.join(item.label for item in found.items if not item.exact)
+        return _("除“%(text)s”外，结果也包含名称中含有它的：%(names)s", text=text, names=others + more)
+    listed = separator.join(item.label for item in found.items) + more
+    count = f"{len(found.items)}+" if found.more else str(len(found.items))
+    if person:
+        return _("“%(text)s”对应 %(n)s 人，结果包含全部：%(names)s", text=text, n=count, names=listed)
+    return _("“%(text)s”对应 %(n)s 个村（社区），结果包含全部：%(names)s", text=text, n=count, names=listed)
+
+
+class SuggestArgs(Schema):
+    field = fields.String(required=True, validate=validate.OneOf(audit_suggest.FIELDS))
+    q = Text(MAX_TEXT, required=True)
+
+
+def _json_error(error: ServiceError) -> tuple[Response, int]:
+    return jsonify(error_body(error.status, error.message, error.message_en, error.errors)), error.status
+
+
+@bp.get("/audit/suggestions")
+def audit_suggestions() -> Any:
+    """Up to 20 people or villages whose name contains ``q``, for the search form's type-ahead: JSON
+    ``{"items": [{"value", "label"}], "more"}``; refusals in the API's one error shape."""
+    caller = current_user()
+    if caller is None:
+        return _json_error(UnauthenticatedError("请先登录", english="Please log in first"))
+    try:
+        args = SuggestArgs().load(request.args.to_dict())
+    except ValidationError as invalid:
+        message = "提交的数据未通过校验，请按字段提示修改"
+        english = "The submitted data failed validation; correct the fields as indicated"
+        return _json_error(InvalidInputError(message, bilingual(invalid.messages), english=english))
+    try:
+        found = audit_suggest.suggest(context(), caller, args["field"], args["q"], language())
+    except ServiceError as error:
+        return _json_error(error)
+    items = [{"value": item.value, "label": item.label} for item in found.items]
+    return jsonify({"items": items, "more": found.more})
 
 
 def _named(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
