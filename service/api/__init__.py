@@ -212,6 +212,7 @@ def init_api(app: Flask) -> Api:
         migrations,
         notifications,
         officers,
+        pay,
         sandbox,
         tasks,
         training,
@@ -242,6 +243,7 @@ def init_api(app: Flask) -> Api:
         inbox,
         training,
         welfare,
+        pay,
     ):
         api.register_blueprint(module.blp)
 

@@ -22,7 +22,7 @@ import calendar
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from service import audit
@@ -32,6 +32,7 @@ from service.persistence.models import (
     HumanTaskModel,
     InstanceModel,
     OfficerModel,
+    PayrollLineModel,
 )
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
@@ -331,4 +332,26 @@ def record_payroll(runner: InstanceRunner, call: OperatorCall) -> dict[str, Any]
         remarks=call.data.get("finance_remarks") or "",
         **record,
     )
+    _record_lines(runner, check["month"], list(call.data.get("rows") or []), record["confirmed_on"])
     return record
+
+
+def _record_lines(runner: InstanceRunner, month: str, rows: list[dict[str, Any]], confirmed_on: str) -> None:
+    """Each officer's line of the confirmed payroll (the officer's page reads them, payroll_lines.py)."""
+    assert runner.instance is not None  # noqa: S101 - operators run inside an instance
+    lines = []
+    for row in rows:
+        amounts = {key: _money(row.get(key) or 0) for key in (*(key for key, _, _ in ITEMS), "awards")}
+        lines.append(
+            {
+                "instance_id": runner.instance.id,
+                "month": month,
+                "officer_id": int(row["officer_id"]),
+                **amounts,
+                "total": round(sum(amounts.values()), 2),
+                "confirmed_on": date.fromisoformat(confirmed_on),
+                "confirmed_by": runner.actor,
+            }
+        )
+    if lines:
+        runner.session.execute(insert(PayrollLineModel), lines)

@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, send_file, session,
 from flask_babel import gettext as _
 
 from service.api.fields import id_or_none, page_or_first
-from service.usecases import dashboards, dismissal_referral, roster
+from service.usecases import dashboards, dismissal_referral, payroll_lines, roster
 from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
@@ -153,6 +153,10 @@ def _officer(officer_id: int, errors: dict[str, Any] | None = None, status: int 
         account=officer_accounts.account_of(context(), officer_id) if caller.has_role("admin") else None,
         may_open_account=caller.has_role("admin") and officer["status"] == "in_service",
         english=language() == "en",
+        # The pay from the confirmed payrolls, to the page's readers who read pay (the sub-bureau, auditors).
+        pay=payroll_lines.officer_pay(context(), caller, officer_id)["lines"]
+        if payroll_lines.may_read_pay(caller)
+        else None,
         may_change=caller.heads("police_bureau") and officer["status"] == "in_service",
         may_refer_dismissal=officer["status"] == "in_service"
         and dismissal_referral.may_refer(context(), caller),

@@ -40,6 +40,7 @@ from service.persistence.models.notifications import (
     NotificationModel,
     NotificationReadModel,
 )
+from service.persistence.models.payroll import PayrollLineModel
 from service.persistence.models.processes import (
     ACTIVE_TASK,
     OPEN_STATES,
@@ -100,6 +101,7 @@ __all__ = [
     "NotificationReadModel",
     "OfficerContractModel",
     "OfficerModel",
+    "PayrollLineModel",
     "SandboxRunModel",
     "SavedFilterModel",
     "TimerModel",
