@@ -87,7 +87,7 @@ def test_the_station_reports_and_the_officer_page_shows_injury_and_death(
     station.reload()
     row = station.locator("#officer-injuries tbody tr")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("工伤休假")
+    expect(row).to_contain_text("已牺牲（自 2026-11-21 起）")  # the leave ended with the officer's death
     expect(row).to_contain_text("认定为工伤")
     expect(row).to_contain_text("九级伤残")
     expect(row).to_contain_text("执行职务时受到暴力伤害")
