@@ -12,32 +12,30 @@ from service.api.schemas import (
     AuditEventSchema,
     InstanceDetailSchema,
     InstanceListArgs,
+    InstanceRowSchema,
     InstanceSchema,
     InstanceStartSchema,
     PageArgs,
     page_of,
 )
 from service.auth import allow
-from service.usecases import instances
+from service.usecases import instance_list, instances
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="流程实例 Instances")
 
 
 @blp.route("")
 class Instances(MethodView):
-    @allow("auditor", "designer", "department:police_bureau")
+    @allow("auditor", "designer", "staff")
     @blp.arguments(InstanceListArgs, location="query")
-    @blp.response(200, page_of(InstanceSchema))
+    @blp.response(200, page_of(InstanceRowSchema))
     def get(self, args: dict[str, Any]) -> Any:
-        """List instances, newest first (the sub-bureau: its campaigns' and those it works on)."""
-        return instances.list_instances(
-            context(),
-            caller(),
-            args["process_id"],
-            args["status"],
-            args["business_key"],
-            args["page"],
-            args["per_page"],
+        """List the instances the caller may read, newest first, with the steps each open one waits at
+        (staff: those their departments work on; the sub-bureau also its campaigns' and the officer cases).
+        ``step``: the open instances waiting at that step; ``state``: open, ended or archived."""
+        page, per_page = args.pop("page"), args.pop("per_page")
+        return instance_list.list_instances(
+            context(), caller(), instance_list.InstanceFilters(**args), page, per_page
         )
 
     @allow("staff")

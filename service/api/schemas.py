@@ -53,6 +53,10 @@ class InstanceStartSchema(Schema):
 
 class InstanceListArgs(PageArgs):
     process_id = Text(128, load_default=None)
+    # The open instances waiting at this step (its id in the model, e.g. submit_injury_materials).
+    step = Text(128, load_default=None)
+    state = fields.String(load_default=None, validate=validate.OneOf(["open", "ended", "archived"]))
+    town = Text(32, load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "error"]))
     business_key = Text(256, load_default=None)
 
@@ -133,6 +137,23 @@ class InstanceSchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     # When retention dropped the engine state (the data is then the final data the audit log keeps).
     archived_at = fields.DateTime(allow_none=True)
+
+
+class InstanceStepSchema(Schema):
+    """A step an open instance waits at: the task, its department, who holds it and its due date."""
+
+    id = fields.String()
+    spec_name = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    department_code = fields.String()
+    claimed_by = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class InstanceRowSchema(InstanceSchema):
+    state = fields.String(metadata={"description": "open, ended or archived"})
+    current_steps = fields.List(fields.Nested(InstanceStepSchema))
 
 
 class InstanceDetailSchema(InstanceSchema):

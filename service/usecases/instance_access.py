@@ -2,7 +2,10 @@
 for the sub-bureau, every instance of its recruitment campaigns. The campaign's screening and hiring
 instances are started by the bureau's own registrations and decisions but hold no task of its lanes (the
 screening is a decision and a service task only), so without this the bureau could not read the screening
-results it caused. Auditors and designers read every instance (service/usecases/instances.py)."""
+results it caused. The sub-bureau also reads every officer case (the processes of the officers' dashboard,
+issue 17): it runs the auxiliary police, and a work injury or a payroll has no step in its lane, so it could
+not open the cases its dashboard counts. Auditors and designers read every instance
+(service/usecases/instances.py)."""
 
 from __future__ import annotations
 
@@ -16,18 +19,36 @@ from service.usecases.directory import Caller
 # screening and each post's hiring.
 CAMPAIGN_PROCESSES = ("recruitment", "applicant_screening", "post_hiring")
 CAMPAIGN_DEPARTMENT = "police_bureau"
+# The officer processes, in the order the officers' dashboard shows them (the appraisal and the recruitment
+# have dashboards of their own): every instance of them is the sub-bureau's to read.
+OFFICER_PROCESSES = (
+    "dismissal",
+    "reward_decision",
+    "contract_renewal",
+    "work_injury",
+    "death_on_duty",
+    "payroll",
+    "confidentiality_undertaking",
+    "training",
+    "training_attendance",
+    "field_report",
+)
 
 
 def readable_by_staff(caller: Caller) -> ColumnElement[bool]:
     """The condition on ``InstanceModel`` rows a member of staff (no auditor, no designer) may read."""
+    # Correlated on the instance only: a query over the tasks too (the officers' dashboard's counts) keeps
+    # this subquery's own tasks.
     worked_on = exists(
-        select(HumanTaskModel.id).where(
+        select(HumanTaskModel.id)
+        .where(
             HumanTaskModel.instance_id == InstanceModel.id,
             HumanTaskModel.department_code.in_(sorted(caller.departments)),
         )
+        .correlate(InstanceModel)
     )
     campaigns = (
-        InstanceModel.process_id.in_(CAMPAIGN_PROCESSES)
+        InstanceModel.process_id.in_((*CAMPAIGN_PROCESSES, *OFFICER_PROCESSES))
         if caller.in_department(CAMPAIGN_DEPARTMENT)
         else false()
     )

@@ -18,8 +18,8 @@ from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, NotFoundError
 from service.usecases.history_view import history_view
 from service.usecases.incidents import incidents_recorded
-from service.usecases.instance_access import readable_by_staff, staff_may_read
-from service.usecases.own_cases import hide_own, refuse_own
+from service.usecases.instance_access import staff_may_read
+from service.usecases.own_cases import refuse_own
 from service.usecases.runner import InstanceRunner
 from service.usecases.starting import check_api_start
 from workflows.ports import CHINA
@@ -94,34 +94,6 @@ def next_business_key(session: Session, process_id: str, year: int) -> str:
     while f"{base}-{number}" in taken:
         number += 1
     return f"{base}-{number}"
-
-
-def list_instances(
-    ctx: ServiceContext,
-    caller: Caller,
-    process_id: str | None,
-    status: str | None,
-    business_key: str | None,
-    page: int,
-    per_page: int,
-) -> Page:
-    with ctx.database.reading() as session:
-        query = hide_own(select(InstanceModel), caller, InstanceModel.id)
-        if not (caller.has_role("auditor") or caller.has_role("designer")):
-            query = query.where(readable_by_staff(caller))
-        if process_id:
-            query = query.where(InstanceModel.process_id == process_id)
-        if status:
-            query = query.where(InstanceModel.status == status)
-        if business_key:
-            query = query.where(InstanceModel.business_key.startswith(business_key, autoescape=True))
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(
-            session.scalars(
-                query.order_by(InstanceModel.id.desc()).offset((page - 1) * per_page).limit(per_page)
-            )
-        )
-        return Page(items, total, page, per_page)
 
 
 def get_instance(ctx: ServiceContext, instance_id: int) -> tuple[InstanceModel, list[HumanTaskModel]]:

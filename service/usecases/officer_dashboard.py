@@ -1,10 +1,11 @@
 """Read model of the officers' dashboard (issue 17): who serves against the posts, who left and why month by
 month, where the officer cases stand, who has no confidentiality undertaking.
 
-Every figure is a grouped count in the database (officers by town, leavers by status and day, open tasks by
-process and step), never the history walked in Python: the dashboards' target is p95 < 300 ms
-(docs/benchmarks.md). The same readers as the appraisal dashboard: the sub-bureau and auditors see every
-town, a town's police station and government their own (service/usecases/dashboards.py).
+Every figure is a grouped count in the database (officers by town, leavers by status and day, the open
+instances the reader may read by process and step, service/usecases/instance_list.py), never the history
+walked in Python: the dashboards' target is p95 < 300 ms (docs/benchmarks.md). The same readers as the
+appraisal dashboard: the sub-bureau and auditors see every town, a town's police station and government
+their own (service/usecases/dashboards.py).
 """
 
 from __future__ import annotations
@@ -12,22 +13,22 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import (
-    ACTIVE_TASK,
     AuditEventModel,
-    HumanTaskModel,
     InstanceSubjectModel,
     OfficerModel,
     VillageModel,
 )
+from service.usecases import instance_list
 from service.usecases.appraisal import EARLIEST_MONTH, parse_month
-from service.usecases.dashboards import appraisal_towns, visible_towns
+from service.usecases.dashboards import visible_towns
 from service.usecases.directory import Caller, register_villages
 from service.usecases.injury_leave import on_leave
+from service.usecases.instance_access import OFFICER_PROCESSES
 from service.usecases.roster import training_start
 from service.usecases.roster.contracts import add_months
 from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, INJURY_EXIT, LEAVING_STATUSES
@@ -37,19 +38,6 @@ from workflows.rules.posts import allocate_posts
 
 # The ways out of service, in the order the page shows them.
 LEAVER_STATUSES = (*LEAVING_STATUSES, *DEATH_STATUSES, INJURY_EXIT)
-# The officer processes whose open steps the page counts, in the order it shows them (the appraisal and the
-# recruitment have dashboards of their own).
-OFFICER_PROCESSES = (
-    "dismissal",
-    "contract_renewal",
-    "work_injury",
-    "death_on_duty",
-    "payroll",
-    "confidentiality_undertaking",
-    "training",
-    "training_attendance",
-    "field_report",
-)
 
 
 def _month_bounds(months: list[str]) -> tuple[date, date]:
@@ -154,28 +142,9 @@ def officer_overview(
         ):
             key = (f"{left_on:%Y-%m}", status)
             leavers[key] = leavers.get(key, 0) + count
-        open_steps = select(
-            HumanTaskModel.process_id,
-            HumanTaskModel.spec_name,
-            HumanTaskModel.name_zh,
-            HumanTaskModel.name_en,
-            func.count(),
-        ).where(text(f"human_tasks.{ACTIVE_TASK}"), HumanTaskModel.process_id.in_(OFFICER_PROCESSES))
-        if town or appraisal_towns(caller) is not None:
-            # A town's reader sees its own towns' cases; a case with no town (the payroll) is the bureau's.
-            open_steps = open_steps.where(HumanTaskModel.town.in_(codes))
         trainings = _training_results(session, codes, datetime.combine(start, time(0, 0), tzinfo=CHINA))
-        steps = [
-            {"process": process, "step": step, "name_zh": zh, "name_en": en, "count": count}
-            for process, step, zh, en, count in session.execute(
-                open_steps.group_by(
-                    HumanTaskModel.process_id,
-                    HumanTaskModel.spec_name,
-                    HumanTaskModel.name_zh,
-                    HumanTaskModel.name_en,
-                )
-            )
-        ]
+        # Counted with the instance list's own conditions: each number is the total of the list it opens.
+        steps = instance_list.open_step_counts(session, caller, OFFICER_PROCESSES, town)
     steps.sort(key=lambda s: (OFFICER_PROCESSES.index(s["process"]), s["name_zh"]))
     missing_count = _missing_undertakings(ctx, caller, codes)
     return {

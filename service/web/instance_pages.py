@@ -16,7 +16,16 @@ from werkzeug.wrappers import Response
 
 from service.usecases import diagrams, incident_board, instances, names
 from service.usecases.errors import ServiceError
-from service.web import bp, context, language, login_required, page_number, refusal, user
+from service.web import (
+    bp,
+    context,
+    instance_list_pages,  # noqa: F401  (the list of cases: its route)
+    language,
+    login_required,
+    page_number,
+    refusal,
+    user,
+)
 
 HISTORY_PER_PAGE = 100
 BPMN_JS_DIST = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"

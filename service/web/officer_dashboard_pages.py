@@ -1,6 +1,7 @@
 """The officers' dashboard (issue 17): officers in service against the posts by town, leavers by reason and
 month, the officer cases open by process and step, the officers without a confidentiality undertaking.
-Every number links to the list behind it: the roster filtered, the inbox of a step, /undertakings/missing."""
+Every number links to the list behind it: the roster filtered, the open cases of a step (/instances),
+/undertakings/missing."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def _point(value: int, url: str | None) -> dict[str, Any]:
 
 def _roster(**query: str) -> str:
     return f"{url_for('web.roster_page')}?{url_query(**query)}"
+
+
+def _cases(**query: str) -> str:
+    return f"{url_for('web.instance_list_page')}?{url_query(**query)}"
 
 
 def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
@@ -62,7 +67,8 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
             **step,
             "process_name": process_name(step["process"]),
             "step_name": step["name_en"] if english else step["name_zh"],
-            "url": f"{url_for('web.inbox_page')}?{url_query(process=step['process'], step=step['step'])}",
+            # The open cases waiting at the step that the reader may read: as many as the number says.
+            "url": _cases(process=step["process"], step=step["step"], state="open", **where),
         }
         for step in overview["open_steps"]
     ]
@@ -100,7 +106,7 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
         "kind": "bar",
         "horizontal": True,
         "categories": [f"{s['process_name']} · {s['step_name']}" for s in steps],
-        "series": [{"name": str(_("待办")), "data": [_point(s["count"], s["url"]) for s in steps]}],
+        "series": [{"name": str(_("办理中的事项")), "data": [_point(s["count"], s["url"]) for s in steps]}],
     }
     return {
         "staffing": staffing,

@@ -17,7 +17,7 @@ from service.context import ServiceContext
 from service.persistence.models import OfficerModel
 from tests.api.test_dashboard_counts import charts, listed, page
 from tests.api.test_training import BULK, PLAN, start_training, task_of_instance
-from tests.api.test_welfare import DEATH, STATION, complete, officers, report_injury, task_of
+from tests.api.test_welfare import DEATH, complete, officers, report_injury
 from tests.conftest import User
 from tests.web_units.browser_session import web_login
 
@@ -90,7 +90,7 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
     assert gushan is not None and int(gushan.group(2)) == serving
     assert len(listed(bureau, gushan.group(1).replace("&amp;", "&"), "roster")) == min(serving or 0, 30)
 
-    # Open cases by process and step, named, each the inbox of that step.
+    # Open cases by process and step, named, each the list of the cases waiting there: as many rows.
     steps = re.findall(
         r'<tr data-process="([a-z_]+)" data-step="([a-z_]+)">\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)</td>'
         r'\s*<td[^>]*><a href="([^"]*)">(\d+)</a>',
@@ -103,15 +103,18 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
     assert found[("work_injury", "submit_injury_materials")][2] == 1
     assert found[("death_on_duty", "evaluate_martyr")][2] == 1
     assert found[("work_injury", "submit_injury_materials")][0] == "工伤处理"
-    station = web_login(app, "gushan_station")
-    inbox_link = next(
+    for _p, _s, _a, _b, link, n in steps:
+        assert len(listed(bureau, link, "instances")) == int(n), link
+    injury_link = next(
         u for p, s, _a, _b, u, _n in steps if (p, s) == ("work_injury", "submit_injury_materials")
     )
-    inbox = page(station, inbox_link.replace("&amp;", "&"))
-    assert (
-        f'data-task="{task_of(users["gushan_station"], STATION, "submit_injury_materials", injury)["id"]}"'
-        in inbox
-    )
+    assert listed(bureau, injury_link, "instances") == [f'<tr data-instance="{injury}" data-state="open">']
+    # The bureau has no step in a work injury, yet reads the case its dashboard counts.
+    cases = page(bureau, injury_link)
+    assert "工伤处理" in cases and "提交工伤认定材料 · 崮山派出所" in cases and "北京时间" in cases
+    # The town's station reads it too (its step); the service company, with no step in it yet, does not.
+    assert f'data-instance="{injury}"' in page(web_login(app, "gushan_station"), injury_link)
+    assert f'data-instance="{injury}"' not in page(web_login(app, "company"), injury_link)
 
     # Training results, per training, its title opening the training's record.
     training_row = f'data-training="/instances/{plan["id"]}"'

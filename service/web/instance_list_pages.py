@@ -1,0 +1,91 @@
+"""The list of cases (issue 17): the process instances a person may read, by process, the step a case waits
+at, town and state (open, ended, archived), 30 a page, names not codes, times in Beijing time. The officers'
+dashboard links each of its open-case numbers here (service/usecases/instance_list.py)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import render_template, request
+from sqlalchemy.orm import Session
+
+from service.api.fields import page_or_first
+from service.usecases import instance_list, names
+from service.usecases.instance_access import OFFICER_PROCESSES
+from service.usecases.instance_list import STATE_LABELS, STATES, InstanceFilters
+from service.web import bp, context, language, login_required, user
+from service.web.display import process_name
+
+PER_PAGE = 30
+
+
+def _arg(name: str, limit: int = 128) -> str | None:
+    return request.args.get(name, "").strip()[:limit] or None
+
+
+def _filters() -> InstanceFilters:
+    state = _arg("state")
+    return InstanceFilters(
+        process_id=_arg("process"),
+        step=_arg("step"),
+        state=state if state in STATES else None,
+        town=_arg("town", 32),
+    )
+
+
+def _process_options(session: Session, chosen: str | None) -> list[tuple[str, str]]:
+    """The processes to choose from: the officer cases first, in the dashboard's order, then the others."""
+    known = names.process_names(context(), session)
+    officer = [p for p in OFFICER_PROCESSES if p in known]
+    codes = [*officer, *sorted(p for p in known if p not in OFFICER_PROCESSES)]
+    if chosen and chosen not in codes:
+        codes.append(chosen)
+    return [(code, process_name(code)) for code in codes]
+
+
+@bp.get("/instances")
+@login_required
+def instance_list_page() -> Any:
+    filters = _filters()
+    page = page_or_first(request.args.get("page"))
+    english = language() == "en"
+    listing = instance_list.list_instances(context(), user(), filters, page, PER_PAGE)
+    with context().database.reading() as session:
+        processes = _process_options(session, filters.process_id)
+        towns = [(t["code"], t["name_en"] if english else t["name_zh"]) for t in names.towns(session)]
+        # The steps open cases of the chosen process wait at, with how many: those the reader may read.
+        steps = (
+            instance_list.open_step_counts(session, user(), [filters.process_id], filters.town)
+            if filters.process_id
+            else []
+        )
+        names.person_names(
+            session, {s.claimed_by for row in listing["items"] for s in row["current_steps"] if s.claimed_by}
+        )
+    step_options = [(s["step"], s["name_en"] if english else s["name_zh"], s["count"]) for s in steps]
+    if filters.step and filters.step not in {code for code, _n, _c in step_options}:
+        step_options.append((filters.step, filters.step, 0))  # no open case waits there (any more)
+    query = {
+        key: value
+        for key, value in {
+            "process": filters.process_id,
+            "step": filters.step,
+            "state": filters.state,
+            "town": filters.town,
+        }.items()
+        if value
+    }
+    return render_template(
+        "instances.html",
+        listing=listing,
+        filters=filters,
+        query=query,
+        pages=max(1, math.ceil(listing["total"] / PER_PAGE)),
+        processes=processes,
+        steps=step_options,
+        towns=towns,
+        states=[(code, STATE_LABELS[code][1 if english else 0]) for code in STATES],
+        state_labels={code: label[1 if english else 0] for code, label in STATE_LABELS.items()},
+        english=english,
+    )
