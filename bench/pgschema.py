@@ -49,27 +49,42 @@ def fresh_schema(prefix: str = "bench") -> Iterator[str]:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def _database_url(name: str) -> str:
-    return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-
-
-@contextmanager
-def fresh_database(prefix: str, template_url: str | None = None) -> Iterator[str]:
-    """Yield the URL of a new database, empty or a copy of ``template_url``'s; drop it afterwards.
+def create_database(prefix: str, template_url: str | None = None, durable: bool = True) -> str:
+    """Create a new database, empty or a copy of ``template_url``'s, and return its name.
 
     Nothing may be connected to the template while it is copied. PostgreSQL 15's default strategy, WAL_LOG,
     copies block by block without the checkpoint that FILE_COPY waits for: 0.1-0.2 s for a small database
-    on this machine, where migrating and seeding one took several seconds.
+    on this machine, where migrating and seeding one took several seconds. ``durable=False`` (the tests'
+    throwaway copies) sets ``synchronous_commit = off`` on the database: a commit no longer waits for its
+    WAL flush (5 ms under load here), which loses nothing unless the server itself crashes.
     """
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     template = f' TEMPLATE "{template_url.rsplit("/", 1)[1]}"' if template_url else ""
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"{template}')
-    try:
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        if not durable:
+            connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    return name
+
+
+def drop_databases(names: list[str]) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        for name in names:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def url_of_database(name: str) -> str:
+    return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+
+
+@contextmanager
+def fresh_database(prefix: str, template_url: str | None = None) -> Iterator[str]:
+    """Yield the URL of a new database, empty or a copy of ``template_url``'s; drop it afterwards."""
+    name = create_database(prefix, template_url)
+    try:
+        yield url_of_database(name)
+    finally:
+        drop_databases([name])
 
 
 def discard_service_logs() -> None:

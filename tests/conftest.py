@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from bench.pgschema import fresh_database, fresh_schema
+from bench.pgschema import create_database, fresh_schema, url_of_database
 from bench.pgschema import postgres_problem as local_postgres_problem
 from service import create_app, service_context
 from service.context import ServiceContext
@@ -26,6 +26,7 @@ from service.usecases.definitions import deploy_bundled
 from service.usecases.demo import DEMO_USERS
 from service.usecases.directory import create_user, load_register
 from service.usecases.passwords import hash_password
+from tests.throwaway_databases import DeferredDrops
 from workflows.ports import ManualClock
 
 # A fixed moment: timers run on the service clock alone (workflows/timers.py), so the tests' dates (the
@@ -57,16 +58,27 @@ def postgres_schema_url(postgres_problem: str | None) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def deferred_drops() -> Iterator[DeferredDrops]:
+    drops = DeferredDrops()
+    yield drops
+    drops.close()
+
+
 def postgres_database_url(
-    postgres_problem: str | None, prefix: str = "t", template_url: str | None = None
+    postgres_problem: str | None, drops: DeferredDrops, template_url: str | None = None
 ) -> Iterator[str]:
-    """A fresh database of the local PostgreSQL (empty, or a copy of the template) as a URL; then dropped."""
+    """A fresh database of the local PostgreSQL (empty, or a copy of the template) as a URL, not durable
+    (``create_database``), dropped in a later batch (tests/throwaway_databases.py)."""
     if postgres_problem:
         if REQUIRE_POSTGRES:
             pytest.fail(postgres_problem)
         pytest.skip(f"skipped on PostgreSQL: {postgres_problem}; start it to run these tests")
-    with fresh_database(prefix, template_url) as url:
-        yield url
+    name = create_database("t", template_url, durable=False)
+    try:
+        yield url_of_database(name)
+    finally:
+        drops.add(name)
 
 
 # The PostgreSQL databases made as copies of the seeded template; a fixture of its own (a stress test's
@@ -87,7 +99,8 @@ def database_url(
         yield f"sqlite:///{tmp_path / 'auxpolice.db'}"
         return
     template = request.getfixturevalue("postgres_template") if "app" in request.fixturenames else None
-    for url in postgres_database_url(postgres_problem, template_url=template):
+    drops = request.getfixturevalue("deferred_drops")
+    for url in postgres_database_url(postgres_problem, drops, template_url=template):
         if template:
             SEEDED_COPIES.add(url)
         yield url
@@ -157,9 +170,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, password_hashes: d
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_problem: str | None, password_hashes: dict[str, str]) -> Iterator[str]:
+def postgres_template(
+    postgres_problem: str | None, password_hashes: dict[str, str], deferred_drops: DeferredDrops
+) -> Iterator[str]:
     """A migrated, seeded PostgreSQL database (one per worker); each test's database is a copy of it."""
-    for url in postgres_database_url(postgres_problem, prefix="template"):
+    for url in postgres_database_url(postgres_problem, deferred_drops):
         app = build_app(url, ManualClock(datetime.now(UTC).replace(microsecond=0)))
         seed(app, password_hashes)
         app.extensions["auxpolice"].database.dispose()
