@@ -13,6 +13,7 @@ from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel, InstanceModel, OfficerModel
 from service.usecases.directory import Caller
 from service.usecases.errors import NotFoundError
+from service.usecases.key_prefix import keys_under
 from service.usecases.names import village_names
 from service.usecases.recruitment.application_list import STAGES, STATUSES, require_campaign_reader
 from service.usecases.recruitment.tally import reasons_tally
@@ -39,7 +40,7 @@ def campaign_charts(ctx: ServiceContext, caller: Caller, campaign_id: int) -> di
         hiring = session.execute(
             select(InstanceModel.id, InstanceModel.business_key, InstanceModel.status).where(
                 InstanceModel.process_id == "post_hiring",
-                InstanceModel.business_key.startswith(prefix, autoescape=True),
+                keys_under(session, InstanceModel.business_key, prefix),
             )
         ).all()
         # The campaign's officers, their village and the post they were hired for: one pass for both figures.

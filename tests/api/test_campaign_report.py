@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import select
 
 from service.context import ServiceContext
-from service.persistence.models import ApplicationModel, CampaignModel, InstanceModel, OfficerModel
+from service.persistence.models import (
+    ApplicationModel,
+    CampaignModel,
+    DefinitionModel,
+    InstanceModel,
+    OfficerModel,
+)
+from service.usecases.key_prefix import keys_under
 from service.usecases.recruitment import campaign_report
 from tests.api.recruitment_steps import applicant, approve_plan, birth_for_age, publish, start_recruitment
 from tests.api.test_campaign_counts import hired_officer
@@ -129,3 +136,39 @@ def test_the_report_counted_by_the_database_is_the_python_count(
     assert body["applicants_by_status"] == report["applicants_by_status"]
     assert body["rejections_by_reason"] == report["rejections_by_reason"]
     assert [a["id"] for a in body["applications"]] == report["applications"]
+
+
+def test_keys_under_a_prefix_are_an_index_range_on_sqlite(ctx: ServiceContext) -> None:
+    """``keys_under`` finds exactly the keys starting with the prefix (LIKE's wildcards taken literally), and
+    SQLite reads them as a range of ix_instances_business_key, not the whole index."""
+    keys = ["c_1/1", "c_1/2/A3", "c_1", "c_10/1", "c_1.x", "c01/1", "C_1/1", "c_1/"]
+    with ctx.database.transaction() as session:
+        definition = session.scalars(select(DefinitionModel.id)).first()
+        assert definition is not None
+        now = ctx.clock.now()
+        for key in keys:
+            session.add(
+                InstanceModel(
+                    definition_id=definition,
+                    process_id="post_hiring",
+                    business_key=key,
+                    status="running",
+                    subject="",
+                    state={},
+                    serializer_version="crafted",
+                    started_by="system",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    with ctx.database.reading() as session:
+        statement = select(InstanceModel.business_key).where(
+            keys_under(session, InstanceModel.business_key, "c_1/")
+        )
+        assert sorted(session.scalars(statement)) == ["c_1/", "c_1/1", "c_1/2/A3"]
+        if session.get_bind().dialect.name == "sqlite":
+            compiled = statement.compile(session.get_bind())
+            plan = session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())
+            )
+            assert "business_key>? AND business_key<?" in " ".join(row[3] for row in plan)

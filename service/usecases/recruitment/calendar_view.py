@@ -18,6 +18,7 @@ from service.persistence.models import (
 )
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError, NotFoundError
+from service.usecases.key_prefix import keys_under
 from service.usecases.recruitment.calendar import BUREAU, CALENDAR_ACTIONS, registration_open
 from workflows.extensions import element_english_name, may_end_early
 
@@ -42,7 +43,7 @@ def campaign_calendar(ctx: ServiceContext, caller: Caller, campaign_id: int) -> 
                 ).where(
                     or_(
                         InstanceModel.id == campaign.instance_id,
-                        InstanceModel.business_key.startswith(f"{campaign.business_key}/", autoescape=True),
+                        keys_under(session, InstanceModel.business_key, f"{campaign.business_key}/"),
                     )
                 )
             )

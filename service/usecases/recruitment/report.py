@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from service.context import ServiceContext
 from service.persistence.models import ApplicationModel, CampaignModel, InstanceModel, OfficerModel
 from service.usecases.errors import NotFoundError
+from service.usecases.key_prefix import keys_under
 from service.usecases.recruitment.tally import reasons_tally
 
 
@@ -40,7 +41,7 @@ def campaign_report(ctx: ServiceContext, campaign_id: int) -> dict[str, Any]:
             select(InstanceModel.id, InstanceModel.business_key, InstanceModel.status)
             .where(
                 InstanceModel.process_id == "post_hiring",
-                InstanceModel.business_key.startswith(f"{campaign.business_key}/", autoescape=True),
+                keys_under(session, InstanceModel.business_key, f"{campaign.business_key}/"),
             )
             .order_by(InstanceModel.id)
         ).all()
