@@ -95,7 +95,8 @@ def build_fields(
             item.kind, item.options = "select", _options(node, lang)
         elif kind == "array" and "enum" in node.get("items", {}):
             item.kind, item.options = "checkboxes", _options(node["items"], lang)
-            item.value = values.get(key) or []
+            chosen = values.get(key) or []
+            item.value = [str(value) for value in (chosen if isinstance(chosen, list) else [chosen])]
         elif kind == "array" and (table := (rows or {}).get(row_source(node) or "")) is not None:
             if getattr(table, "layout", "") == "plan":
                 from service.web.plan_table import fill_plan_table  # it builds this module's Fields
@@ -135,7 +136,7 @@ def parse_submission(schema: dict[str, Any], form: MultiDict[str, str], prefix: 
             data[key] = parse_submission(node, form, prefix=f"{name}.")
             continue
         if kind == "array" and "enum" in node.get("items", {}):
-            data[key] = form.getlist(name)
+            data[key] = [_convert(node["items"].get("type"), value) for value in form.getlist(name)]
             continue
         if kind == "array" and row_source(node) and form.getlist(f"{name}.row"):
             data[key] = _table_items(node, form, name)

@@ -15,6 +15,7 @@ from service.usecases import payroll_workbook, start_forms
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
 from service.usecases.roster import training_start
 from service.usecases.roster.training import TRAINING, UNDERTAKING
+from service.usecases.roster.training_cohort import CHOSEN
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission
 
@@ -34,6 +35,8 @@ def _start_page(
     message: str = "",
     existing: Any = None,
 ) -> str:
+    if process_id == TRAINING:
+        schema = _with_officers(schema)
     return render_template(
         "process_start.html",
         existing=existing,
@@ -43,6 +46,18 @@ def _start_page(
         fields=build_fields(schema, language(), values, errors),
         message=message,
     )
+
+
+def _with_officers(schema: dict[str, Any]) -> dict[str, Any]:
+    """The training plan's form with the officers to choose by name (in service, with village and town)."""
+    properties = schema.get("properties", {})
+    if CHOSEN not in properties:
+        return schema
+    choices = training_start.cohort_choices(context(), language())
+    labels = {str(officer): label for officer, label in choices}
+    items = {**properties[CHOSEN].get("items", {}), "enum": [officer for officer, _l in choices]}
+    items["x-enum-labels"] = {"zh": labels, "en": labels}
+    return {**schema, "properties": {**properties, CHOSEN: {**properties[CHOSEN], "items": items}}}
 
 
 @bp.get("/processes/<process_id>/start")
@@ -63,7 +78,8 @@ def process_start_post(process_id: str) -> Any:
         schema = start_forms.start_form(context(), user(), process_id)
     except ServiceError as error:
         return render_template("error.html", message=refusal(error)), error.status
-    posted = parse_submission(schema, request.form)
+    # The officers chosen by name are posted as boxes: read as the page offered them.
+    posted = parse_submission(_with_officers(schema) if process_id == TRAINING else schema, request.form)
     data = {k: v.strip() if isinstance(v, str) else v for k, v in posted.items()}
     data = {key: value for key, value in data.items() if value != ""}
     try:

@@ -14,6 +14,7 @@ from service.usecases.grounds.building import (
     town_name,
     town_names,
 )
+from service.usecases.roster import training_cohort
 
 
 def training_plan(reading: Reading) -> Panel | None:
@@ -30,12 +31,16 @@ def training_plan(reading: Reading) -> Panel | None:
     )
     town = town_name(town_names(reading.session), data["cohort_town"]) if data.get("cohort_town") else None
     since = data.get("hired_since")
+    more_zh, more_en = training_cohort.describe(reading.session, data)  # not trained yet, chosen by name
     cohort = field(
         ("参训范围", "Cohort"),
         (
-            f"{town[0] if town else '全区'}在岗辅警" + (f"，{since}以后入职" if since else ""),
+            f"{town[0] if town else '全区'}在岗辅警"
+            + (f"，{since}以后入职" if since else "")
+            + (f"，{more_zh}" if more_zh else ""),
             f"Officers in service in {town[1] if town else 'the district'}"
-            + (f", hired on or after {since}" if since else ""),
+            + (f", hired on or after {since}" if since else "")
+            + (f"; {more_en}" if more_en else ""),
         ),
     )
     return panel(

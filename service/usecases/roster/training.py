@@ -2,7 +2,8 @@
 section (3) ("教育培训、保密管理 ... 由公安分局按照农村辅警管理办法执行").
 
 ``training`` (bpmn/training/): the sub-bureau plans a training (title, dates, place, content, the cohort by
-town and hire date); a head of the sub-bureau who did not plan it approves it (``notDoneBy``);
+town, hire date, training not yet had and officers chosen by name: roster/training_cohort.py); a head of
+the sub-bureau who did not plan it approves it (``notDoneBy``);
 ``enrol_training_cohort`` starts one ``training_attendance`` instance per officer of
 the cohort, whose task the sub-bureau completes for the whole cohort in one table (``bulkComplete``) after
 the training, due ``result_days`` (a parameter of the model's service task) after its last day.
@@ -31,6 +32,7 @@ from service import audit
 from service.persistence.models import AuditEventModel, InstanceModel, InstanceSubjectModel, OfficerModel
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
+from service.usecases.roster import training_cohort
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA
 from workflows.scripting import OperatorCall
@@ -65,10 +67,11 @@ def training_planner(runner: InstanceRunner, call: OperatorCall) -> str:
     """Who planned the training (its starter: the model's ``notDoneBy`` keeps them from approving it), once
     the plan's dates and cohort are checked, so that a plan nobody could attend is refused at its start."""
     _plan_dates(call.data)
+    training_cohort.check_chosen(runner.session, call.data)
     if not _cohort(runner.session, call.data):
         raise OperatorFailedError(
-            "参训范围内没有在岗辅警：请检查所属镇和入职日期",
-            english="No officer in service matches the cohort: check the town and the hire date",
+            "参训范围内没有在岗辅警：请检查所属镇、入职日期和参训情况",
+            english="No officer in service matches the cohort: check the town, hire date and training",
         )
     return runner.actor
 
@@ -86,13 +89,9 @@ def _plan_dates(data: Any) -> tuple[date, date]:
 
 
 def _cohort(session: Session, data: Any) -> list[OfficerModel]:
-    """The officers in service the plan names: of its town (all without one), hired since its date."""
-    query = select(OfficerModel).where(OfficerModel.status == "in_service").order_by(OfficerModel.id)
-    if data.get("cohort_town"):
-        query = query.where(OfficerModel.town == data["cohort_town"])
-    if data.get("hired_since"):
-        query = query.where(OfficerModel.contract_start >= _day(data["hired_since"], "hired_since"))
-    return list(session.scalars(query))
+    """The officers in service the plan names (roster/training_cohort.py): of its town, hired since its
+    date, not trained yet, the chosen ones; each criterion only when given."""
+    return training_cohort.cohort(session, data)
 
 
 @operator("enrol_training_cohort")
@@ -111,8 +110,8 @@ def enrol_training_cohort(runner: InstanceRunner, call: OperatorCall) -> dict[st
     officers = _cohort(runner.session, data)
     if not officers:  # officers left between the plan and its approval
         raise OperatorFailedError(
-            "参训范围内没有在岗辅警：请检查所属镇和入职日期",
-            english="No officer in service matches the cohort: check the town and the hire date",
+            "参训范围内没有在岗辅警：请检查所属镇、入职日期和参训情况",
+            english="No officer in service matches the cohort: check the town, hire date and training",
         )
     due_at = _end_of_day(end + timedelta(days=days))
     villages = village_names(runner.session, [o.village_code for o in officers])

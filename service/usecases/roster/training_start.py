@@ -16,6 +16,7 @@ from service.persistence.models import OPEN_STATES, HumanTaskModel, OfficerModel
 from service.usecases import instances
 from service.usecases.directory import Caller
 from service.usecases.errors import ForbiddenError
+from service.usecases.roster import training_cohort
 from service.usecases.roster.training import UNDERTAKING, officers_without_undertaking
 from service.usecases.runner import InstanceRunner
 
@@ -72,6 +73,12 @@ def start_undertaking(ctx: ServiceContext, caller: Caller, officer_id: int) -> d
             )
         )
     return {"instance_id": instance.id, "task_id": task_id}
+
+
+def cohort_choices(ctx: ServiceContext, lang: str) -> list[tuple[int, str]]:
+    """The officers a training plan may choose by name (roster/training_cohort.py, ``choices``)."""
+    with ctx.database.reading() as session:
+        return training_cohort.choices(session, lang)
 
 
 def may_list_missing(caller: Caller) -> bool:
