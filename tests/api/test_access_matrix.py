@@ -102,6 +102,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     # Issue 17, points 4-5: the officer's station reports (the use case: that town's station only).
     ("POST", "/api/v1/officers/<int:officer_id>/work-injuries"): MEMBERS,
     ("POST", "/api/v1/officers/<int:officer_id>/deaths"): MEMBERS,
+    # Issue 17, point 8: an officer's pay (the use case: the service company, Finance, the sub-bureau).
+    ("GET", "/api/v1/officers/<int:officer_id>/pay"): MEMBERS | {"auditor"},
     ("GET", "/api/v1/undertakings/missing"): MEMBERS | {"auditor", "admin"},
     ("GET", "/api/v1/me/appraisals"): EVERYONE,
     ("GET", "/api/v1/me/field-reports"): EVERYONE,
