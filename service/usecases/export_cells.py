@@ -33,7 +33,10 @@ def csv_value(value: Any) -> Any:
 
 def text_value(value: Any) -> str:
     """The text an XLSX text cell holds: characters XML cannot hold dropped, cut at Excel's cell limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    if len(text) <= MAX_CELL and text.isprintable():  # no control character: nothing to drop or cut
+        return text
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - len(TRUNCATED)] + TRUNCATED
     return text
