@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+from service.persistence.db import SHARED_MEMO
 from service.persistence.models import HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
 
@@ -56,7 +57,18 @@ def readable_by_staff(caller: Caller) -> ColumnElement[bool]:
 
 
 def staff_may_read(session: Session, caller: Caller, instance_id: int) -> bool:
+    if not caller.departments:  # readable_by_staff is false: no query (an auditor's "WHERE 0 = 1")
+        return False
+    # A page's shared read (Database.shared_reading: one transaction that writes nothing) asks once: the
+    # instance page's diagram, detail, history, comments and attachments each asked again (issue 16).
+    memo: dict[tuple[str, int], bool] | None = None
+    if SHARED_MEMO in session.info:
+        memo = session.info[SHARED_MEMO].setdefault("staff_may_read", {})
+        if (caller.username, instance_id) in memo:
+            return memo[(caller.username, instance_id)]
     found = session.scalars(
         select(InstanceModel.id).where(and_(InstanceModel.id == instance_id, readable_by_staff(caller)))
     ).first()
+    if memo is not None:
+        memo[(caller.username, instance_id)] = found is not None
     return found is not None
