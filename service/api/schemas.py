@@ -57,6 +57,8 @@ class InstanceListArgs(PageArgs):
     step = Text(128, load_default=None)
     state = fields.String(load_default=None, validate=validate.OneOf(["open", "ended", "archived"]))
     town = Text(32, load_default=None)
+    # A training record's recorded result (with business_key "<training id>/": one training's records).
+    result = fields.String(load_default=None, validate=validate.OneOf(["passed", "failed", "absent"]))
     status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "error"]))
     business_key = Text(256, load_default=None)
 

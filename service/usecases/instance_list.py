@@ -17,10 +17,11 @@ from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, se
 from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
-from service.persistence.models import ACTIVE_TASK, HumanTaskModel, InstanceModel
+from service.persistence.models import ACTIVE_TASK, AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
-from service.usecases.instance_access import readable_by_staff
+from service.usecases.instance_access import CAMPAIGN_DEPARTMENT, readable_by_staff
 from service.usecases.own_cases import hide_own
+from service.usecases.roster.training import TRAINING_RECORDED
 
 # An instance's state as people ask for it: open (running, or stopped by an error), ended (completed, its
 # engine state still kept) and archived (retention dropped its engine state; the audit log keeps the rest).
@@ -37,6 +38,8 @@ class InstanceFilters:
     town: str | None = None
     status: str | None = None
     business_key: str | None = None
+    # The training records with this recorded result (passed, failed, absent: roster/training.py).
+    result: str | None = None
 
 
 def state_of(instance: InstanceModel) -> str:
@@ -58,6 +61,14 @@ def _readable(query: Select[*Columns], caller: Caller) -> Select[*Columns]:
     if caller.has_role("auditor") or caller.has_role("designer"):
         return query
     return query.where(readable_by_staff(caller))
+
+
+def reads_every_officer_case(caller: Caller) -> bool:
+    """Whether ``caller`` reads every instance of the officer processes (instance_access.py): auditors,
+    designers and the sub-bureau; the others read those their departments work on."""
+    return (
+        caller.has_role("auditor") or caller.has_role("designer") or caller.in_department(CAMPAIGN_DEPARTMENT)
+    )
 
 
 def _waiting_at(
@@ -88,6 +99,13 @@ def _query(caller: Caller, filters: InstanceFilters) -> Select[Any]:
         query = query.where(InstanceModel.status == filters.status)
     if filters.business_key:
         query = query.where(InstanceModel.business_key.startswith(filters.business_key, autoescape=True))
+    if filters.result:
+        recorded = select(AuditEventModel.id).where(
+            AuditEventModel.instance_id == InstanceModel.id,
+            AuditEventModel.action == TRAINING_RECORDED,
+            AuditEventModel.payload["result"].as_string() == filters.result,
+        )
+        query = query.where(exists(recorded))
     if filters.step or filters.town:
         query = query.where(exists(select(HumanTaskModel.id).where(*_waiting_at(filters.town, filters.step))))
     return query

@@ -1,6 +1,6 @@
 """The list of cases (issue 17): the process instances a person may read, by process, the step a case waits
-at, town and state (open, ended, archived), 30 a page, names not codes, times in Beijing time. The officers'
-dashboard links each of its open-case numbers here (service/usecases/instance_list.py)."""
+at, town and state (open, ended, archived), and a training's records by result; 30 a page, names not codes,
+times in Beijing time. The officers' dashboard links its numbers here (service/usecases/instance_list.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 from flask import render_template, request
 from sqlalchemy.orm import Session
 
-from service.api.fields import page_or_first
+from service.api.fields import id_or_none, page_or_first
 from service.usecases import instance_list, names
 from service.usecases.instance_access import OFFICER_PROCESSES
 from service.usecases.instance_list import STATE_LABELS, STATES, InstanceFilters
+from service.usecases.roster.training import RESULT_LABELS
 from service.web import bp, context, language, login_required, user
 from service.web.display import process_name
 
@@ -25,12 +26,16 @@ def _arg(name: str, limit: int = 128) -> str | None:
 
 
 def _filters() -> InstanceFilters:
-    state = _arg("state")
+    state, result = _arg("state"), _arg("result")
+    training = id_or_none(request.args.get("training"))
     return InstanceFilters(
         process_id=_arg("process"),
         step=_arg("step"),
         state=state if state in STATES else None,
         town=_arg("town", 32),
+        # A training's records (business key <training>/<officer>) with a recorded result: the dashboard's.
+        business_key=f"{training}/" if training else None,
+        result=result if result in RESULT_LABELS else None,
     )
 
 
@@ -73,6 +78,8 @@ def instance_list_page() -> Any:
             "step": filters.step,
             "state": filters.state,
             "town": filters.town,
+            "training": request.args.get("training") if filters.business_key else None,
+            "result": filters.result,
         }.items()
         if value
     }
@@ -87,5 +94,6 @@ def instance_list_page() -> Any:
         towns=towns,
         states=[(code, STATE_LABELS[code][1 if english else 0]) for code in STATES],
         state_labels={code: label[1 if english else 0] for code, label in STATE_LABELS.items()},
+        result_label=RESULT_LABELS[filters.result][1 if english else 0] if filters.result else "",
         english=english,
     )

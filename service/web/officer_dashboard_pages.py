@@ -10,7 +10,7 @@ from typing import Any
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
-from service.usecases import officer_dashboard
+from service.usecases import instance_list, officer_dashboard
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
 from service.usecases.roster.labels import status_label
@@ -34,9 +34,15 @@ def _cases(**query: str) -> str:
     return f"{url_for('web.instance_list_page')}?{url_query(**query)}"
 
 
+def _records(training: int, result: str, where: dict[str, str]) -> str:
+    """The records of ``training`` with ``result`` (of the chosen town): the list a result's number counts."""
+    return _cases(process="training_attendance", training=str(training), result=result, **where)
+
+
 def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
     """The page's tables and charts: each number with its link, labels in the reader's language."""
     english = language() == "en"
+    may_list = instance_list.reads_every_officer_case(user())  # the training records: the bureau's
     where = {"town": town} if town else {}
     staffing = [
         {
@@ -78,7 +84,14 @@ def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
             "title": row["title"],
             # The training's record (its cohort's attendance), which the counts are of.
             "url": url_for("web.instance", instance_id=row["instance_id"]),
-            "cells": [row["results"].get(code, 0) for code, _label in results],
+            # Each result's records of the training, for those who read the officer cases.
+            "cells": [
+                (
+                    row["results"].get(code, 0),
+                    _records(row["instance_id"], code, where) if may_list else None,
+                )
+                for code, _label in results
+            ],
         }
         for row in overview["trainings"]
     ]

@@ -1,7 +1,7 @@
 """The list of cases (issue 17) on SQLite and PostgreSQL: the instances a person may read by process, step,
 town and state (open, ended, archived), paginated, with the steps each open case waits at; every open-case
-number of the officers' dashboard, for the sub-bureau, a chosen town and a town's station, is the total of
-the list its link opens."""
+number of the officers' dashboard and each training result's, for the sub-bureau, a chosen town and a town's
+station, is the total of the list its link opens."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from service.usecases.retention import archive_finished
 from tests.api.recruitment_steps import attach
 from tests.api.test_api_errors import assert_error_shape
 from tests.api.test_dashboard_counts import page
-from tests.api.test_training import start_undertaking, task_of_instance
+from tests.api.test_training import BULK, PLAN, start_training, start_undertaking, task_of_instance
 from tests.api.test_welfare import DEATH, officers, report_injury
 from tests.conftest import User
 from tests.web_units.browser_session import csrf, web_login
@@ -98,6 +98,11 @@ def _open_case_links(text: str) -> list[tuple[str, int]]:
     ]
 
 
+def _training_links(text: str) -> list[tuple[str, int]]:
+    body = text.split('id="officer-trainings"')[1].split("</table>")[0]
+    return [(link, int(n)) for link, n in re.findall(r'data-col="[a-z]+"><a href="([^"]*)">(\d+)</a>', body)]
+
+
 def test_each_open_case_number_of_the_officers_dashboard_is_the_total_of_its_list(
     app: Flask, ctx: ServiceContext, users: dict[str, User]
 ) -> None:
@@ -105,11 +110,29 @@ def test_each_open_case_number_of_the_officers_dashboard_is_the_total_of_its_lis
     report_injury(users, first)
     report_injury(users, second)
     users["gushan_station"].post(f"/api/v1/officers/{died}/deaths", {"data": DEATH}, expect=201)
+    # A training of the two, one passed and one failed.
+    plan = start_training(users["bureau"], {**PLAN, "cohort_officers": [first, second]})["id"]
+    approval = task_of_instance(users["bureau_head"], "approve_training_plan", plan)
+    users["bureau_head"].post(f"/api/v1/tasks/{approval['id']}/complete", {"data": {"approve": True}})
+    rows = {row["officer_id"]: row["task_id"] for row in users["bureau"].get(f"{BULK}/bulk")["rows"]}
+    results = {first: "passed", second: "failed"}
+    items = [
+        {"task_id": rows[o], "data": {"attended": True, "result": r, "remarks": ""}}
+        for o, r in results.items()
+    ]
+    users["bureau"].post(f"{BULK}/bulk-complete", {"items": items})
+    records = f"/api/v1/instances?business_key={plan}/&result=passed"
+    assert [i["business_key"] for i in users["bureau"].get(records)["items"]] == [f"{plan}/{first}"]
     readers = (("bureau", ""), ("bureau", "?town=gushan"), ("gushan_station", ""))
     for reader, where in readers:
         client = web_login(app, reader)
-        links = _open_case_links(page(client, f"/dashboards/officers{where}"))
+        dashboard = page(client, f"/dashboards/officers{where}")
+        links = _open_case_links(dashboard)
         assert links, (reader, where)
+        trained = _training_links(dashboard)
+        # The training's records by result, for the bureau; a town's station does not read them.
+        assert len(trained) == (0 if reader == "gushan_station" else 2), (reader, trained)
+        links += trained
         for link, count in links:
             text = page(client, link)
             total = re.search(r'id="instances-total">共 (\d+) 件', text)

@@ -118,7 +118,11 @@ def test_the_officers_dashboard_counts_leavers_open_cases_and_links_the_lists(
 
     # Training results, per training, its title opening the training's record.
     training_row = f'data-training="/instances/{plan["id"]}"'
-    assert figure(text, "officer-trainings", training_row, "passed") == (1, None)
+    count, link = figure(text, "officer-trainings", training_row, "passed")
+    assert count == 1 and link is not None  # the training's records with that result
+    assert listed(bureau, link, "instances") == [
+        f'<tr data-instance="{row["instance_id"]}" data-state="ended">'
+    ]
     assert figure(text, "officer-trainings", training_row, "absent") == (0, None)
 
     # Missing undertakings: the number is the bureau's list's length.
