@@ -16,8 +16,8 @@ from service.api.schemas import PageArgs, page_of
 from service.api.welfare import DeathOnDutySchema, WorkInjuryEntrySchema
 from service.auth import allow
 from service.usecases import roster
+from service.usecases.officer_labels import FILTER_STATUSES, LEAVING_STATUSES, STATUSES
 from service.usecases.roster.contracts import officer_contracts
-from service.usecases.roster.labels import FILTER_STATUSES, LEAVING_STATUSES, STATUSES
 from service.usecases.roster.listing import LEFT_IN_MONTH
 
 blp = Blueprint("officers", __name__, url_prefix="/api/v1/officers", description="辅警名册 Officer roster")

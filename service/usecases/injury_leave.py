@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.persistence.models import InjuryLeaveModel, OfficerModel
-from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import IN_SERVICE
+from service.usecases.officer_labels import IN_SERVICE
+from workflows.calendar_months import add_months
 
 END_REASONS: dict[str, tuple[str, str]] = {
     "returned": ("已复岗", "Back at work"),

@@ -29,10 +29,10 @@ from service.usecases.dashboards import visible_towns
 from service.usecases.directory import Caller, register_villages
 from service.usecases.injury_leave import on_leave
 from service.usecases.instance_access import OFFICER_PROCESSES
+from service.usecases.officer_labels import DEATH_STATUSES, IN_SERVICE, INJURY_EXIT, LEAVING_STATUSES
 from service.usecases.roster import training_start
-from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import DEATH_STATUSES, IN_SERVICE, INJURY_EXIT, LEAVING_STATUSES
 from service.usecases.roster.training import TRAINING_RECORDED, UNDERTAKING_RECORDED
+from workflows.calendar_months import add_months
 from workflows.ports import CHINA
 from workflows.rules.posts import allocate_posts
 

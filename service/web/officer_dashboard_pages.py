@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from service.usecases import instance_list, officer_dashboard
 from service.usecases.appraisal import previous_months
 from service.usecases.errors import ServiceError
-from service.usecases.roster.labels import status_label
+from service.usecases.officer_labels import status_label
 from service.usecases.roster.training import RESULT_LABELS
 from service.web import bp, context, language, login_required, refusal, user
 from service.web.appraisal_grid import url_query

@@ -16,8 +16,8 @@ from service.usecases import dashboards, dismissal_referral, payroll_lines, rost
 from service.usecases.admin import officer_accounts
 from service.usecases.appraisal_result_export import Column, rows_xlsx
 from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundError, ServiceError
+from service.usecases.officer_labels import FILTER_STATUSES, LEAVING_STATUSES, status_label
 from service.usecases.roster.contracts import officer_contracts
-from service.usecases.roster.labels import FILTER_STATUSES, LEAVING_STATUSES, status_label
 from service.usecases.roster.listing import LEFT_IN_MONTH
 from service.web import bp, context, current_user, language, login_required, refusal, user
 from service.web.forms import build_fields, parse_submission

@@ -7,7 +7,6 @@ written by ``record_renewal`` in the renewal's transaction.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from service.context import ServiceContext
 from service.persistence.models import OfficerContractModel, OfficerModel
-from service.usecases.roster.labels import IN_SERVICE
+from service.usecases.officer_labels import IN_SERVICE
+from workflows.calendar_months import add_months
 
 # The renewal's grounds cover the contract's term, and never less than the last twelve months.
 GROUNDS_MIN_MONTHS = 12
@@ -34,14 +34,6 @@ OUTCOMES = {
     # (工伤保险条例 第三十五条).
     "left_post_injury": ("保留劳动关系，退出工作岗位", "Labour relation kept; left the post"),
 }
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, the day kept or the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def term_bounds(start: date, min_months: int, max_months: int) -> tuple[date, date]:

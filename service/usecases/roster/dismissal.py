@@ -29,7 +29,7 @@ from service.persistence.models import (
 from service.usecases.dismissal_records import CATEGORY_LABELS, category_text
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
-from service.usecases.roster.labels import IN_SERVICE, status_label
+from service.usecases.officer_labels import IN_SERVICE, status_label
 from service.usecases.roster.status import leave_service, snapshot
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA

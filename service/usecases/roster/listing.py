@@ -26,9 +26,7 @@ from service.usecases.errors import ForbiddenError, InvalidInputError, NotFoundE
 from service.usecases.field_reports import report_history
 from service.usecases.injury_leave import current_leaves, leave_fields, on_leave, open_leaves
 from service.usecases.names import towns
-from service.usecases.roster.access import roster_towns
-from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import (
+from service.usecases.officer_labels import (
     FILTER_STATUSES,
     IN_SERVICE,
     ON_INJURY_LEAVE,
@@ -36,10 +34,12 @@ from service.usecases.roster.labels import (
     role_label,
     status_label,
 )
+from service.usecases.roster.access import roster_towns
 from service.usecases.roster.rewards import reward_history
 from service.usecases.roster.training import training_history, undertaking_of
 from service.usecases.welfare.death import death_on_duty_record, leave_reason_en
 from service.usecases.welfare.injury import injury_history, with_final_state
+from workflows.calendar_months import add_months
 from workflows.ports import CHINA
 from workflows.rules.grading import GRADE_LABELS, GRADE_LABELS_EN
 

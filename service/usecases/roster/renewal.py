@@ -29,8 +29,8 @@ from service.persistence.models import (
 from service.persistence.rows import insert_for
 from service.usecases.errors import OperatorFailedError, ServiceError
 from service.usecases.incidents import incidents_recorded
+from service.usecases.officer_labels import IN_SERVICE
 from service.usecases.roster.contracts import keep_replaced_contract, term_bounds
-from service.usecases.roster.labels import IN_SERVICE
 from service.usecases.roster.status import leave_service, snapshot
 from service.usecases.runner import InstanceRunner, operator
 from workflows.ports import CHINA

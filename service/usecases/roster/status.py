@@ -18,8 +18,8 @@ from service.context import ServiceContext
 from service.persistence.models import OfficerModel
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, InvalidInputError, NotFoundError
+from service.usecases.officer_labels import IN_SERVICE, LEAVING_STATUSES, status_label
 from service.usecases.roster.access import require_bureau_head
-from service.usecases.roster.labels import IN_SERVICE, LEAVING_STATUSES, status_label
 from service.usecases.roster.listing import officer_row
 from workflows.ports import CHINA
 

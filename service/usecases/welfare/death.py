@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.persistence.models import AuditEventModel, InstanceModel, OfficerModel
 from service.usecases.errors import OperatorFailedError
-from service.usecases.roster.labels import IN_SERVICE
+from service.usecases.officer_labels import IN_SERVICE
 from service.usecases.runner import InstanceRunner, operator
 from workflows.scripting import OperatorCall
 

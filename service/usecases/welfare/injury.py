@@ -27,9 +27,9 @@ from service import audit
 from service.persistence.models import AuditEventModel, InjuryLeaveModel, InstanceModel, OfficerModel
 from service.usecases.errors import OperatorFailedError
 from service.usecases.injury_leave import leave_of
-from service.usecases.roster.contracts import add_months
-from service.usecases.roster.labels import IN_SERVICE, INJURY_EXIT, status_label
+from service.usecases.officer_labels import IN_SERVICE, INJURY_EXIT, status_label
 from service.usecases.runner import InstanceRunner, operator
+from workflows.calendar_months import add_months
 from workflows.ports import CHINA
 from workflows.scripting import OperatorCall
 

@@ -23,7 +23,7 @@ from service.persistence.models import OPEN_STATES, HumanTaskModel, InstanceMode
 from service.usecases.directory import Caller
 from service.usecases.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from service.usecases.incidents import incidents_recorded
-from service.usecases.roster.labels import IN_SERVICE, status_label
+from service.usecases.officer_labels import IN_SERVICE, status_label
 from service.usecases.runner import InstanceRunner
 from service.usecases.submissions import check_submission
 from workflows.forms import FormBundle

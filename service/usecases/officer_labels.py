@@ -1,4 +1,5 @@
-"""The officer statuses and roles, with their labels in both languages."""
+"""The officer statuses and roles, with their labels in both languages (read by the roster, the appraisal
+and the welfare processes: a leaf module, so that none of them imports another to learn a label)."""
 
 from __future__ import annotations
 
