@@ -36,6 +36,7 @@ def test_the_key_is_read_and_an_unknown_label_refused() -> None:
         "vetting_file",
         "medical_records",  # the work injury's claim (issue 17, point 4)
         "confidentiality_undertaking",  # issue 17, point 6
+        "signed_field_report",  # a field report entered on the officer's behalf (issue 17, point 7)
     }
 
 
@@ -54,7 +55,9 @@ def test_the_vetting_and_the_contract_require_their_files_and_deploy_refuses_an_
         parse_bundle(files)
     assert [p for p in refused.value.problems if "x_contract" in p] == [
         "post_hiring/sign_contract: requiresAttachment 的值 'x_contract' 不是已知的附件类别"
-        "（可用：confidentiality_undertaking, medical_records, signed_contract, true, vetting_file）"
+        "（可用：confidentiality_undertaking, medical_records, signed_contract, signed_field_report, true, "
+        "vetting_file）"
         " / requiresAttachment names unknown attachment 'x_contract'"
-        " (known: confidentiality_undertaking, medical_records, signed_contract, true, vetting_file)"
+        " (known: confidentiality_undertaking, medical_records, signed_contract, signed_field_report, true,"
+        " vetting_file)"
     ]
