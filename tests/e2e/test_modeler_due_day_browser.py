@@ -1,7 +1,7 @@
 """The modeler's panel offers `dueDayOfNextMonth` (issue 17, point 7): a designer drafts the monthly field
 report's model, finds the report task's due day (the 1st of the next month) beside its data key, is refused a
 day some month lacks (30: nothing written), sets the 5th, saves, and the draft's XML holds it; the label in
-English too. 1366x768, axe on each page shot. Screenshots: 60-modeler-due-day-*.png."""
+English too; the task's entry on the officer's behalf is shown by name. 1366x768, axe on each page shot. Screenshots: 60-modeler-due-day-*.png."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def test_a_designer_sets_the_reports_due_day_of_the_next_month(pages: Pages, ctx
     day = page.get_by_label("次月截止日（1–28 日）")
     expect(day).to_have_value("1")
     expect(page.locator("#panel-due-day-error")).to_be_hidden()
+    # Its entry on the officer's behalf, by name: the station of the town, the signed paper report.
+    expect(page.locator("#panel-on-behalf-by option:checked")).to_have_text("派出所（按所在镇）")
+    expect(page.locator("#panel-on-behalf-file option:checked")).to_have_text("辅警签字的纸质工作报告")
 
     day.fill("30")  # not a day of every month: refused beside the field, nothing written
     day.press("Tab")

@@ -25,7 +25,11 @@ from service.usecases.grounds import PANELS
 from service.usecases.names import department_names
 from service.usecases.runner import OPERATORS
 from service.usecases.starting import START_USE_CASES
+from workflows.extensions import ATTACHMENT_LABELS, PERSONAL_QUEUE_KIND
 from workflows.specs import BPMN_SUFFIXES
+
+# The lane of an officer's own tasks (their monthly report), which no department row lists: named, not coded.
+OWN_QUEUE = {"code": f"{PERSONAL_QUEUE_KIND}:{{officer_id}}", "zh": "辅警本人", "en": "The officer"}
 
 # The grounds panels by name as a designer reads them (the vocabulary is docs/design.md's "Grounds beside
 # the form"); a panel the service adds later without a label here is offered by its name.
@@ -139,6 +143,12 @@ def choices(ctx: ServiceContext, draft: DraftModel) -> dict[str, Any]:
                 "en": f"{DEPARTMENT_KINDS[kind].en if kind in DEPARTMENT_KINDS else kind} of the town",
             }
             for kind in kinds
+        ]
+        # A person's own queue (the officer's monthly report), a lane no department table lists.
+        + [OWN_QUEUE],
+        # The files a task may require (`requiresAttachment`, `onBehalfAttachment`), by what they are.
+        "attachments": [
+            {"name": key, "zh": zh, "en": en} for key, (zh, en) in ATTACHMENT_LABELS.items() if key != "true"
         ],
         "forms": _forms(dict(draft.files)),
         "decisions": _decisions(dict(draft.files)),

@@ -1,7 +1,8 @@
 // The modeler's properties panel: our BPMN extension keys (docs/design.md, "BPMN conventions") edited as
 // choices for the selected element. Lane -> department; user task -> form, English name, due rule (days, a
 // data key and its dueDayOfNextMonth), head
-// only, bulkComplete, separateFrom, notSubject, notDoneBy, grounds, formDefaults, movesDueDate; service task, start
+// only, bulkComplete, separateFrom, notSubject, notDoneBy, grounds, formDefaults, movesDueDate, on-behalf entry
+// (in draft_modeler_sections.js); service task, start
 // event and timer sections are in draft_modeler_sections.js. The choices (departments,
 // forms, operators, use cases, grounds panels) come from the page's JSON block. Every change goes through
 // bpmn-js' modeling commands (updateProperties / updateModdleProperties), so undo and redo cover it.
@@ -198,6 +199,7 @@
       }), splitList(getProp(bo, 'grounds')), function (names) { setProp(element, bo, 'grounds', names.join(', ')); }));
       out.push(defaultsSection(element, bo, form));
       out.push(movesDueSection(element, bo, form, others));
+      out.push(sections.onBehalf(helpers, element, bo));  // draft_modeler_sections.js
       return out;
     }
 

@@ -152,5 +152,23 @@
     return [p.field('panel-condition', p.L.condition, input)];
   };
 
+  // `onBehalfBy` / `onBehalfAttachment`: a task of a person's own queue that a department may take and enter
+  // for them from their signed paper (an officer without an account), and the file it then requires.
+  sections.onBehalf = function (p, element, bo) {
+    var by = p.getProp(bo, 'onBehalfBy'), file = p.getProp(bo, 'onBehalfAttachment');
+    var departments = p.C.departments.concat(p.C.templates).filter(function (d) { return d.code.indexOf('officer:') !== 0; });
+    var byOptions = [{ value: '', label: p.L.none }].concat(departments.map(function (d) { return { value: d.code, label: p.named(d) }; }));
+    if (by && !departments.some(function (d) { return d.code === by; })) { byOptions.push({ value: by, label: p.L.unregistered + ': ' + by }); }
+    var fileOptions = [{ value: '', label: p.L.none }].concat(p.C.attachments.map(function (a) { return { value: a.name, label: p.named(a) }; }));
+    if (file && !p.C.attachments.some(function (a) { return a.name === file; })) { fileOptions.push({ value: file, label: file }); }
+    return p.h('fieldset', { 'class': 'panel-field', id: 'panel-on-behalf' }, [p.h('legend', { text: p.L.on_behalf }),
+      p.field('panel-on-behalf-by', p.L.on_behalf_by, p.select('panel-on-behalf-by', byOptions, by, function (v) {
+        p.setProp(element, bo, 'onBehalfBy', v);
+      })),
+      p.field('panel-on-behalf-file', p.L.on_behalf_file, p.select('panel-on-behalf-file', fileOptions, file, function (v) {
+        p.setProp(element, bo, 'onBehalfAttachment', v);
+      }), p.L.on_behalf_hint)]);
+  };
+
   root.AuxpolicePanelSections = sections;
 }(window));
