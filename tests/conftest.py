@@ -34,6 +34,23 @@ from workflows.ports import ManualClock
 TEST_START = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
+# The longest tests (a minute or more each in CI: the API fuzzing, every page at two widths, real backup
+# processes, the walks through the web) start first: with ``--dist worksteal`` (./dev) the other worker
+# takes the short ones meanwhile, instead of one long test running alone at the end of the run.
+LONGEST_FIRST = (
+    "tests/api/test_schemathesis.py",
+    "tests/e2e/test_phone_width.py",
+    "tests/backup/",
+    "tests/e2e/test_walk_",
+    "tests/stress/",
+    "tests/service/test_year_generator.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(TEST_START)
