@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from flask import render_template, request
+from flask import session as web_session
 from sqlalchemy.orm import Session
 
 from service.api.fields import id_or_none, page_or_first
@@ -15,10 +16,24 @@ from service.usecases import instance_list, names
 from service.usecases.instance_access import OFFICER_PROCESSES
 from service.usecases.instance_list import STATE_LABELS, STATES, InstanceFilters
 from service.usecases.roster.training import RESULT_LABELS
-from service.web import bp, context, language, login_required, user
+from service.web import bp, context, current_user, language, login_required, user
 from service.web.display import process_name
 
 PER_PAGE = 30
+
+
+@bp.app_context_processor
+def _instances_link() -> dict[str, Any]:
+    """``instances_access()`` in templates: whether the navigation links the list of cases - for those who
+    read cases: auditors, designers and members of a department (an officer's own queue alone reads none)."""
+
+    def instances_access() -> bool:
+        caller = current_user() if web_session.get("user_id") else None
+        return caller is not None and (
+            caller.has_role("auditor") or caller.has_role("designer") or bool(caller.memberships)
+        )
+
+    return {"instances_access": instances_access}
 
 
 def _arg(name: str, limit: int = 128) -> str | None:

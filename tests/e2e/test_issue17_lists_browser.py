@@ -40,6 +40,11 @@ def test_a_dashboard_number_opens_the_list_of_its_cases(
     page = pages.new()
     page.set_viewport_size(DESKTOP)
     login(page, "bureau")
+    # The list of cases is in the navigation of those who read cases.
+    page.goto("/")
+    page.click("#nav-instances")
+    expect(page.locator("h1")).to_have_text("流程事项列表")
+    expect(page.locator("#nav-instances")).to_have_text("流程事项")
     page.goto("/dashboards/officers")
     number = page.locator(
         '#officer-open-steps tr[data-process="work_injury"][data-step="submit_injury_materials"] a'
@@ -65,6 +70,7 @@ def test_a_dashboard_number_opens_the_list_of_its_cases(
     page.goto("/instances?process=work_injury&step=submit_injury_materials&state=open")
     to_english(page)
     expect(page.locator("h1")).to_have_text("Cases")
+    expect(page.locator("#nav-instances")).to_have_text("Cases")
     expect(page.locator("#instances tbody tr").first).to_contain_text("Work injury")
     expect(page.locator("#instances tbody tr").first).to_contain_text("Beijing time")
     shot(page, "17-cases-en")

@@ -134,7 +134,11 @@ def test_town_departments_read_their_own_town_only(
     assert "/instances/" not in hired_page
     assert f"报名编号 {hired['application']['id']}" in hired_page
     company = web_login(app, "company")
-    assert 'id="nav-roster"' not in get(company, "/")
+    home = get(company, "/")
+    assert 'id="nav-roster"' not in home
+    # The list of cases is linked for those who read cases (a department or auditor), not for an admin.
+    assert 'id="nav-instances"' in home and 'id="nav-instances"' in get(web_login(app, "auditor"), "/")
+    assert 'id="nav-instances"' not in get(web_login(app, "admin"), "/")
     get(company, "/officers", expect=403)
 
 
