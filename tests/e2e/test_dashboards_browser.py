@@ -189,6 +189,9 @@ def test_the_bureau_reads_the_officers_dashboard_and_opens_the_leavers(
     page.wait_for_selector("html[lang=en]")
     charts_drawn(page, drawn)
     expect(page.locator("#chart-leavers svg text", has_text="Dismissed").first).to_be_visible()
+    # The open cases' numbers open the list of cases (not the inbox), by the step the cases wait at.
+    expect(page.locator("#officer-charts-note")).to_contain_text("Open cases link to the list of cases")
+    expect(page.locator("#officer-open-steps thead")).to_contain_text("Current step")
     shot(page, "17-dash-officers-en")
     page.set_viewport_size(PHONE)
     page.reload()
