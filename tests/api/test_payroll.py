@@ -97,7 +97,7 @@ def test_a_payroll_off_the_roster_is_sent_back_with_reasons_and_confirmed_once_c
     assert "测试辅警00000" not in reasons
     fields = {f["label_zh"]: f["value_zh"] for f in panel["fields"]}
     assert fields["核对结果"] == "4 行不一致，缺少 1 人：已退回服务公司"
-    assert fields["未签保密承诺书（不予发放）"] == "1"
+    assert fields["未签保密承诺书（不予发放）"] == "1 人：测试辅警00003"
 
     # Corrected by a clerk who also works for Finance: the check passes, but they may not confirm it.
     both = new_user(users, "company_finance", ["service_company", "finance"])
@@ -107,7 +107,10 @@ def test_a_payroll_off_the_roster_is_sent_back_with_reasons_and_confirmed_once_c
     assert "职责分离" in refused["message"]
     [panel] = finance.get(f"/api/v1/tasks/{confirm['id']}")["grounds"]
     fields = {f["label_zh"]: f["value_zh"] for f in panel["fields"]}
-    assert fields["核对结果"] == "与名册和标准一致" and fields["列出 / 应列"] == "3 / 3"
+    assert fields["核对结果"] == "与名册和标准一致" and fields["列出 / 应列"] == "3 / 3 人"
+    english = {f["label_en"]: f["value_en"] for f in panel["fields"]}
+    assert english["Listed / expected"] == "3 / 3 officers"
+    assert english["Without an undertaking (not paid)"] == "1 officer: 测试辅警00003"
     assert fields["合计"] == "15,012 元"
     finance.post(f"/api/v1/tasks/{confirm['id']}/complete", {"data": {"confirm": True}})
 

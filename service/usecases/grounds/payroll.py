@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from service.persistence.models import OfficerModel
 from service.usecases.grounds.building import Panel, PanelBuilder, Reading, column, field, money, panel, same
 from service.usecases.payroll import ITEMS
 
@@ -15,6 +18,23 @@ def _standard(standard: dict[str, Any]) -> tuple[str, str]:
     en = ", ".join(f"{label} {money(standard[key])[1]}" for key, _, label in ITEMS)
     limit = money(standard["award_max"])
     return f"{zh}；奖励上限 {limit[0]}", f"{en}; awards up to {limit[1]}"
+
+
+def _officers(count: int) -> tuple[str, str]:
+    return f"{count} 人", f"{count} officer{'' if count == 1 else 's'}"
+
+
+def _unpaid(reading: Reading, ids: list[int]) -> tuple[str, str]:
+    """How many officers in service have no undertaking, and who: Finance sees whom the payroll leaves out."""
+    count = _officers(len(ids))
+    if not ids:
+        return count
+    names = list(
+        reading.session.scalars(
+            select(OfficerModel.name).where(OfficerModel.id.in_(ids)).order_by(OfficerModel.id)
+        )
+    )
+    return f"{count[0]}：{'、'.join(names)}", f"{count[1]}: {', '.join(names)}"
 
 
 def payroll_check(reading: Reading) -> Panel | None:
@@ -39,11 +59,17 @@ def payroll_check(reading: Reading) -> Panel | None:
                 f"{check['mismatched']} rows off, {len(check['missing'])} officers missing: sent back",
             ),
         ),
-        field(("列出 / 应列", "Listed / expected"), same(f"{check['listed']} / {check['expected']}")),
+        field(
+            ("列出 / 应列", "Listed / expected"),
+            (
+                f"{check['listed']} / {_officers(check['expected'])[0]}",
+                f"{check['listed']} / {_officers(check['expected'])[1]}",
+            ),
+        ),
         field(("合计", "Total"), money(check["total"])),
         field(
             ("未签保密承诺书（不予发放）", "Without an undertaking (not paid)"),
-            same(len(check.get("without_undertaking") or [])),
+            _unpaid(reading, list(check.get("without_undertaking") or [])),
         ),
     ]
     rows = [
