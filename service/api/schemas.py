@@ -83,7 +83,8 @@ class HumanTaskSchema(Schema):
     head_only = fields.Boolean()
     overdue = fields.Boolean()
     on_behalf_of = fields.String(
-        allow_none=True, metadata={"description": "the person's own queue it was taken from, to enter for them"}
+        allow_none=True,
+        metadata={"description": "the person's own queue it was taken from, to enter for them"},
     )
 
 

@@ -61,13 +61,17 @@ def test_a_clerk_enters_a_paper_report_and_another_member_confirms_it(
     # Entering it requires the officer's signed paper report, named, before anything is recorded.
     refused = clerk.post(f"/api/v1/tasks/{task_id}/complete", {"data": REPORT}, expect=422)
     assert "辅警签字的纸质工作报告" in refused["message"]
-    assert refused["errors"]["attachments"] == ["须上传：辅警签字的纸质工作报告", "Required: the officer's signed paper report"]
+    assert refused["errors"]["attachments"] == [
+        "须上传：辅警签字的纸质工作报告",
+        "Required: the officer's signed paper report",
+    ]
     attach(clerk, task_id, name="刘某某11月工作报告（签字）.pdf")
     clerk.post(f"/api/v1/tasks/{task_id}/complete", {"data": REPORT})
 
     # The one who entered it does not confirm it (segregation of duties); a second member of the station does.
     review = review_of(clerk, paper)
-    assert values(panel(clerk, review["id"]))["录入方式"] == f"由 {CLERK_NAME} 代为录入（依据辅警签字的纸质报告）"
+    entered = f"由 {CLERK_NAME} 代为录入（依据辅警签字的纸质报告）"
+    assert values(panel(clerk, review["id"]))["录入方式"] == entered
     claim = clerk.post(f"/api/v1/tasks/{review['id']}/claim", expect=403)
     assert "职责分离" in claim["message"] and "填报月度工作报告" in claim["message"]
     confirm = {"report_decision": "confirm", "station_remarks": "与纸质报告核对一致"}

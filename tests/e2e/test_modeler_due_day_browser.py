@@ -1,7 +1,8 @@
 """The modeler's panel offers `dueDayOfNextMonth` (issue 17, point 7): a designer drafts the monthly field
 report's model, finds the report task's due day (the 1st of the next month) beside its data key, is refused a
 day some month lacks (30: nothing written), sets the 5th, saves, and the draft's XML holds it; the label in
-English too; the task's entry on the officer's behalf is shown by name. 1366x768, axe on each page shot. Screenshots: 60-modeler-due-day-*.png."""
+English too; the task's entry on the officer's behalf is shown by name. 1366x768, axe on each page shot.
+Screenshots: 60-modeler-due-day-*.png."""
 
 from __future__ import annotations
 
