@@ -81,6 +81,10 @@ def test_injury_leave_and_leaving_the_post_on_the_roster_and_the_officer_page(
     bureau.goto(f"/officers/{disabled}")
     expect(bureau.locator("#officer-status")).to_contain_text("Left the post after a work injury")
     expect(bureau.locator("#officer-contracts")).to_contain_text("Labour relation kept; left the post")
+    # The reason for leaving the service wrote, in English too (the grounds as the reviewer typed them).
+    expect(bureau.locator("#officer-leave-reason")).to_contain_text(
+        "Grade 3 disability after a work injury: the labour relation kept, the officer left the post"
+    )
     _fits(bureau, 390)
     shot(bureau, "17-injury-leave-left-post-phone-en")
     _chinese(bureau)

@@ -20,6 +20,7 @@ from service.persistence.models import AuditEventModel, InstanceModel, OfficerMo
 from service.usecases.errors import OperatorFailedError
 from service.usecases.officer_labels import IN_SERVICE
 from service.usecases.runner import InstanceRunner, operator
+from service.usecases.welfare.injury import exit_reason_en
 from workflows.scripting import OperatorCall
 
 PROCESS_ID = "death_on_duty"
@@ -45,9 +46,12 @@ DEATH_REASONS = {
 
 
 def leave_reason_en(reason: str | None) -> str | None:
-    """The English of a reason for leaving the service wrote; any other reason as it was typed."""
+    """The English of a reason for leaving the service wrote (a death, leaving the post after a work injury);
+    any other reason as it was typed."""
     english = {zh: en for zh, en in DEATH_REASONS.values()}
-    return english.get(reason or "", reason)
+    if reason in english:
+        return english[reason]
+    return (exit_reason_en(reason) if reason else None) or reason
 
 
 @operator("record_death")

@@ -56,6 +56,26 @@ GRADE_LABELS = {"none": ("未达伤残等级", "No disability grade")} | {
     f"grade_{n}": (f"{'一二三四五六七八九十'[n - 1]}级伤残", f"Grade {n} disability") for n in range(1, 11)
 }
 AMOUNT_FIELDS = ("medical_expenses", "wages_during_leave", "disability_allowance")
+# The reason for leaving the roster gets when an officer leaves the post after a work injury, and its English
+# (the officer's page and the roster show the reader's: death.leave_reason_en).
+EXIT_REASON = "因工致残被鉴定为{grade}，保留劳动关系，退出工作岗位（工伤保险条例第三十五条）：{grounds}"
+EXIT_REASON_EN = (
+    "{grade} after a work injury: the labour relation kept, the officer left the post "
+    "(Regulations on Work-Related Injury Insurance, art. 35): {grounds}"
+)
+_EXIT_PREFIX, _EXIT_MIDDLE = (
+    EXIT_REASON.split("{grade}")[0],
+    EXIT_REASON.split("{grade}")[1].split("{grounds}")[0],
+)
+
+
+def exit_reason_en(reason: str) -> str | None:
+    """The English of a reason ``record_left_post`` wrote (None for any other reason)."""
+    if not reason.startswith(_EXIT_PREFIX) or _EXIT_MIDDLE not in reason:
+        return None
+    grade, grounds = reason[len(_EXIT_PREFIX) :].split(_EXIT_MIDDLE, 1)
+    english = {zh: en for zh, en in GRADE_LABELS.values()}.get(grade, grade)
+    return EXIT_REASON_EN.format(grade=english, grounds=grounds)
 
 
 @operator("record_duty_status")
@@ -202,7 +222,7 @@ def record_left_post(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
         )
     grade = GRADE_LABELS.get(str(data.get("disability_grade")), ("—", "—"))
     grounds = str(data.get("recognition_grounds") or "").strip()
-    reason = f"因工致残被鉴定为{grade[0]}，保留劳动关系，退出工作岗位（工伤保险条例第三十五条）：{grounds}"
+    reason = EXIT_REASON.format(grade=grade[0], grounds=grounds)
     before = snapshot(officer)
     changed = officer.status == IN_SERVICE
     if changed:  # one who left service meanwhile keeps the record of that leaving
@@ -218,8 +238,7 @@ def record_left_post(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
         officer_id=officer.id,
         officer_name=officer.name,
         grounds=reason,
-        grounds_en=f"{grade[1]} after a work injury: the labour relation kept, the officer left the post "
-        f"(Regulations on Work-Related Injury Insurance, art. 35): {grounds}",
+        grounds_en=EXIT_REASON_EN.format(grade=grade[1], grounds=grounds),
         disability_grade=data.get("disability_grade"),
         injury_date=data["injury_date"],
         contract="kept",
