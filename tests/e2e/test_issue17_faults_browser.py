@@ -126,7 +126,7 @@ def test_a_dead_officers_record_and_a_task_handed_away(
 
     # The head hands the clerk's task to a colleague: the clerk is told whom it went to.
     bureau, head = users["bureau"], users["bureau_head"]
-    new_user(users, "wang_jing", ["police_bureau"])
+    new_user(users, "wang_jing", ["police_bureau"], display_name="公安分局 王静")
     start_recruitment(bureau)
     task = the_task(bureau, "police_bureau", "draft_plan")
     for to in ("bureau", "wang_jing"):
@@ -134,13 +134,15 @@ def test_a_dead_officers_record_and_a_task_handed_away(
     page.goto("/notifications?unread=1")
     away = page.locator('li.notification[data-kind="handed_away"]')
     expect(away.locator(".notification-kind")).to_have_text("Task handed over")
-    expect(away.locator(".notification-open")).to_contain_text(", handed over to wang_jing")
+    expect(away.locator(".notification-open")).to_contain_text(", handed over to 公安分局 王静")
     _fits(page)
     shot(page, "17-faults-handed-away-phone-en")
     _switch(page, "zh-CN")
     page.set_viewport_size(DESKTOP)
     expect(away.locator(".notification-kind")).to_have_text("任务已改派")
-    expect(away.locator(".notification-open")).to_contain_text("起草用人计划——2026年农村辅警招聘（招聘流程），已改派给：wang_jing")
+    expect(away.locator(".notification-open")).to_contain_text(
+        "起草用人计划——2026年农村辅警招聘（招聘流程），已改派给：公安分局 王静"
+    )
     shot(page, "17-faults-handed-away-zh")
     away.locator(".notification-open").click()
     expect(page).to_have_url(f"{pages.base_url}/instances/{task['instance_id']}")
