@@ -20,6 +20,7 @@ from service.context import ServiceContext
 from service.persistence.models import ACTIVE_TASK, AuditEventModel, HumanTaskModel, InstanceModel
 from service.usecases.directory import Caller
 from service.usecases.instance_access import CAMPAIGN_DEPARTMENT, readable_by_staff
+from service.usecases.instances import INSTANCE_FIELDS
 from service.usecases.own_cases import hide_own
 from service.usecases.roster.training import TRAINING_RECORDED
 
@@ -138,28 +139,13 @@ def list_instances(
         steps = _open_steps(session, [i.id for i in items])
         rows = [
             {
-                **{column: getattr(instance, column) for column in INSTANCE_COLUMNS},
+                **{column: getattr(instance, column) for column in INSTANCE_FIELDS},
                 "state": state_of(instance),
                 "current_steps": steps[instance.id],
             }
             for instance in items
         ]
         return {"items": rows, "total": total, "page": page, "per_page": per_page}
-
-
-INSTANCE_COLUMNS = (
-    "id",
-    "definition_id",
-    "process_id",
-    "business_key",
-    "status",
-    "subject",
-    "started_by",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "archived_at",
-)
 
 
 def open_step_counts(
