@@ -197,4 +197,9 @@ def test_the_bureau_reads_the_officers_dashboard_and_opens_the_leavers(
     page.reload()
     charts_drawn(page, drawn)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The towns' officers and posts read as cards on a phone: no column hidden past the screen's edge.
+    leave = page.locator('#officer-staffing td[data-col="on_injury_leave"]').first
+    expect(leave).to_have_attribute("data-label", "Of them on injury leave")
+    box = leave.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
     shot(page, "17-dash-officers-phone-en")
