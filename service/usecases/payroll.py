@@ -280,15 +280,16 @@ def _amount_problems(row: dict[str, Any], standard: dict[str, Any], whole: bool)
             if whole:
                 problems.append(
                     (
-                        f"{zh} {paid:.2f} 与标准 {due:.2f} 不符",
-                        f"{en} {paid:.2f} differs from the standard {due:.2f}",
+                        f"{zh} {paid:.2f} 元，与标准 {due:.2f} 元不符",
+                        f"{en} {paid:.2f} yuan differs from the standard {due:.2f} yuan",
                     )
                 )
             else:
                 problems.append(
                     (
-                        f"{zh} {paid:.2f} 超过标准 {due:.2f}（本月部分在岗）",
-                        f"{en} {paid:.2f} is above the standard {due:.2f} (in service part of the month)",
+                        f"{zh} {paid:.2f} 元，超过标准 {due:.2f} 元（本月部分在岗）",
+                        f"{en} {paid:.2f} yuan is above the standard {due:.2f} yuan"
+                        " (in service part of the month)",
                     )
                 )
     return problems
@@ -299,13 +300,16 @@ def _award_problems(row: dict[str, Any], standard: dict[str, Any], granted: bool
     if awards and not granted:
         return [
             (
-                f"奖励 {awards:.2f}：本月及上月没有公安分局予以奖励的决定",
-                f"Awards {awards:.2f}: no reward granted by the sub-bureau for this month or the last",
+                f"奖励 {awards:.2f} 元：本月及上月没有公安分局予以奖励的决定",
+                f"Awards {awards:.2f} yuan: no reward granted by the sub-bureau for this month or the last",
             )
         ]
     if awards > limit:
         return [
-            (f"奖励 {awards:.2f} 超过上限 {limit:.2f}", f"Awards {awards:.2f} above the limit {limit:.2f}")
+            (
+                f"奖励 {awards:.2f} 元，超过上限 {limit:.2f} 元",
+                f"Awards {awards:.2f} yuan above the limit {limit:.2f} yuan",
+            )
         ]
     return []
 

@@ -88,7 +88,7 @@ def test_a_payroll_off_the_roster_is_sent_back_with_reasons_and_confirmed_once_c
     [back] = tasks_of(company, "service_company", "submit_payroll")
     [panel] = company.get(f"/api/v1/tasks/{back['id']}")["grounds"]
     reasons = {r[1]["value_zh"]: r[3]["value_zh"] for r in panel["rows"]}
-    assert "工资 3000.00 与标准 3600.00 不符" in reasons["测试辅警00001"]
+    assert "工资 3000.00 元，与标准 3600.00 元不符" in reasons["测试辅警00001"]
     assert "本月及上月没有公安分局予以奖励的决定" in reasons["测试辅警00001"]
     assert "未登记保密承诺书" in reasons["测试辅警00003"]
     assert "2026-10-15 离岗" in reasons["测试辅警00004"]

@@ -43,7 +43,7 @@ def test_a_payroll_sent_back_with_its_reasons_is_corrected_and_confirmed_by_fina
     [back] = tasks_of(users["company"], "service_company", "submit_payroll")
     company.goto(f"/tasks/{back['id']}")
     expect(check).to_contain_text("2 行不一致，缺少 1 人：已退回服务公司")
-    expect(check).to_contain_text("工资 3000.00 与标准 3600.00 不符")
+    expect(check).to_contain_text("工资 3000.00 元，与标准 3600.00 元不符")
     expect(check).to_contain_text("未登记保密承诺书")
     expect(check).to_contain_text("名册在岗，工资表中缺少")
     shot(company, "17-payroll-sent-back-zh")
