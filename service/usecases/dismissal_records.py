@@ -80,6 +80,19 @@ def refusal_reason_en(reason: str) -> str | None:
     )
 
 
+def leave_reason(category: str, disqualifier: str | None, grounds: str) -> str:
+    """The reason for leaving the roster gets when the sub-bureau dismisses an officer."""
+    return f"清退（{category_text(category, disqualifier)[0]}）：{grounds}"
+
+
+def leave_reason_en(reason: str) -> str | None:
+    """``leave_reason`` in English (the grounds as typed), or None for a reason of another kind."""
+    for zh, en in _REFUSAL_EN.items():
+        if reason.startswith(f"清退（{zh}）："):
+            return f"Dismissed ({en}): {reason.removeprefix(f'清退（{zh}）：')}"
+    return None
+
+
 def dismissal_history(session: Session, officer_id: int) -> list[dict[str, Any]]:
     """The officer's dismissal cases, newest first, open ones too (for the officer's page and API)."""
     cases = session.scalars(

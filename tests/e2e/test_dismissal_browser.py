@@ -86,5 +86,8 @@ def test_a_station_refers_a_breach_and_the_head_dismisses_on_its_grounds(
     table = page.locator("#officer-dismissals")
     expect(table).to_contain_text("Serious breach of discipline")
     expect(table).to_contain_text("May not be hired again")
+    # The reason for leaving the service wrote reads in English too; the grounds as the head typed them.
+    reason = page.locator("#officer-leave-reason")
+    expect(reason).to_contain_text("Dismissed (Serious breach of discipline): ")
     assert_accessible(page, "the officer's dismissal (en)")
     shot(page, "17-dismissal-officer-en")

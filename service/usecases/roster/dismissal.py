@@ -26,7 +26,7 @@ from service.persistence.models import (
     OfficerModel,
     UserModel,
 )
-from service.usecases.dismissal_records import CATEGORY_LABELS, category_text
+from service.usecases.dismissal_records import CATEGORY_LABELS, leave_reason
 from service.usecases.errors import OperatorFailedError
 from service.usecases.names import village_names
 from service.usecases.officer_labels import IN_SERVICE, status_label
@@ -204,8 +204,8 @@ def record_dismissal(runner: InstanceRunner, call: OperatorCall) -> dict[str, An
         case.left_on = left_on
         case.rehire_barred = case.category in bars
         if officer.status == IN_SERVICE:  # resigned meanwhile: the case is recorded, the status stays
-            label = category_text(case.category, case.disqualifier)[0]
-            leave_service(officer, "dismissed", left_on, f"清退（{label}）：{grounds}")
+            reason = leave_reason(case.category, case.disqualifier, grounds)
+            leave_service(officer, "dismissed", left_on, reason)
     case.outcome, case.decided_on, case.grounds = outcome, today, grounds
     record: dict[str, Any] = {
         "outcome": outcome,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service import audit
 from service.persistence.models import AuditEventModel, InstanceModel, OfficerModel
+from service.usecases.dismissal_records import leave_reason_en as dismissal_reason_en
 from service.usecases.errors import OperatorFailedError
 from service.usecases.officer_labels import IN_SERVICE
 from service.usecases.runner import InstanceRunner, operator
@@ -46,12 +47,12 @@ DEATH_REASONS = {
 
 
 def leave_reason_en(reason: str | None) -> str | None:
-    """The English of a reason for leaving the service wrote (a death, leaving the post after a work injury);
-    any other reason as it was typed."""
+    """The English of a reason for leaving the service wrote (a death, leaving the post after a work injury,
+    a dismissal); any other reason as it was typed."""
     english = {zh: en for zh, en in DEATH_REASONS.values()}
     if reason in english:
         return english[reason]
-    return (exit_reason_en(reason) if reason else None) or reason
+    return (exit_reason_en(reason) or dismissal_reason_en(reason) if reason else None) or reason
 
 
 @operator("record_death")
