@@ -48,6 +48,12 @@ def test_a_training_is_planned_approved_and_recorded_and_an_undertaking_register
     clerk.goto("/bulk/police_bureau/record_training_result")
     rows = clerk.locator("#bulk-table tbody tr")
     expect(rows).to_have_count(2)
+    # Attendance and results are no scores: the page offers no full marks and speaks of filling in.
+    expect(clerk.locator("#bulk-title")).to_have_text("批量办理：登记培训考勤与结果")
+    expect(clerk.locator("#bulk-meta")).to_contain_text("待办理 2 人")
+    expect(clerk.locator("#bulk-fill-max")).to_have_count(0)
+    expect(clerk.locator("#bulk-download-full")).to_have_count(0)
+    expect(clerk.locator("#bulk-help")).not_to_contain_text("满分")
     for index, (attended, result, remarks) in enumerate(
         [("true", "passed", "结业考试92分"), ("false", "absent", "病假")]
     ):
