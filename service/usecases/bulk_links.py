@@ -17,6 +17,7 @@ from service.usecases.directory import Caller
 from service.usecases.inbox.bounded import Count, count_upto
 from service.usecases.own_cases import hide_own
 from workflows.extensions import UserTaskInfo, user_task_info
+from workflows.form_columns import ColumnError, form_columns
 
 
 def bulk_steps(ctx: ServiceContext, caller: Caller, department: str) -> list[dict[str, Any]]:
@@ -37,10 +38,11 @@ def read_bulk_steps(
     bound = ctx.settings.inbox_count_bound
     counts: dict[str, Count] = {}
     names: dict[str, UserTaskInfo] = {}
+    scored: dict[str, bool] = {}
     # The candidates come from the newest models (which steps are tables, in which lane), not from
     # grouping the department's open tasks: that read every row of the department (25,200 for the
     # bureau at 140,000 open tasks, its largest read on the inbox page) to find none.
-    for process_id, info in _bulk_candidates(ctx, session, newest):
+    for process_id, info, with_scores in _bulk_candidates(ctx, session, newest):
         if not _lane_reaches(info.lane, department):
             continue
         found = session.scalar(select(count_upto(_open(caller, department, process_id, info), bound + 1)))
@@ -49,6 +51,7 @@ def read_bulk_steps(
             count = counts.get(info.spec_name, Count(0)).plus(Count.of(found, bound), bound)
             counts[info.spec_name] = count
             names.setdefault(info.spec_name, info)
+            scored[info.spec_name] = scored.get(info.spec_name, False) or with_scores
     return [
         {
             "step": step,
@@ -56,6 +59,8 @@ def read_bulk_steps(
             "name_en": names[step].name_en,
             "open": count.value,
             "open_is_lower_bound": count.more,
+            # Scores (a column with a maximum: 批量评分) or other entries (a training's results: 批量办理).
+            "scored": scored[step],
         }
         for step, count in sorted(counts.items())
     ]
@@ -77,14 +82,14 @@ def _open(caller: Caller, department: str, process_id: str, info: UserTaskInfo) 
     )
 
 
-_CANDIDATES: dict[tuple[int, int | None], list[tuple[str, UserTaskInfo]]] = {}
+_CANDIDATES: dict[tuple[int, int | None], list[tuple[str, UserTaskInfo, bool]]] = {}
 
 
 def _bulk_candidates(
     ctx: ServiceContext, session: Session, newest: int | None
-) -> list[tuple[str, UserTaskInfo]]:
-    """(process, step) of every user task the newest model of its process completes in a table; read
-    again only when a definition is deployed (the newest id changes)."""
+) -> list[tuple[str, UserTaskInfo, bool]]:
+    """(process, step, whether its table has scores) of every user task the newest model of its process
+    completes in a table; read again only when a definition is deployed (the newest id changes)."""
     if newest is None:
         newest = session.scalar(select(func.max(DefinitionModel.id)))
     key = (id(ctx), newest)
@@ -95,16 +100,25 @@ def _bulk_candidates(
         found = []
         for process_id, definition_id in session.execute(each):
             try:
-                top, subs = ctx.specs_for_definition(session, definition_id).spec_for(process_id)
+                specs = ctx.specs_for_definition(session, definition_id)
+                top, subs = specs.spec_for(process_id)
             except (LookupError, KeyError):
                 continue
             for wf_spec in (top, *subs.values()):
                 for task_spec in wf_spec.task_specs.values():
                     if isinstance(task_spec, UserTask) and (info := user_task_info(task_spec)).bulk_complete:
-                        found.append((process_id, info))
+                        found.append((process_id, info, _scored(specs.forms.get(info.form or "") or {})))
         _CANDIDATES.clear()
         _CANDIDATES[key] = found
     return _CANDIDATES[key]
+
+
+def _scored(schema: dict[str, Any]) -> bool:
+    """Whether a step's table has scores (a column with a maximum, as the appraisal's)."""
+    try:
+        return any(column.maximum is not None for column in form_columns(schema))
+    except ColumnError:  # the table refuses such a form when opened
+        return False
 
 
 def _lane_reaches(lane: str, department: str) -> bool:

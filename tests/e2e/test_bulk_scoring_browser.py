@@ -62,6 +62,7 @@ def test_a_town_clerk_scores_a_month_in_one_table(pages: Pages, ctx: ServiceCont
     login(page, "gushan_gov")
     page.goto("/inbox")  # my work links the table too, naming the department
     expect(page.locator("a.bulk-link[data-step=town_score]")).to_contain_text("崮山镇人民政府")
+    expect(page.locator("a.bulk-link[data-step=town_score]")).to_contain_text("批量评分")
     page.goto("/queues/town_gov:gushan")
     link = page.locator("a.bulk-link[data-step=town_score]")
     expect(link).to_contain_text("批量评分")

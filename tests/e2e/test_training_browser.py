@@ -45,7 +45,10 @@ def test_a_training_is_planned_approved_and_recorded_and_an_undertaking_register
     deputy.post(f"/api/v1/tasks/{approval['id']}/complete", {"data": {"approve": True}})
 
     # After the training, the clerk records the cohort in one table: one attended and passed, one absent.
-    clerk.goto("/bulk/police_bureau/record_training_result")
+    clerk.goto("/queues/police_bureau")
+    link = clerk.locator("a.bulk-link[data-step=record_training_result]")
+    expect(link).to_contain_text("批量办理：登记培训考勤与结果")
+    link.click()
     rows = clerk.locator("#bulk-table tbody tr")
     expect(rows).to_have_count(2)
     # Attendance and results are no scores: the page offers no full marks and speaks of filling in.
