@@ -110,6 +110,9 @@ def test_an_injury_recognised_is_paid_after_finance_confirms_and_one_not_recogni
     [entry] = users["bureau"].get(f"/api/v1/officers/{injured}")["work_injuries"]
     assert entry["status_label"] == "工伤休假" and entry["status_since"] == "2026-11-20"
     assert entry["outcome_label"] == "认定中" and entry["injury"] == INJURY["injury"]
+    claim = task_of(users["gushan_station"], STATION, "submit_injury_materials", instance)
+    # The subject says what happened, not a bare date.
+    assert claim["subject"].endswith("（崮山后村）因公受伤 2026-11-20"), claim["subject"]
     submit_claim(users, instance)
 
     science = users["science_tech"]

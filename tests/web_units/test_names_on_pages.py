@@ -14,6 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.context import ServiceContext
+from service.usecases.names import Name
+from service.usecases.subjects import english_subject
 from tests.api.appraisal_steps import seed
 from tests.api.clean_form_steps import first_candidate_failed
 from tests.api.recruitment_steps import attach, start_recruitment, the_task
@@ -220,3 +222,13 @@ def test_field_errors_name_fields_by_title_on_the_task_page(
     if lang == "en":
         errors = [line for line in text.splitlines() if "Required" in line]
         assert errors and not any(FULL_WIDTH_PUNCTUATION.search(line) for line in errors), errors
+
+
+def test_a_welfare_reports_subject_reads_in_english() -> None:
+    villages = {"崮山后村": Name("崮山后村", "Gushanhou Village")}
+    assert (
+        english_subject("张建华（崮山后村）因公受伤 2026-11-20", villages)
+        == "张建华 (Gushanhou Village) injury on duty, 2026-11-20"
+    )
+    death = english_subject("张建华（崮山后村）因公牺牲 2026-11-28", villages)
+    assert death.endswith("death on duty, 2026-11-28")

@@ -21,14 +21,14 @@ INJURY_START = {
     "injury_place": "东村村委会",
     "circumstances": "调解纠纷时被推倒",
     "injury": "右臂骨折",
-    "subject": "王五（东村）2026-11-28",
+    "subject": "王五（东村）因公受伤 2026-11-28",
 }
 DEATH_START = {
     **OFFICER,
     "death_date": "2026-11-28",
     "death_place": "东村河道",
     "death_circumstances": "汛期巡查时救助落水群众",
-    "subject": "王五（东村）2026-11-28",
+    "subject": "王五（东村）因公牺牲 2026-11-28",
 }
 
 OPERATOR_RESULTS: dict[str, Any] = {

@@ -149,6 +149,7 @@ def report(
                 str(data[report_kind.date_field]),
                 ctx.clock.now().astimezone(CHINA).date(),
             )
+            day = data[report_kind.date_field]
             start = {
                 **data,
                 "officer_id": officer.id,
@@ -158,7 +159,8 @@ def report(
                 "town": officer.town,
                 "reported_by": caller.username,
                 "reported_at": ctx.clock.now().isoformat(),
-                "subject": f"{officer.name}（{village.name_zh}）{data[report_kind.date_field]}",
+                # What happened stands in the subject: a date alone says nothing in a queue or a list.
+                "subject": f"{officer.name}（{village.name_zh}）{report_kind.name[0]} {day}",
             }
             # One report of a death per officer; one of an injury per officer and day.
             key = f"{officer.id}" if kind == "death_on_duty" else f"{officer.id}/{data['injury_date']}"
