@@ -32,7 +32,7 @@ def test_a_station_refers_a_breach_and_the_head_dismisses_on_its_grounds(
     page.set_viewport_size(DESKTOP)
     login(page, "gushan_station")
     page.goto(f"/officers/{officer}")
-    page.click("#refer-dismissal")
+    page.click("#officer-actions #refer-dismissal")
     expect(page.locator("h1")).to_contain_text("提请清退")
     page.select_option("[name='category']", "serious_breach")
     page.fill("[name='facts']", FACTS)

@@ -25,7 +25,9 @@ def test_the_station_reports_and_the_officer_page_shows_injury_and_death(
     station.set_viewport_size(PHONE)
     login(station, "gushan_station")
     station.goto(f"/officers/{officer}")
-    station.click("#report-injury")
+    # The reports are in the bar of actions under the officer's facts, side by side.
+    expect(station.locator("#officer-actions #report-death")).to_be_visible()
+    station.click("#officer-actions #report-injury")
     expect(station.locator("h1")).to_have_text("报告因公受伤")
     for name in ("injury_date", "injury_place", "circumstances", "injury"):
         station.fill(f"[name='{name}']", INJURY[name])
