@@ -370,8 +370,13 @@ def _require_member(caller: Caller, department: str, session: Session) -> None:
         )
 
 
+def may_read_task(caller: Caller, department: str) -> bool:
+    """Who may open a task's page: an auditor, or a member of the task's department."""
+    return caller.has_role("auditor") or caller.in_department(department)
+
+
 def _require_reader(caller: Caller, department: str, session: Session) -> None:
-    if not caller.has_role("auditor"):
+    if not may_read_task(caller, department):
         _require_member(caller, department, session)
 
 

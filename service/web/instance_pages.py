@@ -7,6 +7,7 @@ The diagram is drawn in the browser by the bpmn-js viewer, which npm installs un
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from flask import current_app, render_template, send_from_directory
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from service.usecases import diagrams, incident_board, instances, names
+from service.usecases import diagrams, incident_board, instances, names, tasks
 from service.usecases.errors import ServiceError
 from service.web import (
     bp,
@@ -79,6 +80,9 @@ def _instance_page(instance_id: int) -> Any:
         diagram_error=diagram_error,
         incidents=open_incidents,
         readable=readable,
+        # A task's name links to its page only for whoever may open it (a designer reads the case, not
+        # another department's tasks).
+        may_read_task=partial(tasks.may_read_task, caller),
         # The raw data is for those who read models and records; staff read the titled fields only.
         show_json=caller.has_role("designer") or caller.has_role("auditor"),
     )

@@ -78,6 +78,7 @@ def test_an_auditor_chooses_a_village_and_a_person_as_they_type(
     page.locator("#f-person-list [role=option]").first.click()
     expect(page.locator("#f-person")).to_have_value("党群工作部 李科长")
     page.click("#audit-search")
+    expect(page.locator("#audit-total")).to_be_visible()  # the answer's page, not the form still leaving
     actors = column(page, 3)
     assert actors and set(actors) == {"党群工作部 李科长"}
 

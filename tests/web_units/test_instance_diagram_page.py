@@ -227,3 +227,13 @@ def test_pages_render_in_english(app: Flask, users: dict[str, User]) -> None:
     with client.get("/tasks/nope") as response:
         assert response.status_code == 404
         assert "Task nope does not exist" in response.get_data(as_text=True)
+
+
+def test_a_task_links_to_its_page_only_for_whoever_may_open_it(app: Flask, users: dict[str, User]) -> None:
+    instance = start_recruitment(users["bureau"])
+    draft(users)
+    for username, linked in (("bureau", True), ("auditor", True), ("designer", False)):
+        page = web_login(app, username).get(f"/instances/{instance['id']}").get_data(as_text=True)
+        tasks = page.split('id="instance-tasks"')[1].split("</table>")[0]
+        assert "起草用人计划" in tasks, username  # the step is named to everyone who reads the case
+        assert ("/tasks/" in tasks) is linked, username  # a designer would get 403 behind the link
