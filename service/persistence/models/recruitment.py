@@ -83,6 +83,8 @@ def _contract_start(context: Any) -> Any:
 
 class OfficerModel(Base):
     __tablename__ = "officers"
+    # The dashboard's counts by status and town, its leavers by status and day of leaving (migration 0038).
+    __table_args__ = (Index("ix_officers_status_town", "status", "town", "left_on"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True)
     name: Mapped[str] = mapped_column(String(64))
