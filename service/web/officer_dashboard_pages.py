@@ -26,22 +26,23 @@ def _point(value: int, url: str | None) -> dict[str, Any]:
     return {"value": value, "url": url} if value and url else {"value": value}
 
 
-def _roster(**query: str) -> str:
-    return f"{url_for('web.roster_page')}?{url_query(**query)}"
-
-
-def _cases(**query: str) -> str:
-    return f"{url_for('web.instance_list_page')}?{url_query(**query)}"
-
-
-def _records(training: int, result: str, where: dict[str, str]) -> str:
-    """The records of ``training`` with ``result`` (of the chosen town): the list a result's number counts."""
-    return _cases(process="training_attendance", training=str(training), result=result, **where)
-
-
 def _links(overview: dict[str, Any], town: str | None) -> dict[str, Any]:
-    """The page's tables and charts: each number with its link, labels in the reader's language."""
+    """The page's tables and charts: each number with its link, labels in the reader's language. The lists'
+    paths are resolved once (a link per number: 300 of them for 100 towns), only their queries per number."""
     english = language() == "en"
+    roster_path, cases_path = url_for("web.roster_page"), url_for("web.instance_list_page")
+
+    def _roster(**query: str) -> str:
+        return f"{roster_path}?{url_query(**query)}"
+
+    def _cases(**query: str) -> str:
+        return f"{cases_path}?{url_query(**query)}"
+
+    def _records(training: int, result: str, where: dict[str, str]) -> str:
+        """The records of ``training`` with ``result`` (of the chosen town): the list a result's number
+        counts."""
+        return _cases(process="training_attendance", training=str(training), result=result, **where)
+
     may_list = instance_list.reads_every_officer_case(user())  # the training records: the bureau's
     where = {"town": town} if town else {}
     staffing = [
